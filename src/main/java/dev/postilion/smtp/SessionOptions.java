@@ -1,0 +1,49 @@
+package dev.postilion.smtp;
+
+import java.time.Duration;
+
+/**
+ * How a session behaves, apart from where it connects.
+ *
+ * @param timeouts per-stage limits
+ * @param tls the TLS mode and trust
+ * @param allowCleartextAuth allow AUTH without TLS to a host that is not loopback
+ * @param pipelining use PIPELINING when offered (RFC 2920); false never pipelines
+ * @param chunking use BDAT when offered (RFC 3030) for {@link SmtpSession#send}
+ * @param dataLinesShown how many message lines the transcript shows before summing up
+ */
+public record SessionOptions(Timeouts timeouts, TlsSettings tls, boolean allowCleartextAuth,
+                             boolean pipelining, boolean chunking, int dataLinesShown) {
+
+    /** RFC timeouts, no TLS, pipelining when offered, no BDAT, 100 data lines shown. */
+    public static final SessionOptions DEFAULT =
+            new SessionOptions(Timeouts.RFC_5321, TlsSettings.NONE, false, true, false, 100);
+
+    public SessionOptions withTls(TlsSettings t) {
+        return new SessionOptions(timeouts, t, allowCleartextAuth, pipelining, chunking, dataLinesShown);
+    }
+
+    public SessionOptions withTimeouts(Timeouts t) {
+        return new SessionOptions(t, tls, allowCleartextAuth, pipelining, chunking, dataLinesShown);
+    }
+
+    public SessionOptions withTimeout(Duration all) {
+        return withTimeouts(Timeouts.all(all));
+    }
+
+    public SessionOptions withAllowCleartextAuth(boolean allow) {
+        return new SessionOptions(timeouts, tls, allow, pipelining, chunking, dataLinesShown);
+    }
+
+    public SessionOptions withPipelining(boolean on) {
+        return new SessionOptions(timeouts, tls, allowCleartextAuth, on, chunking, dataLinesShown);
+    }
+
+    public SessionOptions withChunking(boolean on) {
+        return new SessionOptions(timeouts, tls, allowCleartextAuth, pipelining, on, dataLinesShown);
+    }
+
+    public SessionOptions withDataLinesShown(int n) {
+        return new SessionOptions(timeouts, tls, allowCleartextAuth, pipelining, chunking, n);
+    }
+}

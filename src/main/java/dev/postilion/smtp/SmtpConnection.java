@@ -1,0 +1,242 @@
+package dev.postilion.smtp;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * One TCP (and possibly TLS) connection to a server: bounded reads with a timeout per reply,
+ * writes that time out too (a watchdog closes a socket whose write stalls, since blocking Java
+ * sockets have none), and the STARTTLS upgrade. It knows bytes and lines, not SMTP verbs.
+ */
+final class SmtpConnection implements Closeable {
+
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "postilion-write-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final String host;
+    private final int port;
+    private final Timeouts timeouts;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+    private ReplyReader reader;
+    private volatile boolean writeTimedOut;
+    private boolean tls;
+
+    private SmtpConnection(String host, int port, Timeouts timeouts) {
+        this.host = host;
+        this.port = port;
+        this.timeouts = timeouts;
+    }
+
+    /** Opens a TCP connection, and TLS at once when {@code implicitTls} is set. */
+    static SmtpConnection open(String host, int port, Timeouts timeouts, Socket unconnected) throws IOException {
+        SmtpConnection c = new SmtpConnection(host, port, timeouts);
+        Socket s = unconnected;
+        s.setTcpNoDelay(true);
+        s.setKeepAlive(true);
+        s.connect(new InetSocketAddress(host, port), (int) timeouts.connect().toMillis());
+        c.attach(s);
+        return c;
+    }
+
+    private void attach(Socket s) throws IOException {
+        this.socket = s;
+        this.in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
+        this.out = new BufferedOutputStream(new WatchedOutputStream(s.getOutputStream()), 64 * 1024);
+        this.reader = new ReplyReader(in);
+    }
+
+    /** Wraps the connection in TLS, verifying as configured; returns lines for the transcript. */
+    List<String> startTls(TlsSettings settings) throws IOException {
+        SSLSocket ssl = (SSLSocket) settings.socketFactory().createSocket(socket, host, port, true);
+        SSLParameters params = ssl.getSSLParameters();
+        if (!settings.insecure()) {
+            // Host name check against the name we connected to (RFC 2595 2.4; no DNS-derived names).
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        ssl.setSSLParameters(params);
+        ssl.setSoTimeout((int) timeouts.command().toMillis());
+        ArmedWrite armed = arm(timeouts.command());
+        try {
+            ssl.startHandshake();
+        } finally {
+            armed.disarm();
+        }
+        attach(ssl);
+        tls = true;
+        return describe(ssl.getSession(), settings);
+    }
+
+    private List<String> describe(SSLSession session, TlsSettings settings) {
+        List<String> lines = new ArrayList<>();
+        lines.add("TLS started with protocol " + session.getProtocol() + ", cipher " + session.getCipherSuite());
+        try {
+            Certificate[] peer = session.getPeerCertificates();
+            for (int i = 0; i < peer.length && i < 3; i++) {
+                if (peer[i] instanceof X509Certificate x) {
+                    lines.add("TLS peer[" + i + "] subject=[" + x.getSubjectX500Principal().getName() + "]");
+                    lines.add("          issuer=[" + x.getIssuerX500Principal().getName() + "] notAfter=["
+                            + x.getNotAfter().toInstant() + "]");
+                    if (i == 0) {
+                        lines.add("          subjectAltName=[" + altNames(x) + "]");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            lines.add("TLS peer sent no certificate");
+        }
+        lines.add(settings.insecure()
+                ? "TLS peer certificate NOT verified (--insecure): anyone in the path can read and change this session"
+                : "TLS peer certificate passed CA verification, passed host verification (using host " + host + ")");
+        return lines;
+    }
+
+    private static String altNames(X509Certificate x) {
+        try {
+            if (x.getSubjectAlternativeNames() == null) {
+                return "";
+            }
+            List<String> names = new ArrayList<>();
+            for (List<?> san : x.getSubjectAlternativeNames()) {
+                names.add(String.valueOf(san.get(1)));
+            }
+            return String.join(", ", names);
+        } catch (java.security.cert.CertificateParsingException e) {
+            return "unreadable";
+        }
+    }
+
+    /** Reads a reply within {@code timeout}. */
+    Reply read(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        return reader.read();
+    }
+
+    /** Octets the server sent that nobody has read yet (STARTTLS injection check). */
+    int buffered() throws IOException {
+        return in.available();
+    }
+
+    /** Buffers bytes for the next flush. */
+    void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+    }
+
+    /** The buffered stream message data goes through (its writes are watched too). */
+    OutputStream output() {
+        return out;
+    }
+
+    void flush() throws IOException {
+        out.flush();
+    }
+
+    boolean tls() {
+        return tls;
+    }
+
+    boolean writeTimedOut() {
+        return writeTimedOut;
+    }
+
+    boolean isOpen() {
+        return socket != null && !socket.isClosed();
+    }
+
+    String server() {
+        return host + ":" + port;
+    }
+
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
+    }
+
+    boolean loopback() {
+        return socket != null && socket.getInetAddress() != null && socket.getInetAddress().isLoopbackAddress();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (socket != null) {
+                socket.close();
+            }
+        } catch (IOException ignored) {
+            // Closing is best effort: the conversation is over either way.
+        }
+    }
+
+    private ArmedWrite arm(Duration limit) {
+        ScheduledFuture<?> f = WATCHDOG.schedule(() -> {
+            writeTimedOut = true;
+            close();
+        }, Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
+        return () -> f.cancel(false);
+    }
+
+    /** A write to the socket failed: the connection, not the content, is at fault. */
+    static final class ConnectionLostException extends IOException {
+        ConnectionLostException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private interface ArmedWrite {
+        void disarm();
+    }
+
+    /** Every write to the socket runs under the watchdog, so a server that stops reading cannot hang us. */
+    private final class WatchedOutputStream extends FilterOutputStream {
+        WatchedOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ArmedWrite armed = arm(timeouts.dataBlock());
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                if (writeTimedOut) {
+                    throw new ConnectionLostException("write timed out after "
+                            + Timeouts.describe(timeouts.dataBlock()) + ": the server stopped reading", e);
+                }
+                throw new ConnectionLostException("connection lost while sending: " + e.getMessage(), e);
+            } finally {
+                armed.disarm();
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.postilion.smtp;
+
+import java.io.IOException;
+
+/**
+ * A failed SMTP step, carrying the facts a user needs: the stage, the command (masked when it
+ * held a secret), the server's full reply if there was one, and which server it was.
+ * {@link #getMessage()} is the user-facing text: a first line saying what was attempted and
+ * indented lines with the reply or the cause.
+ */
+public class SmtpException extends IOException {
+
+    /** What kind of failure this is; it decides the process exit code. */
+    public enum Kind {
+        /** 4xx, timeout, refused or dropped connection: worth retrying later. */
+        TEMPORARY,
+        /** 5xx the caller did not expect. */
+        PERMANENT,
+        /** Authentication refused (535 and friends) or impossible. */
+        AUTH,
+        /** The server broke the protocol: malformed reply. */
+        PROTOCOL,
+        /** TLS could not be had as configured: untrusted certificate, STARTTLS missing or failing. */
+        TLS,
+        /** A bad argument from the caller: CR/LF/NUL in a command, bad address. */
+        INPUT,
+        /** A verb out of order (RCPT before MAIL): the caller's mistake. */
+        STATE,
+        /** Local configuration: an unknown host name, AUTH refused over cleartext by policy. */
+        CONFIG,
+        /** Local I/O: the message content could not be read while sending. */
+        LOCAL_IO
+    }
+
+    private final Kind kind;
+    private final SmtpStage stage;
+    private final String command;
+    private final Reply reply;
+    private final String server;
+
+    public SmtpException(Kind kind, SmtpStage stage, String command, Reply reply, String server,
+                         String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.stage = stage;
+        this.command = command;
+        this.reply = reply;
+        this.server = server;
+    }
+
+    /** An unexpected reply to a command: the kind follows the reply class (and 53x in AUTH). */
+    public static SmtpException unexpected(SmtpStage stage, String command, Reply reply, String server) {
+        Kind kind = reply.isTransientNegative() ? Kind.TEMPORARY : Kind.PERMANENT;
+        if (stage == SmtpStage.AUTH && (reply.code() == 535 || reply.code() == 534
+                || reply.code() == 530 || reply.code() == 538 || reply.code() == 500 || reply.code() == 504)) {
+            kind = Kind.AUTH;
+        }
+        if (reply.isPositiveCompletion() || reply.isPositiveIntermediate()) {
+            kind = Kind.PROTOCOL;
+        }
+        String what = command == null ? stage.label() : command;
+        return new SmtpException(kind, stage, command, reply, server,
+                what + " " + (reply.isClosing() ? "refused: server is closing the connection" : "refused")
+                        + "\n" + quote(server, reply), null);
+    }
+
+    /** A step that got no reply at all; {@code cause} says why (refused, timed out, closed). */
+    public static SmtpException noReply(Kind kind, SmtpStage stage, String command, String server,
+                                        String cause, Throwable error) {
+        String what = command == null ? stage.label() + " " + server : command;
+        return new SmtpException(kind, stage, command, null, server,
+                what + " failed: no reply (" + cause + ")", error);
+    }
+
+    /** Formats "    host:port replied: 550 ..." with every further line aligned beneath. */
+    public static String quote(String server, Reply reply) {
+        String head = "    " + server + " replied: ";
+        String pad = " ".repeat(head.length());
+        StringBuilder sb = new StringBuilder(head);
+        for (int i = 0; i < reply.lines().size(); i++) {
+            if (i > 0) {
+                sb.append('\n').append(pad);
+            }
+            sb.append(reply.lines().get(i));
+        }
+        return sb.toString();
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public SmtpStage stage() {
+        return stage;
+    }
+
+    /** The command that failed, masked if it carried a secret; null when there was none. */
+    public String command() {
+        return command;
+    }
+
+    /** The server's reply, or null when there was none. */
+    public Reply reply() {
+        return reply;
+    }
+
+    /** {@code host:port} of the server. */
+    public String server() {
+        return server;
+    }
+}

@@ -1,0 +1,985 @@
+package dev.postilion.smtp;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+
+import dev.postilion.smtp.SmtpException.Kind;
+import dev.postilion.smtp.auth.AuthException;
+import dev.postilion.smtp.auth.AuthExchange;
+import dev.postilion.smtp.auth.AuthMechanisms;
+import dev.postilion.smtp.auth.Credentials;
+import dev.postilion.transcript.TranscriptListener;
+
+/**
+ * One SMTP conversation over one connection. Every verb writes one command (validated: no CR, LF
+ * or NUL ever reaches the wire), reads one complete reply within the stage's timeout, reports both
+ * to the transcript, and returns the {@link Reply} without judging it. Failures without a reply
+ * (refused, timed out, dropped, malformed) are {@link SmtpException}s carrying the stage. The
+ * session knows its stage and refuses verbs out of order (RCPT before MAIL, DATA with no accepted
+ * recipient), and with a required TLS mode it refuses AUTH and MAIL until TLS is up.
+ */
+public final class SmtpSession implements Closeable {
+
+    private static final Predicate<Reply> POSITIVE = Reply::isPositiveCompletion;
+
+    private final SessionOptions options;
+    private final TranscriptListener transcript;
+    private SmtpConnection conn;
+    private String host;
+    private int port;
+    private Capabilities capabilities = Capabilities.NONE;
+    private String heloName;
+    private boolean greeted;
+    private boolean esmtp;
+    private boolean authenticated;
+    private boolean mailAccepted;
+    private int acceptedRecipients;
+    private boolean rawAuth;
+    private Predicate<Reply> expectation;
+
+    /** A session that will connect with these options and report to {@code transcript}. */
+    public SmtpSession(SessionOptions options, TranscriptListener transcript) {
+        this.options = options;
+        this.transcript = transcript == null ? TranscriptListener.NONE : transcript;
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    /**
+     * Opens the connection (with TLS at once in implicit mode) and reads the greeting.
+     *
+     * @return the greeting (220 expected; a 554 greeting is returned, not thrown)
+     */
+    public Reply connect(String host, int port) throws SmtpException {
+        if (conn != null && conn.isOpen()) {
+            throw state(SmtpStage.CONNECT, "already connected to " + server() + "; quit first");
+        }
+        this.host = host;
+        this.port = port;
+        resetSessionState();
+        transcript.info("Trying " + host + ":" + port + "...");
+        try {
+            conn = SmtpConnection.open(host, port, options.timeouts(), new Socket());
+        } catch (UnknownHostException e) {
+            throw new SmtpException(Kind.CONFIG, SmtpStage.CONNECT, null, null, host + ":" + port,
+                    "CONNECT " + host + ":" + port + " failed: unknown host '" + host + "' (check the name)", e);
+        } catch (ConnectException e) {
+            throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.CONNECT, null, host + ":" + port,
+                    "connection refused", e);
+        } catch (SocketTimeoutException e) {
+            throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.CONNECT, null, host + ":" + port,
+                    "connect timed out after " + Timeouts.describe(options.timeouts().connect()), e);
+        } catch (IOException e) {
+            throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.CONNECT, null, host + ":" + port,
+                    String.valueOf(e.getMessage()), e);
+        }
+        transcript.info("Connected to " + host + ".");
+        if (options.tls().mode() == TlsMode.IMPLICIT) {
+            handshake();
+        }
+        return read(SmtpStage.GREETING, null, r -> r.code() == 220);
+    }
+
+    /**
+     * Connects, checks the greeting, says EHLO (HELO if EHLO is refused) and starts TLS as the mode
+     * asks: everything before AUTH and MAIL, each reply checked.
+     *
+     * @return the last EHLO (or HELO) reply
+     */
+    public Reply open(String host, int port, String heloName) throws SmtpException {
+        Reply greeting = connect(host, port);
+        if (greeting.code() != 220) {
+            throw SmtpException.unexpected(SmtpStage.GREETING, "CONNECT " + server(), greeting, server());
+        }
+        Reply hello = greet(heloName);
+        if (!hello.isPositiveCompletion()) {
+            throw SmtpException.unexpected(esmtp ? SmtpStage.EHLO : SmtpStage.HELO,
+                    (esmtp ? "EHLO " : "HELO ") + heloName, hello, server());
+        }
+        Reply secured = secure();
+        return secured != null ? secured : hello;
+    }
+
+    // ---------------------------------------------------------------- greeting and TLS
+
+    /** EHLO: on 250 the capabilities are parsed and kept. */
+    public Reply ehlo(String name) throws SmtpException {
+        requireConnected(SmtpStage.EHLO);
+        CommandWriter.checkArgument("EHLO name", name, SmtpStage.EHLO);
+        Reply r = command(SmtpStage.EHLO, "EHLO " + name, POSITIVE);
+        if (r.isPositiveCompletion()) {
+            capabilities = Capabilities.parse(r);
+            greeted = true;
+            esmtp = true;
+            heloName = name;
+            resetTransaction();
+        }
+        return r;
+    }
+
+    /** HELO: the server then offers no extensions. */
+    public Reply helo(String name) throws SmtpException {
+        requireConnected(SmtpStage.HELO);
+        CommandWriter.checkArgument("HELO name", name, SmtpStage.HELO);
+        Reply r = command(SmtpStage.HELO, "HELO " + name, POSITIVE);
+        if (r.isPositiveCompletion()) {
+            capabilities = Capabilities.NONE;
+            greeted = true;
+            esmtp = false;
+            heloName = name;
+            resetTransaction();
+        }
+        return r;
+    }
+
+    /** EHLO, falling back to HELO when the server refuses EHLO with a 5xx (RFC 5321 3.2). */
+    public Reply greet(String name) throws SmtpException {
+        Reply r = ehlo(name);
+        if (r.isPermanentNegative() && isOpen()) {
+            transcript.info("EHLO refused; trying HELO");
+            return helo(name);
+        }
+        return r;
+    }
+
+    /**
+     * STARTTLS (RFC 3207): on 220 the handshake runs, everything learnt before it is forgotten,
+     * and EHLO is sent again. Any byte the server sent after its 220 and before the handshake is a
+     * response-injection attempt and fails the session.
+     *
+     * @return the reply to STARTTLS (220 expected)
+     */
+    public Reply starttls() throws SmtpException {
+        requireGreeted(SmtpStage.STARTTLS);
+        if (conn.tls()) {
+            throw state(SmtpStage.STARTTLS, "TLS is already active on this connection");
+        }
+        Reply r = command(SmtpStage.STARTTLS, "STARTTLS", x -> x.code() == 220);
+        if (r.code() != 220) {
+            return r;
+        }
+        try {
+            int extra = conn.buffered();
+            if (extra > 0) {
+                conn.close();
+                throw new SmtpProtocolException(SmtpStage.STARTTLS, "STARTTLS", server(),
+                        "it sent " + extra + " more octets after its 220 reply, before the TLS handshake"
+                                + " (a STARTTLS response injection); the connection was dropped");
+            }
+        } catch (SmtpException e) {
+            throw e;
+        } catch (IOException e) {
+            throw lost(SmtpStage.STARTTLS, "STARTTLS", e);
+        }
+        handshake();
+        // RFC 3207 4.2: discard all knowledge obtained before TLS and say EHLO again.
+        String name = heloName;
+        boolean wasEsmtp = esmtp;
+        capabilities = Capabilities.NONE;
+        greeted = false;
+        authenticated = false;
+        resetTransaction();
+        Reply again = wasEsmtp ? ehlo(name) : helo(name);
+        if (!again.isPositiveCompletion()) {
+            throw SmtpException.unexpected(SmtpStage.EHLO, (wasEsmtp ? "EHLO " : "HELO ") + name
+                    + " (after STARTTLS)", again, server());
+        }
+        return r;
+    }
+
+    /**
+     * Applies the TLS mode after EHLO: {@code starttls} upgrades or fails closed,
+     * {@code starttls-if-offered} upgrades when offered and otherwise says it goes on in plain text.
+     *
+     * @return the EHLO reply after TLS, or null when nothing changed
+     */
+    public Reply secure() throws SmtpException {
+        TlsMode mode = options.tls().mode();
+        if (conn.tls() || (mode != TlsMode.STARTTLS && mode != TlsMode.STARTTLS_IF_OFFERED)) {
+            return null;
+        }
+        if (!capabilities.startTls()) {
+            if (mode.required()) {
+                throw new SmtpException(Kind.TLS, SmtpStage.STARTTLS, null, null, server(),
+                        "STARTTLS required, but " + server() + " did not offer it\n    refusing to continue in"
+                                + " plain text; use tls 'starttls-if-offered' to allow it, or 'implicit' for port 465",
+                        null);
+            }
+            transcript.error("Host did not advertise STARTTLS; continuing in plain text (starttls-if-offered)");
+            return null;
+        }
+        Reply r = starttls();
+        if (r.code() != 220) {
+            if (mode.required() || r.isClosing() || !isOpen()) {
+                throw new SmtpException(Kind.TLS, SmtpStage.STARTTLS, "STARTTLS", r, server(),
+                        "STARTTLS refused; TLS is required, so nothing more is sent\n"
+                                + SmtpException.quote(server(), r), null);
+            }
+            transcript.error("STARTTLS refused; continuing in plain text (starttls-if-offered)");
+            return null;
+        }
+        return null;
+    }
+
+    private void handshake() throws SmtpException {
+        try {
+            transcript.tlsStarted(conn.startTls(options.tls()));
+            if (options.tls().insecure()) {
+                transcript.error("TLS certificate checks are OFF (--insecure)");
+            }
+        } catch (SmtpException e) {
+            conn.close();
+            throw e;
+        } catch (SSLHandshakeException e) {
+            conn.close();
+            throw tlsFailure(e);
+        } catch (SSLException e) {
+            conn.close();
+            throw new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
+                    "TLS handshake with " + server() + " failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            conn.close();
+            throw lost(SmtpStage.TLS, "TLS handshake", e);
+        }
+    }
+
+    private SmtpException tlsFailure(SSLHandshakeException e) {
+        Throwable root = e;
+        boolean certificate = false;
+        while (root.getCause() != null) {
+            root = root.getCause();
+            certificate |= root instanceof CertificateException
+                    || root instanceof java.security.cert.CertPathValidatorException;
+        }
+        String why = String.valueOf(root.getMessage());
+        if (certificate || why.contains("PKIX") || why.contains("subject alternative") || why.contains("certificate")) {
+            String hint = why.contains("subject alternative") || why.contains("No name matching")
+                    ? "the certificate does not name '" + host + "': connect with the name the certificate"
+                    + " carries"
+                    : "to trust it, pass the issuing CA's certificate as PEM with --tls-ca FILE (tls_ca: in a"
+                    + " profile, tlsCa: in connect); --insecure skips every check (never for real credentials)";
+            return new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
+                    "TLS certificate of " + server() + " not trusted: " + why + "\n    " + hint, e);
+        }
+        return new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
+                "TLS handshake with " + server() + " failed: " + why, e);
+    }
+
+    // ---------------------------------------------------------------- AUTH
+
+    /**
+     * AUTH with a mechanism ({@code LOGIN}, {@code PLAIN}, ... or {@code auto} for the strongest
+     * offered). Refused over cleartext to a host that is not loopback unless allowed. Secret client
+     * lines are masked in the transcript from the AUTH command to its final reply.
+     *
+     * @return the final reply (235 expected)
+     */
+    public Reply auth(String mechanism, Credentials credentials) throws SmtpException {
+        requireGreeted(SmtpStage.AUTH);
+        requireTlsIfRequired(SmtpStage.AUTH);
+        if (authenticated) {
+            throw state(SmtpStage.AUTH, "already authenticated on this connection");
+        }
+        if (mailAccepted) {
+            throw state(SmtpStage.AUTH, "auth is not allowed during a mail transaction (RFC 4954 4)");
+        }
+        if (!conn.tls() && !options.allowCleartextAuth() && !conn.loopback()) {
+            throw new SmtpException(Kind.CONFIG, SmtpStage.AUTH, null, null, server(),
+                    "AUTH refused: the connection to " + server() + " is not encrypted, and the password would"
+                            + " cross the network readable\n    use tls 'starttls' or 'implicit'; or allow it"
+                            + " explicitly with allowCleartextAuth / --allow-cleartext-auth", null);
+        }
+        String mech = mechanism == null ? "auto" : mechanism.trim().toUpperCase(Locale.ROOT);
+        if (mech.equals("AUTO")) {
+            mech = AuthMechanisms.choose(capabilities.authMechanisms(), credentials);
+            if (mech == null) {
+                throw new SmtpException(Kind.AUTH, SmtpStage.AUTH, null, null, server(),
+                        "AUTH impossible: " + server() + " offers " + offered() + ", none of which Postilion"
+                                + " can use with these credentials", null);
+            }
+        } else if (capabilities.esmtp() && !capabilities.authMechanisms().contains(mech)) {
+            throw new SmtpException(Kind.AUTH, SmtpStage.AUTH, null, null, server(),
+                    "AUTH " + mech + " impossible: " + server() + " offers " + offered(), null);
+        }
+        AuthExchange exchange;
+        AuthExchange.Response initial;
+        try {
+            exchange = AuthMechanisms.start(mech, credentials, host, port);
+            initial = exchange.initialResponse();
+        } catch (AuthException e) {
+            throw new SmtpException(Kind.AUTH, SmtpStage.AUTH, null, null, server(), "AUTH " + mech + " impossible: "
+                    + e.getMessage(), e);
+        }
+        String line = "AUTH " + mech + (initial == null ? "" : " " + b64(initial.bytes()));
+        String shown = initial != null && initial.secret() ? "AUTH " + mech + " ********" : line;
+        writeLine(SmtpStage.AUTH, line, shown, initial != null && initial.secret());
+        flush(SmtpStage.AUTH, shown);
+        Reply r = read(SmtpStage.AUTH, shown, x -> x.isPositiveCompletion() || x.code() == 334);
+        int rounds = 0;
+        while (r.code() == 334) {
+            if (++rounds > 10) {
+                cancelAuth(shown);
+                throw new SmtpProtocolException(SmtpStage.AUTH, shown, server(), "more than 10 AUTH challenges");
+            }
+            byte[] challenge;
+            try {
+                challenge = Base64.getDecoder().decode(r.text().trim());
+            } catch (IllegalArgumentException e) {
+                cancelAuth(shown);
+                throw new SmtpProtocolException(SmtpStage.AUTH, shown, server(),
+                        "AUTH challenge is not base64: " + ReplyReader.show(r.toString()));
+            }
+            AuthExchange.Response response;
+            try {
+                response = exchange.evaluate(challenge);
+            } catch (AuthException e) {
+                cancelAuth(shown);
+                throw new SmtpException(Kind.AUTH, SmtpStage.AUTH, shown, r, server(),
+                        "AUTH " + mech + " cancelled: " + e.getMessage(), e);
+            }
+            writeLine(SmtpStage.AUTH, b64(response.bytes()), response.secret() ? "********" : null, response.secret());
+            flush(SmtpStage.AUTH, shown);
+            r = read(SmtpStage.AUTH, shown, x -> x.isPositiveCompletion() || x.code() == 334);
+        }
+        if (r.isPositiveCompletion()) {
+            authenticated = true;
+        }
+        return r;
+    }
+
+    private void cancelAuth(String shown) throws SmtpException {
+        // RFC 4954 4: a client cancels an exchange with a line holding a single "*".
+        writeLine(SmtpStage.AUTH, "*", null, false);
+        flush(SmtpStage.AUTH, shown);
+        read(SmtpStage.AUTH, shown, x -> x.code() == 501);
+    }
+
+    private String offered() {
+        return capabilities.authMechanisms().isEmpty() ? "no AUTH mechanism"
+                : "AUTH " + String.join(" ", capabilities.authMechanisms());
+    }
+
+    // ---------------------------------------------------------------- transaction
+
+    /** MAIL FROM; an empty {@code from} sends the null reverse path {@code <>}. */
+    public Reply mail(String from, MailOptions mailOptions) throws SmtpException {
+        String line = mailLine(from, mailOptions == null ? MailOptions.NONE : mailOptions);
+        Reply r = command(SmtpStage.MAIL, line, POSITIVE);
+        if (r.isPositiveCompletion()) {
+            mailAccepted = true;
+            acceptedRecipients = 0;
+        }
+        return r;
+    }
+
+    /** RCPT TO. */
+    public Reply rcpt(String to, RcptOptions rcptOptions) throws SmtpException {
+        String line = rcptLine(to, rcptOptions == null ? RcptOptions.NONE : rcptOptions);
+        Reply r = command(SmtpStage.RCPT, line, POSITIVE);
+        if (r.isPositiveCompletion()) {
+            acceptedRecipients++;
+        }
+        return r;
+    }
+
+    /**
+     * DATA: on 354 the content goes out (dot-stuffed, CRLF line endings, one terminator) and the
+     * reply after the final dot is returned. Any other reply to DATA is returned as it is.
+     */
+    public Reply data(MessageContent content) throws SmtpException {
+        requireRecipients(SmtpStage.DATA);
+        Reply r = command(SmtpStage.DATA, "DATA", x -> x.code() == 354);
+        if (r.code() != 354) {
+            return r;
+        }
+        return sendContent(content);
+    }
+
+    /**
+     * BDAT (RFC 3030 CHUNKING): the content goes out in chunks of at most {@code chunkSize} octets
+     * with CRLF line endings and no dot-stuffing; the reply to the LAST chunk is returned (or the
+     * first refusal).
+     */
+    public Reply bdat(MessageContent content, int chunkSize) throws SmtpException {
+        requireRecipients(SmtpStage.BDAT);
+        if (!capabilities.chunking()) {
+            throw state(SmtpStage.BDAT, "the server did not offer CHUNKING, so BDAT cannot be used");
+        }
+        ChunkWriter chunks = new ChunkWriter(Math.max(1024, chunkSize));
+        try (DotStuffingOutputStream normalised = DotStuffingOutputStream.lineEndingsOnly(chunks)) {
+            content.writeTo(normalised);
+            normalised.finish();
+            chunks.last();
+        } catch (ChunkRefused refused) {
+            resetTransaction();
+            return refused.reply;
+        } catch (SmtpException e) {
+            throw e;
+        } catch (IOException e) {
+            abortContent(e);
+        }
+        resetTransaction();
+        return chunks.lastReply;
+    }
+
+    /**
+     * A whole transaction: MAIL, every RCPT and DATA (in one write when the server offers
+     * PIPELINING, RFC 2920), then the message. SIZE, BODY=8BITMIME and SMTPUTF8 are added from the
+     * message and the addresses when the server offers them. A refused sender or recipients come
+     * back in the result; the transaction is then reset with RSET.
+     */
+    public SendResult send(Envelope envelope, MessageContent content) throws SmtpException {
+        requireGreeted(SmtpStage.MAIL);
+        if (mailAccepted) {
+            throw state(SmtpStage.MAIL, "a mail transaction is already open; finish it or rset() first");
+        }
+        MailOptions mo = envelope.mailOptions();
+        long size = content.size();
+        if (size >= 0 && capabilities.sizeLimit() > 0 && size > capabilities.sizeLimit()) {
+            throw new SmtpException(Kind.PERMANENT, SmtpStage.MAIL, null, null, server(),
+                    "message too large for " + server() + ": it is " + size + " octets, and the server's SIZE"
+                            + " limit is " + capabilities.sizeLimit() + " octets; nothing was sent", null);
+        }
+        if (size >= 0 && capabilities.size() && mo.size() < 0) {
+            mo = mo.withSize(size);
+        }
+        if (content.eightBit() && mo.body() == null) {
+            if (capabilities.eightBitMime()) {
+                mo = mo.withBody("8BITMIME");
+            } else {
+                transcript.error("message has 8-bit content and " + server() + " does not offer 8BITMIME");
+            }
+        }
+        boolean nonAscii = !isAscii(envelope.from()) || envelope.recipients().stream().anyMatch(a -> !isAscii(a));
+        if (nonAscii && !mo.smtpUtf8()) {
+            mo = mo.withSmtpUtf8(true);
+        }
+        String mailLine = mailLine(envelope.from(), mo);
+        List<String> rcptLines = new ArrayList<>();
+        for (String to : envelope.recipients()) {
+            rcptLines.add(rcptLineChecked(to, envelope.rcptOptions()));
+        }
+        if (rcptLines.isEmpty()) {
+            throw state(SmtpStage.RCPT, "a message needs at least one recipient");
+        }
+        boolean pipelined = options.pipelining() && capabilities.pipelining();
+        boolean bdat = options.chunking() && capabilities.chunking();
+        Reply mailReply;
+        List<SendResult.RecipientReply> replies = new ArrayList<>();
+        Reply dataReply = null;
+        if (pipelined) {
+            writeLine(SmtpStage.MAIL, mailLine, null, false);
+            for (String l : rcptLines) {
+                writeLine(SmtpStage.RCPT, l, null, false);
+            }
+            if (!bdat) {
+                writeLine(SmtpStage.DATA, "DATA", null, false);
+            }
+            flush(SmtpStage.MAIL, mailLine);
+            mailReply = read(SmtpStage.MAIL, mailLine, POSITIVE);
+            for (int i = 0; i < rcptLines.size(); i++) {
+                if (!isOpen()) {
+                    break;
+                }
+                replies.add(new SendResult.RecipientReply(envelope.recipients().get(i),
+                        read(SmtpStage.RCPT, rcptLines.get(i), POSITIVE)));
+            }
+            if (!bdat && isOpen()) {
+                dataReply = read(SmtpStage.DATA, "DATA", x -> x.code() == 354);
+            }
+        } else {
+            mailReply = command(SmtpStage.MAIL, mailLine, POSITIVE);
+            if (mailReply.isPositiveCompletion()) {
+                for (int i = 0; i < rcptLines.size() && isOpen(); i++) {
+                    replies.add(new SendResult.RecipientReply(envelope.recipients().get(i),
+                            command(SmtpStage.RCPT, rcptLines.get(i), POSITIVE)));
+                }
+            }
+        }
+        boolean anyAccepted = replies.stream().anyMatch(SendResult.RecipientReply::accepted);
+        mailAccepted = mailReply.isPositiveCompletion();
+        acceptedRecipients = (int) replies.stream().filter(SendResult.RecipientReply::accepted).count();
+        if (!mailReply.isPositiveCompletion() || !anyAccepted) {
+            if (dataReply != null && dataReply.code() == 354) {
+                // RFC 2920 3.1: DATA was accepted though nothing else was; end it empty.
+                writeLine(SmtpStage.DATA_END, ".", null, false);
+                flush(SmtpStage.DATA_END, ".");
+                read(SmtpStage.DATA_END, ".", x -> !x.isPositiveCompletion());
+            }
+            resetAfterFailure();
+            return new SendResult(mailReply, replies, dataReply, null);
+        }
+        if (bdat) {
+            Reply end = bdat(content, 1 << 20);
+            return new SendResult(mailReply, replies, null, end);
+        }
+        if (!pipelined) {
+            dataReply = command(SmtpStage.DATA, "DATA", x -> x.code() == 354);
+        }
+        if (dataReply == null || dataReply.code() != 354) {
+            resetAfterFailure();
+            return new SendResult(mailReply, replies, dataReply, null);
+        }
+        Reply end = sendContent(content);
+        return new SendResult(mailReply, replies, dataReply, end);
+    }
+
+    private void resetAfterFailure() throws SmtpException {
+        if (isOpen() && mailAccepted) {
+            command(SmtpStage.RSET, "RSET", POSITIVE);
+        }
+        resetTransaction();
+    }
+
+    private Reply sendContent(MessageContent content) throws SmtpException {
+        boolean tap = transcript != TranscriptListener.NONE && options.dataLinesShown() > 0;
+        DataTap dataTap = tap ? new DataTap(conn.output(), transcript, options.dataLinesShown(), conn.tls()) : null;
+        OutputStream wire = tap ? dataTap : conn.output();
+        DotStuffingOutputStream stuffed = new DotStuffingOutputStream(wire);
+        try {
+            content.writeTo(stuffed);
+            // The last data and the terminator go out in one flush (no delayed-ACK stall).
+            stuffed.finish();
+            conn.flush();
+        } catch (SmtpConnection.ConnectionLostException e) {
+            conn.close();
+            throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.DATA, "DATA", server(),
+                    e.getMessage() + "; the final dot was not sent, so the message was not delivered", e);
+        } catch (IOException e) {
+            abortContent(e);
+        }
+        if (dataTap != null) {
+            dataTap.summarize();
+        }
+        try {
+            return read(SmtpStage.DATA_END, ".", POSITIVE);
+        } finally {
+            resetTransaction();
+        }
+    }
+
+    private void abortContent(IOException e) throws SmtpException {
+        // Never send the terminator after a partial message: dropping the connection makes the
+        // server discard what it has (RFC 5321 3.8 treats the loss as a failed transaction).
+        conn.close();
+        resetTransaction();
+        throw new SmtpException(Kind.LOCAL_IO, SmtpStage.DATA, "DATA", null, server(),
+                "message content could not be read: " + e.getMessage()
+                        + "\n    the connection was dropped before the final dot, so nothing was delivered", e);
+    }
+
+    /** RSET: ends any transaction. */
+    public Reply rset() throws SmtpException {
+        requireConnected(SmtpStage.RSET);
+        Reply r = command(SmtpStage.RSET, "RSET", POSITIVE);
+        if (r.isPositiveCompletion()) {
+            resetTransaction();
+        }
+        return r;
+    }
+
+    /** NOOP. */
+    public Reply noop() throws SmtpException {
+        requireConnected(SmtpStage.NOOP);
+        return command(SmtpStage.NOOP, "NOOP", POSITIVE);
+    }
+
+    /** VRFY (250, 251 and 252 are all positive). */
+    public Reply vrfy(String what) throws SmtpException {
+        requireConnected(SmtpStage.VRFY);
+        CommandWriter.checkArgument("VRFY argument", what, SmtpStage.VRFY);
+        return command(SmtpStage.VRFY, "VRFY " + what, POSITIVE);
+    }
+
+    /**
+     * QUIT, then close. Returns null when the connection was already closed. A server that drops
+     * the connection instead of answering is not an error: the session is over either way.
+     */
+    public Reply quit() throws SmtpException {
+        if (conn == null || !conn.isOpen()) {
+            return null;
+        }
+        try {
+            return command(SmtpStage.QUIT, "QUIT", POSITIVE);
+        } catch (SmtpException e) {
+            if (e.kind() == Kind.TEMPORARY) {
+                transcript.info("Connection closed before the reply to QUIT");
+                return null;
+            }
+            throw e;
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Any command, written as given (validated) and its reply read. The session's stage does not
+     * change. An {@code AUTH} line with an argument, and every line that answers its challenges,
+     * are masked in the transcript.
+     */
+    public Reply raw(String line) throws SmtpException {
+        requireConnected(SmtpStage.RAW);
+        boolean startsAuth = line.regionMatches(true, 0, "AUTH ", 0, 5);
+        boolean secret = rawAuth || (startsAuth && line.trim().indexOf(' ', 5) > 0);
+        String shown = secret ? (startsAuth ? line.substring(0, line.trim().indexOf(' ', 5)) + " ********"
+                : "********") : line;
+        writeLine(SmtpStage.RAW, line, secret ? shown : null, secret);
+        flush(SmtpStage.RAW, shown);
+        Reply r = read(SmtpStage.RAW, shown, x -> x.code() < 400);
+        rawAuth = (startsAuth || rawAuth) && r.code() == 334;
+        if (startsAuth && r.isPositiveCompletion()) {
+            authenticated = true;
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** What the server offered in its last EHLO. */
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    /** True while the connection is open. */
+    public boolean isOpen() {
+        return conn != null && conn.isOpen();
+    }
+
+    /** True when the connection is encrypted. */
+    public boolean isTls() {
+        return conn != null && conn.tls();
+    }
+
+    public boolean isAuthenticated() {
+        return authenticated;
+    }
+
+    /** True after EHLO or HELO was accepted. */
+    public boolean isGreeted() {
+        return greeted;
+    }
+
+    /** True between an accepted MAIL and the end of its transaction. */
+    public boolean inTransaction() {
+        return mailAccepted;
+    }
+
+    /** Recipients accepted in the open transaction. */
+    public int acceptedRecipients() {
+        return acceptedRecipients;
+    }
+
+    /** {@code host:port}, or "(not connected)". */
+    public String server() {
+        return host == null ? "(not connected)" : host + ":" + port;
+    }
+
+    /** The options this session runs with. */
+    public SessionOptions options() {
+        return options;
+    }
+
+    /**
+     * Replaces the reply classes the transcript treats as expected ({@code <-} rather than
+     * {@code <**}) for the following commands; null restores each command's own.
+     */
+    public void expecting(Predicate<Reply> expected) {
+        this.expectation = expected;
+    }
+
+    /** Closes the connection without QUIT. */
+    @Override
+    public void close() {
+        if (conn != null) {
+            conn.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private String mailLine(String from, MailOptions mo) throws SmtpException {
+        requireGreeted(SmtpStage.MAIL);
+        requireTlsIfRequired(SmtpStage.MAIL);
+        if (mailAccepted) {
+            throw state(SmtpStage.MAIL, "mail from: given twice; finish the transaction with data, or rset() first");
+        }
+        String sender = from == null ? "" : from;
+        CommandWriter.checkArgument("sender", sender, SmtpStage.MAIL);
+        requireAsciiOrUtf8("sender", sender, mo.smtpUtf8(), SmtpStage.MAIL);
+        StringBuilder sb = new StringBuilder("MAIL FROM:<").append(sender).append('>');
+        if (mo.size() >= 0) {
+            sb.append(" SIZE=").append(mo.size());
+        }
+        if (mo.body() != null) {
+            sb.append(" BODY=").append(CommandWriter.checkArgument("BODY", mo.body(), SmtpStage.MAIL));
+        }
+        if (mo.smtpUtf8()) {
+            if (!capabilities.smtpUtf8()) {
+                throw new SmtpException(Kind.INPUT, SmtpStage.MAIL, null, null, server(), "SMTPUTF8 needed for "
+                        + firstNonAscii(sender) + " but " + server() + " does not offer SMTPUTF8", null);
+            }
+            sb.append(" SMTPUTF8");
+        }
+        if (mo.ret() != null || mo.envid() != null) {
+            requireDsn(SmtpStage.MAIL);
+            if (mo.ret() != null) {
+                sb.append(" RET=").append(CommandWriter.checkArgument("RET", mo.ret(), SmtpStage.MAIL));
+            }
+            if (mo.envid() != null) {
+                sb.append(" ENVID=").append(xtext(CommandWriter.checkArgument("ENVID", mo.envid(), SmtpStage.MAIL)));
+            }
+        }
+        return sb.toString();
+    }
+
+    private String rcptLine(String to, RcptOptions ro) throws SmtpException {
+        if (!mailAccepted) {
+            requireGreeted(SmtpStage.RCPT);
+            throw state(SmtpStage.RCPT, "rcpt needs a mail from: first");
+        }
+        return rcptLineChecked(to, ro);
+    }
+
+    private String rcptLineChecked(String to, RcptOptions ro) throws SmtpException {
+        CommandWriter.checkArgument("recipient", to, SmtpStage.RCPT);
+        if (to.isBlank()) {
+            throw new SmtpException(Kind.INPUT, SmtpStage.RCPT, null, null, server(), "recipient is empty", null);
+        }
+        requireAsciiOrUtf8("recipient", to, true, SmtpStage.RCPT);
+        StringBuilder sb = new StringBuilder("RCPT TO:<").append(to).append('>');
+        if (ro.notifyOn() != null || ro.orcpt() != null) {
+            requireDsn(SmtpStage.RCPT);
+            if (ro.notifyOn() != null) {
+                sb.append(" NOTIFY=").append(CommandWriter.checkArgument("NOTIFY", ro.notifyOn(), SmtpStage.RCPT));
+            }
+            if (ro.orcpt() != null) {
+                sb.append(" ORCPT=").append(xtext(CommandWriter.checkArgument("ORCPT", ro.orcpt(), SmtpStage.RCPT)));
+            }
+        }
+        return sb.toString();
+    }
+
+    private void requireAsciiOrUtf8(String what, String address, boolean utf8Allowed, SmtpStage stage)
+            throws SmtpException {
+        if (!isAscii(address) && !(utf8Allowed && capabilities.smtpUtf8())) {
+            throw new SmtpException(Kind.INPUT, stage, null, null, server(), what + " " + address
+                    + " is not ASCII, and " + server() + " does not offer SMTPUTF8 (RFC 6531) to carry it", null);
+        }
+    }
+
+    private void requireDsn(SmtpStage stage) throws SmtpException {
+        if (!capabilities.dsn()) {
+            throw new SmtpException(Kind.PERMANENT, stage, null, null, server(),
+                    "DSN parameters given, but " + server() + " does not offer DSN (RFC 3461)", null);
+        }
+    }
+
+    private static String firstNonAscii(String s) {
+        return s;
+    }
+
+    private static boolean isAscii(String s) {
+        if (s == null) {
+            return true;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 3461 4: xtext encodes '+', '=' and anything outside 33..126 as +XX. */
+    private static String xtext(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c < 33 || c > 126 || c == '+' || c == '=') {
+                sb.append('+').append(String.format("%02X", c));
+            } else {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private Reply command(SmtpStage stage, String line, Predicate<Reply> expected) throws SmtpException {
+        writeLine(stage, line, null, false);
+        flush(stage, line);
+        return read(stage, line, expected);
+    }
+
+    private void writeLine(SmtpStage stage, String line, String shown, boolean secret) throws SmtpException {
+        requireConnected(stage);
+        byte[] bytes = CommandWriter.encode(line, capabilities.smtpUtf8(), stage);
+        transcript.sent(secret && shown != null ? shown : line, secret, conn.tls());
+        try {
+            conn.write(bytes);
+        } catch (IOException e) {
+            throw lost(stage, shown != null ? shown : line, e);
+        }
+    }
+
+    private void flush(SmtpStage stage, String command) throws SmtpException {
+        try {
+            conn.flush();
+        } catch (IOException e) {
+            throw lost(stage, command, e);
+        }
+    }
+
+    private Reply read(SmtpStage stage, String command, Predicate<Reply> expected) throws SmtpException {
+        Reply r;
+        try {
+            r = conn.read(options.timeouts().forStage(stage));
+        } catch (SocketTimeoutException e) {
+            conn.close();
+            throw SmtpException.noReply(Kind.TEMPORARY, stage, command, server(),
+                    "timed out after " + Timeouts.describe(options.timeouts().forStage(stage))
+                            + (stage == SmtpStage.DATA_END ? "; the message may or may not have been delivered" : ""), e);
+        } catch (EOFException e) {
+            conn.close();
+            throw SmtpException.noReply(Kind.TEMPORARY, stage, command, server(),
+                    "connection closed by the server"
+                            + (stage == SmtpStage.DATA_END ? "; the message may or may not have been delivered" : ""), e);
+        } catch (ReplyReader.MalformedReplyException e) {
+            conn.close();
+            throw new SmtpProtocolException(stage, command, server(), e.getMessage());
+        } catch (IOException e) {
+            throw lost(stage, command, e);
+        }
+        boolean ok = expectation != null ? expectation.test(r) : expected.test(r);
+        transcript.received(r.lines(), ok, conn.tls());
+        if (r.isClosing()) {
+            // RFC 5321 3.8: 421 means the server is closing the channel; nothing more can be said.
+            conn.close();
+            resetTransaction();
+        }
+        return r;
+    }
+
+    private SmtpException lost(SmtpStage stage, String command, IOException e) {
+        conn.close();
+        String why = e instanceof SmtpConnection.ConnectionLostException ? e.getMessage()
+                : "connection lost: " + e.getMessage();
+        return SmtpException.noReply(Kind.TEMPORARY, stage, command, server(), why, e);
+    }
+
+    private void requireConnected(SmtpStage stage) throws SmtpException {
+        if (conn == null) {
+            throw state(stage, stage.label().toLowerCase(Locale.ROOT) + " needs a connection: connect first");
+        }
+        if (!conn.isOpen()) {
+            throw SmtpException.noReply(Kind.TEMPORARY, stage, null, server(), "the connection is closed", null);
+        }
+    }
+
+    private void requireGreeted(SmtpStage stage) throws SmtpException {
+        requireConnected(stage);
+        if (!greeted) {
+            throw state(stage, stage.label().toLowerCase(Locale.ROOT) + " needs ehlo (or helo) first");
+        }
+    }
+
+    private void requireRecipients(SmtpStage stage) throws SmtpException {
+        requireGreeted(stage);
+        if (!mailAccepted) {
+            throw state(stage, stage.label().toLowerCase(Locale.ROOT) + " needs a mail from: first");
+        }
+        if (acceptedRecipients == 0) {
+            throw state(stage, stage.label().toLowerCase(Locale.ROOT) + " needs an accepted recipient first");
+        }
+    }
+
+    private void requireTlsIfRequired(SmtpStage stage) throws SmtpException {
+        if (options.tls().mode().required() && !conn.tls()) {
+            throw new SmtpException(Kind.TLS, stage, null, null, server(), "TLS is required (tls '"
+                    + options.tls().mode().word() + "'), but the connection to " + server()
+                    + " is not encrypted; nothing was sent\n    call starttls() after ehlo, or let ehlo do it", null);
+        }
+    }
+
+    private SmtpException state(SmtpStage stage, String message) {
+        return new SmtpException(Kind.STATE, stage, null, null, server(), message, null);
+    }
+
+    private void resetTransaction() {
+        mailAccepted = false;
+        acceptedRecipients = 0;
+    }
+
+    private void resetSessionState() {
+        capabilities = Capabilities.NONE;
+        greeted = false;
+        esmtp = false;
+        authenticated = false;
+        rawAuth = false;
+        resetTransaction();
+    }
+
+    private static String b64(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    /** Collects normalised content into chunks and sends each as BDAT, reading its reply. */
+    private final class ChunkWriter extends OutputStream {
+        private final byte[] buf;
+        private int len;
+        private Reply lastReply;
+
+        ChunkWriter(int size) {
+            this.buf = new byte[size];
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (len == buf.length) {
+                chunk(false);
+            }
+            buf[len++] = (byte) b;
+        }
+
+        void last() throws IOException {
+            chunk(true);
+        }
+
+        private void chunk(boolean last) throws IOException {
+            String line = "BDAT " + len + (last ? " LAST" : "");
+            writeLine(SmtpStage.BDAT, line, null, false);
+            conn.write(java.util.Arrays.copyOf(buf, len));
+            transcript.dataSummary(0, len, 0, conn.tls());
+            SmtpSession.this.flush(SmtpStage.BDAT, line);
+            len = 0;
+            Reply r = read(last ? SmtpStage.DATA_END : SmtpStage.BDAT, line, POSITIVE);
+            lastReply = r;
+            if (!r.isPositiveCompletion()) {
+                throw new ChunkRefused(r);
+            }
+        }
+    }
+
+    private static final class ChunkRefused extends IOException {
+        private final transient Reply reply;
+
+        ChunkRefused(Reply reply) {
+            super("BDAT refused");
+            this.reply = reply;
+        }
+    }
+}

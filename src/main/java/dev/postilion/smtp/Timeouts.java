@@ -1,0 +1,65 @@
+package dev.postilion.smtp;
+
+import java.time.Duration;
+
+/**
+ * Per-stage time limits (RFC 5321 4.5.3.2: per command, never for the whole transaction). The
+ * defaults are the RFC's minimums; {@link #all(Duration)} caps every stage for impatient runs.
+ *
+ * @param connect TCP connect
+ * @param greeting the initial 220 (5 min)
+ * @param command EHLO, AUTH, RSET, NOOP, VRFY, QUIT and raw commands (5 min)
+ * @param mail MAIL (5 min)
+ * @param rcpt RCPT (5 min)
+ * @param dataInit the 354 after DATA (2 min)
+ * @param dataBlock each write of message data (3 min); also the write timeout for commands
+ * @param dataEnd the reply after the final dot (10 min)
+ */
+public record Timeouts(Duration connect, Duration greeting, Duration command, Duration mail,
+                       Duration rcpt, Duration dataInit, Duration dataBlock, Duration dataEnd) {
+
+    /** RFC 5321 4.5.3.2's minimums, and 30 s to connect (Postfix's smtp_connect_timeout). */
+    public static final Timeouts RFC_5321 = new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5),
+            Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMinutes(2),
+            Duration.ofMinutes(3), Duration.ofMinutes(10));
+
+    /** Every stage limited to at most {@code limit} (the RFC defaults where they are shorter). */
+    public static Timeouts all(Duration limit) {
+        return RFC_5321.capped(limit);
+    }
+
+    /** A copy with every limit no longer than {@code limit}. */
+    public Timeouts capped(Duration limit) {
+        return new Timeouts(min(connect, limit), min(greeting, limit), min(command, limit), min(mail, limit),
+                min(rcpt, limit), min(dataInit, limit), min(dataBlock, limit), min(dataEnd, limit));
+    }
+
+    /** The read limit for a stage's reply. */
+    public Duration forStage(SmtpStage stage) {
+        return switch (stage) {
+            case CONNECT -> connect;
+            case GREETING -> greeting;
+            case MAIL -> mail;
+            case RCPT -> rcpt;
+            case DATA -> dataInit;
+            case DATA_END, BDAT -> dataEnd;
+            default -> command;
+        };
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** "5m", "30s", "250ms": how error messages state a limit. */
+    public static String describe(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+}

@@ -1,0 +1,47 @@
+package dev.postilion.smtp.auth;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** AUTH PLAIN (RFC 4616) with the initial response {@code authzid NUL user NUL password}: secret. */
+public final class PlainAuth implements AuthExchange {
+
+    private final Credentials credentials;
+    private boolean sent;
+
+    public PlainAuth(Credentials credentials) {
+        this.credentials = credentials;
+    }
+
+    @Override
+    public String mechanism() {
+        return "PLAIN";
+    }
+
+    @Override
+    public Response initialResponse() throws AuthException {
+        sent = true;
+        return new Response(message(), true);
+    }
+
+    @Override
+    public Response evaluate(byte[] challenge) throws AuthException {
+        if (sent) {
+            throw new AuthException("PLAIN got a challenge after its response");
+        }
+        sent = true;
+        return new Response(message(), true);
+    }
+
+    private byte[] message() throws AuthException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        if (credentials.authzid() != null) {
+            b.writeBytes(credentials.authzid().getBytes(StandardCharsets.UTF_8));
+        }
+        b.write(0);
+        b.writeBytes(credentials.requireUser("PLAIN").getBytes(StandardCharsets.UTF_8));
+        b.write(0);
+        b.writeBytes(credentials.requirePassword("PLAIN").getBytes(StandardCharsets.UTF_8));
+        return b.toByteArray();
+    }
+}
