@@ -1,0 +1,240 @@
+package dev.postilion.dsl;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import dev.postilion.message.MessageException;
+import dev.postilion.message.MessageSpec;
+import dev.postilion.message.MimeAssembler;
+import dev.postilion.message.OutgoingMessage;
+import dev.postilion.message.Templates;
+import dev.postilion.smtp.Envelope;
+import dev.postilion.smtp.MailOptions;
+import dev.postilion.smtp.MessageContent;
+import dev.postilion.smtp.RcptOptions;
+
+/**
+ * The words inside {@code data { }} and {@code send { }}: a mail author's words ({@code from},
+ * {@code to}, {@code subject}, {@code text}, {@code html}, {@code attach}, ...). It only collects;
+ * Jakarta Mail builds the MIME. Every value is checked as it is set: a line break in a header or
+ * an address is refused (no header injection).
+ */
+public final class DataSpec {
+
+    private final MailScript script;
+    private final ScriptLocation at;
+    private final MessageSpec spec = new MessageSpec();
+    private OutgoingMessage built;
+
+    DataSpec(MailScript script, ScriptLocation at) {
+        this.script = script;
+        this.at = at;
+    }
+
+    /** The From address ({@code 'Guy T <guyt@exchguy.com>'} works too); also the envelope sender in {@code send}. */
+    public void from(String address) {
+        guard(() -> spec.from(address));
+    }
+
+    /** To: one address or a list; also envelope recipients in {@code send}. */
+    public void to(Object addresses) {
+        guard(() -> spec.to(NamedArgs.list(addresses)));
+    }
+
+    /** Cc: one address or a list; also envelope recipients in {@code send}. */
+    public void cc(Object addresses) {
+        guard(() -> spec.cc(NamedArgs.list(addresses)));
+    }
+
+    /** Bcc: envelope recipients only, never written as a header. */
+    public void bcc(Object addresses) {
+        guard(() -> spec.bcc(NamedArgs.list(addresses)));
+    }
+
+    /** Reply-To: one address or a list. */
+    public void replyTo(Object addresses) {
+        guard(() -> spec.replyTo(NamedArgs.list(addresses)));
+    }
+
+    /** The Subject (non-ASCII is RFC 2047-encoded for you). */
+    public void subject(Object text) {
+        guard(() -> spec.subject(text == null ? null : text.toString()));
+    }
+
+    /** The plain-text body. */
+    public void text(Object body) {
+        guard(() -> spec.text(body == null ? null : body.toString()));
+    }
+
+    /** The HTML body; with {@code text} too, the message is multipart/alternative. */
+    public void html(Object body) {
+        guard(() -> spec.html(body == null ? null : body.toString()));
+    }
+
+    /** Any header: {@code header 'X-Campaign', 'autumn'}. */
+    public void header(String name, Object value) {
+        guard(() -> spec.header(name, value == null ? null : value.toString()));
+    }
+
+    /** Attaches a file (relative to the script's folder); its type comes from its name. */
+    public void attach(Object file) {
+        attach(Map.of(), file);
+    }
+
+    /** Attaches a file; options {@code type} (content type) and {@code name} (what the recipient sees). */
+    public void attach(Map<String, ?> options, Object file) {
+        NamedArgs a = NamedArgs.check("attach", options, at, "type", "name");
+        guard(() -> spec.attach(path(file), a.string("type"), a.string("name")));
+    }
+
+    /** An inline image the HTML shows as {@code cid:NAME}: {@code inline 'logo.png', cid: 'logo'}. */
+    public void inline(Map<String, ?> options, Object file) {
+        NamedArgs a = NamedArgs.check("inline", options, at, "cid", "type");
+        guard(() -> spec.inline(path(file), a.requireString("cid"), a.string("type")));
+    }
+
+    /** Priority: 1 (highest) to 5, or 'high', 'normal', 'low'. */
+    public void priority(Object level) {
+        guard(() -> {
+            if (level instanceof Number n) {
+                spec.priority(n.intValue());
+            } else {
+                spec.priority(String.valueOf(level));
+            }
+        });
+    }
+
+    /** The Message-ID (one is made when absent). */
+    public void messageId(String id) {
+        guard(() -> spec.messageId(id));
+    }
+
+    /** The Date header (RFC 5322 text or ISO-8601; now when absent). */
+    public void date(Object date) {
+        guard(() -> {
+            if (date instanceof java.time.ZonedDateTime z) {
+                spec.date(z);
+            } else {
+                spec.date(String.valueOf(date));
+            }
+        });
+    }
+
+    /** Renders a text template (Groovy template syntax) with these variables; data never runs as code. */
+    public String template(String file, Map<String, ?> vars) {
+        return guardValue(() -> Templates.render(script.resolve(file), vars));
+    }
+
+    /** Renders an HTML template; variable values are HTML-escaped. */
+    public String templateHtml(String file, Map<String, ?> vars) {
+        return guardValue(() -> Templates.renderHtml(script.resolve(file), vars));
+    }
+
+    // ---------------------------------------------------------------- used by MailScript
+
+    void raw(Object raw, boolean addMissingHeaders) {
+        guard(() -> {
+            if (raw instanceof File f) {
+                spec.rawFile(f.toPath());
+            } else if (raw instanceof Path p) {
+                spec.rawFile(p);
+            } else if (raw instanceof byte[] b) {
+                spec.raw(b);
+            } else {
+                spec.raw(String.valueOf(raw));
+            }
+            spec.addMissingHeaders(addMissingHeaders);
+        });
+    }
+
+    /** Inside {@code data { }}: From and To default to the transaction's envelope. */
+    void defaults(String envelopeFrom, List<String> envelopeTo) {
+        if (spec.isRaw()) {
+            return;
+        }
+        if (spec.getFrom().isEmpty() && envelopeFrom != null && !envelopeFrom.isEmpty()) {
+            from(envelopeFrom);
+        }
+        if (spec.getTo().isEmpty() && spec.getCc().isEmpty() && !envelopeTo.isEmpty()) {
+            to(envelopeTo);
+        }
+    }
+
+    OutgoingMessage message() {
+        if (built == null) {
+            built = guardValue(() -> new MimeAssembler().assemble(spec));
+        }
+        return built;
+    }
+
+    String envelopeFrom() {
+        return message().envelopeFrom().orElse("");
+    }
+
+    Envelope envelope() {
+        OutgoingMessage m = message();
+        if (m.envelopeFrom().isEmpty()) {
+            throw new ScriptError(at, "send needs from: — the sender for MAIL FROM and the From header");
+        }
+        if (m.envelopeRecipients().isEmpty()) {
+            throw new ScriptError(at, "send needs at least one of to:, cc: or bcc:");
+        }
+        MailOptions mo = MailOptions.NONE.withSmtpUtf8(m.needsSmtpUtf8());
+        return new Envelope(m.envelopeFrom().get(), m.envelopeRecipients(), mo, RcptOptions.NONE);
+    }
+
+    MessageContent content() {
+        OutgoingMessage m = message();
+        long size = guardValue(m::size);
+        return new MessageContent() {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                m.writeTo(out);
+            }
+
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public boolean eightBit() {
+                return m.is8bit();
+            }
+        };
+    }
+
+    private Path path(Object file) {
+        if (file instanceof File f) {
+            return f.toPath();
+        }
+        if (file instanceof Path p) {
+            return p;
+        }
+        return script.resolve(String.valueOf(file));
+    }
+
+    private void guard(Runnable r) {
+        guardValue(() -> {
+            r.run();
+            return null;
+        });
+    }
+
+    private <T> T guardValue(java.util.function.Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (MessageException e) {
+            ScriptError.Kind kind = switch (e.kind()) {
+                case MISSING_INPUT -> ScriptError.Kind.MISSING_FILE;
+                case LOCAL_IO -> ScriptError.Kind.LOCAL_IO;
+                default -> ScriptError.Kind.SCRIPT;
+            };
+            return script.problem(new ScriptError(script.here(), kind, e.getMessage(), e), null);
+        }
+    }
+}

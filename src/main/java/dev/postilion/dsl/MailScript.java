@@ -1,0 +1,712 @@
+package dev.postilion.dsl;
+
+import groovy.lang.Closure;
+import groovy.lang.DelegatesTo;
+import groovy.lang.Script;
+import java.io.File;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+import dev.postilion.smtp.MailOptions;
+import dev.postilion.smtp.RcptOptions;
+import dev.postilion.smtp.Reply;
+import dev.postilion.smtp.SendResult;
+import dev.postilion.smtp.SessionOptions;
+import dev.postilion.smtp.SmtpException;
+import dev.postilion.smtp.SmtpSession;
+import dev.postilion.smtp.SmtpStage;
+import dev.postilion.smtp.Timeouts;
+import dev.postilion.smtp.TlsMode;
+import dev.postilion.smtp.TlsSettings;
+import dev.postilion.smtp.auth.Credentials;
+
+/**
+ * The base class of every Postilion script: its public methods are the verbs a person would type
+ * in a telnet session. Each verb is one engine call that checks the reply class it expects; a
+ * mismatch stops the script with the script line, the SMTP stage and the server's reply.
+ */
+public abstract class MailScript extends Script {
+
+    /** Verbs that also work as bare words ({@code quit} without parentheses). */
+    private static final Set<String> BARE_VERBS = Set.of("quit", "ehlo", "helo", "rset", "noop", "starttls", "auth");
+    /** Every verb and helper, for "did you mean" suggestions. */
+    static final List<String> VERBS = List.of("connect", "ehlo", "helo", "starttls", "auth", "mail", "rcpt", "data",
+            "send", "rset", "noop", "vrfy", "raw", "quit", "expect", "env", "secret", "file", "csv", "log", "batch");
+
+    private ScriptContext context;
+    private SmtpSession session;
+    private String connectedHost;
+    private final Deque<Expectation> expectations = new ArrayDeque<>();
+    private int blockDepth;
+    private String envelopeFrom;
+    private final List<String> envelopeTo = new ArrayList<>();
+
+    /** Attaches the run's context; called by {@link ScriptRunner} before {@code run()}. */
+    final void attach(ScriptContext context) {
+        this.context = context;
+    }
+
+    /** The session of the last {@code connect}, or null. */
+    final SmtpSession currentSession() {
+        return session;
+    }
+
+    // ------------------------------------------------------------------ connect
+
+    /** Connects to {@code host} on port 25 and checks the 220 greeting. */
+    public Reply connect(String host) {
+        return connect(Map.of(), host);
+    }
+
+    /**
+     * Connects and checks the greeting. Options: {@code port}, {@code tls} (none, starttls,
+     * starttls-if-offered, implicit), {@code tlsCa} (PEM file), {@code insecure},
+     * {@code timeout} (seconds or '30s'), {@code allowCleartextAuth}, {@code pipelining},
+     * {@code chunking}, {@code host}.
+     */
+    public Reply connect(Map<String, ?> options, String host) {
+        ScriptLocation at = here();
+        NamedArgs a = NamedArgs.check("connect", options, at, "host", "port", "tls", "tlsCa", "insecure", "timeout",
+                "allowCleartextAuth", "pipelining", "chunking", "profile");
+        String target = host != null ? host : a.string("host");
+        if (target == null) {
+            throw new ScriptError(at, "connect needs a host: connect 'mail.example.com', port: 25");
+        }
+        TlsMode mode;
+        try {
+            mode = a.has("tls") ? TlsMode.parse(a.string("tls")) : TlsMode.NONE;
+        } catch (IllegalArgumentException e) {
+            throw new ScriptError(at, "connect: " + e.getMessage());
+        }
+        Integer port = a.integer("port");
+        int p = port != null ? port : (mode == TlsMode.IMPLICIT ? 465 : 25);
+        List<Path> ca = new ArrayList<>(context.options().trustedCa());
+        if (a.has("tlsCa")) {
+            Path caFile = resolve(a.string("tlsCa"));
+            if (!Files.exists(caFile)) {
+                throw new ScriptError(at, ScriptError.Kind.MISSING_FILE, "connect: tlsCa file " + caFile
+                        + " does not exist", null);
+            }
+            ca.add(caFile);
+        }
+        boolean insecure = a.bool("insecure", false) || context.options().insecure();
+        String realHost = target;
+        int realPort = p;
+        if (context.options().dryRun()) {
+            // The stand-in speaks no TLS; the tls option was still checked above.
+            mode = TlsMode.NONE;
+        }
+        if (context.options().connectTo() != null) {
+            realHost = context.options().connectTo();
+            realPort = context.options().connectPort();
+            if (mode == TlsMode.IMPLICIT && context.options().local()) {
+                mode = TlsMode.STARTTLS;
+                context.transcript().info("--local: implicit TLS to " + target + ":" + p
+                        + " is served as STARTTLS by the capture server");
+            }
+            context.transcript().info((context.options().local() ? "--local: " : "--connect-to: ") + target + ":" + p
+                    + " is served by " + realHost + ":" + realPort);
+        }
+        SessionOptions so = SessionOptions.DEFAULT
+                .withTls(new TlsSettings(mode, ca, insecure))
+                .withAllowCleartextAuth(a.bool("allowCleartextAuth", false))
+                .withPipelining(a.bool("pipelining", true))
+                .withChunking(a.bool("chunking", false));
+        Duration timeout = context.options().timeout();
+        if (a.has("timeout")) {
+            timeout = Durations.parse(a.string("timeout"), "connect: timeout", at);
+        }
+        if (timeout != null) {
+            so = so.withTimeouts(Timeouts.all(timeout));
+        }
+        if (session != null && session.isOpen()) {
+            context.transcript().info("connect: closing the previous connection to " + session.server());
+            quitQuietly();
+        }
+        session = new SmtpSession(so, context.transcript());
+        connectedHost = target;
+        String finalHost = realHost;
+        int finalPort = realPort;
+        return step(at, () -> {
+            Reply r = session.connect(finalHost, finalPort);
+            return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
+        });
+    }
+
+    /** Connects with options only: {@code connect host: 'x', port: 587}. */
+    public Reply connect(Map<String, ?> options) {
+        return connect(options, null);
+    }
+
+    // ------------------------------------------------------------------ greeting and TLS
+
+    /** EHLO with this machine's name; STARTTLS follows when the connection's tls mode asks for it. */
+    public Reply ehlo() {
+        return ehlo(defaultHelo());
+    }
+
+    /**
+     * EHLO (HELO when the server refuses EHLO); with {@code tls: 'starttls'} or
+     * {@code 'starttls-if-offered'} STARTTLS and a fresh EHLO follow at once.
+     */
+    public Reply ehlo(String name) {
+        ScriptLocation at = here();
+        return step(at, () -> {
+            SmtpSession s = session(at, "ehlo");
+            Reply r = s.greet(name);
+            check(at, SmtpStage.EHLO, "EHLO " + name, r, Reply::isPositiveCompletion);
+            Reply secured = s.secure();
+            return secured != null ? secured : r;
+        });
+    }
+
+    /** HELO: no extensions. */
+    public Reply helo(String name) {
+        ScriptLocation at = here();
+        return step(at, () -> check(at, SmtpStage.HELO, "HELO " + name, session(at, "helo").helo(name),
+                Reply::isPositiveCompletion));
+    }
+
+    /** HELO with this machine's name. */
+    public Reply helo() {
+        return helo(defaultHelo());
+    }
+
+    /** STARTTLS (expects 220), the handshake, and a fresh EHLO. Does nothing when TLS is already up. */
+    public Reply starttls() {
+        ScriptLocation at = here();
+        return step(at, () -> {
+            SmtpSession s = session(at, "starttls");
+            if (s.isTls()) {
+                context.transcript().info("starttls: the connection is already encrypted");
+                return null;
+            }
+            return check(at, SmtpStage.STARTTLS, "STARTTLS", s.starttls(), x -> x.code() == 220);
+        });
+    }
+
+    // ------------------------------------------------------------------ AUTH
+
+    /**
+     * AUTH: {@code auth login: 'user', password: secret('work')}, {@code auth plain: 'user', password: ...},
+     * {@code auth xoauth2: 'user', token: ...}, {@code auth oauthbearer: 'user', token: ...},
+     * {@code auth 'CRAM-MD5', user: 'u', password: ...}; base64 is done for you. Expects 235.
+     */
+    public Reply auth(Map<String, ?> options) {
+        return auth(options, null);
+    }
+
+    /** AUTH with the mechanism named first: {@code auth 'CRAM-MD5', user: 'u', password: p}. */
+    public Reply auth(Map<String, ?> options, String mechanism) {
+        ScriptLocation at = here();
+        NamedArgs a = NamedArgs.check("auth", options, at, "login", "plain", "cram-md5", "cramMd5", "xoauth2",
+                "oauthbearer", "digest-md5", "ntlm", "auto", "user", "password", "token", "authzid");
+        String mech = mechanism;
+        String user = a.string("user");
+        for (String m : List.of("login", "plain", "cram-md5", "cramMd5", "xoauth2", "oauthbearer", "digest-md5",
+                "ntlm", "auto")) {
+            if (a.has(m)) {
+                if (mech != null) {
+                    throw new ScriptError(at, "auth: name one mechanism, not " + mech + " and " + m);
+                }
+                mech = m.equals("cramMd5") ? "CRAM-MD5" : m;
+                if (user == null) {
+                    user = a.string(m);
+                }
+            }
+        }
+        if (mech == null) {
+            mech = "auto";
+        }
+        if (user == null) {
+            throw new ScriptError(at, "auth needs a user: auth login: 'user', password: secret('profile')");
+        }
+        Object password = a.get("password");
+        Object token = a.get("token");
+        String mechanismName = mech.toUpperCase(Locale.ROOT);
+        Credentials credentials = new Credentials(user,
+                password == null ? null : () -> Secrets.reveal(password),
+                token == null ? null : () -> Secrets.reveal(token),
+                a.string("authzid"));
+        return step(at, () -> {
+            Reply r = session(at, "auth").auth(mechanismName, credentials);
+            return check(at, SmtpStage.AUTH, "AUTH " + mechanismName, r, Reply::isPositiveCompletion);
+        });
+    }
+
+    // ------------------------------------------------------------------ transaction
+
+    /**
+     * MAIL FROM: {@code mail from: 'a@x'}; options {@code size}, {@code body} (7BIT, 8BITMIME),
+     * {@code smtputf8}, {@code ret} (FULL, HDRS), {@code envid}. Expects 250.
+     */
+    public Reply mail(Map<String, ?> options) {
+        ScriptLocation at = here();
+        NamedArgs a = NamedArgs.check("mail", options, at, "from", "size", "body", "smtputf8", "ret", "envid");
+        if (!a.has("from")) {
+            throw new ScriptError(at, "mail needs from: — mail from: 'you@example.com' (from: '' sends MAIL FROM:<>)");
+        }
+        String from = a.string("from");
+        Long size = a.longValue("size");
+        MailOptions mo = new MailOptions(size == null ? -1 : size, a.string("body"), a.bool("smtputf8", false),
+                a.string("ret"), a.string("envid"));
+        return step(at, () -> {
+            Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + from + ">", session(at, "mail").mail(from, mo),
+                    Reply::isPositiveCompletion);
+            if (r != null && r.isPositiveCompletion()) {
+                envelopeFrom = from;
+                envelopeTo.clear();
+            }
+            return r;
+        });
+    }
+
+    /**
+     * RCPT TO: {@code rcpt to: 'b@y'} or a list ({@code rcpt to: ['a@y', 'b@y']}: one RCPT each);
+     * options {@code notify} (NEVER or SUCCESS,FAILURE,DELAY), {@code orcpt}. Expects 250 for each.
+     *
+     * @return the last reply
+     */
+    public Reply rcpt(Map<String, ?> options) {
+        ScriptLocation at = here();
+        NamedArgs a = NamedArgs.check("rcpt", options, at, "to", "notify", "orcpt");
+        List<String> to = a.strings("to");
+        if (to.isEmpty()) {
+            throw new ScriptError(at, "rcpt needs to: — rcpt to: 'someone@example.com'");
+        }
+        RcptOptions ro = new RcptOptions(a.has("notify") ? String.join(",", a.strings("notify")) : null,
+                a.string("orcpt"));
+        Reply last = null;
+        for (String address : to) {
+            last = step(at, () -> {
+                Reply r = check(at, SmtpStage.RCPT, "RCPT TO:<" + address + ">", session(at, "rcpt").rcpt(address, ro),
+                        Reply::isPositiveCompletion);
+                if (r != null && r.isPositiveCompletion()) {
+                    envelopeTo.add(address);
+                }
+                return r;
+            });
+        }
+        return last;
+    }
+
+    /**
+     * DATA with a message described in the block ({@code subject}, {@code text}, {@code html},
+     * {@code attach}, ...). Expects 354, then 250 after the final dot.
+     */
+    public Reply data(@DelegatesTo(value = DataSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
+        ScriptLocation at = here();
+        DataSpec spec = new DataSpec(this, at);
+        inBlock(() -> {
+            block.setResolveStrategy(Closure.DELEGATE_FIRST);
+            block.setDelegate(spec);
+            block.call(spec);
+        });
+        return data(at, spec);
+    }
+
+    /** The Java form of {@link #data(Closure)}. */
+    public Reply data(Consumer<DataSpec> block) {
+        ScriptLocation at = here();
+        DataSpec spec = new DataSpec(this, at);
+        inBlock(() -> block.accept(spec));
+        return data(at, spec);
+    }
+
+    /** DATA with a raw message, sent as written (line endings normalised, dots stuffed). */
+    public Reply data(String raw) {
+        return data(Map.of(), raw);
+    }
+
+    /** DATA with a raw message from a file ({@code data file('msg.eml')}). */
+    public Reply data(File raw) {
+        return data(Map.of(), raw);
+    }
+
+    /** DATA with a raw message; option {@code addMissingHeaders: true} adds Date and Message-ID. */
+    public Reply data(Map<String, ?> options, Object raw) {
+        ScriptLocation at = here();
+        NamedArgs a = NamedArgs.check("data", options, at, "addMissingHeaders");
+        DataSpec spec = new DataSpec(this, at);
+        spec.raw(raw, a.bool("addMissingHeaders", false));
+        return data(at, spec);
+    }
+
+    private Reply data(ScriptLocation at, DataSpec spec) {
+        return step(at, () -> {
+            SmtpSession s = session(at, "data");
+            spec.defaults(envelopeFrom, envelopeTo);
+            Reply r = s.data(spec.content());
+            boolean refusedData = s.inTransaction();
+            if (refusedData) {
+                return check(at, SmtpStage.DATA, "DATA", r, x -> x.code() == 354);
+            }
+            return check(at, SmtpStage.DATA_END, "DATA (end of message)", r, Reply::isPositiveCompletion);
+        });
+    }
+
+    /**
+     * A whole transaction from a message spec: MAIL from the spec's {@code from}, RCPT for every
+     * {@code to}, {@code cc} and {@code bcc}, DATA and the message (pipelined when offered). Every
+     * recipient must be accepted; a refused one stops the script (inside {@code expect}, it is checked).
+     */
+    public SendResult send(@DelegatesTo(value = DataSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
+        ScriptLocation at = here();
+        DataSpec spec = new DataSpec(this, at);
+        inBlock(() -> {
+            block.setResolveStrategy(Closure.DELEGATE_FIRST);
+            block.setDelegate(spec);
+            block.call(spec);
+        });
+        return send(at, spec);
+    }
+
+    /** The Java form of {@link #send(Closure)}. */
+    public SendResult send(Consumer<DataSpec> block) {
+        ScriptLocation at = here();
+        DataSpec spec = new DataSpec(this, at);
+        inBlock(() -> block.accept(spec));
+        return send(at, spec);
+    }
+
+    private SendResult send(ScriptLocation at, DataSpec spec) {
+        return step(at, () -> {
+            SmtpSession s = session(at, "send");
+            SendResult result = s.send(spec.envelope(), spec.content());
+            check(at, SmtpStage.MAIL, "MAIL FROM:<" + spec.envelopeFrom() + ">", result.mail(),
+                    Reply::isPositiveCompletion);
+            for (SendResult.RecipientReply rr : result.recipients()) {
+                check(at, SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", rr.reply(), Reply::isPositiveCompletion);
+            }
+            if (result.data() != null) {
+                check(at, SmtpStage.DATA, "DATA", result.data(), x -> x.code() == 354);
+            }
+            if (result.end() != null) {
+                check(at, SmtpStage.DATA_END, "DATA (end of message)", result.end(), Reply::isPositiveCompletion);
+            }
+            return result;
+        });
+    }
+
+    /** RSET: ends the transaction. Expects 250. */
+    public Reply rset() {
+        ScriptLocation at = here();
+        return step(at, () -> check(at, SmtpStage.RSET, "RSET", session(at, "rset").rset(), Reply::isPositiveCompletion));
+    }
+
+    /** NOOP. Expects 250. */
+    public Reply noop() {
+        ScriptLocation at = here();
+        return step(at, () -> check(at, SmtpStage.NOOP, "NOOP", session(at, "noop").noop(), Reply::isPositiveCompletion));
+    }
+
+    /** VRFY: expects 250, 251 or 252. */
+    public Reply vrfy(String what) {
+        ScriptLocation at = here();
+        return step(at, () -> check(at, SmtpStage.VRFY, "VRFY " + what, session(at, "vrfy").vrfy(what),
+                Reply::isPositiveCompletion));
+    }
+
+    /** Any command line, as written; returns the reply. Fails on 4xx/5xx unless inside {@code expect}. */
+    public Reply raw(String line) {
+        ScriptLocation at = here();
+        return step(at, () -> {
+            Reply r = session(at, "raw").raw(line);
+            String shown = line.regionMatches(true, 0, "AUTH ", 0, 5) ? "AUTH ..." : line;
+            return check(at, SmtpStage.RAW, shown, r, x -> x.code() < 400);
+        });
+    }
+
+    /** QUIT and close; does nothing when not connected. */
+    public Reply quit() {
+        ScriptLocation at = here();
+        if (session == null || !session.isOpen()) {
+            return null;
+        }
+        return step(at, () -> session.quit());
+    }
+
+    // ------------------------------------------------------------------ expectations
+
+    /**
+     * Runs the block expecting a specific reply from every command in it instead of success:
+     * a code ({@code 550}), a list of codes, an enhanced code ({@code '5.1.1'}), a code class
+     * ({@code '5xx'}) or a regex on the text ({@code ~/Relay/}). A reply that does not match
+     * stops the script.
+     */
+    public Object expect(Object wanted, Closure<?> block) {
+        ScriptLocation at = here();
+        Expectation e = Expectation.of(wanted, at);
+        expectations.push(e);
+        try {
+            if (session != null) {
+                session.expecting(e::matches);
+            }
+            Object result = block.call();
+            if (e.checked == 0 && !context.options().dryRun()) {
+                throw new ScriptError(at, "expect " + e.description + " ran no SMTP command: put the command"
+                        + " under test inside the block, e.g. expect 550, { rcpt to: 'x@y' }");
+            }
+            return result;
+        } finally {
+            expectations.pop();
+            if (session != null) {
+                session.expecting(expectations.isEmpty() ? null : expectations.peek()::matches);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** An environment variable; fails the script when it is not set. */
+    public String env(String name) {
+        String v = context.options().env().apply(name);
+        if (v == null) {
+            return problem(new ScriptError(here(), ScriptError.Kind.CONFIG, "environment variable " + name
+                    + " is not set (export it, or give a default: env('" + name + "', 'value'))", null), "");
+        }
+        return v;
+    }
+
+    /** An environment variable, or {@code fallback} when it is not set. */
+    public String env(String name, String fallback) {
+        String v = context.options().env().apply(name);
+        return v != null ? v : fallback;
+    }
+
+    /** A file relative to the script's folder (absolute paths stay as they are). */
+    public File file(String path) {
+        ScriptLocation at = here();
+        Path p = resolve(path);
+        if (!Files.exists(p)) {
+            return problem(new ScriptError(at, ScriptError.Kind.MISSING_FILE, "file " + p + " does not exist", null),
+                    p.toFile());
+        }
+        return p.toFile();
+    }
+
+    /** Writes an info line ({@code ===}) into the transcript. */
+    public void log(Object text) {
+        context.transcript().info(String.valueOf(text));
+    }
+
+    /**
+     * The password of a profile as a masked secret: its {@code toString()} never shows it, and only
+     * AUTH reads it. With {@code --local} and no such profile, a stand-in test password is used.
+     */
+    public Object secret(String profile) {
+        return context.secret(profile, here());
+    }
+
+    // ------------------------------------------------------------------ Groovy plumbing
+
+    /** Makes {@code quit}, {@code ehlo}, {@code rset}, {@code noop}, {@code starttls} work without parentheses. */
+    @Override
+    public Object getProperty(String name) {
+        if (BARE_VERBS.contains(name) && !getBinding().hasVariable(name)) {
+            return switch (name) {
+                case "quit" -> quit();
+                case "ehlo" -> ehlo();
+                case "helo" -> helo();
+                case "rset" -> rset();
+                case "noop" -> noop();
+                case "starttls" -> starttls();
+                default -> auth(Map.of());
+            };
+        }
+        return super.getProperty(name);
+    }
+
+    /** An unknown verb: names the nearest real one. */
+    public Object methodMissing(String name, Object args) {
+        String near = Suggest.nearest(name, VERBS);
+        return problem(new ScriptError(here(), "unknown verb '" + name + "'"
+                + (near != null ? " (did you mean '" + near + "'?)" : "")), null);
+    }
+
+    /** An unknown variable: names the nearest verb or variable. */
+    public Object propertyMissing(String name) {
+        List<String> known = new ArrayList<>(VERBS);
+        getBinding().getVariables().keySet().forEach(k -> known.add(String.valueOf(k)));
+        String near = Suggest.nearest(name, known);
+        return problem(new ScriptError(here(), "unknown name '" + name + "'"
+                + (near != null ? " (did you mean '" + near + "'?)" : "")
+                + "; --var " + name + "=VALUE defines a variable"), null);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    final ScriptContext context() {
+        return context;
+    }
+
+    final ScriptLocation here() {
+        return ScriptLocation.current(context.scriptName());
+    }
+
+    final Path resolve(String path) {
+        Path p = Path.of(path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path);
+        return p.isAbsolute() ? p : context.scriptDir().resolve(p).normalize();
+    }
+
+    /** Records a mistake in a dry run (and returns {@code fallback}); throws it otherwise. */
+    final <T> T problem(ScriptError error, T fallback) {
+        if (context.options().dryRun()) {
+            context.record(error);
+            return fallback;
+        }
+        throw error;
+    }
+
+    private void inBlock(Runnable r) {
+        blockDepth++;
+        try {
+            r.run();
+        } finally {
+            blockDepth--;
+        }
+    }
+
+    private SmtpSession session(ScriptLocation at, String verb) {
+        if (blockDepth > 0) {
+            throw new ScriptError(at, verb + " cannot be used inside a data { } or send { } block: the block"
+                    + " describes the message; put SMTP commands before or after it");
+        }
+        if (session == null) {
+            throw new ScriptError(at, verb + " needs a connection: connect 'host' first");
+        }
+        return session;
+    }
+
+    /** Checks a reply: against the innermost {@code expect}, or the verb's own reply class. */
+    private Reply check(ScriptLocation at, SmtpStage stage, String command, Reply r, Predicate<Reply> ok) {
+        if (r == null || context.options().dryRun()) {
+            return r;
+        }
+        Expectation e = expectations.peek();
+        if (e != null) {
+            e.checked++;
+            if (!e.matches(r)) {
+                SmtpException.Kind kind = r.isTransientNegative() ? SmtpException.Kind.TEMPORARY
+                        : SmtpException.Kind.PERMANENT;
+                throw new ScriptFailure(at, kind, command + " got " + r.code() + ", expected " + e.description + "\n"
+                        + SmtpException.quote(session.server(), r), null);
+            }
+            return r;
+        }
+        if (!ok.test(r)) {
+            throw new ScriptFailure(at, SmtpException.unexpected(stage, command, r, session.server()));
+        }
+        return r;
+    }
+
+    private <T> T step(ScriptLocation at, SmtpStep<T> body) {
+        try {
+            return body.run();
+        } catch (SmtpException e) {
+            if (e.kind() == SmtpException.Kind.STATE) {
+                return problem(new ScriptError(at, e.getMessage()), null);
+            }
+            if (e.kind() == SmtpException.Kind.INPUT) {
+                return problem(new ScriptError(at, e.getMessage()), null);
+            }
+            throw new ScriptFailure(at, e);
+        }
+    }
+
+    private void quitQuietly() {
+        try {
+            session.quit();
+        } catch (SmtpException ignored) {
+            session.close();
+        }
+    }
+
+    /** Sends QUIT if a connection is still open; called by the runner when the script ends. */
+    final void finish() {
+        if (session != null && session.isOpen()) {
+            quitQuietly();
+        }
+    }
+
+    private String defaultHelo() {
+        String v = context.options().env().apply("POSTILION_HELO");
+        if (v != null) {
+            return v;
+        }
+        try {
+            String name = InetAddress.getLocalHost().getCanonicalHostName();
+            return name.contains(".") ? name : "localhost";
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** The host name the script connected to (before any --local redirection). */
+    final String connectedHost() {
+        return connectedHost;
+    }
+
+    @FunctionalInterface
+    private interface SmtpStep<T> {
+        T run() throws SmtpException;
+    }
+
+    /** What an {@code expect} block wants. */
+    static final class Expectation {
+        private final Predicate<Reply> predicate;
+        private final String description;
+        private int checked;
+
+        private Expectation(Predicate<Reply> predicate, String description) {
+            this.predicate = predicate;
+            this.description = description;
+        }
+
+        boolean matches(Reply r) {
+            return predicate.test(r);
+        }
+
+        static Expectation of(Object wanted, ScriptLocation at) {
+            if (wanted instanceof Number n) {
+                int code = n.intValue();
+                return new Expectation(r -> r.code() == code, String.valueOf(code));
+            }
+            if (wanted instanceof Pattern p) {
+                return new Expectation(r -> p.matcher(r.toString()).find(), "/" + p.pattern() + "/");
+            }
+            if (wanted instanceof java.util.Collection<?> c) {
+                List<Expectation> all = new ArrayList<>();
+                c.forEach(x -> all.add(of(x, at)));
+                return new Expectation(r -> all.stream().anyMatch(x -> x.matches(r)),
+                        String.join(" or ", all.stream().map(x -> x.description).toList()));
+            }
+            String s = String.valueOf(wanted).trim();
+            if (s.matches("[2-5]\\.\\d{1,3}\\.\\d{1,3}")) {
+                return new Expectation(r -> s.equals(r.enhanced()), s);
+            }
+            if (s.matches("[2-5]\\d\\d")) {
+                int code = Integer.parseInt(s);
+                return new Expectation(r -> r.code() == code, s);
+            }
+            if (s.matches("[2-5]xx")) {
+                int cls = s.charAt(0) - '0';
+                return new Expectation(r -> r.code() / 100 == cls, s);
+            }
+            throw new ScriptError(at, "expect takes a code (550), a list ([550, 554]), an enhanced code ('5.1.1'),"
+                    + " a class ('5xx') or a regex (~/text/), not '" + s + "'");
+        }
+    }
+}

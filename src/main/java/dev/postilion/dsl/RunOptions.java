@@ -1,0 +1,95 @@
+package dev.postilion.dsl;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import dev.postilion.transcript.TranscriptListener;
+
+/**
+ * Everything a script run gets from outside the script: its variables, where the dialogue goes,
+ * and the overrides given on the command line.
+ *
+ * @param vars {@code --var k=v} values, visible in the script as variables and in {@code vars}
+ * @param args positional arguments after the script, visible as {@code args}
+ * @param transcript where the dialogue goes
+ * @param err where warnings go
+ * @param connectTo when set, every {@code connect} goes to this host instead (for --local and tests)
+ * @param connectPort the port that goes with {@code connectTo}
+ * @param trustedCa extra PEM trust anchors for every connection
+ * @param insecure skip certificate checks on every connection
+ * @param timeout when set, caps every stage's timeout
+ * @param local the target is the embedded capture server: secrets may stand in, implicit TLS becomes STARTTLS
+ * @param dryRun check the script against a stand-in server, collecting every mistake
+ * @param env the environment ({@code System::getenv} outside tests)
+ * @param profile the profile named with {@code --profile}, or null
+ */
+public record RunOptions(Map<String, String> vars, List<String> args, TranscriptListener transcript, PrintStream err,
+                         String connectTo, int connectPort, List<Path> trustedCa, boolean insecure, Duration timeout,
+                         boolean local, boolean dryRun, Function<String, String> env, String profile) {
+
+    public RunOptions {
+        vars = Map.copyOf(vars);
+        args = List.copyOf(args);
+        trustedCa = List.copyOf(trustedCa);
+    }
+
+    /** Defaults for tests and embedding: no variables, no overrides, the real environment. */
+    public static RunOptions defaults(TranscriptListener transcript, PrintStream err) {
+        return new RunOptions(Map.of(), List.of(), transcript, err, null, 0, List.of(), false, null, false, false,
+                System::getenv, null);
+    }
+
+    public RunOptions withVars(Map<String, String> v) {
+        return new RunOptions(v, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
+                dryRun, env, profile);
+    }
+
+    public RunOptions withConnectTo(String host, int port) {
+        return new RunOptions(vars, args, transcript, err, host, port, trustedCa, insecure, timeout, local, dryRun,
+                env, profile);
+    }
+
+    public RunOptions withTrustedCa(List<Path> ca) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, ca, insecure, timeout, local,
+                dryRun, env, profile);
+    }
+
+    public RunOptions withTimeout(Duration t) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, t, local,
+                dryRun, env, profile);
+    }
+
+    public RunOptions withLocal(boolean on) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, on,
+                dryRun, env, profile);
+    }
+
+    public RunOptions withDryRun(boolean on) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
+                on, env, profile);
+    }
+
+    public RunOptions withEnv(Function<String, String> e) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
+                dryRun, e, profile);
+    }
+
+    public RunOptions withInsecure(boolean on) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, on, timeout, local,
+                dryRun, env, profile);
+    }
+
+    public RunOptions withArgs(List<String> a) {
+        return new RunOptions(vars, a, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
+                dryRun, env, profile);
+    }
+
+    public RunOptions withProfile(String p) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
+                dryRun, env, p);
+    }
+}

@@ -1,0 +1,219 @@
+package dev.postilion.dsl;
+
+import groovy.lang.Binding;
+import groovy.lang.GroovyCodeSource;
+import groovy.lang.GroovyShell;
+import groovy.lang.MissingMethodException;
+import groovy.lang.MissingPropertyException;
+import groovy.lang.Script;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.codehaus.groovy.control.CompilerConfiguration;
+import org.codehaus.groovy.control.MultipleCompilationErrorsException;
+import org.codehaus.groovy.control.messages.ExceptionMessage;
+import org.codehaus.groovy.control.messages.Message;
+import org.codehaus.groovy.control.messages.SimpleMessage;
+import org.codehaus.groovy.control.messages.SyntaxErrorMessage;
+import org.codehaus.groovy.runtime.InvokerInvocationException;
+import org.codehaus.groovy.syntax.SyntaxException;
+
+import dev.postilion.smtp.SmtpException;
+
+/**
+ * Compiles a script with {@link MailScript} as its base class, runs it, and turns every failure
+ * into {@link Problem}s that name the script line: all compile errors at once, the first runtime
+ * failure otherwise, or every mistake in a {@code --dry-run}. The connection is closed with QUIT
+ * whatever happens.
+ */
+public final class ScriptRunner {
+
+    /** What went wrong, by kind of exit. */
+    public enum Category {
+        /** Compile error or author mistake (65). */
+        SCRIPT,
+        /** A named file is missing (66). */
+        MISSING_FILE,
+        /** Profile, secret or TLS configuration (78). */
+        CONFIG,
+        /** Local I/O (74). */
+        LOCAL_IO,
+        /** An SMTP step failed: see {@link Problem#smtpKind()}. */
+        SMTP,
+        /** An {@code assert} in the script failed (69: a check the server did not pass). */
+        ASSERTION,
+        /** A bug (70). */
+        INTERNAL
+    }
+
+    /**
+     * One problem, with its user-facing message (location first).
+     *
+     * @param smtpKind for {@link Category#SMTP}, the engine's kind; otherwise null
+     */
+    public record Problem(Category category, SmtpException.Kind smtpKind, String message, Throwable cause) {
+    }
+
+    /** The outcome of a run: no problems means success. */
+    public record Result(List<Problem> problems) {
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    /** Runs a script file. */
+    public Result run(Path script, RunOptions options) {
+        String name = script.getFileName().toString();
+        String source;
+        try {
+            source = Files.readString(script, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return fail(Category.MISSING_FILE, null, "script " + script + " does not exist", e);
+        } catch (IOException e) {
+            return fail(Category.MISSING_FILE, null, "cannot read script " + script + ": " + e.getMessage(), e);
+        }
+        Path dir = script.toAbsolutePath().getParent();
+        return run(source, name, dir, options);
+    }
+
+    /** Runs script text; {@code name} is the file name shown in messages, {@code dir} resolves relative files. */
+    public Result run(String source, String name, Path dir, RunOptions options) {
+        CompilerConfiguration config = new CompilerConfiguration();
+        config.setScriptBaseClass(MailScript.class.getName());
+        config.setSourceEncoding("UTF-8");
+        Binding binding = new Binding();
+        Map<String, Object> vars = new LinkedHashMap<>(options.vars());
+        vars.forEach(binding::setVariable);
+        binding.setVariable("vars", Map.copyOf(options.vars()));
+        binding.setVariable("args", options.args());
+        GroovyShell shell = new GroovyShell(ScriptRunner.class.getClassLoader(), binding, config);
+        Script compiled;
+        try {
+            compiled = shell.parse(new GroovyCodeSource(source, name, "/groovy/script"));
+        } catch (MultipleCompilationErrorsException e) {
+            return new Result(compileProblems(name, e));
+        }
+        StandInServer standIn = null;
+        RunOptions effective = options;
+        try {
+            if (options.dryRun()) {
+                standIn = new StandInServer();
+                effective = options.withConnectTo(standIn.host(), standIn.port());
+                options.transcript().info("--dry-run: every connect goes to a local stand-in; nothing is sent");
+            }
+        } catch (IOException e) {
+            return fail(Category.LOCAL_IO, null, "cannot start the dry-run stand-in server: " + e.getMessage(), e);
+        }
+        MailScript mail = (MailScript) compiled;
+        ScriptContext context = new ScriptContext(effective, name, dir);
+        mail.attach(context);
+        List<Problem> problems = new ArrayList<>();
+        try {
+            mail.run();
+        } catch (Throwable t) {
+            problems.add(translate(name, unwrap(t)));
+        } finally {
+            try {
+                mail.finish();
+            } catch (RuntimeException e) {
+                // The script's own failure, if any, is what the user needs to see.
+            }
+            if (standIn != null) {
+                try {
+                    standIn.close();
+                } catch (IOException ignored) {
+                    // Loopback listener; closing cannot meaningfully fail.
+                }
+            }
+        }
+        List<Problem> all = new ArrayList<>();
+        for (ScriptError e : context.recorded()) {
+            all.add(problem(e));
+        }
+        all.addAll(problems);
+        return new Result(all);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable cur = t;
+        while ((cur instanceof InvokerInvocationException || cur instanceof java.lang.reflect.InvocationTargetException)
+                && cur.getCause() != null) {
+            cur = cur.getCause();
+        }
+        return cur;
+    }
+
+    private static Problem translate(String name, Throwable t) {
+        if (t instanceof ScriptError e) {
+            return problem(e);
+        }
+        if (t instanceof ScriptFailure f) {
+            return new Problem(Category.SMTP, f.kind(), f.getMessage(), f.getCause());
+        }
+        ScriptLocation at = ScriptLocation.of(name, t.getStackTrace());
+        if (t instanceof AssertionError a) {
+            return new Problem(Category.ASSERTION, null, at + ": assertion failed:\n" + indent(a.getMessage()), a);
+        }
+        if (t instanceof MissingMethodException m) {
+            String near = Suggest.nearest(m.getMethod(), MailScript.VERBS);
+            return new Problem(Category.SCRIPT, null, at + ": script error: no verb or method '" + m.getMethod()
+                    + "' takes these arguments" + (near != null && !near.equals(m.getMethod())
+                    ? " (did you mean '" + near + "'?)" : ""), m);
+        }
+        if (t instanceof MissingPropertyException m) {
+            return new Problem(Category.SCRIPT, null, at + ": script error: unknown name '" + m.getProperty() + "'", m);
+        }
+        if (t instanceof groovy.lang.GroovyRuntimeException g) {
+            return new Problem(Category.SCRIPT, null, at + ": script error: " + g.getMessage(), g);
+        }
+        if (t instanceof RuntimeException r && at.line() > 0) {
+            return new Problem(Category.SCRIPT, null, at + ": script error: " + r, r);
+        }
+        return new Problem(Category.INTERNAL, null, at + ": internal error: " + t, t);
+    }
+
+    private static Problem problem(ScriptError e) {
+        Category c = switch (e.kind()) {
+            case MISSING_FILE -> Category.MISSING_FILE;
+            case CONFIG -> Category.CONFIG;
+            case LOCAL_IO -> Category.LOCAL_IO;
+            default -> Category.SCRIPT;
+        };
+        return new Problem(c, null, e.getMessage(), e);
+    }
+
+    private static List<Problem> compileProblems(String name, MultipleCompilationErrorsException e) {
+        List<Problem> out = new ArrayList<>();
+        for (Message m : e.getErrorCollector().getErrors()) {
+            if (m instanceof SyntaxErrorMessage s) {
+                SyntaxException x = s.getCause();
+                out.add(new Problem(Category.SCRIPT, null, name + ":" + x.getStartLine() + ":" + x.getStartColumn()
+                        + ": syntax error: " + cleanSyntax(x.getOriginalMessage()), x));
+            } else if (m instanceof ExceptionMessage x) {
+                out.add(new Problem(Category.SCRIPT, null, name + ": compile error: " + x.getCause().getMessage(),
+                        x.getCause()));
+            } else if (m instanceof SimpleMessage x) {
+                out.add(new Problem(Category.SCRIPT, null, name + ": compile error: " + x.getMessage(), null));
+            }
+        }
+        return out;
+    }
+
+    private static String cleanSyntax(String message) {
+        return message == null ? "" : message.replaceAll("\\s*@ line \\d+, column \\d+\\.?", "").trim();
+    }
+
+    private static String indent(String text) {
+        return "    " + String.valueOf(text).replace("\n", "\n    ");
+    }
+
+    private static Result fail(Category c, SmtpException.Kind k, String message, Throwable t) {
+        return new Result(List.of(new Problem(c, k, message, t)));
+    }
+}
