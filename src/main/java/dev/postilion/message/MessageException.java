@@ -1,0 +1,63 @@
+package dev.postilion.message;
+
+/**
+ * A message could not be built: bad data (an address, a header with a line break, a missing
+ * template variable), a missing input file, or a local read failure. The text names the field
+ * or file and never contains a raw control character.
+ */
+public final class MessageException extends RuntimeException {
+
+    /** What kind of failure this is; each maps to one sysexits code. */
+    public enum Kind {
+        /** Bad data: an address, a header value, a template error (DATAERR). */
+        BAD_DATA(65),
+        /** An attachment, inline image, raw message or template file is missing (NOINPUT). */
+        MISSING_INPUT(66),
+        /** A file exists but could not be read (IOERR). */
+        LOCAL_IO(74);
+
+        private final int exitCode;
+
+        Kind(int exitCode) {
+            this.exitCode = exitCode;
+        }
+
+        /** The sysexits code the command line exits with. */
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    private final Kind kind;
+
+    /** A bad-data failure (exit 65). */
+    public MessageException(String message) {
+        this(Kind.BAD_DATA, message, null);
+    }
+
+    /** A bad-data failure (exit 65) with its cause. */
+    public MessageException(String message, Throwable cause) {
+        this(Kind.BAD_DATA, message, cause);
+    }
+
+    /** A failure of the given kind. */
+    public MessageException(Kind kind, String message) {
+        this(kind, message, null);
+    }
+
+    /** A failure of the given kind, with its cause. */
+    public MessageException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    /** What kind of failure this is. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The sysexits code for this failure: 65, 66 or 74. */
+    public int exitCode() {
+        return kind.exitCode();
+    }
+}
