@@ -234,7 +234,7 @@ public final class DataSpec {
                 case LOCAL_IO -> ScriptError.Kind.LOCAL_IO;
                 default -> ScriptError.Kind.SCRIPT;
             };
-            return script.problem(new ScriptError(script.here(), kind, e.getMessage(), e), null);
+            throw new ScriptError(script.here(), kind, e.getMessage(), e);
         }
     }
 }

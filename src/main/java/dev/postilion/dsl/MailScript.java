@@ -78,6 +78,10 @@ public abstract class MailScript extends Script {
      */
     public Reply connect(Map<String, ?> options, String host) {
         ScriptLocation at = here();
+        return step(at, () -> connectChecked(at, options, host));
+    }
+
+    private Reply connectChecked(ScriptLocation at, Map<String, ?> options, String host) throws SmtpException {
         NamedArgs a = NamedArgs.check("connect", options, at, "host", "port", "tls", "tlsCa", "insecure", "timeout",
                 "allowCleartextAuth", "pipelining", "chunking", "profile");
         String target = host != null ? host : a.string("host");
@@ -137,12 +141,8 @@ public abstract class MailScript extends Script {
         }
         session = new SmtpSession(so, context.transcript());
         connectedHost = target;
-        String finalHost = realHost;
-        int finalPort = realPort;
-        return step(at, () -> {
-            Reply r = session.connect(finalHost, finalPort);
-            return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
-        });
+        Reply r = session.connect(realHost, realPort);
+        return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
     }
 
     /** Connects with options only: {@code connect host: 'x', port: 587}. */
@@ -211,6 +211,10 @@ public abstract class MailScript extends Script {
     /** AUTH with the mechanism named first: {@code auth 'CRAM-MD5', user: 'u', password: p}. */
     public Reply auth(Map<String, ?> options, String mechanism) {
         ScriptLocation at = here();
+        return step(at, () -> authChecked(at, options, mechanism));
+    }
+
+    private Reply authChecked(ScriptLocation at, Map<String, ?> options, String mechanism) throws SmtpException {
         NamedArgs a = NamedArgs.check("auth", options, at, "login", "plain", "cram-md5", "cramMd5", "xoauth2",
                 "oauthbearer", "digest-md5", "ntlm", "auto", "user", "password", "token", "authzid");
         String mech = mechanism;
@@ -240,10 +244,8 @@ public abstract class MailScript extends Script {
                 password == null ? null : () -> Secrets.reveal(password),
                 token == null ? null : () -> Secrets.reveal(token),
                 a.string("authzid"));
-        return step(at, () -> {
-            Reply r = session(at, "auth").auth(mechanismName, credentials);
-            return check(at, SmtpStage.AUTH, "AUTH " + mechanismName, r, Reply::isPositiveCompletion);
-        });
+        Reply r = session(at, "auth").auth(mechanismName, credentials);
+        return check(at, SmtpStage.AUTH, "AUTH " + mechanismName, r, Reply::isPositiveCompletion);
     }
 
     // ------------------------------------------------------------------ transaction
@@ -254,6 +256,10 @@ public abstract class MailScript extends Script {
      */
     public Reply mail(Map<String, ?> options) {
         ScriptLocation at = here();
+        return step(at, () -> mailChecked(at, options));
+    }
+
+    private Reply mailChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
         NamedArgs a = NamedArgs.check("mail", options, at, "from", "size", "body", "smtputf8", "ret", "envid");
         if (!a.has("from")) {
             throw new ScriptError(at, "mail needs from: — mail from: 'you@example.com' (from: '' sends MAIL FROM:<>)");
@@ -262,15 +268,13 @@ public abstract class MailScript extends Script {
         Long size = a.longValue("size");
         MailOptions mo = new MailOptions(size == null ? -1 : size, a.string("body"), a.bool("smtputf8", false),
                 a.string("ret"), a.string("envid"));
-        return step(at, () -> {
-            Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + from + ">", session(at, "mail").mail(from, mo),
-                    Reply::isPositiveCompletion);
-            if (r != null && r.isPositiveCompletion()) {
-                envelopeFrom = from;
-                envelopeTo.clear();
-            }
-            return r;
-        });
+        Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + from + ">", session(at, "mail").mail(from, mo),
+                Reply::isPositiveCompletion);
+        if (r != null && r.isPositiveCompletion()) {
+            envelopeFrom = from;
+            envelopeTo.clear();
+        }
+        return r;
     }
 
     /**
@@ -281,6 +285,10 @@ public abstract class MailScript extends Script {
      */
     public Reply rcpt(Map<String, ?> options) {
         ScriptLocation at = here();
+        return step(at, () -> rcptChecked(at, options));
+    }
+
+    private Reply rcptChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
         NamedArgs a = NamedArgs.check("rcpt", options, at, "to", "notify", "orcpt");
         List<String> to = a.strings("to");
         if (to.isEmpty()) {
@@ -290,14 +298,12 @@ public abstract class MailScript extends Script {
                 a.string("orcpt"));
         Reply last = null;
         for (String address : to) {
-            last = step(at, () -> {
-                Reply r = check(at, SmtpStage.RCPT, "RCPT TO:<" + address + ">", session(at, "rcpt").rcpt(address, ro),
-                        Reply::isPositiveCompletion);
-                if (r != null && r.isPositiveCompletion()) {
-                    envelopeTo.add(address);
-                }
-                return r;
-            });
+            Reply r = check(at, SmtpStage.RCPT, "RCPT TO:<" + address + ">", session(at, "rcpt").rcpt(address, ro),
+                    Reply::isPositiveCompletion);
+            if (r != null && r.isPositiveCompletion()) {
+                envelopeTo.add(address);
+            }
+            last = r;
         }
         return last;
     }
@@ -308,21 +314,16 @@ public abstract class MailScript extends Script {
      */
     public Reply data(@DelegatesTo(value = DataSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
         ScriptLocation at = here();
-        DataSpec spec = new DataSpec(this, at);
-        inBlock(() -> {
+        return data(at, spec -> {
             block.setResolveStrategy(Closure.DELEGATE_FIRST);
             block.setDelegate(spec);
             block.call(spec);
         });
-        return data(at, spec);
     }
 
     /** The Java form of {@link #data(Closure)}. */
     public Reply data(Consumer<DataSpec> block) {
-        ScriptLocation at = here();
-        DataSpec spec = new DataSpec(this, at);
-        inBlock(() -> block.accept(spec));
-        return data(at, spec);
+        return data(here(), block);
     }
 
     /** DATA with a raw message, sent as written (line endings normalised, dots stuffed). */
@@ -338,14 +339,24 @@ public abstract class MailScript extends Script {
     /** DATA with a raw message; option {@code addMissingHeaders: true} adds Date and Message-ID. */
     public Reply data(Map<String, ?> options, Object raw) {
         ScriptLocation at = here();
-        NamedArgs a = NamedArgs.check("data", options, at, "addMissingHeaders");
-        DataSpec spec = new DataSpec(this, at);
-        spec.raw(raw, a.bool("addMissingHeaders", false));
-        return data(at, spec);
+        return step(at, () -> {
+            NamedArgs a = NamedArgs.check("data", options, at, "addMissingHeaders");
+            DataSpec spec = new DataSpec(this, at);
+            spec.raw(raw, a.bool("addMissingHeaders", false));
+            return dataChecked(at, spec);
+        });
     }
 
-    private Reply data(ScriptLocation at, DataSpec spec) {
+    private Reply data(ScriptLocation at, Consumer<DataSpec> block) {
         return step(at, () -> {
+            DataSpec spec = new DataSpec(this, at);
+            inBlock(() -> block.accept(spec));
+            return dataChecked(at, spec);
+        });
+    }
+
+    private Reply dataChecked(ScriptLocation at, DataSpec spec) throws SmtpException {
+        {
             SmtpSession s = session(at, "data");
             spec.defaults(envelopeFrom, envelopeTo);
             Reply r = s.data(spec.content());
@@ -354,7 +365,7 @@ public abstract class MailScript extends Script {
                 return check(at, SmtpStage.DATA, "DATA", r, x -> x.code() == 354);
             }
             return check(at, SmtpStage.DATA_END, "DATA (end of message)", r, Reply::isPositiveCompletion);
-        });
+        }
     }
 
     /**
@@ -363,26 +374,22 @@ public abstract class MailScript extends Script {
      * recipient must be accepted; a refused one stops the script (inside {@code expect}, it is checked).
      */
     public SendResult send(@DelegatesTo(value = DataSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
-        ScriptLocation at = here();
-        DataSpec spec = new DataSpec(this, at);
-        inBlock(() -> {
+        return send(here(), spec -> {
             block.setResolveStrategy(Closure.DELEGATE_FIRST);
             block.setDelegate(spec);
             block.call(spec);
         });
-        return send(at, spec);
     }
 
     /** The Java form of {@link #send(Closure)}. */
     public SendResult send(Consumer<DataSpec> block) {
-        ScriptLocation at = here();
-        DataSpec spec = new DataSpec(this, at);
-        inBlock(() -> block.accept(spec));
-        return send(at, spec);
+        return send(here(), block);
     }
 
-    private SendResult send(ScriptLocation at, DataSpec spec) {
+    private SendResult send(ScriptLocation at, Consumer<DataSpec> block) {
         return step(at, () -> {
+            DataSpec spec = new DataSpec(this, at);
+            inBlock(() -> block.accept(spec));
             SmtpSession s = session(at, "send");
             SendResult result = s.send(spec.envelope(), spec.content());
             check(at, SmtpStage.MAIL, "MAIL FROM:<" + spec.envelopeFrom() + ">", result.mail(),
@@ -615,6 +622,8 @@ public abstract class MailScript extends Script {
     private <T> T step(ScriptLocation at, SmtpStep<T> body) {
         try {
             return body.run();
+        } catch (ScriptError e) {
+            return problem(e, null);
         } catch (SmtpException e) {
             if (e.kind() == SmtpException.Kind.STATE) {
                 return problem(new ScriptError(at, e.getMessage()), null);

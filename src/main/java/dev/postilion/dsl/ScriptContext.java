@@ -39,7 +39,13 @@ final class ScriptContext {
         return scriptDir;
     }
 
+    /** Records a dry-run mistake; one per script line, since later ones on a line only follow from the first. */
     void record(ScriptError e) {
+        for (ScriptError r : recorded) {
+            if (r.location().equals(e.location())) {
+                return;
+            }
+        }
         recorded.add(e);
     }
 

@@ -432,6 +432,10 @@ public final class SmtpSession implements Closeable {
             throw e;
         } catch (IOException e) {
             abortContent(e);
+        } catch (RuntimeException e) {
+            conn.close();
+            resetTransaction();
+            throw e;
         }
         resetTransaction();
         return chunks.lastReply;
@@ -562,6 +566,11 @@ public final class SmtpSession implements Closeable {
                     e.getMessage() + "; the final dot was not sent, so the message was not delivered", e);
         } catch (IOException e) {
             abortContent(e);
+        } catch (RuntimeException e) {
+            // The content failed half-way (a vanished attachment): never send the terminator.
+            conn.close();
+            resetTransaction();
+            throw e;
         }
         if (dataTap != null) {
             dataTap.summarize();

@@ -1,0 +1,106 @@
+package dev.postilion.dsl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.postilion.transcript.TranscriptRecorder;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class MailScriptTest {
+
+    @RegisterExtension
+    static GreenMailExtension greenMail = new GreenMailExtension(
+            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+
+    @TempDir
+    Path dir;
+
+    private final TranscriptRecorder transcript = new TranscriptRecorder();
+
+    private ScriptRunner.Result run(String script, RunOptions options) {
+        return new ScriptRunner().run(script, "test.groovy", dir, options);
+    }
+
+    private RunOptions options() {
+        return RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .withVars(Map.of("port", String.valueOf(greenMail.getSmtp().getPort())));
+    }
+
+    @Test
+    void seedSessionDeliversAndBareQuitWorks() throws Exception {
+        greenMail.setUser("guyt@exchguy.com", "guyt", "pw");
+        ScriptRunner.Result r = run("""
+                connect '127.0.0.1', port: port as int
+                ehlo 'client.exchguy.com'
+                auth login: 'guyt', password: 'pw'
+                mail from: 'guyt@exchguy.com'
+                rcpt to: 'administrator@cp.com'
+                data {
+                    subject 'Cheque'
+                    text 'Please send cheque soonest'
+                }
+                quit
+                """, options());
+        assertThat(r.problems()).isEmpty();
+        MimeMessage[] got = greenMail.getReceivedMessages();
+        assertThat(got).hasSize(1);
+        assertThat(got[0].getSubject()).isEqualTo("Cheque");
+        assertThat(got[0].getHeader("From")[0]).isEqualTo("guyt@exchguy.com");
+        assertThat(transcript.text()).contains(" -> QUIT").contains("<-  334 UGFzc3dvcmQ6   [Password:]")
+                .contains(" -> ********").doesNotContain("cHc=");
+    }
+
+    @Test
+    void rcptBeforeMailIsAScriptErrorWithItsLine() {
+        ScriptRunner.Result r = run("""
+                connect '127.0.0.1', port: port as int
+                ehlo 'x.test'
+                rcpt to: 'b@y.test'
+                """, options());
+        assertThat(r.problems()).extracting(ScriptRunner.Problem::message)
+                .containsExactly("test.groovy:3: script error: rcpt needs a mail from: first");
+    }
+
+    @Test
+    void unknownNamedArgumentNamesTheNearestAndAllowed() {
+        ScriptRunner.Result r = run("""
+                connect '127.0.0.1', prot: 25
+                """, options());
+        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+                "test.groovy:1: script error: connect: unknown option 'prot' (did you mean 'port'?); allowed: host,"
+                        + " port, tls, tlsCa, insecure, timeout, allowCleartextAuth, pipelining, chunking, profile");
+    }
+
+    @Test
+    void syntaxErrorNamesLineAndColumn() {
+        ScriptRunner.Result r = run("connect '127.0.0.1'\nmail from: 'a@b'\nrcpt to: 'x\n", options());
+        assertThat(r.problems()).hasSize(1);
+        assertThat(r.problems().get(0).message()).startsWith("test.groovy:3:");
+        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.SCRIPT);
+    }
+
+    @Test
+    void dryRunListsEveryMistake() {
+        ScriptRunner.Result r = run("""
+                connect 'mail.example.com', port: 25
+                ehlo 'x.test'
+                mial from: 'a@b.test'
+                rcpt to: 'b@y.test'
+                data file('missing.eml')
+                quit
+                """, options().withDryRun(true));
+        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+                "test.groovy:3: script error: unknown verb 'mial' (did you mean 'mail'?)",
+                "test.groovy:4: script error: rcpt needs a mail from: first",
+                "test.groovy:5: file " + dir.resolve("missing.eml") + " does not exist");
+    }
+}
