@@ -107,6 +107,10 @@ class MessageSpecTest {
     void otherControlCharactersAreRefused() {
         assertThatThrownBy(() -> new MessageSpec().subject("a\u0007b"))
                 .hasMessage("subject: value contains the control character U+0007: refused");
+        assertThatThrownBy(() -> new MessageSpec().header("X-A", "next\u0085line"))
+                .hasMessage("header 'X-A': value contains the control character U+0085: refused");
+        assertThatThrownBy(() -> new MessageSpec().to("a\u2028b@example.com"))
+                .hasMessageEndingWith("contains the control character U+2028: refused");
         assertThat(new MessageSpec().subject("tab\tis folding white space").getSubject()).contains("tab\tis folding white space");
     }
 
@@ -143,6 +147,12 @@ class MessageSpecTest {
                 .isInstanceOf(MessageException.class)
                 .hasMessageStartingWith("cc: address '" + text + "' ")
                 .hasMessageContaining(why);
+    }
+
+    @Test
+    void tooLongAddressIsRefused() {
+        String address = "a".repeat(64) + "@" + "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(62) + ".example";
+        assertThatThrownBy(() -> new MessageSpec().to(address)).hasMessageEndingWith("longer than 254 octets");
     }
 
     @Test
