@@ -121,7 +121,7 @@ sealed interface SecretSource {
                 // than the timeout's remainder for them.
                 long leftMillis = Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
                 outPump.join(leftMillis);
-                errPump.join(100);
+                errPump.join(leftMillis);
             } catch (InterruptedException e) {
                 stop(process);
                 Thread.currentThread().interrupt();
