@@ -47,7 +47,7 @@ public final class ProfileDisplay {
             String[] row = rows.get(r);
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
-                line.append(pad(row[i], i == row.length - 1 ? 0 : widths[i])).append(i == 0 ? " " : "  ");
+                line.append(pad(row[i], i == widths.length - 1 ? 0 : widths[i])).append(i == 0 ? " " : "  ");
             }
             String error = r == 0 ? null : errors.get(r - 1);
             if (error != null) {
