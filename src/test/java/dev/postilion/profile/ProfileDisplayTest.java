@@ -138,4 +138,19 @@ class ProfileDisplayTest {
                 .contains("password: <literal>", "password: <env WORK_PASS>", "password: <file pass>",
                         "password: <command cat cmdpass>", "token: <env WORK_PASS>");
     }
+
+    @Test
+    void listAndShowNeverReadSecrets() {
+        ProfileFile profiles = load(dir, """
+                profiles:
+                  work:
+                    host: h
+                    username: u
+                    password: { command: "echo x >> ran; echo p" }
+                    token: { prompt: true }
+                """);
+        ProfileDisplay.list(profiles);
+        ProfileDisplay.show(profiles, "work");
+        assertThat(dir.resolve("ran")).doesNotExist();
+    }
 }

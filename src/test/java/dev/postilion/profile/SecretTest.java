@@ -239,6 +239,44 @@ class SecretTest {
     }
 
     @Test
+    void literalTokenInAFileOthersCanReadIsRefused() {
+        Path file = write(dir, "profiles.yaml", """
+                profiles:
+                  oauth:
+                    host: smtp.example.com
+                    auth: oauthbearer
+                    token: "ya29.literal"
+                """, "rw-rw-r--");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessage(file + ":5: profile 'oauth': token is written in the file, so only its owner may read "
+                        + file + ", but its permissions are rw-rw-r--; fix: chmod 600 " + file);
+    }
+
+    @Test
+    void literalSecretInAnyProfileStopsTheWholeFile() {
+        Path file = write(dir, "profiles.yaml", """
+                profiles:
+                  work: { host: h, username: u, password: { env: P } }
+                  old: { host: h, username: u, password: hunter2 }
+                """, "rw-r--r--");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessageStartingWith(file + ":3: profile 'old': password is written in the file");
+    }
+
+    @Test
+    void tokenPromptSaysToken() {
+        List<String> prompts = new ArrayList<>();
+        ProfileFile profiles = new ProfileLoader(env(dir))
+                .withPrompter(text -> {
+                    prompts.add(text);
+                    return "tok".toCharArray();
+                })
+                .load(write(dir, "profiles:\n  o: { host: h, auth: oauthbearer, token: { prompt: true } }\n"));
+        assertThat(profiles.get("o").token().reveal()).isEqualTo("tok");
+        assertThat(prompts).containsExactly("Token for profile 'o': ");
+    }
+
+    @Test
     void chmodAdviceQuotesAPathWithSpaces() {
         Path file = write(dir.resolve("my dir"), "profiles.yaml", profile("hunter2"), "rw-r--r--");
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
