@@ -125,7 +125,7 @@ class SecretTest {
 
     @Test
     void passwordCommandRunsOnce() {
-        Secret password = load(dir, profile("{ command: \"echo x >> runs; echo pw-$(wc -l < runs)\" }"))
+        Secret password = load(dir, profile("{ command: \"echo x >> runs; echo pw-$(wc -l < runs | tr -d ' ')\" }"))
                 .get("work").password();
         assertThat(password.refreshing()).isFalse();
         assertThat(password.reveal()).isEqualTo("pw-1");
@@ -140,7 +140,7 @@ class SecretTest {
                     host: smtp.example.com
                     auth: xoauth2
                     username: guyt@example.com
-                    token: { command: "echo x >> runs; echo tok-$(wc -l < runs)" }
+                    token: { command: "echo x >> runs; echo tok-$(wc -l < runs | tr -d ' ')" }
                 """);
         Secret token = profiles.get("oauth").token();
         assertThat(token.refreshing()).isTrue();
