@@ -15,7 +15,7 @@ final class FieldRules {
 
     /**
      * Refuses a value that carries a line break, NUL or other control character (TAB is
-     * allowed: it is folding white space). {@code what} says which part of {@code field} it
+     * allowed: it is folding white space), including C1 controls and U+2028/U+2029. {@code what} says which part of {@code field} it
      * is, e.g. "value", "name" or {@code address "x"}.
      */
     static String refuseControls(String field, String what, String value) {
@@ -32,7 +32,9 @@ final class FieldRules {
                 throw new MessageException(field + ": " + what
                         + " contains a NUL character: header injection refused");
             }
-            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            // C0 controls but TAB, DEL, C1 controls (NEL is one) and the Unicode line and
+            // paragraph separators: none has a use in a header, and some readers break lines on them
+            if ((c < 0x20 && c != '\t') || (c >= 0x7f && c < 0xa0) || c == 0x2028 || c == 0x2029) {
                 throw new MessageException(field + ": " + what + " contains the control character "
                         + String.format("U+%04X", (int) c) + ": refused");
             }

@@ -75,8 +75,9 @@ public record Mailbox(String address, String name) {
         if (addrSpec.indexOf('@') <= 0 || addrSpec.endsWith("@")) {
             throw new MessageException(prefix + " is not a valid address: it needs local@domain");
         }
-        if (addrSpec.length() > 254 * 2) {
-            throw new MessageException(prefix + " is not a valid address: it is too long");
+        if (addrSpec.getBytes(StandardCharsets.UTF_8).length > 254) {
+            // RFC 5321 4.5.3.1.3: a path is at most 256 octets, angle brackets included
+            throw new MessageException(prefix + " is not a valid address: longer than 254 octets");
         }
     }
 

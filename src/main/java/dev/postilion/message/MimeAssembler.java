@@ -19,7 +19,6 @@ import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +40,7 @@ public final class MimeAssembler {
 
     private static final String UTF_8 = StandardCharsets.UTF_8.name();
     private static final Session SESSION = Session.getInstance(new Properties());
+    private static final String[] PRIORITY_NAMES = {"", "Highest", "High", "Normal", "Low", "Lowest"};
 
     private final Clock clock;
 
@@ -109,8 +109,6 @@ public final class MimeAssembler {
         }
         return new AssembledMessage(message, from.address(), recipients, smtpUtf8Reason(spec));
     }
-
-    private static final String[] PRIORITY_NAMES = {"", "Highest", "High", "Normal", "Low", "Lowest"};
 
     private OutgoingMessage assembleRaw(MessageSpec spec, List<String> recipients) {
         List<String> mimeWords = spec.mimeOnlyWordsSet();

@@ -3,6 +3,7 @@ package dev.postilion.message;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -209,7 +210,7 @@ public final class RawMessage implements OutgoingMessage {
     }
 
     private static Head readHead(InputStream in) throws IOException {
-        InputStream buffered = in instanceof ByteArrayInputStream ? in : new java.io.BufferedInputStream(in);
+        InputStream buffered = in instanceof ByteArrayInputStream ? in : new BufferedInputStream(in);
         List<String> lines = new ArrayList<>();
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         boolean nonAscii = false;

@@ -1,11 +1,11 @@
 package dev.postilion.message;
 
 import groovy.lang.Binding;
+import groovy.lang.GroovyRuntimeException;
 import groovy.lang.MissingPropertyException;
 import groovy.lang.Script;
 import groovy.text.SimpleTemplateEngine;
 import groovy.text.Template;
-import org.codehaus.groovy.control.CompilationFailedException;
 import org.codehaus.groovy.control.MultipleCompilationErrorsException;
 import org.codehaus.groovy.syntax.SyntaxException;
 
@@ -24,6 +24,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Per-recipient text from Groovy templates ({@link SimpleTemplateEngine}): {@code ${name}},
@@ -41,6 +44,10 @@ public final class Templates {
 
     private static final SimpleTemplateEngine ENGINE = new SimpleTemplateEngine(Templates.class.getClassLoader());
     private static final Map<Path, Compiled> CACHE = new ConcurrentHashMap<>();
+    private static final AtomicInteger COMPILATIONS = new AtomicInteger();
+    private static final Pattern COMPILER_ERROR =
+            Pattern.compile("SimpleTemplateScript\\d+\\.groovy: (\\d+): (.*?)(?: @ line \\d+, column \\d+\\.)?$",
+                    Pattern.MULTILINE);
 
     private Templates() {
     }
@@ -175,6 +182,11 @@ public final class Templates {
 
     // ---- compiling -------------------------------------------------------------------------
 
+    /** How many templates were compiled so far (the cache is working when this stays low). */
+    static int compilations() {
+        return COMPILATIONS.get();
+    }
+
     private static Compiled compiled(Path template) {
         if (template == null) {
             throw new MessageException("template: no file given (null)");
@@ -201,32 +213,85 @@ public final class Templates {
         } catch (IOException e) {
             throw new MessageException(MessageException.Kind.LOCAL_IO, where(template, 0) + "cannot be read: " + e, e);
         }
-        int[] lineMap = lineMap(source);
+        String prepared = oneStatementPerLine(source);
+        int[] lineMap = lineMap(prepared);
         Template compiledTemplate;
         try {
             synchronized (ENGINE) {
-                compiledTemplate = ENGINE.createTemplate(new StringReader(source));
+                compiledTemplate = ENGINE.createTemplate(new StringReader(prepared));
             }
-        } catch (CompilationFailedException e) {
+        } catch (GroovyRuntimeException e) {
             throw compileError(template, e, lineMap);
         } catch (IOException e) {
             throw new MessageException(where(template, 0) + "cannot be compiled: " + e.getMessage(), e);
         }
+        COMPILATIONS.incrementAndGet();
         Compiled fresh = new Compiled(attributes.lastModifiedTime(), attributes.size(), compiledTemplate, lineMap);
         CACHE.put(key, fresh);
         return fresh;
     }
 
-    private static MessageException compileError(Path template, CompilationFailedException e, int[] lineMap) {
-        if (e instanceof MultipleCompilationErrorsException multiple
-                && multiple.getErrorCollector().getSyntaxError(0) != null) {
-            SyntaxException s = multiple.getErrorCollector().getSyntaxError(0);
-            String message = s.getOriginalMessage();
-            return new MessageException(MessageException.Kind.BAD_DATA,
-                    where(template, toTemplateLine(s.getLine(), lineMap)) + "does not compile: " + message, e);
+    private static MessageException compileError(Path template, GroovyRuntimeException e, int[] lineMap) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MultipleCompilationErrorsException multiple
+                    && multiple.getErrorCollector().getSyntaxError(0) != null) {
+                SyntaxException s = multiple.getErrorCollector().getSyntaxError(0);
+                return new MessageException(where(template, toTemplateLine(s.getLine(), lineMap))
+                        + "does not compile: " + s.getOriginalMessage(), e);
+            }
         }
-        return new MessageException(MessageException.Kind.BAD_DATA,
-                where(template, 0) + "does not compile: " + e.getMessage(), e);
+        // the engine wraps the compiler's error into its message only: read the first one back
+        String text = e.getMessage() == null ? "" : e.getMessage();
+        Matcher m = COMPILER_ERROR.matcher(text);
+        if (m.find()) {
+            return new MessageException(where(template, toTemplateLine(Integer.parseInt(m.group(1)), lineMap))
+                    + "does not compile: " + m.group(2).trim(), e);
+        }
+        return new MessageException(where(template, 0) + "does not compile: "
+                + text.lines().findFirst().orElse(e.getClass().getSimpleName()), e);
+    }
+
+    /**
+     * The template with an empty {@code <%%>} after each line end of its text, which changes
+     * nothing in the output but makes the engine start a new statement for each line, so a
+     * runtime error's stack frame gives the template line (a multi-line text run would
+     * otherwise be one statement, reported at its first line).
+     */
+    static String oneStatementPerLine(String source) {
+        StringBuilder out = new StringBuilder(source.length() + source.length() / 16);
+        int i = 0;
+        int n = source.length();
+        while (i < n) {
+            int end = regionEnd(source, i);
+            if (end > i) {
+                out.append(source, i, end);
+                i = end;
+                continue;
+            }
+            out.append(source.charAt(i));
+            if (isLineEnd(source, i)) {
+                out.append("<%%>");
+            }
+            i++;
+        }
+        return out.toString();
+    }
+
+    /**
+     * When a code region ({@code <% %>}, {@code <%= %>} or {@code ${ }}) starts at {@code i},
+     * the index just after it, as the engine finds it; otherwise {@code i}.
+     */
+    private static int regionEnd(String s, int i) {
+        int n = s.length();
+        if (s.startsWith("<%", i)) {
+            int close = s.indexOf("%>", i + 2);
+            return close < 0 ? n : close + 2;
+        }
+        if (s.startsWith("${", i)) {
+            int close = s.indexOf('}', i + 2);
+            return close < 0 ? n : close + 1;
+        }
+        return i;
     }
 
     /**

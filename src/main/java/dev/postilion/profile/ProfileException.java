@@ -1,0 +1,66 @@
+package dev.postilion.profile;
+
+/**
+ * A profiles file, a profile in it, or one of its secrets could not be used. The message names
+ * the file and line ({@code profiles.yaml:7: profile 'work': unknown key 'hots' (did you mean
+ * 'host'?)}), never a secret's value, and never carries a stack trace; {@link #exitCode()} is the
+ * sysexits code the command line exits with.
+ */
+public final class ProfileException extends RuntimeException {
+
+    /** What kind of failure this is; each kind has its own process exit code. */
+    public enum Kind {
+        /** The configuration is wrong or incomplete (EX_CONFIG). */
+        CONFIG(78),
+        /** A profiles file that the user named explicitly does not exist (EX_NOINPUT). */
+        NOINPUT(66);
+
+        private final int exitCode;
+
+        Kind(int exitCode) {
+            this.exitCode = exitCode;
+        }
+
+        /** The sysexits process exit code for this kind. */
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    private final Kind kind;
+
+    ProfileException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    ProfileException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    /** A configuration error with a ready message. */
+    static ProfileException config(String message) {
+        return new ProfileException(Kind.CONFIG, message);
+    }
+
+    /** A configuration error at a place in a profile: {@code file:line: profile 'p': detail}. */
+    static ProfileException at(ProfileLocation location, String profile, String detail) {
+        return config(location + ": profile '" + profile + "': " + detail);
+    }
+
+    /** A configuration error at a place in the file, outside any profile: {@code file:line: detail}. */
+    static ProfileException at(ProfileLocation location, String detail) {
+        return config(location + ": " + detail);
+    }
+
+    /** What kind of failure this is. */
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The sysexits process exit code: 78 (CONFIG) or 66 (NOINPUT). */
+    public int exitCode() {
+        return kind.exitCode();
+    }
+}

@@ -1,0 +1,162 @@
+package dev.postilion.profile;
+
+import dev.postilion.smtp.TlsMode;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the text of one profile value into its typed form. Each method throws an {@link
+ * IllegalArgumentException} whose message names the key and the accepted forms; the caller adds
+ * the file, line and profile.
+ */
+final class ProfileValues {
+
+    /** The AUTH words a profile accepts, in the order the docs list them. */
+    static final List<String> AUTH_WORDS =
+            List.of("login", "plain", "cram-md5", "xoauth2", "oauthbearer", "auto", "none");
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?");
+    private static final Pattern HOST_WITH_PORT = Pattern.compile("[^:\\[\\]]+:\\d+|\\[[^\\]]*\\]:\\d+");
+
+    private ProfileValues() {
+    }
+
+    /** True when the text holds CR, LF or NUL, which could end an SMTP command or header early. */
+    static boolean hasControlBreak(String text) {
+        return text.indexOf('\r') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\0') >= 0;
+    }
+
+    /** A host name or address; no spaces, and no {@code :port} glued on. */
+    static String host(String text) {
+        String host = text.trim();
+        if (host.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("host must be a host name or address, not '" + shown(text) + "'");
+        }
+        if (HOST_WITH_PORT.matcher(host).matches()) {
+            throw new IllegalArgumentException("host must not include the port ('" + shown(text)
+                    + "'); write the port as port: N");
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return host;
+    }
+
+    /** A TCP port, 1 to 65535. */
+    static int port(String text) {
+        String t = text.trim();
+        if (t.matches("\\d{1,5}")) {
+            int port = Integer.parseInt(t);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        }
+        throw new IllegalArgumentException("port must be a whole number from 1 to 65535, not '" + shown(text) + "'");
+    }
+
+    /** One of the words of {@link TlsMode#parse(String)}. */
+    static TlsMode tls(String text) {
+        try {
+            return TlsMode.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tls must be one of none, starttls, starttls-if-offered, implicit, not '"
+                    + shown(text) + "'");
+        }
+    }
+
+    /** {@code true} or {@code false} (also yes/no, on/off). */
+    static boolean bool(String key, String text) {
+        switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> {
+                return true;
+            }
+            case "false", "no", "off" -> {
+                return false;
+            }
+            default -> throw new IllegalArgumentException(key + " must be true or false, not '" + shown(text) + "'");
+        }
+    }
+
+    /** One of {@link #AUTH_WORDS}, in lower case. */
+    static String auth(String text) {
+        String word = text.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        if (AUTH_WORDS.contains(word)) {
+            return word;
+        }
+        throw new IllegalArgumentException("auth must be one of " + String.join(", ", AUTH_WORDS) + ", not '"
+                + shown(text) + "'" + Spelling.didYouMean(word, AUTH_WORDS));
+    }
+
+    /** {@code auto}, {@code on} or {@code off} (true/false and yes/no also read as on/off). */
+    static Profile.Pipelining pipelining(String text) {
+        switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "auto" -> {
+                return Profile.Pipelining.AUTO;
+            }
+            case "on", "true", "yes" -> {
+                return Profile.Pipelining.ON;
+            }
+            case "off", "false", "no" -> {
+                return Profile.Pipelining.OFF;
+            }
+            default -> throw new IllegalArgumentException("pipelining must be auto, on or off, not '" + shown(text) + "'");
+        }
+    }
+
+    /** {@code 30s}, {@code 2m}, {@code 500ms}, {@code 1h}, or a bare number of seconds; more than zero. */
+    static Duration duration(String key, String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(key + " must be a duration like 30s, 2m or 500ms"
+                    + " (a bare number means seconds), not '" + shown(text) + "'");
+        }
+        long amount = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        Duration duration = switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+        if (duration.isZero()) {
+            throw new IllegalArgumentException(key + " must be more than zero");
+        }
+        return duration;
+    }
+
+    /** The shortest of {@code 2h}, {@code 2m}, {@code 30s} or {@code 500ms} that says the duration exactly. */
+    static String formatDuration(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+
+    /** A path with a leading {@code ~} expanded, relative paths taken from {@code baseDir}. */
+    static Path path(String text, Path home, Path baseDir) {
+        if (text.equals("~")) {
+            return home;
+        }
+        if (text.startsWith("~/")) {
+            return home.resolve(text.substring(2));
+        }
+        return baseDir.resolve(text);
+    }
+
+    /** A value as echoed in a message: cut short, so an error line stays one line. */
+    static String shown(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 57) + "...";
+    }
+}
