@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
+import dev.postilion.profile.Profile;
 import dev.postilion.smtp.MailOptions;
 import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
@@ -40,7 +41,8 @@ import dev.postilion.smtp.auth.Credentials;
 public abstract class MailScript extends Script {
 
     /** Verbs that also work as bare words ({@code quit} without parentheses). */
-    private static final Set<String> BARE_VERBS = Set.of("quit", "ehlo", "helo", "rset", "noop", "starttls", "auth");
+    private static final Set<String> BARE_VERBS =
+            Set.of("quit", "ehlo", "helo", "rset", "noop", "starttls", "auth", "mail", "connect");
     /** Every verb and helper, for "did you mean" suggestions. */
     static final List<String> VERBS = List.of("connect", "ehlo", "helo", "starttls", "auth", "mail", "rcpt", "data",
             "send", "rset", "noop", "vrfy", "raw", "quit", "expect", "env", "secret", "file", "csv", "log", "batch");
@@ -85,18 +87,31 @@ public abstract class MailScript extends Script {
         NamedArgs a = NamedArgs.check("connect", options, at, "host", "port", "tls", "tlsCa", "insecure", "timeout",
                 "allowCleartextAuth", "pipelining", "chunking", "profile");
         String target = host != null ? host : a.string("host");
-        if (target == null) {
-            throw new ScriptError(at, "connect needs a host: connect 'mail.example.com', port: 25");
+        Profile profile = null;
+        if (a.has("profile") || target == null) {
+            // connect profile: 'work' — or no host at all: --profile, else the file's default.
+            profile = context.profile(a.string("profile"), at);
+            context.use(profile);
+            context.transcript().info("profile '" + profile.name() + "' (" + profile.location() + ")");
+            if (target == null) {
+                target = profile.host();
+            }
+        } else {
+            context.use(null);
         }
         TlsMode mode;
         try {
-            mode = a.has("tls") ? TlsMode.parse(a.string("tls")) : TlsMode.NONE;
+            mode = a.has("tls") ? TlsMode.parse(a.string("tls")) : profile != null ? profile.tls() : TlsMode.NONE;
         } catch (IllegalArgumentException e) {
             throw new ScriptError(at, "connect: " + e.getMessage());
         }
         Integer port = a.integer("port");
-        int p = port != null ? port : (mode == TlsMode.IMPLICIT ? 465 : 25);
+        int p = port != null ? port : profile != null && a.string("tls") == null ? profile.port()
+                : (mode == TlsMode.IMPLICIT ? 465 : 25);
         List<Path> ca = new ArrayList<>(context.options().trustedCa());
+        if (profile != null && profile.tlsCa() != null) {
+            ca.add(profile.tlsCa());
+        }
         if (a.has("tlsCa")) {
             Path caFile = resolve(a.string("tlsCa"));
             if (!Files.exists(caFile)) {
@@ -105,7 +120,7 @@ public abstract class MailScript extends Script {
             }
             ca.add(caFile);
         }
-        boolean insecure = a.bool("insecure", false) || context.options().insecure();
+        boolean insecure = a.bool("insecure", profile != null && profile.insecure()) || context.options().insecure();
         String realHost = target;
         int realPort = p;
         if (context.options().dryRun()) {
@@ -126,9 +141,12 @@ public abstract class MailScript extends Script {
         SessionOptions so = SessionOptions.DEFAULT
                 .withTls(new TlsSettings(mode, ca, insecure))
                 .withAllowCleartextAuth(a.bool("allowCleartextAuth", false))
-                .withPipelining(a.bool("pipelining", true))
+                .withPipelining(a.bool("pipelining", profile == null || profile.pipelining() != Profile.Pipelining.OFF))
                 .withChunking(a.bool("chunking", false));
         Duration timeout = context.options().timeout();
+        if (timeout == null && profile != null) {
+            timeout = profile.timeout();
+        }
         if (a.has("timeout")) {
             timeout = Durations.parse(a.string("timeout"), "connect: timeout", at);
         }
@@ -145,7 +163,7 @@ public abstract class MailScript extends Script {
         return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
     }
 
-    /** Connects with options only: {@code connect host: 'x', port: 587}. */
+    /** Connects with options only: {@code connect profile: 'work'} or {@code connect host: 'x', port: 587}. */
     public Reply connect(Map<String, ?> options) {
         return connect(options, null);
     }
@@ -231,24 +249,54 @@ public abstract class MailScript extends Script {
                 }
             }
         }
+        Object password = a.get("password");
+        Object token = a.get("token");
+        Profile profile = context.current();
+        if (user == null && password == null && token == null) {
+            // A bare `auth`: everything from the profile of connect (or --profile, or the default).
+            profile = profile != null ? profile : context.profile(null, at);
+            user = profile.username();
+            password = profile.password();
+            token = profile.token();
+            if (mech == null && profile.auth() != null && !profile.auth().equals("none")) {
+                mech = profile.auth();
+            }
+            if (profile.auth() != null && profile.auth().equals("none") && mech == null) {
+                throw new ScriptError(at, ScriptError.Kind.CONFIG, "auth: profile '" + profile.name() + "' ("
+                        + profile.location() + ") has auth: none", null);
+            }
+        }
         if (mech == null) {
             mech = "auto";
         }
         if (user == null) {
             throw new ScriptError(at, "auth needs a user: auth login: 'user', password: secret('profile')");
         }
-        Object password = a.get("password");
-        Object token = a.get("token");
         String mechanismName = mech.toUpperCase(Locale.ROOT);
-        Credentials credentials = new Credentials(user,
-                password == null ? null : () -> Secrets.reveal(password),
-                token == null ? null : () -> Secrets.reveal(token),
+        // Secrets are read once, now that AUTH needs them, and before any AUTH byte is written.
+        String pw = reveal(password, at);
+        String tk = reveal(token, at);
+        Credentials credentials = new Credentials(user, pw == null ? null : () -> pw, tk == null ? null : () -> tk,
                 a.string("authzid"));
         Reply r = session(at, "auth").auth(mechanismName, credentials);
         return check(at, SmtpStage.AUTH, "AUTH " + mechanismName, r, Reply::isPositiveCompletion);
     }
 
+    private String reveal(Object secret, ScriptLocation at) {
+        try {
+            return Secrets.reveal(secret);
+        } catch (dev.postilion.profile.ProfileException e) {
+            throw new ScriptError(at, e.kind() == dev.postilion.profile.ProfileException.Kind.NOINPUT
+                    ? ScriptError.Kind.MISSING_FILE : ScriptError.Kind.CONFIG, e.getMessage(), e);
+        }
+    }
+
     // ------------------------------------------------------------------ transaction
+
+    /** MAIL FROM with the profile's {@code from}: a bare {@code mail}. */
+    public Reply mail() {
+        return mail(Map.of());
+    }
 
     /**
      * MAIL FROM: {@code mail from: 'a@x'}; options {@code size}, {@code body} (7BIT, 8BITMIME),
@@ -261,17 +309,23 @@ public abstract class MailScript extends Script {
 
     private Reply mailChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
         NamedArgs a = NamedArgs.check("mail", options, at, "from", "size", "body", "smtputf8", "ret", "envid");
-        if (!a.has("from")) {
-            throw new ScriptError(at, "mail needs from: — mail from: 'you@example.com' (from: '' sends MAIL FROM:<>)");
-        }
         String from = a.string("from");
+        if (!a.has("from") || (from == null && context.current() != null)) {
+            Profile profile = context.current();
+            if (profile == null || profile.from() == null) {
+                throw new ScriptError(at, "mail needs from: — mail from: 'you@example.com' (from: '' sends"
+                        + " MAIL FROM:<>), or a profile with from:");
+            }
+            from = profile.from();
+        }
+        String sender = from;
         Long size = a.longValue("size");
         MailOptions mo = new MailOptions(size == null ? -1 : size, a.string("body"), a.bool("smtputf8", false),
                 a.string("ret"), a.string("envid"));
-        Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + from + ">", session(at, "mail").mail(from, mo),
+        Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + sender + ">", session(at, "mail").mail(sender, mo),
                 Reply::isPositiveCompletion);
         if (r != null && r.isPositiveCompletion()) {
-            envelopeFrom = from;
+            envelopeFrom = sender;
             envelopeTo.clear();
         }
         return r;
@@ -530,6 +584,8 @@ public abstract class MailScript extends Script {
                 case "rset" -> rset();
                 case "noop" -> noop();
                 case "starttls" -> starttls();
+                case "mail" -> mail();
+                case "connect" -> connect(Map.of());
                 default -> auth(Map.of());
             };
         }
@@ -651,6 +707,9 @@ public abstract class MailScript extends Script {
     }
 
     private String defaultHelo() {
+        if (context.current() != null && context.current().helo() != null) {
+            return context.current().helo();
+        }
         String v = context.options().env().apply("POSTILION_HELO");
         if (v != null) {
             return v;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import dev.postilion.profile.ProfileLoader;
 import dev.postilion.transcript.TranscriptListener;
 
 /**
@@ -26,10 +27,13 @@ import dev.postilion.transcript.TranscriptListener;
  * @param dryRun check the script against a stand-in server, collecting every mistake
  * @param env the environment ({@code System::getenv} outside tests)
  * @param profile the profile named with {@code --profile}, or null
+ * @param profilesFile the file named with {@code --profiles}, or null for the usual lookup
+ * @param profileLoader loads profiles (its environment decides the lookup); null for the real one
  */
 public record RunOptions(Map<String, String> vars, List<String> args, TranscriptListener transcript, PrintStream err,
                          String connectTo, int connectPort, List<Path> trustedCa, boolean insecure, Duration timeout,
-                         boolean local, boolean dryRun, Function<String, String> env, String profile) {
+                         boolean local, boolean dryRun, Function<String, String> env, String profile,
+                         Path profilesFile, ProfileLoader profileLoader) {
 
     public RunOptions {
         vars = Map.copyOf(vars);
@@ -40,56 +44,61 @@ public record RunOptions(Map<String, String> vars, List<String> args, Transcript
     /** Defaults for tests and embedding: no variables, no overrides, the real environment. */
     public static RunOptions defaults(TranscriptListener transcript, PrintStream err) {
         return new RunOptions(Map.of(), List.of(), transcript, err, null, 0, List.of(), false, null, false, false,
-                System::getenv, null);
+                System::getenv, null, null, null);
     }
 
     public RunOptions withVars(Map<String, String> v) {
         return new RunOptions(v, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile);
+                dryRun, env, profile, profilesFile, profileLoader);
     }
 
     public RunOptions withConnectTo(String host, int port) {
         return new RunOptions(vars, args, transcript, err, host, port, trustedCa, insecure, timeout, local, dryRun,
-                env, profile);
+                env, profile, profilesFile, profileLoader);
     }
 
     public RunOptions withTrustedCa(List<Path> ca) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, ca, insecure, timeout, local,
-                dryRun, env, profile);
+                dryRun, env, profile, profilesFile, profileLoader);
     }
 
     public RunOptions withTimeout(Duration t) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, t, local,
-                dryRun, env, profile);
+                dryRun, env, profile, profilesFile, profileLoader);
     }
 
     public RunOptions withLocal(boolean on) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, on,
-                dryRun, env, profile);
+                dryRun, env, profile, profilesFile, profileLoader);
     }
 
     public RunOptions withDryRun(boolean on) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                on, env, profile);
+                on, env, profile, profilesFile, profileLoader);
     }
 
     public RunOptions withEnv(Function<String, String> e) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, e, profile);
+                dryRun, e, profile, profilesFile, profileLoader);
     }
 
     public RunOptions withInsecure(boolean on) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, on, timeout, local,
-                dryRun, env, profile);
+                dryRun, env, profile, profilesFile, profileLoader);
     }
 
     public RunOptions withArgs(List<String> a) {
         return new RunOptions(vars, a, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile);
+                dryRun, env, profile, profilesFile, profileLoader);
     }
 
     public RunOptions withProfile(String p) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, p);
+                dryRun, env, p, profilesFile, profileLoader);
+    }
+
+    public RunOptions withProfiles(Path file, ProfileLoader loader) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
+                dryRun, env, profile, file, loader);
     }
 }

@@ -4,6 +4,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.postilion.profile.Profile;
+import dev.postilion.profile.ProfileException;
+import dev.postilion.profile.ProfileFile;
+import dev.postilion.profile.ProfileLoader;
 import dev.postilion.transcript.TranscriptListener;
 
 /** What a running script knows about its run: options, where it lives, and (in a dry run) the mistakes found. */
@@ -16,6 +20,8 @@ final class ScriptContext {
     private final String scriptName;
     private final Path scriptDir;
     private final List<ScriptError> recorded = new ArrayList<>();
+    private ProfileFile profiles;
+    private Profile current;
 
     ScriptContext(RunOptions options, String scriptName, Path scriptDir) {
         this.options = options;
@@ -53,15 +59,67 @@ final class ScriptContext {
         return recorded;
     }
 
-    /** A profile's password as a masked secret; a stand-in under --local and --dry-run. */
-    Object secret(String profile, ScriptLocation at) {
-        if (options.local() || options.dryRun()) {
-            transcript().info((options.dryRun() ? "--dry-run" : "--local") + ": secret('" + profile
-                    + "') stands in as a test password");
-            return new MaskedSecret(STAND_IN_PASSWORD);
+    /**
+     * A profile's password (or token) as a masked secret. Under --local and --dry-run a profile that
+     * does not exist (or a missing profiles file) gives a stand-in test password instead.
+     */
+    Object secret(String name, ScriptLocation at) {
+        Profile p;
+        try {
+            p = profile(name, at);
+        } catch (ScriptError e) {
+            if (options.local() || options.dryRun()) {
+                return standIn(name == null ? "default" : name);
+            }
+            throw e;
         }
-        throw new ScriptError(at, ScriptError.Kind.CONFIG, "secret('" + profile + "'): profiles are not"
-                + " available yet in this build", null);
+        if (p.secret() == null) {
+            if (options.local() || options.dryRun()) {
+                return standIn(p.name());
+            }
+            throw new ScriptError(at, ScriptError.Kind.CONFIG, "secret('" + p.name() + "'): profile '" + p.name()
+                    + "' (" + p.location() + ") has no password or token", null);
+        }
+        if (options.dryRun()) {
+            return standIn(p.name());
+        }
+        return p.secret();
+    }
+
+    private Object standIn(String name) {
+        transcript().info((options.dryRun() ? "--dry-run" : "--local") + ": secret('" + name
+                + "') stands in as a test password");
+        return new MaskedSecret(STAND_IN_PASSWORD);
+    }
+
+    /**
+     * A profile by name; null means the one of the last {@code connect profile:}, else
+     * {@code --profile}, else the file's {@code default:}.
+     */
+    Profile profile(String name, ScriptLocation at) {
+        if (name == null && current != null) {
+            return current;
+        }
+        try {
+            if (profiles == null) {
+                ProfileLoader loader = options.profileLoader() != null ? options.profileLoader() : new ProfileLoader();
+                profiles = loader.load(options.profilesFile());
+            }
+            return profiles.select(name != null ? name : options.profile());
+        } catch (ProfileException e) {
+            throw new ScriptError(at, e.kind() == ProfileException.Kind.NOINPUT ? ScriptError.Kind.MISSING_FILE
+                    : ScriptError.Kind.CONFIG, e.getMessage(), e);
+        }
+    }
+
+    /** Makes a profile the one later verbs default to. */
+    void use(Profile p) {
+        current = p;
+    }
+
+    /** The profile in use, or null. */
+    Profile current() {
+        return current;
     }
 
     /** A secret whose text never shows in output. */

@@ -15,6 +15,9 @@ final class Secrets {
         if (secret instanceof ScriptContext.MaskedSecret m) {
             return m.value();
         }
+        if (secret instanceof dev.postilion.profile.Secret s) {
+            return s.reveal();
+        }
         if (secret instanceof Closure<?> c) {
             return reveal(c.call());
         }

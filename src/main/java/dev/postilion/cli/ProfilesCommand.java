@@ -1,0 +1,182 @@
+package dev.postilion.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import dev.postilion.profile.Profile;
+import dev.postilion.profile.ProfileDisplay;
+import dev.postilion.profile.ProfileException;
+import dev.postilion.profile.ProfileFile;
+import dev.postilion.profile.ProfileLoader;
+import dev.postilion.smtp.Reply;
+import dev.postilion.smtp.SessionOptions;
+import dev.postilion.smtp.SmtpException;
+import dev.postilion.smtp.SmtpSession;
+import dev.postilion.smtp.SmtpStage;
+import dev.postilion.smtp.Timeouts;
+import dev.postilion.smtp.TlsSettings;
+import dev.postilion.smtp.auth.Credentials;
+import dev.postilion.transcript.SwaksPrinter;
+import dev.postilion.transcript.TranscriptListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code postilion profiles list | show NAME | test NAME}: the YAML credential profiles. */
+@Command(name = "profiles", description = "List, show (secrets as their source) and test credential profiles.",
+        subcommands = {ProfilesCommand.ListProfiles.class, ProfilesCommand.ShowProfile.class,
+                ProfilesCommand.TestProfile.class})
+public final class ProfilesCommand implements Callable<Integer> {
+
+    @Option(names = "--profiles", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "The profiles file (else $POSTILION_PROFILES, else ~/.config/postilion/profiles.yaml).")
+    Path file;
+
+    static ProfileLoader loader = new ProfileLoader();
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return ExitCode.USAGE.code();
+    }
+
+    private static ProfileFile load(Path file) {
+        return loader.load(file);
+    }
+
+    private static int fail(PrintStream err, ProfileException e) {
+        err.println("postilion: " + e.getMessage());
+        return e.kind() == ProfileException.Kind.NOINPUT ? ExitCode.NOINPUT.code() : ExitCode.CONFIG.code();
+    }
+
+    /** {@code profiles list}. */
+    @Command(name = "list", description = "Each profile: name, host:port, tls, auth, user; * marks the default.")
+    static final class ListProfiles implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        ProfilesCommand parent;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try {
+                spec.commandLine().getOut().print(ProfileDisplay.list(load(parent.file)));
+                spec.commandLine().getOut().flush();
+                return ExitCode.OK.code();
+            } catch (ProfileException e) {
+                return fail(new PrintStream(new WriterStream(spec.commandLine().getErr()), true), e);
+            }
+        }
+    }
+
+    /** {@code profiles show NAME}. */
+    @Command(name = "show", description = "One profile after extends and ${...}; secrets shown as their source.")
+    static final class ShowProfile implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        ProfilesCommand parent;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Profile (default: the default).")
+        String name;
+
+        @Override
+        public Integer call() {
+            try {
+                ProfileFile f = load(parent.file);
+                String n = name != null ? name : f.defaultProfile().name();
+                spec.commandLine().getOut().print(ProfileDisplay.show(f, n));
+                spec.commandLine().getOut().flush();
+                return ExitCode.OK.code();
+            } catch (ProfileException e) {
+                return fail(new PrintStream(new WriterStream(spec.commandLine().getErr()), true), e);
+            }
+        }
+    }
+
+    /** {@code profiles test NAME}: connect, TLS, AUTH, QUIT; no mail. */
+    @Command(name = "test", description = "Connect, start TLS and authenticate with a profile, then QUIT; no mail.")
+    static final class TestProfile implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand
+        ProfilesCommand parent;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Profile (default: the default).")
+        String name;
+        @Option(names = "--show-secrets", description = "Show secrets in the dialogue.")
+        boolean showSecrets;
+
+        @Override
+        public Integer call() {
+            PrintStream out = new PrintStream(new WriterStream(spec.commandLine().getOut()), true);
+            PrintStream err = new PrintStream(new WriterStream(spec.commandLine().getErr()), true);
+            Profile p;
+            try {
+                p = load(parent.file).select(name);
+            } catch (ProfileException e) {
+                return fail(err, e);
+            }
+            return test(p, out, err, showSecrets);
+        }
+    }
+
+    /** Connects with a profile, authenticates if it says so, and quits; the exit code says how it went. */
+    static int test(Profile p, PrintStream out, PrintStream err, boolean showSecrets) {
+        TranscriptListener t = new SwaksPrinter(out, err, showSecrets);
+        SessionOptions so = SessionOptions.DEFAULT
+                .withTls(new TlsSettings(p.tls(), p.tlsCa() == null ? java.util.List.of() : java.util.List.of(p.tlsCa()),
+                        p.insecure()));
+        if (p.timeout() != null) {
+            so = so.withTimeouts(Timeouts.all(p.timeout()));
+        }
+        try (SmtpSession s = new SmtpSession(so, t)) {
+            s.open(p.host(), p.port(), p.helo() != null ? p.helo() : "localhost");
+            if (p.authenticates()) {
+                String pw = p.password() == null ? null : p.password().reveal();
+                String tk = p.token() == null ? null : p.token().reveal();
+                Credentials c = new Credentials(p.username(), pw == null ? null : () -> pw,
+                        tk == null ? null : () -> tk, null);
+                Reply r = s.auth(p.auth(), c);
+                if (!r.isPositiveCompletion()) {
+                    throw SmtpException.unexpected(SmtpStage.AUTH, "AUTH " + p.auth().toUpperCase(), r, s.server());
+                }
+            }
+            s.quit();
+            out.println("=== profile '" + p.name() + "' works: " + p.host() + ":" + p.port() + ", tls " + p.tls()
+                    + (p.authenticates() ? ", auth " + p.auth() + " as " + p.username() : ", no auth"));
+            return ExitCode.OK.code();
+        } catch (ProfileException e) {
+            return fail(err, e);
+        } catch (SmtpException e) {
+            err.println("postilion: profile '" + p.name() + "' (" + p.location() + "): " + e.getMessage());
+            return ExitCodes.forKind(e.kind()).code();
+        }
+    }
+
+    /** Adapts picocli's writers to the PrintStream the printers take. */
+    private static final class WriterStream extends java.io.OutputStream {
+        private final java.io.PrintWriter w;
+
+        WriterStream(java.io.PrintWriter w) {
+            this.w = w;
+        }
+
+        @Override
+        public void write(int b) {
+            w.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            w.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void flush() {
+            w.flush();
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package dev.postilion.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+import dev.postilion.dsl.Durations;
+import dev.postilion.dsl.RunOptions;
+import dev.postilion.dsl.ScriptRunner;
+import dev.postilion.transcript.SwaksPrinter;
+import dev.postilion.transcript.TranscriptListener;
+import dev.postilion.transcript.TranscriptRecorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code postilion run SCRIPT}: plays a Groovy script over the engine, every reply checked. */
+@Command(name = "run", sortOptions = false,
+        description = {"Run a Postilion script: connect, ehlo, auth, mail, rcpt, data, quit, with every reply"
+                + " checked.", "A failure names the script line, the SMTP stage and the server's reply."})
+public final class RunCommand implements Callable<Integer> {
+
+    private static final Pattern VAR_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    @Parameters(index = "0", paramLabel = "SCRIPT", description = "The .groovy script to run.")
+    Path script;
+
+    @Parameters(index = "1..*", paramLabel = "ARG", description = "Values the script sees as args.")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = "--var", paramLabel = "K=V", description = "A variable the script sees by name (repeatable).")
+    List<String> vars = new ArrayList<>();
+
+    @Option(names = "--profile", paramLabel = "NAME",
+            description = "The profile connect, a bare auth, mail and secret() use when the script names none.")
+    String profile;
+
+    @Option(names = "--profiles", paramLabel = "FILE", description = "The profiles file (else $POSTILION_PROFILES,"
+            + " else ~/.config/postilion/profiles.yaml).")
+    Path profilesFile;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print the dialogue to stderr (swaks style).")
+    boolean verbose;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing unless the script fails; then the dialogue too.")
+    boolean quiet;
+
+    @Option(names = "--transcript", paramLabel = "FILE", description = "Also write the dialogue (masked) to FILE.")
+    Path transcriptFile;
+
+    @Option(names = "--dry-run", description = "Check the script against a local stand-in; report every mistake.")
+    boolean dryRun;
+
+    @Option(names = "--local", description = "Run against an embedded capture server; messages go to ./outbox.")
+    boolean local;
+
+    @Option(names = "--outbox", paramLabel = "DIR", description = "Where --local writes messages (default ./outbox).")
+    Path outbox = Path.of("outbox");
+
+    @Option(names = "--connect-to", paramLabel = "HOST:PORT",
+            description = "Send every connect of the script to HOST:PORT instead (staging, tests).")
+    String connectTo;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "Trust this CA (PEM) on every connection.")
+    List<Path> tlsCa = new ArrayList<>();
+
+    @Option(names = "--insecure", description = "Skip TLS certificate checks (loud; never with real credentials).")
+    boolean insecure;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Cap every SMTP stage's timeout (30s, 2m).")
+    String timeout;
+
+    @Option(names = "--show-secrets", description = "Show passwords and tokens in the dialogue (never in errors).")
+    boolean showSecrets;
+
+    @Option(names = "--debug", description = "Print stack traces of failures.")
+    boolean debug;
+
+    private PrintStream out = System.out;
+    private PrintStream err = System.err;
+
+    /** Sets the streams (tests and the main entry). */
+    public RunCommand streams(PrintStream o, PrintStream e) {
+        this.out = o;
+        this.err = e;
+        return this;
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, String> varMap = new LinkedHashMap<>();
+        for (String v : vars) {
+            int eq = v.indexOf('=');
+            String name = eq > 0 ? v.substring(0, eq) : "";
+            if (eq <= 0 || !VAR_NAME.matcher(name).matches()) {
+                err.println("postilion run: --var " + v + ": write --var name=value (name: letters, digits, _)");
+                return ExitCode.USAGE.code();
+            }
+            varMap.put(name, v.substring(eq + 1));
+        }
+        Duration cap = null;
+        if (timeout != null) {
+            try {
+                cap = Durations.parse(timeout);
+            } catch (IllegalArgumentException e) {
+                err.println("postilion run: --timeout: " + e.getMessage());
+                return ExitCode.USAGE.code();
+            }
+        }
+        if (local && (dryRun || connectTo != null)) {
+            err.println("postilion run: --local cannot be combined with --dry-run or --connect-to");
+            return ExitCode.USAGE.code();
+        }
+        TranscriptRecorder recorder = new TranscriptRecorder(showSecrets);
+        List<TranscriptListener> listeners = new ArrayList<>();
+        listeners.add(recorder);
+        if (verbose) {
+            listeners.add(new SwaksPrinter(err, err, showSecrets));
+        } else if (!quiet) {
+            listeners.add(new SwaksPrinter(out, err, showSecrets));
+        }
+        PrintStream fileOut = null;
+        if (transcriptFile != null) {
+            try {
+                fileOut = new PrintStream(Files.newOutputStream(transcriptFile), true, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("postilion run: cannot write transcript " + transcriptFile + ": " + e.getMessage());
+                return ExitCode.IOERR.code();
+            }
+            listeners.add(new SwaksPrinter(fileOut, fileOut, showSecrets));
+        }
+        TranscriptListener transcript = TranscriptListener.all(listeners);
+        RunOptions options = RunOptions.defaults(transcript, err)
+                .withVars(varMap).withArgs(args).withTrustedCa(tlsCa).withInsecure(insecure).withTimeout(cap)
+                .withDryRun(dryRun).withProfile(profile).withProfiles(profilesFile, null);
+        if (connectTo != null) {
+            HostPort hp;
+            try {
+                hp = HostPort.parse(connectTo, 25);
+            } catch (IllegalArgumentException e) {
+                err.println("postilion run: --connect-to: " + e.getMessage());
+                return ExitCode.USAGE.code();
+            }
+            options = options.withConnectTo(hp.host(), hp.port());
+        }
+        if (insecure) {
+            err.println("*** --insecure: TLS certificates are not checked; anyone in the path can read this session");
+        }
+        LocalServer server = null;
+        try {
+            if (local) {
+                try {
+                    server = LocalServer.start(outbox, transcript);
+                } catch (IOException e) {
+                    err.println("postilion run: --local: cannot start the capture server: " + e.getMessage());
+                    return ExitCode.IOERR.code();
+                }
+                options = options.withLocal(true).withConnectTo(server.host(), server.port())
+                        .withTrustedCa(concat(tlsCa, server.certificate()));
+            }
+            ScriptRunner.Result result = new ScriptRunner().run(script, options);
+            if (server != null) {
+                server.report(err, quiet && result.ok());
+            }
+            if (result.ok()) {
+                if (dryRun && !quiet) {
+                    out.println("=== --dry-run: " + script + " looks right (nothing was sent)");
+                }
+                return ExitCode.OK.code();
+            }
+            if (quiet && !verbose) {
+                err.print(recorder.text());
+            }
+            ExitCode worst = null;
+            for (ScriptRunner.Problem p : result.problems()) {
+                err.println(p.message());
+                if (debug && p.cause() != null) {
+                    p.cause().printStackTrace(err);
+                }
+                ExitCode code = exitCode(p);
+                if (worst == null) {
+                    worst = code;
+                }
+            }
+            if (dryRun) {
+                err.println("--dry-run: " + result.problems().size() + " problem"
+                        + (result.problems().size() == 1 ? "" : "s") + " found");
+            }
+            return worst.code();
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            if (fileOut != null) {
+                fileOut.close();
+            }
+        }
+    }
+
+    private static List<Path> concat(List<Path> a, Path b) {
+        List<Path> all = new ArrayList<>(a);
+        all.add(b);
+        return all;
+    }
+
+    /** The exit code for one problem of a run. */
+    static ExitCode exitCode(ScriptRunner.Problem p) {
+        return switch (p.category()) {
+            case SCRIPT -> ExitCode.DATAERR;
+            case MISSING_FILE -> ExitCode.NOINPUT;
+            case CONFIG -> ExitCode.CONFIG;
+            case LOCAL_IO -> ExitCode.IOERR;
+            case ASSERTION -> ExitCode.UNAVAILABLE;
+            case INTERNAL -> ExitCode.SOFTWARE;
+            case SMTP -> ExitCodes.forKind(p.smtpKind());
+        };
+    }
+
+    /** Swallows output (for -q without a transcript file). */
+    static final OutputStream NOWHERE = OutputStream.nullOutputStream();
+}
