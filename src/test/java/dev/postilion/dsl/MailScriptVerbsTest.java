@@ -1,0 +1,194 @@
+package dev.postilion.dsl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.postilion.transcript.TranscriptRecorder;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every verb against GreenMail, and the mistakes an author can make with each. */
+class MailScriptVerbsTest {
+
+    @RegisterExtension
+    static GreenMailExtension greenMail = new GreenMailExtension(
+            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+
+    @TempDir
+    Path dir;
+
+    private final TranscriptRecorder transcript = new TranscriptRecorder();
+
+    private ScriptRunner.Result run(String script) {
+        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).withVars(Map.of("port", String.valueOf(greenMail.getSmtp().getPort())));
+        return new ScriptRunner().run("connect '127.0.0.1', port: port as int\n" + script, "v.groovy", dir, o);
+    }
+
+    private static String messages(ScriptRunner.Result r) {
+        return String.join("\n", r.problems().stream().map(ScriptRunner.Problem::message).toList());
+    }
+
+    @Test
+    void bareWordsWork() {
+        ScriptRunner.Result r = run("ehlo\nnoop\nrset\nquit\n");
+        assertThat(messages(r)).isEmpty();
+        assertThat(transcript.text()).contains(" -> NOOP").contains(" -> RSET").contains(" -> QUIT");
+    }
+
+    @Test
+    void heloVrfyRawAndReturnedReplies() {
+        ScriptRunner.Result r = run("""
+                def h = helo 'client.test'
+                assert h.code == 250
+                def n = raw 'NOOP'
+                assert n.code == 250 && n.positiveCompletion
+                quit
+                """);
+        assertThat(messages(r)).isEmpty();
+        assertThat(transcript.text()).contains(" -> HELO client.test");
+    }
+
+    @Test
+    void rawDataAndRawFileArriveAsWritten() throws Exception {
+        Files.writeString(dir.resolve("msg.eml"), "Subject: from a file\n\n.dot line\nbody\n");
+        ScriptRunner.Result r = run("""
+                ehlo 'x.test'
+                mail from: 'a@x.test'
+                rcpt to: 'b@y.test'
+                data '''Subject: raw text
+
+                hello'''
+                mail from: 'a@x.test'
+                rcpt to: 'b@y.test'
+                data file('msg.eml')
+                """);
+        assertThat(messages(r)).isEmpty();
+        MimeMessage[] got = greenMail.getReceivedMessages();
+        assertThat(got).extracting(MimeMessage::getSubject).containsExactly("raw text", "from a file");
+        assertThat(((String) got[1].getContent()).replace("\r\n", "\n")).isEqualTo(".dot line\nbody");
+    }
+
+    @Test
+    void severalSendBlocksInOneSession() throws Exception {
+        ScriptRunner.Result r = run("""
+                ehlo 'x.test'
+                2.times { n ->
+                    send {
+                        from 'Ann <a@x.test>'
+                        to 'b@y.test'
+                        bcc 'hidden@y.test'
+                        subject "message ${n + 1}"
+                        text 'hello'
+                        html '<p>hello</p>'
+                    }
+                }
+                """);
+        assertThat(messages(r)).isEmpty();
+        MimeMessage[] got = greenMail.getReceivedMessages();
+        assertThat(got).hasSize(4);
+        assertThat(got[0].getHeader("Bcc")).isNull();
+        assertThat(got[0].getContentType()).startsWith("multipart/alternative");
+    }
+
+    @Test
+    void expectFailsWhenTheServerAccepts() {
+        ScriptRunner.Result r = run("""
+                ehlo 'x.test'
+                mail from: 'a@x.test'
+                expect 550, { rcpt to: 'b@y.test' }
+                """);
+        assertThat(r.problems()).hasSize(1);
+        assertThat(r.problems().get(0).message()).startsWith("v.groovy:4: RCPT TO:<b@y.test> got 250, expected 550\n"
+                + "    127.0.0.1:" + greenMail.getSmtp().getPort() + " replied: 250 OK");
+    }
+
+    @Test
+    void expectPassesOnAMatchingReply() {
+        ScriptRunner.Result r = run("""
+                ehlo 'x.test'
+                expect('5xx') { raw 'XNOSUCHCOMMAND' }
+                expect(~/^250/) { noop() }
+                quit
+                """);
+        assertThat(messages(r)).isEmpty();
+        assertThat(transcript.text()).contains("-> XNOSUCHCOMMAND");
+    }
+
+    @Test
+    void expectWithNoCommandIsAMistake() {
+        ScriptRunner.Result r = run("expect 550, { def x = 1 }\n");
+        assertThat(messages(r)).isEqualTo("v.groovy:2: script error: expect 550 ran no SMTP command: put the command"
+                + " under test inside the block, e.g. expect 550, { rcpt to: 'x@y' }");
+    }
+
+    @Test
+    void smtpVerbInsideDataBlockIsRefused() {
+        ScriptRunner.Result r = run("""
+                ehlo 'x.test'
+                mail from: 'a@x.test'
+                rcpt to: 'b@y.test'
+                data {
+                    subject 's'
+                    rcpt to: 'c@y.test'
+                }
+                """);
+        assertThat(messages(r)).isEqualTo("v.groovy:7: script error: rcpt cannot be used inside a data { } or send { }"
+                + " block: the block describes the message; put SMTP commands before or after it");
+    }
+
+    @Test
+    void verbBeforeConnectIsAMistake() {
+        ScriptRunner.Result r = new ScriptRunner().run("ehlo 'x'\n", "n.groovy", dir,
+                RunOptions.defaults(transcript, System.err));
+        assertThat(messages(r)).isEqualTo("n.groovy:1: script error: ehlo needs a connection: connect 'host' first");
+    }
+
+    @Test
+    void headerInjectionInDataIsRefused() {
+        ScriptRunner.Result r = run("""
+                ehlo 'x.test'
+                mail from: 'a@x.test'
+                rcpt to: 'b@y.test'
+                data { subject "hi\\r\\nBcc: victim@z.test"; text 'x' }
+                """);
+        assertThat(r.problems()).hasSize(1);
+        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.SCRIPT);
+        assertThat(r.problems().get(0).message()).startsWith("v.groovy:5: ").contains("subject")
+                .contains("header injection refused");
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
+    void crlfInRecipientIsRefusedAtItsLine() {
+        ScriptRunner.Result r = run("ehlo 'x.test'\nmail from: 'a@x.test'\nrcpt to: \"b@y.test>\\r\\nRCPT TO:<c@z.test\"\n");
+        assertThat(messages(r)).startsWith("v.groovy:4: script error: recipient 'b@y.test>\\r\\nRCPT TO:<c@z.test'"
+                + " contains a carriage return (CR): refused before sending (no command injection)");
+    }
+
+    @Test
+    void unsetEnvironmentVariableIsAConfigError() {
+        ScriptRunner.Result r = run("def p = env('POSTILION_SURELY_UNSET_VAR')\n");
+        assertThat(r.problems()).hasSize(1);
+        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.CONFIG);
+        assertThat(r.problems().get(0).message()).isEqualTo("v.groovy:2: environment variable POSTILION_SURELY_UNSET_VAR"
+                + " is not set (export it, or give a default: env('POSTILION_SURELY_UNSET_VAR', 'value'))");
+    }
+
+    @Test
+    void failedAssertionExitsAsACheckFailure() {
+        ScriptRunner.Result r = run("def n = raw 'NOOP'\nassert n.code == 251\n");
+        assertThat(r.problems()).hasSize(1);
+        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.ASSERTION);
+        assertThat(r.problems().get(0).message()).startsWith("v.groovy:3: assertion failed:");
+    }
+}
