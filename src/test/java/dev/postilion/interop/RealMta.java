@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -298,7 +299,9 @@ public final class RealMta {
   /** The unfolded value of the first header with that name, or null; reads the header section only. */
   static String header(Path message, String name) {
     String prefix = name.toLowerCase(Locale.ROOT) + ":";
-    try (BufferedReader reader = Files.newBufferedReader(message, StandardCharsets.ISO_8859_1)) {
+    // SMTPUTF8 addresses arrive as UTF-8; malformed bytes become U+FFFD instead of failing the read.
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(Files.newInputStream(message), StandardCharsets.UTF_8))) {
       StringBuilder current = null;
       for (String line = reader.readLine(); line != null && !line.isEmpty(); line = reader.readLine()) {
         boolean continuation = line.startsWith(" ") || line.startsWith("\t");
