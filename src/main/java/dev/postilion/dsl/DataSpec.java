@@ -41,23 +41,23 @@ public final class DataSpec {
     }
 
     /** To: one address or a list; also envelope recipients in {@code send}. */
-    public void to(Object addresses) {
-        guard(() -> spec.to(NamedArgs.list(addresses)));
+    public void to(Object... addresses) {
+        guard(() -> spec.to(flat(addresses)));
     }
 
     /** Cc: one address or a list; also envelope recipients in {@code send}. */
-    public void cc(Object addresses) {
-        guard(() -> spec.cc(NamedArgs.list(addresses)));
+    public void cc(Object... addresses) {
+        guard(() -> spec.cc(flat(addresses)));
     }
 
     /** Bcc: envelope recipients only, never written as a header. */
-    public void bcc(Object addresses) {
-        guard(() -> spec.bcc(NamedArgs.list(addresses)));
+    public void bcc(Object... addresses) {
+        guard(() -> spec.bcc(flat(addresses)));
     }
 
     /** Reply-To: one address or a list. */
-    public void replyTo(Object addresses) {
-        guard(() -> spec.replyTo(NamedArgs.list(addresses)));
+    public void replyTo(Object... addresses) {
+        guard(() -> spec.replyTo(flat(addresses)));
     }
 
     /** The Subject (non-ASCII is RFC 2047-encoded for you). */
@@ -160,7 +160,7 @@ public final class DataSpec {
             from(envelopeFrom);
         }
         if (spec.getTo().isEmpty() && spec.getCc().isEmpty() && !envelopeTo.isEmpty()) {
-            to(envelopeTo);
+            to(envelopeTo.toArray());
         }
     }
 
@@ -206,6 +206,14 @@ public final class DataSpec {
                 return m.is8bit();
             }
         };
+    }
+
+    private static List<String> flat(Object[] values) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Object v : values) {
+            out.addAll(NamedArgs.list(v));
+        }
+        return out;
     }
 
     private Path path(Object file) {
