@@ -19,7 +19,7 @@ auth login: 'reports@example.com', password: secret('reports')
 send {
     from 'Reports <reports@example.com>'
     to recipients
-    subject "Weekly report ${new Date().format('yyyy-MM-dd')}"
+    subject "Weekly report ${java.time.LocalDate.now()}"
     text """Hello,
 
 the weekly report is attached (${new File(file(reportPath).path).name}).

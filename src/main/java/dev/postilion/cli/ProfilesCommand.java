@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code postilion profiles list | show NAME | test NAME}: the YAML credential profiles. */
-@Command(name = "profiles", description = "List, show (secrets as their source) and test credential profiles.",
+@Command(name = "profiles", mixinStandardHelpOptions = true, description = "List, show (secrets as their source) and test credential profiles.",
         subcommands = {ProfilesCommand.ListProfiles.class, ProfilesCommand.ShowProfile.class,
                 ProfilesCommand.TestProfile.class})
 public final class ProfilesCommand implements Callable<Integer> {
@@ -33,19 +33,23 @@ public final class ProfilesCommand implements Callable<Integer> {
             description = "The profiles file (else $POSTILION_PROFILES, else ~/.config/postilion/profiles.yaml).")
     Path file;
 
-    static ProfileLoader loader = new ProfileLoader();
+    private final Io io;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    public ProfilesCommand(Io io) {
+        this.io = io;
+    }
+
     @Override
     public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        spec.commandLine().usage(io.err());
         return ExitCode.USAGE.code();
     }
 
-    private static ProfileFile load(Path file) {
-        return loader.load(file);
+    private ProfileFile load() {
+        return new ProfileLoader(io.env()).withPrompter(io.prompter()).load(file);
     }
 
     private static int fail(PrintStream err, ProfileException e) {
@@ -58,17 +62,14 @@ public final class ProfilesCommand implements Callable<Integer> {
     static final class ListProfiles implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         ProfilesCommand parent;
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
             try {
-                spec.commandLine().getOut().print(ProfileDisplay.list(load(parent.file)));
-                spec.commandLine().getOut().flush();
+                parent.io.out().print(ProfileDisplay.list(parent.load()));
                 return ExitCode.OK.code();
             } catch (ProfileException e) {
-                return fail(new PrintStream(new WriterStream(spec.commandLine().getErr()), true), e);
+                return fail(parent.io.err(), e);
             }
         }
     }
@@ -78,21 +79,18 @@ public final class ProfilesCommand implements Callable<Integer> {
     static final class ShowProfile implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         ProfilesCommand parent;
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Profile (default: the default).")
         String name;
 
         @Override
         public Integer call() {
             try {
-                ProfileFile f = load(parent.file);
+                ProfileFile f = parent.load();
                 String n = name != null ? name : f.defaultProfile().name();
-                spec.commandLine().getOut().print(ProfileDisplay.show(f, n));
-                spec.commandLine().getOut().flush();
+                parent.io.out().print(ProfileDisplay.show(f, n));
                 return ExitCode.OK.code();
             } catch (ProfileException e) {
-                return fail(new PrintStream(new WriterStream(spec.commandLine().getErr()), true), e);
+                return fail(parent.io.err(), e);
             }
         }
     }
@@ -102,8 +100,6 @@ public final class ProfilesCommand implements Callable<Integer> {
     static final class TestProfile implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         ProfilesCommand parent;
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "Profile (default: the default).")
         String name;
         @Option(names = "--show-secrets", description = "Show secrets in the dialogue.")
@@ -111,11 +107,11 @@ public final class ProfilesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            PrintStream out = new PrintStream(new WriterStream(spec.commandLine().getOut()), true);
-            PrintStream err = new PrintStream(new WriterStream(spec.commandLine().getErr()), true);
+            PrintStream out = parent.io.out();
+            PrintStream err = parent.io.err();
             Profile p;
             try {
-                p = load(parent.file).select(name);
+                p = parent.load().select(name);
             } catch (ProfileException e) {
                 return fail(err, e);
             }
@@ -153,30 +149,6 @@ public final class ProfilesCommand implements Callable<Integer> {
         } catch (SmtpException e) {
             err.println("postilion: profile '" + p.name() + "' (" + p.location() + "): " + e.getMessage());
             return ExitCodes.forKind(e.kind()).code();
-        }
-    }
-
-    /** Adapts picocli's writers to the PrintStream the printers take. */
-    private static final class WriterStream extends java.io.OutputStream {
-        private final java.io.PrintWriter w;
-
-        WriterStream(java.io.PrintWriter w) {
-            this.w = w;
-        }
-
-        @Override
-        public void write(int b) {
-            w.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            w.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void flush() {
-            w.flush();
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.postilion.cli;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code postilion run SCRIPT}: plays a Groovy script over the engine, every reply checked. */
-@Command(name = "run", sortOptions = false,
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a Postilion script: connect, ehlo, auth, mail, rcpt, data, quit, with every reply"
                 + " checked.", "A failure names the script line, the SMTP stage and the server's reply."})
 public final class RunCommand implements Callable<Integer> {
@@ -86,14 +85,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "Print stack traces of failures.")
     boolean debug;
 
-    private PrintStream out = System.out;
-    private PrintStream err = System.err;
+    private final Io io;
+    private final PrintStream out;
+    private final PrintStream err;
 
-    /** Sets the streams (tests and the main entry). */
-    public RunCommand streams(PrintStream o, PrintStream e) {
-        this.out = o;
-        this.err = e;
-        return this;
+    public RunCommand(Io io) {
+        this.io = io;
+        this.out = io.out();
+        this.err = io.err();
     }
 
     @Override
@@ -142,7 +141,8 @@ public final class RunCommand implements Callable<Integer> {
         TranscriptListener transcript = TranscriptListener.all(listeners);
         RunOptions options = RunOptions.defaults(transcript, err)
                 .withVars(varMap).withArgs(args).withTrustedCa(tlsCa).withInsecure(insecure).withTimeout(cap)
-                .withDryRun(dryRun).withProfile(profile).withProfiles(profilesFile, null);
+                .withDryRun(dryRun).withProfile(profile).withEnv(io.env()::get)
+                .withProfiles(profilesFile, new dev.postilion.profile.ProfileLoader(io.env()).withPrompter(io.prompter()));
         if (connectTo != null) {
             HostPort hp;
             try {
@@ -225,7 +225,4 @@ public final class RunCommand implements Callable<Integer> {
             case SMTP -> ExitCodes.forKind(p.smtpKind());
         };
     }
-
-    /** Swallows output (for -q without a transcript file). */
-    static final OutputStream NOWHERE = OutputStream.nullOutputStream();
 }

@@ -135,7 +135,9 @@ public abstract class MailScript extends Script {
                 context.transcript().info("--local: implicit TLS to " + target + ":" + p
                         + " is served as STARTTLS by the capture server");
             }
-            context.transcript().info((context.options().local() ? "--local: " : "--connect-to: ") + target + ":" + p
+            String why = context.options().local() ? "--local: " : context.options().dryRun() ? "--dry-run: "
+                    : "--connect-to: ";
+            context.transcript().info(why + target + ":" + p
                     + " is served by " + realHost + ":" + realPort);
         }
         SessionOptions so = SessionOptions.DEFAULT

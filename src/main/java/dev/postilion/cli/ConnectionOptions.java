@@ -1,0 +1,234 @@
+package dev.postilion.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.postilion.dsl.Durations;
+import dev.postilion.profile.Profile;
+import dev.postilion.profile.ProfileException;
+import dev.postilion.profile.ProfileLoader;
+import dev.postilion.smtp.SessionOptions;
+import dev.postilion.smtp.Timeouts;
+import dev.postilion.smtp.TlsMode;
+import dev.postilion.smtp.TlsSettings;
+import dev.postilion.smtp.auth.Credentials;
+import picocli.CommandLine.Option;
+
+/**
+ * Where and how to connect and authenticate, shared by {@code send} and {@code check}. A profile
+ * gives defaults; options override it. Passwords come only from a variable, a file, a profile or a
+ * no-echo prompt — there is deliberately no option that takes a password.
+ */
+final class ConnectionOptions {
+
+    @Option(names = {"-s", "--server"}, paramLabel = "HOST[:PORT]", description = "The server ([v6]:port works).")
+    String server;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Port (25; 465 with --tls implicit).")
+    Integer port;
+
+    @Option(names = "--tls", paramLabel = "MODE",
+            description = "none, starttls (required), starttls-if-offered (default), implicit (port 465).")
+    String tls;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "Also trust this CA certificate (PEM).")
+    List<Path> tlsCa = new ArrayList<>();
+
+    @Option(names = "--insecure", description = "Skip certificate and host name checks (loud; never for real credentials).")
+    boolean insecure;
+
+    @Option(names = {"-a", "--auth"}, paramLabel = "MECH",
+            description = "login, plain, cram-md5, xoauth2, oauthbearer, digest-md5, ntlm or auto.")
+    String auth;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER", description = "The user to authenticate as.")
+    String user;
+
+    @Option(names = "--password-env", paramLabel = "VAR", description = "Read the password from this variable.")
+    String passwordEnv;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "Read the password from the first line of FILE.")
+    Path passwordFile;
+
+    @Option(names = "--token-env", paramLabel = "VAR", description = "Read an OAuth 2 token from this variable.")
+    String tokenEnv;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "Read an OAuth 2 token from FILE.")
+    Path tokenFile;
+
+    @Option(names = "--allow-cleartext-auth", description = "Allow AUTH without TLS to a host that is not loopback.")
+    boolean allowCleartextAuth;
+
+    @Option(names = "--helo", paramLabel = "NAME", description = "The EHLO name (default: this host's name).")
+    String helo;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Cap every stage's timeout (30s, 2m).")
+    String timeout;
+
+    @Option(names = "--pipelining", paramLabel = "auto|on|off", description = "Use PIPELINING when offered (auto).")
+    String pipelining = "auto";
+
+    @Option(names = "--profile", paramLabel = "NAME", description = "Take server, TLS and credentials from a profile.")
+    String profile;
+
+    @Option(names = "--profiles", paramLabel = "FILE", description = "The profiles file.")
+    Path profilesFile;
+
+    /** A resolved connection: where, how, and as whom. */
+    record Target(String host, int port, SessionOptions options, String auth, Credentials credentials, String helo,
+                  String from, Profile profile) {
+    }
+
+    /** Thrown for a bad option combination or value; carries the exit code. */
+    static final class Problem extends Exception {
+        final ExitCode code;
+
+        Problem(ExitCode code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    /** Resolves options and profile into a target; {@code positional} is check's HOST[:PORT]. */
+    Target resolve(Io io, String positional) throws Problem {
+        Profile p = null;
+        String host = null;
+        Integer prt = port;
+        String spec = server != null ? server : positional;
+        try {
+            if (profile != null) {
+                p = new ProfileLoader(io.env()).withPrompter(io.prompter()).load(profilesFile).get(profile);
+            }
+        } catch (ProfileException e) {
+            throw new Problem(e.kind() == ProfileException.Kind.NOINPUT ? ExitCode.NOINPUT : ExitCode.CONFIG,
+                    e.getMessage());
+        }
+        if (spec != null) {
+            try {
+                HostPort hp = HostPort.parse(spec, -1);
+                host = hp.host();
+                if (prt == null && hp.port() > 0) {
+                    prt = hp.port();
+                }
+            } catch (IllegalArgumentException e) {
+                throw new Problem(ExitCode.USAGE, "--server " + e.getMessage());
+            }
+        } else if (p != null) {
+            host = p.host();
+        }
+        if (host == null) {
+            throw new Problem(ExitCode.USAGE, "no server: give --server HOST[:PORT] or --profile NAME");
+        }
+        TlsMode mode;
+        try {
+            mode = tls != null ? TlsMode.parse(tls) : p != null ? p.tls() : TlsMode.STARTTLS_IF_OFFERED;
+        } catch (IllegalArgumentException e) {
+            throw new Problem(ExitCode.USAGE, "--tls: " + e.getMessage());
+        }
+        if (prt == null) {
+            prt = p != null && tls == null ? p.port() : mode == TlsMode.IMPLICIT ? 465 : 25;
+        }
+        List<Path> ca = new ArrayList<>(tlsCa);
+        if (p != null && p.tlsCa() != null) {
+            ca.add(p.tlsCa());
+        }
+        for (Path f : ca) {
+            if (!Files.exists(f)) {
+                throw new Problem(ExitCode.CONFIG, "TLS CA file " + f + " does not exist");
+            }
+        }
+        boolean skipChecks = insecure || (p != null && p.insecure());
+        SessionOptions so = SessionOptions.DEFAULT.withTls(new TlsSettings(mode, ca, skipChecks))
+                .withAllowCleartextAuth(allowCleartextAuth)
+                .withPipelining(!"off".equalsIgnoreCase(pipelining)
+                        && (p == null || p.pipelining() != Profile.Pipelining.OFF || "on".equalsIgnoreCase(pipelining)));
+        Duration cap = p != null ? p.timeout() : null;
+        if (timeout != null) {
+            try {
+                cap = Durations.parse(timeout);
+            } catch (IllegalArgumentException e) {
+                throw new Problem(ExitCode.USAGE, "--timeout: " + e.getMessage());
+            }
+        }
+        if (cap != null) {
+            so = so.withTimeouts(Timeouts.all(cap));
+        }
+        String mech = auth != null ? auth : p != null && p.authenticates() ? p.auth() : null;
+        Credentials credentials = null;
+        if (mech != null && !mech.equalsIgnoreCase("none")) {
+            String u = user != null ? user : p != null ? p.username() : null;
+            String pw = secret(io, passwordEnv, passwordFile, "password");
+            String tk = secret(io, tokenEnv, tokenFile, "token");
+            try {
+                if (pw == null && tk == null && p != null && (user == null || user.equals(p.username()))) {
+                    pw = p.password() == null ? null : p.password().reveal();
+                    tk = p.token() == null ? null : p.token().reveal();
+                }
+            } catch (ProfileException e) {
+                throw new Problem(e.kind() == ProfileException.Kind.NOINPUT ? ExitCode.NOINPUT : ExitCode.CONFIG,
+                        e.getMessage());
+            }
+            boolean wantsToken = mech.equalsIgnoreCase("xoauth2") || mech.equalsIgnoreCase("oauthbearer");
+            if (pw == null && tk == null) {
+                char[] typed = io.prompter().apply((wantsToken ? "Token" : "Password") + " for " + u + "@" + host + ": ");
+                if (typed == null) {
+                    throw new Problem(ExitCode.CONFIG, "--auth " + mech + " needs a " + (wantsToken ? "token" : "password")
+                            + " and there is no terminal to ask for it: use --" + (wantsToken ? "token" : "password")
+                            + "-env VAR or --" + (wantsToken ? "token" : "password") + "-file FILE (or a profile)");
+                }
+                if (wantsToken) {
+                    tk = new String(typed);
+                } else {
+                    pw = new String(typed);
+                }
+            }
+            if (u == null) {
+                throw new Problem(ExitCode.USAGE, "--auth " + mech + " needs --user (or a profile with username:)");
+            }
+            String fpw = pw;
+            String ftk = tk;
+            credentials = new Credentials(u, fpw == null ? null : () -> fpw, ftk == null ? null : () -> ftk, null);
+        }
+        String name = helo != null ? helo : p != null && p.helo() != null ? p.helo() : localName();
+        return new Target(host, prt, so, mech, credentials, name, p != null ? p.from() : null, p);
+    }
+
+    private static String secret(Io io, String env, Path file, String what) throws Problem {
+        if (env != null) {
+            String v = io.env().get(env);
+            if (v == null) {
+                throw new Problem(ExitCode.CONFIG, "--" + what + "-env " + env + ": the variable is not set");
+            }
+            return v;
+        }
+        if (file != null) {
+            try {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                if (lines.isEmpty()) {
+                    throw new Problem(ExitCode.CONFIG, "--" + what + "-file " + file + " is empty");
+                }
+                return lines.get(0);
+            } catch (NoSuchFileException e) {
+                throw new Problem(ExitCode.NOINPUT, "--" + what + "-file " + file + " does not exist");
+            } catch (IOException e) {
+                throw new Problem(ExitCode.CONFIG, "--" + what + "-file " + file + ": " + e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    static String localName() {
+        try {
+            String n = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+            return n.contains(".") ? n : "localhost";
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

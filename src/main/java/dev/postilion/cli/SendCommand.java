@@ -1,0 +1,360 @@
+package dev.postilion.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import dev.postilion.message.MessageException;
+import dev.postilion.message.MessageSpec;
+import dev.postilion.message.MimeAssembler;
+import dev.postilion.message.OutgoingMessage;
+import dev.postilion.smtp.Envelope;
+import dev.postilion.smtp.MailOptions;
+import dev.postilion.smtp.MessageContent;
+import dev.postilion.smtp.RcptOptions;
+import dev.postilion.smtp.Reply;
+import dev.postilion.smtp.SendResult;
+import dev.postilion.smtp.SmtpException;
+import dev.postilion.smtp.SmtpSession;
+import dev.postilion.smtp.SmtpStage;
+import dev.postilion.transcript.SwaksPrinter;
+import dev.postilion.transcript.TranscriptListener;
+import dev.postilion.transcript.TranscriptRecorder;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code postilion send}: one message, swaks-like, every reply checked. */
+@Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Send one message, swaks-style: the dialogue is shown (secrets masked), every reply checked.",
+                "Passwords only from --password-env, --password-file, a profile or a no-echo prompt."})
+public final class SendCommand implements Callable<Integer> {
+
+    /** The stages --quit-after accepts. */
+    enum QuitAfter { CONNECT, GREETING, EHLO, TLS, AUTH, MAIL, RCPT }
+
+    private final Io io;
+
+    @Mixin
+    ConnectionOptions connection = new ConnectionOptions();
+
+    @Option(names = {"-f", "--from"}, paramLabel = "ADDR", description = "Sender (header and MAIL FROM).")
+    String from;
+
+    @Option(names = {"-t", "--to"}, paramLabel = "ADDR", split = ",", description = "Recipient (repeatable; a,b works).")
+    List<String> to = new ArrayList<>();
+
+    @Option(names = "--cc", paramLabel = "ADDR", split = ",", description = "Cc recipient (repeatable).")
+    List<String> cc = new ArrayList<>();
+
+    @Option(names = "--bcc", paramLabel = "ADDR", split = ",", description = "Bcc recipient: envelope only.")
+    List<String> bcc = new ArrayList<>();
+
+    @Option(names = "--subject", paramLabel = "TEXT", description = "The subject (non-ASCII is encoded for you).")
+    String subject;
+
+    @Option(names = "--body", paramLabel = "TEXT|@FILE|-", description = "The text body: text, @file, or - for stdin.")
+    String body;
+
+    @Option(names = "--html", paramLabel = "HTML|@FILE", description = "An HTML body (with --body: multipart/alternative).")
+    String html;
+
+    @Option(names = "--attach", paramLabel = "FILE", description = "Attach a file (repeatable).")
+    List<Path> attach = new ArrayList<>();
+
+    @Option(names = "--inline", paramLabel = "CID=FILE", description = "An inline image the HTML shows as cid:CID.")
+    List<String> inline = new ArrayList<>();
+
+    @Option(names = "--header", paramLabel = "'Name: value'", description = "Add a header (repeatable).")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = {"-d", "--data"}, paramLabel = "FILE|-", description = "Send this whole raw message as written.")
+    String data;
+
+    @Option(names = "--quit-after", paramLabel = "STAGE",
+            description = "Stop after connect, greeting, ehlo, tls, auth, mail or rcpt; QUIT and exit 0.")
+    String quitAfter;
+
+    @Option(names = "--chunking", paramLabel = "auto|on|off", description = "Use BDAT when offered (off).")
+    String chunking = "off";
+
+    @Option(names = "--strict-recipients", description = "Fail (69) when any recipient is refused, not only all.")
+    boolean strictRecipients;
+
+    @ArgGroup(exclusive = true)
+    Verbosity verbosity = new Verbosity();
+
+    @Option(names = "--show-secrets", description = "Show passwords and tokens in the dialogue.")
+    boolean showSecrets;
+
+    @Option(names = "--debug", description = "Print stack traces of failures.")
+    boolean debug;
+
+    /** -v or -q. */
+    static final class Verbosity {
+        @Option(names = {"-v", "--verbose"}, description = "The dialogue on stderr instead of stdout.")
+        boolean verbose;
+        @Option(names = {"-q", "--quiet"}, description = "Print nothing unless it fails (then the dialogue too).")
+        boolean quiet;
+    }
+
+    public SendCommand(Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public Integer call() {
+        QuitAfter stop = null;
+        if (quitAfter != null) {
+            try {
+                stop = QuitAfter.valueOf(quitAfter.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                io.err().println("postilion send: --quit-after " + quitAfter
+                        + ": use connect, greeting, ehlo, tls, auth, mail or rcpt");
+                return ExitCode.USAGE.code();
+            }
+        }
+        ConnectionOptions.Target target;
+        try {
+            target = connection.resolve(io, null);
+        } catch (ConnectionOptions.Problem p) {
+            io.err().println("postilion send: " + p.getMessage());
+            return p.code.code();
+        }
+        if (connection.insecure) {
+            io.err().println("*** --insecure: TLS certificates are not checked; anyone in the path can read this session");
+        }
+        OutgoingMessage message = null;
+        if (stop == null || stop.ordinal() >= QuitAfter.MAIL.ordinal()) {
+            try {
+                message = message(target);
+            } catch (MessageException e) {
+                io.err().println("postilion send: " + e.getMessage());
+                return e.exitCode();
+            } catch (UsageProblem e) {
+                io.err().println("postilion send: " + e.getMessage());
+                return e.code.code();
+            }
+        }
+        TranscriptRecorder recorder = new TranscriptRecorder(showSecrets);
+        List<TranscriptListener> listeners = new ArrayList<>(List.of(recorder));
+        if (!verbosity.quiet) {
+            PrintStream stream = verbosity.verbose ? io.err() : io.out();
+            listeners.add(new SwaksPrinter(stream, io.err(), showSecrets));
+        }
+        TranscriptListener transcript = TranscriptListener.all(listeners);
+        boolean chunk = "on".equalsIgnoreCase(chunking) || "auto".equalsIgnoreCase(chunking);
+        try (SmtpSession s = new SmtpSession(target.options().withChunking(chunk), transcript)) {
+            int code = converse(s, target, message, stop);
+            if (code != 0 && verbosity.quiet) {
+                io.err().print(recorder.text());
+            }
+            return code;
+        } catch (SmtpException e) {
+            if (verbosity.quiet) {
+                io.err().print(recorder.text());
+            }
+            io.err().println("postilion send: " + e.getMessage());
+            if (debug) {
+                e.printStackTrace(io.err());
+            }
+            return ExitCodes.forKind(e.kind()).code();
+        } catch (MessageException e) {
+            io.err().println("postilion send: " + e.getMessage()
+                    + "\n    the connection was dropped before the final dot, so nothing was delivered");
+            return e.exitCode();
+        }
+    }
+
+    private int converse(SmtpSession s, ConnectionOptions.Target t, OutgoingMessage message, QuitAfter stop)
+            throws SmtpException {
+        if (stop == QuitAfter.CONNECT || stop == QuitAfter.GREETING) {
+            Reply greeting = s.connect(t.host(), t.port());
+            if (greeting.code() != 220) {
+                throw SmtpException.unexpected(SmtpStage.GREETING, "CONNECT " + s.server(), greeting, s.server());
+            }
+            return quit(s);
+        }
+        s.open(t.host(), t.port(), t.helo());
+        if (stop == QuitAfter.EHLO || stop == QuitAfter.TLS) {
+            return quit(s);
+        }
+        if (t.credentials() != null) {
+            Reply r = s.auth(t.auth(), t.credentials());
+            if (!r.isPositiveCompletion()) {
+                throw SmtpException.unexpected(SmtpStage.AUTH, "AUTH " + t.auth().toUpperCase(Locale.ROOT), r, s.server());
+            }
+        }
+        if (stop == QuitAfter.AUTH) {
+            return quit(s);
+        }
+        Envelope envelope = new Envelope(message.envelopeFrom().orElse(""), message.envelopeRecipients(),
+                MailOptions.NONE.withSmtpUtf8(message.needsSmtpUtf8()), RcptOptions.NONE);
+        if (stop == QuitAfter.MAIL || stop == QuitAfter.RCPT) {
+            Reply m = s.mail(envelope.from(), envelope.mailOptions());
+            if (!m.isPositiveCompletion()) {
+                throw SmtpException.unexpected(SmtpStage.MAIL, "MAIL FROM:<" + envelope.from() + ">", m, s.server());
+            }
+            if (stop == QuitAfter.RCPT) {
+                for (String rcpt : envelope.recipients()) {
+                    Reply r = s.rcpt(rcpt, RcptOptions.NONE);
+                    if (!r.isPositiveCompletion()) {
+                        throw SmtpException.unexpected(SmtpStage.RCPT, "RCPT TO:<" + rcpt + ">", r, s.server());
+                    }
+                }
+            }
+            return quit(s);
+        }
+        OutgoingMessage m = message;
+        MessageContent content = new MessageContent() {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                m.writeTo(out);
+            }
+
+            @Override
+            public long size() {
+                return m.size();
+            }
+
+            @Override
+            public boolean eightBit() {
+                return m.is8bit();
+            }
+        };
+        SendResult result = s.send(envelope, content);
+        if (!result.mail().isPositiveCompletion()) {
+            throw SmtpException.unexpected(SmtpStage.MAIL, "MAIL FROM:<" + envelope.from() + ">", result.mail(),
+                    s.server());
+        }
+        List<SendResult.RecipientReply> refused = result.refused();
+        if (result.accepted().isEmpty()) {
+            SendResult.RecipientReply first = refused.get(0);
+            throw SmtpException.unexpected(SmtpStage.RCPT, "RCPT TO:<" + first.address() + ">", first.reply(),
+                    s.server());
+        }
+        if (result.data() != null && result.data().code() != 354) {
+            throw SmtpException.unexpected(SmtpStage.DATA, "DATA", result.data(), s.server());
+        }
+        if (result.end() == null || !result.end().isPositiveCompletion()) {
+            throw SmtpException.unexpected(SmtpStage.DATA_END, "DATA (end of message)", result.end(), s.server());
+        }
+        for (SendResult.RecipientReply r : refused) {
+            io.err().println("*** recipient " + r.address() + " refused: " + r.reply());
+        }
+        quit(s);
+        if (!refused.isEmpty() && strictRecipients) {
+            io.err().println("postilion send: " + refused.size() + " of " + result.recipients().size()
+                    + " recipients refused (--strict-recipients)");
+            return ExitCode.UNAVAILABLE.code();
+        }
+        return ExitCode.OK.code();
+    }
+
+    private static int quit(SmtpSession s) throws SmtpException {
+        s.quit();
+        return ExitCode.OK.code();
+    }
+
+    private OutgoingMessage message(ConnectionOptions.Target t) throws UsageProblem {
+        String sender = from != null ? from : t.from();
+        if (data != null) {
+            if (body != null || html != null || subject != null || !attach.isEmpty() || !headers.isEmpty()) {
+                throw new UsageProblem(ExitCode.USAGE, "--data sends a whole message as written; it cannot be"
+                        + " combined with --subject, --body, --html, --attach or --header");
+            }
+            MessageSpec raw = new MessageSpec();
+            if (data.equals("-")) {
+                raw.raw(readStdin());
+            } else {
+                raw.rawFile(Path.of(data));
+            }
+            if (sender != null) {
+                raw.from(sender);
+            }
+            raw.to(to).cc(cc).bcc(bcc);
+            return new MimeAssembler().assemble(raw);
+        }
+        if (sender == null) {
+            throw new UsageProblem(ExitCode.USAGE, "no sender: give --from ADDR (or a profile with from:)");
+        }
+        if (to.isEmpty() && cc.isEmpty() && bcc.isEmpty()) {
+            throw new UsageProblem(ExitCode.USAGE, "no recipient: give --to ADDR (repeatable)");
+        }
+        MessageSpec spec = new MessageSpec().from(sender).to(to).cc(cc).bcc(bcc);
+        spec.subject(subject != null ? subject : "test " + java.time.ZonedDateTime.now()
+                .format(java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME));
+        for (String h : headers) {
+            int colon = h.indexOf(':');
+            if (colon <= 0) {
+                throw new UsageProblem(ExitCode.USAGE, "--header '" + h + "': write 'Name: value'");
+            }
+            spec.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+        }
+        String text = body == null && html == null ? "This is a test mailing from postilion." : read(body, "--body");
+        if (text != null) {
+            spec.text(text);
+        }
+        if (html != null) {
+            spec.html(read(html, "--html"));
+        }
+        for (Path a : attach) {
+            spec.attach(a);
+        }
+        for (String i : inline) {
+            int eq = i.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageProblem(ExitCode.USAGE, "--inline '" + i + "': write CID=FILE");
+            }
+            spec.inline(Path.of(i.substring(eq + 1)), i.substring(0, eq));
+        }
+        return new MimeAssembler().assemble(spec);
+    }
+
+    private String read(String value, String option) throws UsageProblem {
+        if (value == null) {
+            return null;
+        }
+        if (value.equals("-")) {
+            return new String(readStdin(), StandardCharsets.UTF_8);
+        }
+        if (value.startsWith("@")) {
+            Path p = Path.of(value.substring(1));
+            try {
+                return Files.readString(p, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                throw new UsageProblem(ExitCode.NOINPUT, option + " " + value + ": no such file");
+            } catch (IOException e) {
+                throw new UsageProblem(ExitCode.NOINPUT, option + " " + value + ": " + e.getMessage());
+            }
+        }
+        return value;
+    }
+
+    private byte[] readStdin() throws UsageProblem {
+        try {
+            return io.in().readAllBytes();
+        } catch (IOException e) {
+            throw new UsageProblem(ExitCode.IOERR, "cannot read standard input: " + e.getMessage());
+        }
+    }
+
+    /** A bad option value, with its exit code. */
+    static final class UsageProblem extends Exception {
+        final ExitCode code;
+
+        UsageProblem(ExitCode code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+}
