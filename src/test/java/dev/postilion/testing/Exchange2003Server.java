@@ -20,8 +20,19 @@ public final class Exchange2003Server implements AutoCloseable {
     private final Thread thread;
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
     private volatile IOException failure;
+    private final java.util.Map<String, String> overrides;
 
+    /** The tutorial's server, exactly. */
     public Exchange2003Server() throws IOException {
+        this(java.util.Map.of());
+    }
+
+    /**
+     * The tutorial's server with some replies replaced: verb (EHLO, MAIL, RCPT, DATA, DOT for the
+     * reply after the final dot, QUIT, ...) to the reply text, lines joined with CRLF.
+     */
+    public Exchange2003Server(java.util.Map<String, String> overrides) throws IOException {
+        this.overrides = overrides;
         server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         thread = new Thread(this::serve, "exchange-2003");
         thread.setDaemon(true);
@@ -52,6 +63,13 @@ public final class Exchange2003Server implements AutoCloseable {
             String line;
             while ((line = readLine(in)) != null) {
                 String verb = line.split(" ", 2)[0].toUpperCase(Locale.ROOT);
+                if (overrides.containsKey(verb)) {
+                    say(out, overrides.get(verb));
+                    if (verb.equals("QUIT")) {
+                        return;
+                    }
+                    continue;
+                }
                 switch (verb) {
                     case "EHLO" -> say(out, "250-ALAN.CP.com Hello [10.0.0.5]\r\n250-TURN\r\n250-SIZE\r\n250-ETRN\r\n"
                             + "250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n250-8bitmime\r\n250-BINARYMIME\r\n"
@@ -73,7 +91,8 @@ public final class Exchange2003Server implements AutoCloseable {
                         while ((d = readLine(in)) != null && !d.equals(".")) {
                             // the message
                         }
-                        say(out, "250 2.6.0 <ALANrXaDAc9Qm1AB00000001@ALAN.CP.com> Queued mail for delivery");
+                        say(out, overrides.getOrDefault("DOT",
+                                "250 2.6.0 <ALANrXaDAc9Qm1AB00000001@ALAN.CP.com> Queued mail for delivery"));
                     }
                     case "QUIT" -> {
                         say(out, "221 2.0.0 ALAN.CP.com Service closing transmission channel");

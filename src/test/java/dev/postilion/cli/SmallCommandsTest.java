@@ -1,0 +1,100 @@
+package dev.postilion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SmallCommandsTest {
+
+    @RegisterExtension
+    static GreenMailExtension greenMail = new GreenMailExtension(
+            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
+
+    @TempDir
+    Path dir;
+
+    private final Cli cli = new Cli();
+
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            decode | VXNlcm5hbWU6 | Username:
+            decode | UGFzc3dvcmQ6 | Password:
+            encode | guyt         | Z3V5dA==
+            decode | AGd1eXQAcHc= | \\0guyt\\0pw
+            """, delimiter = '|')
+    void base64EncodesAndDecodes(String direction, String text, String expected) {
+        Cli.Outcome o = cli.run("base64", direction, text);
+        assertThat(o.code()).isZero();
+        assertThat(o.out().trim()).isEqualTo(expected);
+    }
+
+    @Test
+    void base64ReadsStdin() {
+        cli.stdin = "guyt";
+        assertThat(cli.run("base64", "encode", "-").out().trim()).isEqualTo("Z3V5dA==");
+    }
+
+    @Test
+    void badBase64Exits65() {
+        Cli.Outcome o = cli.run("base64", "decode", "not*base64");
+        assertThat(o.code()).isEqualTo(65);
+        assertThat(o.err()).contains("is not base64");
+    }
+
+    @Test
+    void checkListsCapabilitiesAndSendsNoMail() {
+        Cli.Outcome o = cli.run("check", "127.0.0.1:" + greenMail.getSmtp().getPort(), "--tls", "none");
+        assertThat(o.code()).as(o.all()).isZero();
+        assertThat(o.out()).contains("offers:").contains(" -> QUIT").contains(": OK").doesNotContain("MAIL FROM");
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
+    void profilesListShowAndTest() throws Exception {
+        Path f = dir.resolve("profiles.yaml");
+        Files.writeString(f, """
+                default: local
+                profiles:
+                  local:
+                    host: 127.0.0.1
+                    port: %d
+                    tls: none
+                    auth: none
+                  work:
+                    host: smtp.example.com
+                    username: guyt
+                    password: { env: WORK_PASS }
+                """.formatted(greenMail.getSmtp().getPort()));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        cli.env.put("WORK_PASS", "never-shown-77");
+        Cli.Outcome list = cli.run("profiles", "--profiles", f.toString(), "list");
+        assertThat(list.code()).as(list.all()).isZero();
+        assertThat(list.out()).contains("local").contains("work").contains("*");
+        Cli.Outcome show = cli.run("profiles", "--profiles", f.toString(), "show", "work");
+        assertThat(show.code()).as(show.all()).isZero();
+        assertThat(show.out()).contains("<env WORK_PASS>").doesNotContain("never-shown-77");
+        Cli.Outcome test = cli.run("profiles", "--profiles", f.toString(), "test", "local");
+        assertThat(test.code()).as(test.all()).isZero();
+        assertThat(test.out()).contains("profile 'local' works");
+        Cli.Outcome unknown = cli.run("profiles", "--profiles", f.toString(), "show", "nope");
+        assertThat(unknown.code()).isEqualTo(78);
+        Cli.Outcome missing = cli.run("profiles", "--profiles", dir.resolve("none.yaml").toString(), "list");
+        assertThat(missing.code()).isEqualTo(66);
+    }
+
+    @Test
+    void helpListsExitCodes() {
+        Cli.Outcome o = cli.run("--help");
+        assertThat(o.code()).isZero();
+        assertThat(o.out()).contains("Exit codes:").contains(" 75").contains("TEMPFAIL").contains(" 77");
+    }
+}
