@@ -19,7 +19,7 @@ import javax.net.ssl.SSLContext;
  * once with the JDK's keytool and kept beside the outbox, with its PEM so a client can trust it
  * ({@code --tls-ca outbox/capture-server.pem}).
  */
-final class TestCertificate {
+public final class TestCertificate {
 
     private static final char[] STORE_PASSWORD = "postilion-capture".toCharArray();
 
@@ -32,7 +32,7 @@ final class TestCertificate {
     }
 
     /** Loads the certificate from {@code dir}, making it first when it is not there. */
-    static TestCertificate in(Path dir) throws IOException {
+    public static TestCertificate in(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path store = dir.resolve(".capture-server.p12");
         Path pem = dir.resolve("capture-server.pem");
@@ -87,11 +87,11 @@ final class TestCertificate {
         Files.move(tmp, store, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    SSLContext sslContext() {
+    public SSLContext sslContext() {
         return context;
     }
 
-    Path pem() {
+    public Path pem() {
         return pem;
     }
 }

@@ -51,6 +51,7 @@ public final class SmtpSession implements Closeable {
     private int acceptedRecipients;
     private boolean rawAuth;
     private Predicate<Reply> expectation;
+    private boolean assumeRemote;
 
     /** A session that will connect with these options and report to {@code transcript}. */
     public SmtpSession(SessionOptions options, TranscriptListener transcript) {
@@ -298,7 +299,7 @@ public final class SmtpSession implements Closeable {
         if (mailAccepted) {
             throw state(SmtpStage.AUTH, "auth is not allowed during a mail transaction (RFC 4954 4)");
         }
-        if (!conn.tls() && !options.allowCleartextAuth() && !conn.loopback()) {
+        if (!conn.tls() && !options.allowCleartextAuth() && (assumeRemote || !conn.loopback())) {
             throw new SmtpException(Kind.CONFIG, SmtpStage.AUTH, null, null, server(),
                     "AUTH refused: the connection to " + server() + " is not encrypted, and the password would"
                             + " cross the network readable\n    use tls 'starttls' or 'implicit'; or allow it"
@@ -469,8 +470,14 @@ public final class SmtpSession implements Closeable {
                 transcript.error("message has 8-bit content and " + server() + " does not offer 8BITMIME");
             }
         }
-        boolean nonAscii = !isAscii(envelope.from()) || envelope.recipients().stream().anyMatch(a -> !isAscii(a));
-        if (nonAscii && !mo.smtpUtf8()) {
+        String nonAscii = !isAscii(envelope.from()) ? envelope.from()
+                : envelope.recipients().stream().filter(a -> !isAscii(a)).findFirst().orElse(null);
+        if (nonAscii != null && !capabilities.smtpUtf8()) {
+            throw new SmtpException(Kind.INPUT, SmtpStage.MAIL, null, null, server(), "address " + nonAscii
+                    + " is not ASCII, and " + server() + " does not offer SMTPUTF8 (RFC 6531) to carry it;"
+                    + " nothing was sent", null);
+        }
+        if (nonAscii != null && !mo.smtpUtf8()) {
             mo = mo.withSmtpUtf8(true);
         }
         String mailLine = mailLine(envelope.from(), mo);
@@ -711,6 +718,11 @@ public final class SmtpSession implements Closeable {
         this.expectation = expected;
     }
 
+    /** Tests only: treat a loopback peer as remote, so the cleartext-AUTH rule can be exercised. */
+    void assumeRemote() {
+        this.assumeRemote = true;
+    }
+
     /** Closes the connection without QUIT. */
     @Override
     public void close() {
@@ -739,8 +751,8 @@ public final class SmtpSession implements Closeable {
         }
         if (mo.smtpUtf8()) {
             if (!capabilities.smtpUtf8()) {
-                throw new SmtpException(Kind.INPUT, SmtpStage.MAIL, null, null, server(), "SMTPUTF8 needed for "
-                        + firstNonAscii(sender) + " but " + server() + " does not offer SMTPUTF8", null);
+                throw new SmtpException(Kind.INPUT, SmtpStage.MAIL, null, null, server(), "SMTPUTF8 asked for, but "
+                        + server() + " does not offer SMTPUTF8 (RFC 6531)", null);
             }
             sb.append(" SMTPUTF8");
         }
@@ -796,10 +808,6 @@ public final class SmtpSession implements Closeable {
             throw new SmtpException(Kind.PERMANENT, stage, null, null, server(),
                     "DSN parameters given, but " + server() + " does not offer DSN (RFC 3461)", null);
         }
-    }
-
-    private static String firstNonAscii(String s) {
-        return s;
     }
 
     private static boolean isAscii(String s) {
