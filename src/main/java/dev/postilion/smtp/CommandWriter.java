@@ -16,6 +16,8 @@ public final class CommandWriter {
 
     /** Longest command line, CRLF included (RFC 5321 4.5.3.1.4); longer lines are refused. */
     public static final int MAX_COMMAND = 512;
+    /** Longest AUTH command or response line, CRLF included (RFC 4954 4: OAuth tokens are long). */
+    public static final int MAX_AUTH_LINE = 12288;
 
     private CommandWriter() {
     }
@@ -36,6 +38,35 @@ public final class CommandWriter {
                 throw input(stage, what + " " + printable(value) + " contains "
                         + (c == 0 ? "a NUL character" : c == '\r' ? "a carriage return (CR)" : "a line feed (LF)")
                         + ": refused before sending (no command injection)");
+            }
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                // RFC 5321 4.1.2: no other control characters either; they are never legitimate.
+                throw input(stage, what + " " + printable(value) + " contains "
+                        + String.format("a control character (0x%02x)", (int) c)
+                        + ": refused before sending (no command injection)");
+            }
+        }
+        return value;
+    }
+
+    /**
+     * Checks a mailbox for MAIL FROM or RCPT TO: everything {@link #checkArgument} refuses, and also
+     * {@code <}, {@code >} and white space outside a quoted local part, which would end the path and
+     * add ESMTP parameters of the sender's choosing. The empty (null) reverse path passes.
+     */
+    public static String checkAddress(String what, String value, SmtpStage stage) throws SmtpException {
+        checkArgument(what, value, stage);
+        boolean quoted = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (quoted && c == '\\') {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (c == '<' || c == '>' || c == ' ' || c == '\t')) {
+                throw input(stage, what + " " + printable(value) + " contains "
+                        + (c == ' ' ? "a space" : c == '\t' ? "a tab" : "'" + c + "'")
+                        + " outside quotes: refused before sending (no parameter injection)");
             }
         }
         return value;
@@ -73,9 +104,10 @@ public final class CommandWriter {
                 throw input(stage, String.format("command contains illegal octet 0x%02x", bytes[i]));
             }
         }
-        if (bytes.length > MAX_COMMAND) {
-            throw input(stage, "command line is " + bytes.length + " octets; SMTP allows " + MAX_COMMAND
-                    + " (RFC 5321 4.5.3.1.4)");
+        int max = stage == SmtpStage.AUTH ? MAX_AUTH_LINE : MAX_COMMAND;
+        if (bytes.length > max) {
+            throw input(stage, "command line is " + bytes.length + " octets; SMTP allows " + max
+                    + (stage == SmtpStage.AUTH ? " (RFC 4954 4)" : " (RFC 5321 4.5.3.1.4)"));
         }
         bytes[bytes.length - 2] = '\r';
         bytes[bytes.length - 1] = '\n';
@@ -95,7 +127,13 @@ public final class CommandWriter {
                 case '\r' -> sb.append("\\r");
                 case '\n' -> sb.append("\\n");
                 case 0 -> sb.append("\\0");
-                default -> sb.append(c);
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        sb.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
             }
         }
         return sb.append(value.length() > 120 ? "...'" : "'").toString();

@@ -7,8 +7,8 @@ import java.io.OutputStream;
 /**
  * The one place that owns message transparency (RFC 5321 4.5.2) and line endings: every bare CR
  * or bare LF becomes CRLF (RFC 5321 2.3.8; no SMTP smuggling), a dot at the start of a line is
- * doubled, and {@link #finish()} ends the last line if needed and writes the single terminator
- * {@code CRLF.CRLF}. Closing it does not close the underlying stream.
+ * doubled, NUL octets are dropped, and {@link #finish()} ends the last line if needed and writes
+ * the single terminator {@code CRLF.CRLF}. Closing it does not close the underlying stream.
  */
 public final class DotStuffingOutputStream extends FilterOutputStream {
 
@@ -47,6 +47,11 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
         }
         if (b == '\n') {
             endLine();
+            return;
+        }
+        if (dataMode && (b & 0xff) == 0) {
+            // RFC 5322 2.3 excludes NUL from messages, and servers that drop it would read
+            // CRLF NUL "." CRLF as the end of data (SMTP smuggling, "nullbefore").
             return;
         }
         if (pendingCr) {

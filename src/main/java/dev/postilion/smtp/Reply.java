@@ -72,10 +72,11 @@ public record Reply(int code, String enhanced, List<String> lines) {
     /** The text of every line without the code and separator, joined with newlines. */
     public String text() {
         StringBuilder sb = new StringBuilder();
-        for (String line : lines) {
-            if (sb.length() > 0) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (i > 0) {
                 sb.append('\n');
             }
+            String line = lines.get(i);
             sb.append(line.length() > 4 ? line.substring(4) : "");
         }
         return sb.toString();

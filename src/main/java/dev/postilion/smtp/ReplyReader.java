@@ -25,7 +25,7 @@ public final class ReplyReader {
     public static final int MAX_LINES = 200;
 
     private final InputStream in;
-    private final byte[] line = new byte[MAX_LINE];
+    private final byte[] line = new byte[MAX_LINE + 1];
 
     /** @param in a buffered stream (the reader reads one byte at a time) */
     public ReplyReader(InputStream in) {
@@ -96,7 +96,8 @@ public final class ReplyReader {
                 }
                 return decode(len);
             }
-            if (len == MAX_LINE) {
+            if (len == MAX_LINE && b != '\r' || len > MAX_LINE) {
+                // One octet of room past MAX_LINE holds the CR of a line that is exactly MAX_LINE long.
                 throw new MalformedReplyException("reply line longer than " + MAX_LINE + " octets");
             }
             line[len++] = (byte) b;

@@ -39,10 +39,18 @@ public record SendResult(Reply mail, List<RecipientReply> recipients, Reply data
         return recipients.stream().filter(r -> !r.accepted()).toList();
     }
 
-    /** The reply that decided the outcome: the first failure, or the final one. */
+    /**
+     * The reply that decided the outcome: the first failure, or the final one. A 421 to a RCPT (the
+     * server closing the connection) decides it even when earlier recipients were accepted.
+     */
     public Reply decisive() {
         if (!mail.isPositiveCompletion()) {
             return mail;
+        }
+        for (RecipientReply r : recipients) {
+            if (r.reply().isClosing()) {
+                return r.reply();
+            }
         }
         if (accepted().isEmpty() && !recipients.isEmpty()) {
             return recipients.get(0).reply();

@@ -3,12 +3,14 @@ package dev.postilion.smtp;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
+import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -42,6 +44,7 @@ final class SmtpConnection implements Closeable {
     private InputStream in;
     private OutputStream out;
     private ReplyReader reader;
+    private DeadlineInputStream deadline;
     private volatile boolean writeTimedOut;
     private boolean tls;
 
@@ -64,7 +67,8 @@ final class SmtpConnection implements Closeable {
 
     private void attach(Socket s) throws IOException {
         this.socket = s;
-        this.in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
+        this.deadline = new DeadlineInputStream(s.getInputStream());
+        this.in = new BufferedInputStream(deadline, 16 * 1024);
         this.out = new BufferedOutputStream(new WatchedOutputStream(s.getOutputStream()), 64 * 1024);
         this.reader = new ReplyReader(in);
     }
@@ -129,10 +133,17 @@ final class SmtpConnection implements Closeable {
         }
     }
 
-    /** Reads a reply within {@code timeout}. */
+    /**
+     * Reads a reply within {@code timeout}: the whole reply, not each read, so a server that drips
+     * one octet at a time cannot stretch a reply past its limit.
+     */
     Reply read(Duration timeout) throws IOException {
-        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
-        return reader.read();
+        deadline.until(System.nanoTime() + Math.max(1, timeout.toNanos()));
+        try {
+            return reader.read();
+        } finally {
+            deadline.clear();
+        }
     }
 
     /** Octets the server sent that nobody has read yet (STARTTLS injection check). */
@@ -205,6 +216,47 @@ final class SmtpConnection implements Closeable {
     static final class ConnectionLostException extends IOException {
         ConnectionLostException(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /** Sets the socket's read timeout to what is left of the reply's deadline before every read. */
+    private final class DeadlineInputStream extends FilterInputStream {
+        private boolean armed;
+        private long deadlineNanos;
+
+        DeadlineInputStream(InputStream in) {
+            super(in);
+        }
+
+        void until(long nanoTime) {
+            deadlineNanos = nanoTime;
+            armed = true;
+        }
+
+        void clear() {
+            armed = false;
+        }
+
+        @Override
+        public int read() throws IOException {
+            arm();
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            arm();
+            return in.read(b, off, len);
+        }
+
+        private void arm() throws IOException {
+            if (armed) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    throw new SocketTimeoutException("reply not complete within its time limit");
+                }
+                socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
         }
     }
 

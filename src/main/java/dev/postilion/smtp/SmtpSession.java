@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -36,6 +37,12 @@ import dev.postilion.transcript.TranscriptListener;
 public final class SmtpSession implements Closeable {
 
     private static final Predicate<Reply> POSITIVE = Reply::isPositiveCompletion;
+    private static final Pattern BODY_VALUES = Pattern.compile("(?i)7BIT|8BITMIME|BINARYMIME");
+    private static final Pattern RET_VALUES = Pattern.compile("(?i)FULL|HDRS");
+    private static final Pattern NOTIFY_VALUES =
+            Pattern.compile("(?i)NEVER|(SUCCESS|FAILURE|DELAY)(,(SUCCESS|FAILURE|DELAY))*");
+    /** How errors name the step after the final dot (RFC 5321 4.1.1.4). */
+    private static final String END_OF_DATA = "end of data";
 
     private final SessionOptions options;
     private final TranscriptListener transcript;
@@ -166,13 +173,21 @@ public final class SmtpSession implements Closeable {
      * @return the reply to STARTTLS (220 expected)
      */
     public Reply starttls() throws SmtpException {
+        return upgrade().starttls();
+    }
+
+    /** The reply to STARTTLS, and the EHLO (or HELO) reply after the handshake, null when refused. */
+    private record Upgrade(Reply starttls, Reply greeting) {
+    }
+
+    private Upgrade upgrade() throws SmtpException {
         requireGreeted(SmtpStage.STARTTLS);
         if (conn.tls()) {
             throw state(SmtpStage.STARTTLS, "TLS is already active on this connection");
         }
         Reply r = command(SmtpStage.STARTTLS, "STARTTLS", x -> x.code() == 220);
         if (r.code() != 220) {
-            return r;
+            return new Upgrade(r, null);
         }
         try {
             int extra = conn.buffered();
@@ -200,7 +215,7 @@ public final class SmtpSession implements Closeable {
             throw SmtpException.unexpected(SmtpStage.EHLO, (wasEsmtp ? "EHLO " : "HELO ") + name
                     + " (after STARTTLS)", again, server());
         }
-        return r;
+        return new Upgrade(r, again);
     }
 
     /**
@@ -224,7 +239,8 @@ public final class SmtpSession implements Closeable {
             transcript.error("Host did not advertise STARTTLS; continuing in plain text (starttls-if-offered)");
             return null;
         }
-        Reply r = starttls();
+        Upgrade upgrade = upgrade();
+        Reply r = upgrade.starttls();
         if (r.code() != 220) {
             if (mode.required() || r.isClosing() || !isOpen()) {
                 throw new SmtpException(Kind.TLS, SmtpStage.STARTTLS, "STARTTLS", r, server(),
@@ -234,7 +250,7 @@ public final class SmtpSession implements Closeable {
             transcript.error("STARTTLS refused; continuing in plain text (starttls-if-offered)");
             return null;
         }
-        return null;
+        return upgrade.greeting();
     }
 
     private void handshake() throws SmtpException {
@@ -262,14 +278,18 @@ public final class SmtpSession implements Closeable {
     private SmtpException tlsFailure(SSLHandshakeException e) {
         Throwable root = e;
         boolean certificate = false;
+        boolean expired = false;
         while (root.getCause() != null) {
             root = root.getCause();
             certificate |= root instanceof CertificateException
                     || root instanceof java.security.cert.CertPathValidatorException;
+            expired |= root instanceof java.security.cert.CertificateExpiredException;
         }
         String why = String.valueOf(root.getMessage());
         if (certificate || why.contains("PKIX") || why.contains("subject alternative") || why.contains("certificate")) {
-            String hint = why.contains("subject alternative") || why.contains("No name matching")
+            String hint = expired ? "the certificate has expired; the server must renew it (--insecure skips every"
+                    + " check, never for real credentials)"
+                    : why.contains("subject alternative") || why.contains("No name matching")
                     ? "the certificate does not name '" + host + "': connect with the name the certificate"
                     + " carries"
                     : "to trust it, pass the issuing CA's certificate as PEM with --tls-ca FILE (tls_ca: in a"
@@ -304,6 +324,10 @@ public final class SmtpSession implements Closeable {
                     "AUTH refused: the connection to " + server() + " is not encrypted, and the password would"
                             + " cross the network readable\n    use tls 'starttls' or 'implicit'; or allow it"
                             + " explicitly with allowCleartextAuth / --allow-cleartext-auth", null);
+        }
+        if (credentials.username() != null) {
+            // RFC 4616 2: NUL separates PLAIN's fields, so a user name holding one could name another.
+            CommandWriter.checkArgument("AUTH user name", credentials.username(), SmtpStage.AUTH);
         }
         String mech = mechanism == null ? "auto" : mechanism.trim().toUpperCase(Locale.ROOT);
         if (mech.equals("AUTO")) {
@@ -521,6 +545,11 @@ public final class SmtpSession implements Closeable {
                             command(SmtpStage.RCPT, rcptLines.get(i), POSITIVE)));
                 }
             }
+            if (!isOpen()) {
+                // A 421 to MAIL or to a RCPT closed the connection: the result carries it, no DATA.
+                resetTransaction();
+                return new SendResult(mailReply, replies, null, null);
+            }
         }
         boolean anyAccepted = replies.stream().anyMatch(SendResult.RecipientReply::accepted);
         mailAccepted = mailReply.isPositiveCompletion();
@@ -529,8 +558,8 @@ public final class SmtpSession implements Closeable {
             if (dataReply != null && dataReply.code() == 354) {
                 // RFC 2920 3.1: DATA was accepted though nothing else was; end it empty.
                 writeLine(SmtpStage.DATA_END, ".", null, false);
-                flush(SmtpStage.DATA_END, ".");
-                read(SmtpStage.DATA_END, ".", x -> !x.isPositiveCompletion());
+                flush(SmtpStage.DATA_END, END_OF_DATA);
+                read(SmtpStage.DATA_END, END_OF_DATA, x -> !x.isPositiveCompletion());
             }
             resetAfterFailure();
             return new SendResult(mailReply, replies, dataReply, null);
@@ -583,7 +612,7 @@ public final class SmtpSession implements Closeable {
             dataTap.summarize();
         }
         try {
-            return read(SmtpStage.DATA_END, ".", POSITIVE);
+            return read(SmtpStage.DATA_END, END_OF_DATA, POSITIVE);
         } finally {
             resetTransaction();
         }
@@ -740,14 +769,15 @@ public final class SmtpSession implements Closeable {
             throw state(SmtpStage.MAIL, "mail from: given twice; finish the transaction with data, or rset() first");
         }
         String sender = from == null ? "" : from;
-        CommandWriter.checkArgument("sender", sender, SmtpStage.MAIL);
+        CommandWriter.checkAddress("sender", sender, SmtpStage.MAIL);
         requireAsciiOrUtf8("sender", sender, mo.smtpUtf8(), SmtpStage.MAIL);
         StringBuilder sb = new StringBuilder("MAIL FROM:<").append(sender).append('>');
         if (mo.size() >= 0) {
             sb.append(" SIZE=").append(mo.size());
         }
         if (mo.body() != null) {
-            sb.append(" BODY=").append(CommandWriter.checkArgument("BODY", mo.body(), SmtpStage.MAIL));
+            sb.append(" BODY=").append(keyword("BODY", mo.body(), BODY_VALUES, "7BIT, 8BITMIME or BINARYMIME (RFC 6152)",
+                    SmtpStage.MAIL));
         }
         if (mo.smtpUtf8()) {
             if (!capabilities.smtpUtf8()) {
@@ -759,7 +789,8 @@ public final class SmtpSession implements Closeable {
         if (mo.ret() != null || mo.envid() != null) {
             requireDsn(SmtpStage.MAIL);
             if (mo.ret() != null) {
-                sb.append(" RET=").append(CommandWriter.checkArgument("RET", mo.ret(), SmtpStage.MAIL));
+                sb.append(" RET=").append(keyword("RET", mo.ret(), RET_VALUES, "FULL or HDRS (RFC 3461 4.3)",
+                        SmtpStage.MAIL));
             }
             if (mo.envid() != null) {
                 sb.append(" ENVID=").append(xtext(CommandWriter.checkArgument("ENVID", mo.envid(), SmtpStage.MAIL)));
@@ -777,7 +808,7 @@ public final class SmtpSession implements Closeable {
     }
 
     private String rcptLineChecked(String to, RcptOptions ro) throws SmtpException {
-        CommandWriter.checkArgument("recipient", to, SmtpStage.RCPT);
+        CommandWriter.checkAddress("recipient", to, SmtpStage.RCPT);
         if (to.isBlank()) {
             throw new SmtpException(Kind.INPUT, SmtpStage.RCPT, null, null, server(), "recipient is empty", null);
         }
@@ -786,7 +817,8 @@ public final class SmtpSession implements Closeable {
         if (ro.notifyOn() != null || ro.orcpt() != null) {
             requireDsn(SmtpStage.RCPT);
             if (ro.notifyOn() != null) {
-                sb.append(" NOTIFY=").append(CommandWriter.checkArgument("NOTIFY", ro.notifyOn(), SmtpStage.RCPT));
+                sb.append(" NOTIFY=").append(keyword("NOTIFY", ro.notifyOn(), NOTIFY_VALUES,
+                        "NEVER or a list of SUCCESS, FAILURE, DELAY (RFC 3461 4.1)", SmtpStage.RCPT));
             }
             if (ro.orcpt() != null) {
                 sb.append(" ORCPT=").append(xtext(CommandWriter.checkArgument("ORCPT", ro.orcpt(), SmtpStage.RCPT)));
@@ -808,6 +840,20 @@ public final class SmtpSession implements Closeable {
             throw new SmtpException(Kind.PERMANENT, stage, null, null, server(),
                     "DSN parameters given, but " + server() + " does not offer DSN (RFC 3461)", null);
         }
+    }
+
+    /**
+     * Checks an ESMTP parameter value against its grammar, so that a value cannot carry a space and
+     * further parameters of its own.
+     */
+    private String keyword(String name, String value, Pattern grammar, String allowed, SmtpStage stage)
+            throws SmtpException {
+        CommandWriter.checkArgument(name, value, stage);
+        if (!grammar.matcher(value).matches()) {
+            throw new SmtpException(Kind.INPUT, stage, null, null, server(), name + " " + CommandWriter.printable(value)
+                    + " is not " + allowed + ": refused before sending", null);
+        }
+        return value;
     }
 
     private static boolean isAscii(String s) {
@@ -877,7 +923,8 @@ public final class SmtpSession implements Closeable {
                             + (stage == SmtpStage.DATA_END ? "; the message may or may not have been delivered" : ""), e);
         } catch (ReplyReader.MalformedReplyException e) {
             conn.close();
-            throw new SmtpProtocolException(stage, command, server(), e.getMessage());
+            throw new SmtpProtocolException(stage, command, server(), e.getMessage()
+                    + (stage == SmtpStage.DATA_END ? "; the message may or may not have been delivered" : ""));
         } catch (IOException e) {
             throw lost(stage, command, e);
         }

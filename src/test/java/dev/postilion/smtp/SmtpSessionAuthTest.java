@@ -1,0 +1,293 @@
+package dev.postilion.smtp;
+
+import static dev.postilion.testing.FaultServer.AUTHLINE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.postilion.smtp.SmtpException.Kind;
+import dev.postilion.smtp.auth.Credentials;
+import dev.postilion.testing.FaultServer;
+import dev.postilion.transcript.TranscriptRecorder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** AUTH: the exchanges, the choice of mechanism, cancelling, and secrets that never leak. */
+@Timeout(10)
+class SmtpSessionAuthTest {
+
+    private static final SessionOptions FAST = SessionOptions.DEFAULT.withTimeout(Duration.ofMillis(300));
+    private static final String PASSWORD = "Tr0ub4dor&3-s3cret";
+    private static final String TOKEN = "ya29.a0AfH6SMBx-very-secret-bearer-token";
+
+    private final TranscriptRecorder transcript = new TranscriptRecorder();
+
+    private SmtpSession session() {
+        return new SmtpSession(FAST, transcript);
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String server(FaultServer s) {
+        return "127.0.0.1:" + s.port();
+    }
+
+    @Test
+    @DisplayName("AUTH-01 authRefusedOverCleartext")
+    void authRefusedOverCleartext() throws Exception {
+        try (FaultServer s = FaultServer.start().capabilities("AUTH PLAIN LOGIN"); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            c.assumeRemote();
+            for (String mech : List.of("PLAIN", "LOGIN", "auto")) {
+                assertThatThrownBy(() -> c.auth(mech, Credentials.password("guyt", () -> PASSWORD)))
+                        .isInstanceOfSatisfying(SmtpException.class, e -> {
+                            assertThat(e.kind()).isEqualTo(Kind.CONFIG);
+                            assertThat(e.stage()).isEqualTo(SmtpStage.AUTH);
+                            assertThat(e.getMessage()).isEqualTo("AUTH refused: the connection to " + server(s)
+                                    + " is not encrypted, and the password would cross the network readable\n"
+                                    + "    use tls 'starttls' or 'implicit'; or allow it explicitly with"
+                                    + " allowCleartextAuth / --allow-cleartext-auth");
+                        });
+            }
+            c.quit();
+            assertThat(s.commands()).containsExactly("EHLO client.test", "QUIT");
+        }
+    }
+
+    @Test
+    @DisplayName("AUTH-01: allowCleartextAuth lets it through, explicitly")
+    void cleartextAuthWhenAllowed() throws Exception {
+        try (FaultServer s = FaultServer.start();
+             SmtpSession c = new SmtpSession(FAST.withAllowCleartextAuth(true), transcript)) {
+            c.open(s.host(), s.port(), "client.test");
+            c.assumeRemote();
+            assertThat(c.auth("PLAIN", Credentials.password("guyt", () -> PASSWORD)).code()).isEqualTo(235);
+            assertThat(c.isAuthenticated()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @DisplayName("SEC-01 passwordNeverInTranscript")
+    @ValueSource(strings = {"LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER"})
+    void passwordNeverInTranscript(String mechanism) throws Exception {
+        boolean bearer = mechanism.contains("OAUTH");
+        String secret = bearer ? TOKEN : PASSWORD;
+        Credentials credentials = bearer ? Credentials.token("guyt@x.test", () -> TOKEN)
+                : Credentials.password("guyt", () -> PASSWORD);
+        try (FaultServer s = FaultServer.start().capabilities("AUTH " + mechanism); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThat(c.auth(mechanism, credentials).code()).isEqualTo(235);
+            c.quit();
+            String wire = String.join("\n", s.commands());
+            if (!mechanism.equals("CRAM-MD5")) {
+                assertThat(wire).as("the secret did go to the server").containsAnyOf(b64(secret),
+                        "AUTH " + mechanism + " ");
+            }
+        }
+        String t = transcript.text();
+        assertThat(t).doesNotContain(secret)
+                .doesNotContain(b64(secret))
+                .doesNotContain(b64("\0guyt\0" + secret))
+                .doesNotContain(b64("user=guyt@x.test\u0001auth=Bearer " + TOKEN + "\u0001\u0001"))
+                .doesNotContain(secret.substring(4, 16))
+                .contains("********");
+        if (List.of("PLAIN", "XOAUTH2", "OAUTHBEARER").contains(mechanism)) {
+            assertThat(t).contains(" -> AUTH " + mechanism + " ********\n");
+        }
+    }
+
+    @Test
+    @DisplayName("the seed's AUTH LOGIN exchange, prompts decoded and the password masked")
+    void loginExchange() throws Exception {
+        try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            Reply r = c.auth("LOGIN", Credentials.password("guyt", () -> PASSWORD));
+            assertThat(r.lines()).containsExactly("235 2.7.0 Authentication successful");
+            assertThat(c.isAuthenticated()).isTrue();
+            assertThat(s.commands()).containsExactly("EHLO client.test", "AUTH LOGIN", "Z3V5dA==", b64(PASSWORD));
+        }
+        assertThat(transcript.text()).contains(" -> AUTH LOGIN\n<-  334 VXNlcm5hbWU6   [Username:]\n -> Z3V5dA==\n"
+                + "<-  334 UGFzc3dvcmQ6   [Password:]\n -> ********\n<-  235 2.7.0 Authentication successful\n");
+    }
+
+    @Test
+    @DisplayName("AUTH-06: XOAUTH2 error challenge: an empty line, then the final 535 is returned")
+    void xoauth2ErrorFlow() throws Exception {
+        String json = "{\"status\":\"401\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}";
+        try (FaultServer s = FaultServer.start().capabilities("AUTH XOAUTH2")
+                .on("AUTH", "334 " + b64(json))
+                .on(AUTHLINE, "535 5.7.8 Username and Password not accepted");
+             SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            Reply r = c.auth("XOAUTH2", Credentials.token("guyt@x.test", () -> TOKEN));
+            assertThat(r.code()).isEqualTo(535);
+            assertThat(r.enhanced()).isEqualTo("5.7.8");
+            assertThat(c.isAuthenticated()).isFalse();
+            assertThat(s.commands()).hasSize(3).last().isEqualTo("");
+            assertThat(s.commands().get(1)).startsWith("AUTH XOAUTH2 ");
+            assertThat(c.noop().code()).as("the session is in step").isEqualTo(250);
+        }
+        assertThat(transcript.text()).doesNotContain(TOKEN).contains("<** 535 5.7.8 Username and Password not accepted");
+    }
+
+    @Test
+    @DisplayName("AUTH-08: OAUTHBEARER error challenge is answered with %x01")
+    void oauthBearerErrorFlow() throws Exception {
+        try (FaultServer s = FaultServer.start().capabilities("AUTH OAUTHBEARER")
+                .on("AUTH", "334 " + b64("{\"status\":\"invalid_token\"}"))
+                .on(AUTHLINE, "535 5.7.8 invalid token");
+             SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThat(c.auth("OAUTHBEARER", Credentials.token("guyt@x.test", () -> TOKEN)).code()).isEqualTo(535);
+            assertThat(s.commands()).last().isEqualTo("AQ==");
+        }
+    }
+
+    @Test
+    @DisplayName("RFC 4954: a mechanism that cannot answer cancels with '*'")
+    void cancelWhenAMechanismCannotAnswer() throws Exception {
+        try (FaultServer s = FaultServer.start().on("AUTH", "334 " + b64("more?")); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThatThrownBy(() -> c.auth("PLAIN", Credentials.password("guyt", () -> PASSWORD)))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.AUTH);
+                        assertThat(e.getMessage()).isEqualTo("AUTH PLAIN cancelled: PLAIN got a challenge after its response");
+                        assertThat(e.command()).isEqualTo("AUTH PLAIN ********");
+                        assertThat(e.getMessage()).doesNotContain(PASSWORD);
+                    });
+            assertThat(s.commands()).last().isEqualTo("*");
+            assertThat(c.noop().code()).isEqualTo(250);
+        }
+    }
+
+    @Test
+    @DisplayName("AUTH-03: a third LOGIN prompt is cancelled; the password is never sent twice")
+    void thirdLoginPromptIsCancelled() throws Exception {
+        try (FaultServer s = FaultServer.start().on(AUTHLINE, "334 UGFzc3dvcmQ6", "334 UGFzc3dvcmQ6");
+             SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThatThrownBy(() -> c.auth("LOGIN", Credentials.password("guyt", () -> PASSWORD)))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.AUTH);
+                        assertThat(e.getMessage()).isEqualTo("AUTH LOGIN cancelled: LOGIN got a third challenge; it"
+                                + " has only a user name and a password");
+                    });
+            assertThat(s.commands()).filteredOn(l -> l.equals(b64(PASSWORD))).hasSize(1);
+            assertThat(s.commands()).last().isEqualTo("*");
+        }
+    }
+
+    @Test
+    @DisplayName("AUTH-03: a challenge that is not base64 is a protocol error, after '*'")
+    void challengeNotBase64() throws Exception {
+        try (FaultServer s = FaultServer.start().on("AUTH", "334 not base64 !!"); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThatThrownBy(() -> c.auth("LOGIN", Credentials.password("guyt", () -> PASSWORD)))
+                    .isInstanceOfSatisfying(SmtpProtocolException.class, e -> assertThat(e.getMessage())
+                            .isEqualTo("AUTH LOGIN failed: malformed reply\n    " + server(s) + " broke the protocol:"
+                                    + " AUTH challenge is not base64: '334 not base64 !!'"));
+            assertThat(s.commands()).containsExactly("EHLO client.test", "AUTH LOGIN", "*");
+        }
+    }
+
+    @ParameterizedTest(name = "offered {0} -> {1}")
+    @DisplayName("auto picks CRAM-MD5 > PLAIN > LOGIN with a password, OAUTHBEARER > XOAUTH2 with a token")
+    @CsvSource(textBlock = """
+            LOGIN PLAIN CRAM-MD5           | CRAM-MD5    | password
+            LOGIN PLAIN                    | PLAIN       | password
+            LOGIN                          | LOGIN       | password
+            GSSAPI NTLM LOGIN              | LOGIN       | password
+            XOAUTH2 OAUTHBEARER PLAIN      | OAUTHBEARER | token
+            XOAUTH2 PLAIN                  | XOAUTH2     | token
+            """, delimiter = '|')
+    void autoPicksTheStrongestOffered(String offered, String chosen, String kind) throws Exception {
+        Credentials cr = kind.equals("token") ? Credentials.token("guyt", () -> TOKEN)
+                : Credentials.password("guyt", () -> PASSWORD);
+        try (FaultServer s = FaultServer.start().capabilities("AUTH " + offered); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThat(c.auth("auto", cr).code()).isEqualTo(235);
+            assertThat(s.commands().get(1)).matches("AUTH " + chosen + "( .*)?");
+        }
+    }
+
+    @Test
+    void autoWithNothingUsableAndAMechanismNotOffered() throws Exception {
+        try (FaultServer s = FaultServer.start().capabilities("AUTH GSSAPI"); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThatThrownBy(() -> c.auth("auto", Credentials.password("guyt", () -> PASSWORD)))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.AUTH);
+                        assertThat(e.getMessage()).isEqualTo("AUTH impossible: " + server(s) + " offers AUTH GSSAPI,"
+                                + " none of which Postilion can use with these credentials");
+                    });
+            assertThatThrownBy(() -> c.auth("plain", Credentials.password("guyt", () -> PASSWORD)))
+                    .hasMessage("AUTH PLAIN impossible: " + server(s) + " offers AUTH GSSAPI");
+            c.quit();
+            assertThat(s.commands()).containsExactly("EHLO client.test", "QUIT");
+        }
+    }
+
+    @Test
+    @DisplayName("AUTH-04: 535 is returned, not thrown; the session can try again")
+    void refusedAuthIsAReply() throws Exception {
+        try (FaultServer s = FaultServer.start().on("AUTH", "535 5.7.8 Authentication credentials invalid");
+             SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            Reply r = c.auth("PLAIN", Credentials.password("guyt", () -> "wrong"));
+            assertThat(r.code()).isEqualTo(535);
+            assertThat(c.isAuthenticated()).isFalse();
+            assertThat(c.auth("PLAIN", Credentials.password("guyt", () -> PASSWORD)).code()).isEqualTo(235);
+            assertThatThrownBy(() -> c.auth("PLAIN", Credentials.password("guyt", () -> PASSWORD)))
+                    .hasMessage("already authenticated on this connection");
+        }
+    }
+
+    @Test
+    @DisplayName("RFC 4954 4: a long OAuth token fits on the AUTH line")
+    void longTokenFits() throws Exception {
+        String token = "eyJ0eXAiOiJKV1Qi." + "x".repeat(3000);
+        try (FaultServer s = FaultServer.start().capabilities("AUTH XOAUTH2"); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThat(c.auth("XOAUTH2", Credentials.token("guyt@x.test", () -> token)).code()).isEqualTo(235);
+            assertThat(s.commands().get(1)).hasSizeGreaterThan(4000);
+        }
+        assertThat(transcript.text()).doesNotContain(token.substring(20, 60));
+    }
+
+    @Test
+    @DisplayName("no mail transaction may be open during AUTH")
+    void authDuringTransactionIsRefused() throws Exception {
+        try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            c.mail("a@x.test", MailOptions.NONE);
+            assertThatThrownBy(() -> c.auth("PLAIN", Credentials.password("guyt", () -> PASSWORD)))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.STATE);
+                        assertThat(e.getMessage()).isEqualTo("auth is not allowed during a mail transaction (RFC 4954 4)");
+                    });
+        }
+    }
+
+    @Test
+    @DisplayName("raw AUTH lines are masked too")
+    void rawAuthIsMasked() throws Exception {
+        try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThat(c.raw("AUTH LOGIN").code()).isEqualTo(334);
+            assertThat(c.raw("Z3V5dA==").code()).isEqualTo(334);
+            assertThat(c.raw(b64(PASSWORD)).code()).isEqualTo(235);
+            assertThat(c.raw("AUTH PLAIN " + b64("\0guyt\0" + PASSWORD)).code()).isEqualTo(235);
+        }
+        assertThat(transcript.text()).doesNotContain(b64(PASSWORD)).doesNotContain(b64("\0guyt\0" + PASSWORD))
+                .contains(" -> AUTH PLAIN ********");
+    }
+}
