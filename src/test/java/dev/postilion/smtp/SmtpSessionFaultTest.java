@@ -252,7 +252,7 @@ class SmtpSessionFaultTest {
                 assertThat(e.kind()).isEqualTo(Kind.TEMPORARY);
                 assertThat(e.getMessage()).isEqualTo("NOOP failed: no reply (timed out after 300ms)");
             });
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(700));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
         }
     }
 

@@ -256,6 +256,24 @@ class SmtpSessionTlsTest {
     }
 
     @Test
+    @DisplayName("a server that answers 220 to STARTTLS and then never handshakes: bounded, no plain text")
+    void handshakeStallIsBounded() throws Exception {
+        try (FaultServer s = FaultServer.start().capabilities("STARTTLS")
+                .on("STARTTLS", reply("220 2.0.0 Ready to start TLS").then(FaultServer.stall()));
+             SmtpSession c = new SmtpSession(SessionOptions.DEFAULT.withTimeout(LIMIT)
+                     .withTls(new TlsSettings(TlsMode.STARTTLS, List.of(TestTls.caPem()), false)), transcript)) {
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isIn(Kind.TEMPORARY, Kind.TLS);
+                        assertThat(e.stage()).isEqualTo(SmtpStage.TLS);
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+            assertThat(c.isOpen()).isFalse();
+        }
+    }
+
+    @Test
     @DisplayName("implicit TLS (port 465 style) with a trusted certificate")
     void implicitTls() throws Exception {
         try (FaultServer s = FaultServer.implicitTls(TestTls.LOCALHOST).capabilities("AUTH PLAIN");
