@@ -53,6 +53,7 @@ public final class FaultServer implements AutoCloseable {
     private final List<String> commands = new ArrayList<>();
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final CountDownLatch done = new CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Action greeting = reply("220 fault.test ESMTP ready");
     private volatile String ehlo = "250-fault.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 1000000\r\n"
             + "250-AUTH PLAIN LOGIN CRAM-MD5\r\n250 ENHANCEDSTATUSCODES";
@@ -134,11 +135,11 @@ public final class FaultServer implements AutoCloseable {
         return (s, c, line) -> false;
     }
 
-    /** Never answer (the client's timeout must fire); holds the connection open. */
+    /** Never answer (the client's timeout must fire); holds the connection open until the server closes. */
     public static Action stall() {
         return (s, c, line) -> {
             try {
-                Thread.sleep(30_000);
+                s.closed.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -327,6 +328,7 @@ public final class FaultServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed.countDown();
         server.close();
         thread.interrupt();
     }
