@@ -1,8 +1,6 @@
 package dev.postilion.dsl;
 
 import groovy.lang.Binding;
-import groovy.lang.GroovyCodeSource;
-import groovy.lang.GroovyShell;
 import groovy.lang.MissingMethodException;
 import groovy.lang.MissingPropertyException;
 import groovy.lang.Script;
@@ -21,6 +19,7 @@ import org.codehaus.groovy.control.messages.ExceptionMessage;
 import org.codehaus.groovy.control.messages.Message;
 import org.codehaus.groovy.control.messages.SimpleMessage;
 import org.codehaus.groovy.control.messages.SyntaxErrorMessage;
+import org.codehaus.groovy.runtime.InvokerHelper;
 import org.codehaus.groovy.runtime.InvokerInvocationException;
 import org.codehaus.groovy.syntax.SyntaxException;
 
@@ -92,10 +91,10 @@ public final class ScriptRunner {
         vars.forEach(binding::setVariable);
         binding.setVariable("vars", Map.copyOf(options.vars()));
         binding.setVariable("args", options.args());
-        GroovyShell shell = new GroovyShell(ScriptRunner.class.getClassLoader(), binding, config);
         Script compiled;
         try {
-            compiled = shell.parse(new GroovyCodeSource(source, name, "/groovy/script"));
+            Class<?> cls = ScriptCache.from(options.env()).scriptClass(source, name, config);
+            compiled = InvokerHelper.createScript(cls, binding);
         } catch (MultipleCompilationErrorsException e) {
             return new Result(compileProblems(name, e));
         }
