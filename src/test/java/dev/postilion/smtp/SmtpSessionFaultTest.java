@@ -289,7 +289,7 @@ class SmtpSessionFaultTest {
         try (FaultServer s = FaultServer.start(); SmtpSession c = session(FAST)) {
             s.ehlo("250-fault.test\r\n250 AUTH XOAUTH2");
             s.on("AUTH", reply("334 eyJzdGF0dXMiOiI0MDEifQ=="));
-            s.on("", reply("535 5.7.8 Username and Password not accepted"));
+            s.on("AUTHLINE", reply("535 5.7.8 Username and Password not accepted"));
             c.open("127.0.0.1", s.port(), "x.test");
             Reply r = c.auth("XOAUTH2", Credentials.token("u@x.test", () -> "tok"));
             assertThat(r.code()).isEqualTo(535);
@@ -451,6 +451,35 @@ class SmtpSessionFaultTest {
                     assertThat(wire[i + 1]).isEqualTo((byte) '\n');
                 }
             }
+        }
+    }
+
+    @Test
+    void unanswerableChallengeIsCancelledWithAStar() throws Exception {
+        try (FaultServer s = FaultServer.start(); SmtpSession c = session(FAST)) {
+            s.on("AUTH", reply("334 VXNlcm5hbWU6"));
+            s.on("AUTHLINE", reply("334 UGFzc3dvcmQ6"), reply("334 QWdhaW46"), reply("501 5.7.0 cancelled"));
+            c.open("127.0.0.1", s.port(), "x.test");
+            assertThatThrownBy(() -> c.auth("LOGIN", Credentials.password("u", () -> "p")))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(SmtpException.Kind.AUTH);
+                        assertThat(e.getMessage()).startsWith("AUTH LOGIN cancelled: LOGIN got a third challenge");
+                    });
+            c.close();
+            assertThat(s.commands()).endsWith("*");
+        }
+    }
+
+    @Test
+    void challengeThatIsNotBase64IsAProtocolError() throws Exception {
+        try (FaultServer s = FaultServer.start(); SmtpSession c = session(FAST)) {
+            s.on("AUTH", reply("334 not*base64!"));
+            s.on("AUTHLINE", reply("501 5.7.0 cancelled"));
+            c.open("127.0.0.1", s.port(), "x.test");
+            assertThatThrownBy(() -> c.auth("LOGIN", Credentials.password("u", () -> "p")))
+                    .isInstanceOf(SmtpProtocolException.class).hasMessageContaining("AUTH challenge is not base64");
+            c.close();
+            assertThat(s.commands()).endsWith("*");
         }
     }
 }

@@ -45,6 +45,7 @@ public final class FaultServer implements AutoCloseable {
         public Socket socket;
         public InputStream in;
         public OutputStream out;
+        boolean last334;
     }
 
     private final ServerSocket server;
@@ -220,7 +221,7 @@ public final class FaultServer implements AutoCloseable {
                 if (!go) {
                     return;
                 }
-                authing = verb.equals("AUTH") && lastReplyWas334 || (authing && lastReplyWas334);
+                authing = (verb.equals("AUTH") || authing) && c.last334;
                 if (verb.equals("QUIT")) {
                     return;
                 }
@@ -232,10 +233,7 @@ public final class FaultServer implements AutoCloseable {
         }
     }
 
-    private boolean lastReplyWas334;
-
     private boolean standard(Conversation c, String verb, String line) throws IOException {
-        lastReplyWas334 = false;
         switch (verb) {
             case "EHLO" -> write(c, ehlo + "\r\n");
             case "HELO" -> write(c, "250 fault.test\r\n");
@@ -252,16 +250,13 @@ public final class FaultServer implements AutoCloseable {
                     write(c, "235 2.7.0 ok\r\n");
                 } else if (p[1].equalsIgnoreCase("CRAM-MD5")) {
                     write(c, "334 PDEyMzQ1QGZhdWx0LnRlc3Q+\r\n");
-                    lastReplyWas334 = true;
                 } else {
                     write(c, "334 VXNlcm5hbWU6\r\n");
-                    lastReplyWas334 = true;
                 }
             }
             case "AUTHLINE" -> {
                 if (commands.size() >= 2 && commands.get(commands.size() - 2).toUpperCase(Locale.ROOT).startsWith("AUTH LOGIN")) {
                     write(c, "334 UGFzc3dvcmQ6\r\n");
-                    lastReplyWas334 = true;
                 } else {
                     write(c, "235 2.7.0 ok\r\n");
                 }
@@ -322,6 +317,7 @@ public final class FaultServer implements AutoCloseable {
     }
 
     private static void write(Conversation c, String text) throws IOException {
+        c.last334 = text.startsWith("334");
         c.out.write(text.getBytes(StandardCharsets.UTF_8));
         c.out.flush();
     }
