@@ -643,7 +643,8 @@ public final class Batch {
         }
         if (tx.dotNext && e.stage() == SmtpStage.DATA_END) {
             // RFC 1047: the dot went out and no reply came back; the server may have the message.
-            resolve(w, tx.accepted, "in-doubt", e.reply(), e.getMessage(), null);
+            String why = e.getMessage().startsWith(". failed: ") ? e.getMessage().substring(10) : e.getMessage();
+            resolve(w, tx.accepted, "in-doubt", e.reply(), "the final dot was sent, then " + why, null);
             for (String t : tried) {
                 if (!tx.accepted.contains(t)) {
                     later.add(t);
