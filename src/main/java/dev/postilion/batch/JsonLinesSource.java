@@ -19,13 +19,7 @@ final class JsonLinesSource implements RowSource {
 
     @Override
     public RowReader open() throws IOException {
-        SourceFiles.Opened opened;
-        try {
-            opened = SourceFiles.open(file);
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw SourceFiles.readFailure(file, null, e);
-        }
-        return new LineReader(opened);
+        return new LineReader(SourceFiles.open(file));
     }
 
     @Override

@@ -34,7 +34,13 @@ final class SourceFiles {
         Reader reader = new InputStreamReader(counter, StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
         java.io.PushbackReader pushback = new java.io.PushbackReader(new java.io.BufferedReader(reader, 64 * 1024));
-        int first = pushback.read();
+        int first;
+        try {
+            first = pushback.read();
+        } catch (IOException e) {
+            pushback.close();
+            throw readFailure(file, null, e);
+        }
         if (first >= 0 && first != '\uFEFF') {
             pushback.unread(first);
         }
