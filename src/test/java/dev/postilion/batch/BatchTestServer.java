@@ -72,6 +72,9 @@ final class BatchTestServer implements Closeable {
     volatile int maxRecipients;
     /** Counts down each time a connection stalls at the end of data. */
     volatile java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(0);
+    /** Counts down when the end of data number {@link #reachAt} has been read. */
+    volatile java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+    volatile int reachAt;
     /** Record every command line (off for big runs). */
     volatile boolean recordCommands = true;
 
@@ -190,6 +193,9 @@ final class BatchTestServer implements Closeable {
                         return;
                     }
                     int n = dataEnds.incrementAndGet();
+                    if (n == reachAt) {
+                        reached.countDown();
+                    }
                     End end = dataEnd.apply(n);
                     if (end == End.OK || end == End.DROP || end == End.STALL) {
                         Matcher m = MESSAGE_ID.matcher(data);
