@@ -476,7 +476,7 @@ public final class Batch {
             }
             return true;
         } catch (InvalidRowException e) {
-            invalidRow(row, e.getMessage());
+            invalidRow(row, e.getMessage(), e.where());
             return false;
         } catch (MessageException e) {
             if (e.kind() == MessageException.Kind.BAD_DATA) {
@@ -778,6 +778,10 @@ public final class Batch {
     }
 
     private void invalidRow(Row row, String why) {
+        invalidRow(row, why, null);
+    }
+
+    private void invalidRow(Row row, String why, String where) {
         invalid.incrementAndGet();
         finished.incrementAndGet();
         String field = options.addressField();
@@ -804,8 +808,8 @@ public final class Batch {
                 stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage());
             }
         }
-        problem("[row " + row.number() + (address != null ? " " + address : "") + "] " + origin() + "invalid row: "
-                + why);
+        problem("[row " + row.number() + (address != null ? " " + address : "") + "] "
+                + (where != null ? where + ": " : origin()) + "invalid row: " + why);
         progress();
     }
 

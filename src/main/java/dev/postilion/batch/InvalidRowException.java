@@ -6,12 +6,24 @@ package dev.postilion.batch;
  */
 public final class InvalidRowException extends RuntimeException {
 
+    private final String where;
+
     /** {@code message} says what is wrong with the row, without its number. */
     public InvalidRowException(String message) {
-        super(message);
+        this(null, message, null);
     }
 
-    public InvalidRowException(String message, Throwable cause) {
+    /**
+     * A row problem found at {@code where} (a script line such as {@code bulk.groovy:6}), which
+     * then replaces the batch's origin in the problem line.
+     */
+    public InvalidRowException(String where, String message, Throwable cause) {
         super(message, cause);
+        this.where = where;
+    }
+
+    /** Where the problem was found, or null. */
+    public String where() {
+        return where;
     }
 }

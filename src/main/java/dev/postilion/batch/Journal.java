@@ -109,7 +109,7 @@ final class Journal implements Closeable {
                             + "\n    pass --resume (resume: true) to continue that batch, or remove the file to start"
                             + " a new one");
                 }
-                id = read(path, channel, shard, state, warnings);
+                id = read(path, channel, shard, source, state, warnings);
             }
             channel.position(channel.size());
             Journal j = new Journal(path, channel, lock, id, state, warnings);
@@ -143,8 +143,8 @@ final class Journal implements Closeable {
     }
 
     /** Reads every line into {@code state}; returns the batch id. Cuts a torn or garbled tail. */
-    private static String read(Path path, FileChannel channel, Shard shard, ResumeState state, List<String> warnings)
-            throws IOException {
+    private static String read(Path path, FileChannel channel, Shard shard, String source, ResumeState state,
+                               List<String> warnings) throws IOException {
         String id = null;
         long goodEnd = 0;
         long offset = 0;
@@ -204,7 +204,7 @@ final class Journal implements Closeable {
             }
             try {
                 if (id == null) {
-                    id = header(path, record, shard);
+                    id = header(path, record, shard, source);
                 } else {
                     apply(record, state);
                 }
@@ -229,7 +229,8 @@ final class Journal implements Closeable {
         return id;
     }
 
-    private static String header(Path path, Map<String, Object> record, Shard shard) throws JournalException {
+    private static String header(Path path, Map<String, Object> record, Shard shard, String source)
+            throws JournalException {
         if (!FORMAT.equals(record.get("journal")) || !(record.get("batch") instanceof String id)) {
             throw new JournalException("journal " + path + " is not a Postilion batch journal (its first line"
                     + " has no \"journal\":\"" + FORMAT + "\"); nothing was sent");
@@ -238,6 +239,11 @@ final class Journal implements Closeable {
         if (s != null && !shard.toString().equals(s)) {
             throw new JournalException("journal " + path + " belongs to shard " + s + ", not " + shard
                     + "; nothing was sent\n    each shard keeps its own journal");
+        }
+        Object src = record.get("source");
+        if (src != null && source != null && !source.equals(src)) {
+            throw new JournalException("journal " + path + " records a batch of " + src + ", not of " + source
+                    + "; nothing was sent\n    each batch keeps its own journal");
         }
         return id;
     }

@@ -223,7 +223,7 @@ class BatchTest {
 
     @Test
     void authFailureStopsEverythingAtOnce() {
-        server.authReply = "535 5.7.8 Error: authentication failed";
+        server.authReply = n -> "535 5.7.8 Error: authentication failed";
         BatchResult r = run(people(500), options().withConcurrency(4));
 
         assertThat(r.outcome()).isEqualTo(Outcome.AUTH_FAILED);

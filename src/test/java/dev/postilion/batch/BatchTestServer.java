@@ -25,10 +25,10 @@ import java.util.regex.Pattern;
  * every reply scriptable, faults by message number (451, 421, a drop with no reply after the dot,
  * a stall until released). It keeps, per accepted message, the Message-ID and the recipients.
  */
-final class BatchTestServer implements Closeable {
+public final class BatchTestServer implements Closeable {
 
     /** What to do at the end of a message's data. */
-    enum End {
+    public enum End {
         /** 250 with a queue id. */
         OK,
         /** 451: not taken. */
@@ -42,7 +42,7 @@ final class BatchTestServer implements Closeable {
     }
 
     /** A message the server took (or may have taken, for DROP and STALL). */
-    record Received(String messageId, List<String> recipients, String from, int connection) {
+    public record Received(String messageId, List<String> recipients, String from, int connection) {
     }
 
     private static final Pattern MESSAGE_ID = Pattern.compile("(?im)^Message-ID:\\s*(<[^>]+>)");
@@ -50,47 +50,47 @@ final class BatchTestServer implements Closeable {
     private final ServerSocket server;
     private final Thread acceptor;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    final List<Received> received = new CopyOnWriteArrayList<>();
-    final List<String> commands = new CopyOnWriteArrayList<>();
-    final AtomicInteger connections = new AtomicInteger();
-    final AtomicInteger rcpts = new AtomicInteger();
-    final AtomicInteger dataEnds = new AtomicInteger();
-    final AtomicInteger auths = new AtomicInteger();
+    public final List<Received> received = new CopyOnWriteArrayList<>();
+    public final List<String> commands = new CopyOnWriteArrayList<>();
+    public final AtomicInteger connections = new AtomicInteger();
+    public final AtomicInteger rcpts = new AtomicInteger();
+    public final AtomicInteger dataEnds = new AtomicInteger();
+    public final AtomicInteger auths = new AtomicInteger();
     private final Object stallLock = new Object();
     private boolean released;
 
-    /** The reply to AUTH (after the exchange). */
-    volatile String authReply = "235 2.7.0 Authentication successful";
+    /** The reply to AUTH number n (after the exchange). */
+    public volatile IntFunction<String> authReply = n -> "235 2.7.0 Authentication successful";
     /** The reply to RCPT number n (from 1, over the server's life) for an address. */
-    volatile BiFunction<Integer, String, String> rcptReply = (n, a) -> "250 2.1.5 Ok";
+    public volatile BiFunction<Integer, String, String> rcptReply = (n, a) -> "250 2.1.5 Ok";
     /** The reply to MAIL number n. */
-    volatile IntFunction<String> mailReply = n -> "250 2.1.0 Ok";
+    public volatile IntFunction<String> mailReply = n -> "250 2.1.0 Ok";
     /** What to do at the end of data number n (from 1). */
-    volatile IntFunction<End> dataEnd = n -> End.OK;
-    final AtomicInteger mails = new AtomicInteger();
+    public volatile IntFunction<End> dataEnd = n -> End.OK;
+    public final AtomicInteger mails = new AtomicInteger();
     /** RCPTs accepted per transaction before 452 "too many recipients" (0: no limit). */
-    volatile int maxRecipients;
+    public volatile int maxRecipients;
     /** Counts down each time a connection stalls at the end of data. */
-    volatile java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(0);
+    public volatile java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(0);
     /** Counts down when the end of data number {@link #reachAt} has been read. */
-    volatile java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
-    volatile int reachAt;
+    public volatile java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+    public volatile int reachAt;
     /** Record every command line (off for big runs). */
-    volatile boolean recordCommands = true;
+    public volatile boolean recordCommands = true;
 
-    BatchTestServer() throws IOException {
+    public BatchTestServer() throws IOException {
         server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         acceptor = new Thread(this::accept, "batch-test-server");
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Lets every stalled connection go on (they then close without a reply). */
-    void release() {
+    public void release() {
         synchronized (stallLock) {
             released = true;
             stallLock.notifyAll();
@@ -98,7 +98,7 @@ final class BatchTestServer implements Closeable {
     }
 
     /** Message-ID to how many times it arrived. */
-    Map<String, Integer> countsByMessageId() {
+    public Map<String, Integer> countsByMessageId() {
         Map<String, Integer> counts = new ConcurrentHashMap<>();
         for (Received r : received) {
             counts.merge(r.messageId() + " " + r.recipients(), 1, Integer::sum);
@@ -107,7 +107,7 @@ final class BatchTestServer implements Closeable {
     }
 
     /** Recipient address to how many messages arrived for it. */
-    Map<String, Integer> countsByRecipient() {
+    public Map<String, Integer> countsByRecipient() {
         Map<String, Integer> counts = new ConcurrentHashMap<>();
         for (Received r : received) {
             for (String to : r.recipients()) {
@@ -150,19 +150,19 @@ final class BatchTestServer implements Closeable {
                     reply(out, "250-batch-test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE 10000000\r\n"
                             + "250-ENHANCEDSTATUSCODES\r\n250 AUTH PLAIN LOGIN");
                 } else if (upper.startsWith("AUTH PLAIN")) {
-                    auths.incrementAndGet();
+                    int n = auths.incrementAndGet();
                     if (upper.trim().equals("AUTH PLAIN")) {
                         reply(out, "334 ");
                         readLine(in);
                     }
-                    reply(out, authReply);
+                    reply(out, authReply.apply(n));
                 } else if (upper.startsWith("AUTH LOGIN")) {
-                    auths.incrementAndGet();
+                    int n = auths.incrementAndGet();
                     reply(out, "334 VXNlcm5hbWU6");
                     readLine(in);
                     reply(out, "334 UGFzc3dvcmQ6");
                     readLine(in);
-                    reply(out, authReply);
+                    reply(out, authReply.apply(n));
                 } else if (upper.startsWith("MAIL FROM:")) {
                     String r = mailReply.apply(mails.incrementAndGet());
                     if (r.startsWith("2")) {
