@@ -164,6 +164,11 @@ public final class DataSpec {
         }
     }
 
+    /** The collected spec, unbuilt: a batch stamps its Message-ID and Date before building it. */
+    MessageSpec spec() {
+        return spec;
+    }
+
     OutgoingMessage message() {
         if (built == null) {
             built = guardValue(() -> new MimeAssembler().assemble(spec));

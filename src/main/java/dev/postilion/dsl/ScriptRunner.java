@@ -48,7 +48,10 @@ public final class ScriptRunner {
         /** An {@code assert} in the script failed (69: a check the server did not pass). */
         ASSERTION,
         /** A bug (70). */
-        INTERNAL
+        INTERNAL,
+        /** A batch ended with items not sent: {@link Problem#smtpKind()} is TEMPORARY (deferred or in doubt, 75),
+         * PERMANENT (failed, 69) or INPUT (only invalid rows, 65). */
+        BATCH
     }
 
     /**
@@ -135,6 +138,7 @@ public final class ScriptRunner {
         for (ScriptError e : context.recorded()) {
             all.add(problem(e));
         }
+        all.addAll(context.batchProblems());
         all.addAll(problems);
         return new Result(all);
     }
