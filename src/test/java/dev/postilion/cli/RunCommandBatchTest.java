@@ -54,10 +54,11 @@ class RunCommandBatchTest {
     }
 
     private int run(String... extra) {
-        List<String> args = new ArrayList<>(List.of(script.toString(), "-q", "--var", "port=" + server.port()));
+        List<String> args = new ArrayList<>(List.of("run", script.toString(), "-q", "--var", "port=" + server.port()));
         args.addAll(List.of(extra));
-        return new CommandLine(new RunCommand().streams(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8))).execute(args.toArray(String[]::new));
+        Io io = new Io(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                System.in, System.getenv(), prompt -> null);
+        return Main.run(args.toArray(String[]::new), io);
     }
 
     @Test
