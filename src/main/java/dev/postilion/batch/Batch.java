@@ -1,7 +1,6 @@
 package dev.postilion.batch;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.IDN;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +19,7 @@ import dev.postilion.message.MessageSpec;
 import dev.postilion.message.MimeAssembler;
 import dev.postilion.message.OutgoingMessage;
 import dev.postilion.smtp.Envelope;
-import dev.postilion.smtp.MailOptions;
 import dev.postilion.smtp.MessageContent;
-import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
 import dev.postilion.smtp.SendResult;
 import dev.postilion.smtp.SmtpException;
@@ -499,29 +496,11 @@ public final class Batch {
     }
 
     private static Envelope envelope(Work w, List<String> to) {
-        OutgoingMessage m = w.message;
-        return new Envelope(m.envelopeFrom().orElse(""), to, MailOptions.NONE.withSmtpUtf8(m.needsSmtpUtf8()),
-                RcptOptions.NONE);
+        return w.message.envelope(to);
     }
 
     private static MessageContent content(Work w) {
-        OutgoingMessage m = w.message;
-        return new MessageContent() {
-            @Override
-            public void writeTo(OutputStream out) throws IOException {
-                m.writeTo(out);
-            }
-
-            @Override
-            public long size() {
-                return m.size();
-            }
-
-            @Override
-            public boolean eightBit() {
-                return m.is8bit();
-            }
-        };
+        return w.message;
     }
 
     /** One transaction's view of the end of data: journals "sending" before the dot goes out. */
