@@ -166,13 +166,21 @@ public final class SmtpSession implements Closeable {
      * @return the reply to STARTTLS (220 expected)
      */
     public Reply starttls() throws SmtpException {
+        return upgrade().starttls();
+    }
+
+    /** The replies of a STARTTLS exchange: to STARTTLS, and to the EHLO after it (null if there was none). */
+    private record Upgrade(Reply starttls, Reply hello) {
+    }
+
+    private Upgrade upgrade() throws SmtpException {
         requireGreeted(SmtpStage.STARTTLS);
         if (conn.tls()) {
             throw state(SmtpStage.STARTTLS, "TLS is already active on this connection");
         }
         Reply r = command(SmtpStage.STARTTLS, "STARTTLS", x -> x.code() == 220);
         if (r.code() != 220) {
-            return r;
+            return new Upgrade(r, null);
         }
         try {
             int extra = conn.buffered();
@@ -200,7 +208,7 @@ public final class SmtpSession implements Closeable {
             throw SmtpException.unexpected(SmtpStage.EHLO, (wasEsmtp ? "EHLO " : "HELO ") + name
                     + " (after STARTTLS)", again, server());
         }
-        return r;
+        return new Upgrade(r, again);
     }
 
     /**
@@ -224,7 +232,8 @@ public final class SmtpSession implements Closeable {
             transcript.error("Host did not advertise STARTTLS; continuing in plain text (starttls-if-offered)");
             return null;
         }
-        Reply r = starttls();
+        Upgrade u = upgrade();
+        Reply r = u.starttls();
         if (r.code() != 220) {
             if (mode.required() || r.isClosing() || !isOpen()) {
                 throw new SmtpException(Kind.TLS, SmtpStage.STARTTLS, "STARTTLS", r, server(),
@@ -234,7 +243,7 @@ public final class SmtpSession implements Closeable {
             transcript.error("STARTTLS refused; continuing in plain text (starttls-if-offered)");
             return null;
         }
-        return null;
+        return u.hello();
     }
 
     private void handshake() throws SmtpException {
