@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
+import dev.postilion.batch.Rate;
+import dev.postilion.batch.Shard;
+import dev.postilion.dsl.BatchOverrides;
 import dev.postilion.dsl.Durations;
 import dev.postilion.dsl.RunOptions;
 import dev.postilion.dsl.ScriptRunner;
@@ -85,6 +88,37 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--debug", description = "Print stack traces of failures.")
     boolean debug;
 
+    // ---- batch overrides: apply to every batch of the script (dev.postilion.dsl.BatchOverrides)
+
+    @Option(names = "--concurrency", paramLabel = "N", description = "Batch: connections in the pool.")
+    Integer concurrency;
+
+    @Option(names = "--rate", paramLabel = "N/UNIT", description = "Batch: at most N messages per s, min or h (30/min).")
+    String rate;
+
+    @Option(names = "--per-connection", paramLabel = "N", description = "Batch: messages before reconnecting.")
+    Integer perConnection;
+
+    @Option(names = "--journal", paramLabel = "FILE", description = "Batch: record each message's state, for --resume.")
+    Path journal;
+
+    @Option(names = "--resume", description = "Batch: continue the journal's batch; send only what is not done.")
+    boolean resume;
+
+    @Option(names = "--resend-in-doubt", description = "Batch: with --resume, send in-doubt messages again (same"
+            + " Message-ID).")
+    boolean resendInDoubt;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Batch: one JSON line per recipient, then a summary.")
+    Path report;
+
+    @Option(names = "--shard", paramLabel = "K/N", description = "Batch: take only slice K of N of the rows.")
+    String shard;
+
+    @Option(names = "--max-errors", paramLabel = "N", description = "Batch: stop after N identical permanent errors in"
+            + " a row (0: never).")
+    Integer maxErrors;
+
     private final Io io;
     private final PrintStream out;
     private final PrintStream err;
@@ -116,6 +150,11 @@ public final class RunCommand implements Callable<Integer> {
                 return ExitCode.USAGE.code();
             }
         }
+        String batchProblem = checkBatchOptions();
+        if (batchProblem != null) {
+            err.println("postilion run: " + batchProblem);
+            return ExitCode.USAGE.code();
+        }
         if (local && (dryRun || connectTo != null)) {
             err.println("postilion run: --local cannot be combined with --dry-run or --connect-to");
             return ExitCode.USAGE.code();
@@ -142,7 +181,9 @@ public final class RunCommand implements Callable<Integer> {
         RunOptions options = RunOptions.defaults(transcript, err)
                 .withVars(varMap).withArgs(args).withTrustedCa(tlsCa).withInsecure(insecure).withTimeout(cap)
                 .withDryRun(dryRun).withProfile(profile).withEnv(io.env()::get)
-                .withProfiles(profilesFile, new dev.postilion.profile.ProfileLoader(io.env()).withPrompter(io.prompter()));
+                .withProfiles(profilesFile, new dev.postilion.profile.ProfileLoader(io.env()).withPrompter(io.prompter()))
+                .withBatch(new BatchOverrides(concurrency, rate, perConnection, journal, resume, resendInDoubt, report,
+                        shard, maxErrors, System.console() != null && !quiet));
         if (connectTo != null) {
             HostPort hp;
             try {
@@ -207,6 +248,33 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** Checks the batch overrides; returns what is wrong, or null. */
+    private String checkBatchOptions() {
+        if (concurrency != null && concurrency < 1) {
+            return "--concurrency must be at least 1";
+        }
+        if (perConnection != null && perConnection < 0) {
+            return "--per-connection cannot be negative (0: no limit)";
+        }
+        if (maxErrors != null && maxErrors < 0) {
+            return "--max-errors cannot be negative (0: never stop)";
+        }
+        if (resendInDoubt && !resume) {
+            return "--resend-in-doubt goes with --resume (it resends what the journal lists as in doubt)";
+        }
+        try {
+            if (rate != null) {
+                Rate.parse(rate);
+            }
+            if (shard != null) {
+                Shard.parse(shard);
+            }
+        } catch (IllegalArgumentException e) {
+            return (rate != null && e.getMessage().contains("rate") ? "--rate: " : "--shard: ") + e.getMessage();
+        }
+        return null;
+    }
+
     private static List<Path> concat(List<Path> a, Path b) {
         List<Path> all = new ArrayList<>(a);
         all.add(b);
@@ -222,7 +290,7 @@ public final class RunCommand implements Callable<Integer> {
             case LOCAL_IO -> ExitCode.IOERR;
             case ASSERTION -> ExitCode.UNAVAILABLE;
             case INTERNAL -> ExitCode.SOFTWARE;
-            case SMTP -> ExitCodes.forKind(p.smtpKind());
+            case SMTP, BATCH -> ExitCodes.forKind(p.smtpKind());
         };
     }
 }

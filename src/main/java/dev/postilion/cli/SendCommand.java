@@ -1,7 +1,6 @@
 package dev.postilion.cli;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,8 +16,6 @@ import dev.postilion.message.MessageSpec;
 import dev.postilion.message.MimeAssembler;
 import dev.postilion.message.OutgoingMessage;
 import dev.postilion.smtp.Envelope;
-import dev.postilion.smtp.MailOptions;
-import dev.postilion.smtp.MessageContent;
 import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
 import dev.postilion.smtp.SendResult;
@@ -197,8 +194,7 @@ public final class SendCommand implements Callable<Integer> {
         if (stop == QuitAfter.AUTH) {
             return quit(s);
         }
-        Envelope envelope = new Envelope(message.envelopeFrom().orElse(""), message.envelopeRecipients(),
-                MailOptions.NONE.withSmtpUtf8(message.needsSmtpUtf8()), RcptOptions.NONE);
+        Envelope envelope = message.envelope();
         if (stop == QuitAfter.MAIL || stop == QuitAfter.RCPT) {
             Reply m = s.mail(envelope.from(), envelope.mailOptions());
             if (!m.isPositiveCompletion()) {
@@ -214,24 +210,7 @@ public final class SendCommand implements Callable<Integer> {
             }
             return quit(s);
         }
-        OutgoingMessage m = message;
-        MessageContent content = new MessageContent() {
-            @Override
-            public void writeTo(OutputStream out) throws IOException {
-                m.writeTo(out);
-            }
-
-            @Override
-            public long size() {
-                return m.size();
-            }
-
-            @Override
-            public boolean eightBit() {
-                return m.is8bit();
-            }
-        };
-        SendResult result = s.send(envelope, content);
+        SendResult result = s.send(envelope, message);
         if (!result.mail().isPositiveCompletion()) {
             throw SmtpException.unexpected(SmtpStage.MAIL, "MAIL FROM:<" + envelope.from() + ">", result.mail(),
                     s.server());

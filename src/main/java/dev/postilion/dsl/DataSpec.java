@@ -1,8 +1,6 @@
 package dev.postilion.dsl;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +11,7 @@ import dev.postilion.message.MimeAssembler;
 import dev.postilion.message.OutgoingMessage;
 import dev.postilion.message.Templates;
 import dev.postilion.smtp.Envelope;
-import dev.postilion.smtp.MailOptions;
 import dev.postilion.smtp.MessageContent;
-import dev.postilion.smtp.RcptOptions;
 
 /**
  * The words inside {@code data { }} and {@code send { }}: a mail author's words ({@code from},
@@ -164,6 +160,11 @@ public final class DataSpec {
         }
     }
 
+    /** The collected spec, unbuilt: a batch stamps its Message-ID and Date before building it. */
+    MessageSpec spec() {
+        return spec;
+    }
+
     OutgoingMessage message() {
         if (built == null) {
             built = guardValue(() -> new MimeAssembler().assemble(spec));
@@ -183,29 +184,14 @@ public final class DataSpec {
         if (m.envelopeRecipients().isEmpty()) {
             throw new ScriptError(at, "send needs at least one of to:, cc: or bcc:");
         }
-        MailOptions mo = MailOptions.NONE.withSmtpUtf8(m.needsSmtpUtf8());
-        return new Envelope(m.envelopeFrom().get(), m.envelopeRecipients(), mo, RcptOptions.NONE);
+        return m.envelope();
     }
 
     MessageContent content() {
         OutgoingMessage m = message();
-        long size = guardValue(m::size);
-        return new MessageContent() {
-            @Override
-            public void writeTo(OutputStream out) throws IOException {
-                m.writeTo(out);
-            }
-
-            @Override
-            public long size() {
-                return size;
-            }
-
-            @Override
-            public boolean eightBit() {
-                return m.is8bit();
-            }
-        };
+        // Reads every file once now, so a missing attachment is found before MAIL, not half-way through DATA.
+        guardValue(m::size);
+        return m;
     }
 
     private static List<String> flat(Object[] values) {

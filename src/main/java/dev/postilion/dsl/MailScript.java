@@ -19,6 +19,8 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
+import dev.postilion.batch.BatchResult;
+import dev.postilion.batch.RowSource;
 import dev.postilion.profile.Profile;
 import dev.postilion.smtp.MailOptions;
 import dev.postilion.smtp.RcptOptions;
@@ -45,7 +47,8 @@ public abstract class MailScript extends Script {
             Set.of("quit", "ehlo", "helo", "rset", "noop", "starttls", "auth", "mail", "connect");
     /** Every verb and helper, for "did you mean" suggestions. */
     static final List<String> VERBS = List.of("connect", "ehlo", "helo", "starttls", "auth", "mail", "rcpt", "data",
-            "send", "rset", "noop", "vrfy", "raw", "quit", "expect", "env", "secret", "file", "csv", "log", "batch");
+            "send", "rset", "noop", "vrfy", "raw", "quit", "expect", "env", "secret", "file", "csv", "log", "batch",
+            "jsonl", "yaml");
 
     private ScriptContext context;
     private SmtpSession session;
@@ -54,6 +57,8 @@ public abstract class MailScript extends Script {
     private int blockDepth;
     private String envelopeFrom;
     private final List<String> envelopeTo = new ArrayList<>();
+    /** The last connect and auth, for batch's own connections. */
+    private final ConnectSettings connectSettings = new ConnectSettings();
 
     /** Attaches the run's context; called by {@link ScriptRunner} before {@code run()}. */
     final void attach(ScriptContext context) {
@@ -165,6 +170,7 @@ public abstract class MailScript extends Script {
             quitQuietly();
         }
         session = new SmtpSession(so, context.transcript());
+        connectSettings.connected(realHost, realPort, so, this::defaultHelo);
         connectedHost = target;
         Reply r = session.connect(realHost, realPort);
         return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
@@ -192,6 +198,7 @@ public abstract class MailScript extends Script {
             SmtpSession s = session(at, "ehlo");
             Reply r = s.greet(name);
             check(at, SmtpStage.EHLO, "EHLO " + name, r, Reply::isPositiveCompletion);
+            connectSettings.greeted(name);
             Reply secured = s.secure();
             return secured != null ? secured : r;
         });
@@ -286,7 +293,11 @@ public abstract class MailScript extends Script {
         Credentials credentials = new Credentials(user, pw == null ? null : () -> pw, tk == null ? null : () -> tk,
                 a.string("authzid"));
         Reply r = session(at, "auth").auth(mechanismName, credentials);
-        return check(at, SmtpStage.AUTH, "AUTH " + mechanismName, r, Reply::isPositiveCompletion);
+        check(at, SmtpStage.AUTH, "AUTH " + mechanismName, r, Reply::isPositiveCompletion);
+        if (r != null && r.isPositiveCompletion()) {
+            connectSettings.authenticated(mechanismName, credentials);
+        }
+        return r;
     }
 
     private String reveal(Object secret, ScriptLocation at) {
@@ -504,6 +515,58 @@ public abstract class MailScript extends Script {
             return null;
         }
         return step(at, () -> session.quit());
+    }
+
+    // ------------------------------------------------------------------ batch (the work is in BatchRun)
+
+    /** A CSV file with a header line, as the rows of a {@code batch}: {@code csv('people.csv')}. */
+    public RowSource csv(String path) {
+        return csv(Map.of(), path);
+    }
+
+    /** A CSV file with another delimiter: {@code csv('people.csv', delimiter: ';')} (or {@code 'tab'}). */
+    public RowSource csv(Map<String, ?> options, String path) {
+        return BatchRun.csv(this, options, path);
+    }
+
+    /** A JSON Lines file (one JSON object per line), as the rows of a {@code batch}. */
+    public RowSource jsonl(String path) {
+        return BatchRun.jsonl(this, path);
+    }
+
+    /** A YAML file holding a list of mappings, as the rows of a {@code batch}. */
+    public RowSource yaml(String path) {
+        return BatchRun.yaml(this, path);
+    }
+
+    /**
+     * A bulk send: the block runs once per row and describes that row's message with
+     * {@code send { }}; the batch sends them over its own pool of connections, made like the last
+     * {@code connect} and {@code auth}. Options: {@code concurrency}, {@code rate} ('30/min'),
+     * {@code perConnection}, {@code retries}, {@code retryDelay}, {@code maxRetryDelay},
+     * {@code maxErrors}, {@code journal}, {@code resume}, {@code resendInDoubt}, {@code report},
+     * {@code shard} ('2/4'), {@code addressField} ('email'). Deferred or failed recipients make the
+     * run exit 75 or 69 when the script ends; an AUTH refusal stops the script at once.
+     */
+    public BatchResult batch(Map<String, ?> options, Object rows,
+            @DelegatesTo(value = BatchRowSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
+        ScriptLocation at = here();
+        try {
+            return new BatchRun(this, at, options, rows, block).run();
+        } catch (ScriptError e) {
+            return problem(e, null);
+        }
+    }
+
+    /** A bulk send with default options: {@code batch(csv('people.csv')) { row -> send { ... } }}. */
+    public BatchResult batch(Object rows,
+            @DelegatesTo(value = BatchRowSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
+        return batch(Map.of(), rows, block);
+    }
+
+    /** The last connect and auth, for {@link BatchRun}. */
+    final ConnectSettings connectSettings() {
+        return connectSettings;
     }
 
     // ------------------------------------------------------------------ expectations

@@ -29,13 +29,17 @@ import dev.postilion.transcript.TranscriptListener;
  * @param profile the profile named with {@code --profile}, or null
  * @param profilesFile the file named with {@code --profiles}, or null for the usual lookup
  * @param profileLoader loads profiles (its environment decides the lookup); null for the real one
+ * @param batch command-line overrides for every {@code batch} of the script ({@link BatchOverrides#NONE} for none)
  */
 public record RunOptions(Map<String, String> vars, List<String> args, TranscriptListener transcript, PrintStream err,
                          String connectTo, int connectPort, List<Path> trustedCa, boolean insecure, Duration timeout,
                          boolean local, boolean dryRun, Function<String, String> env, String profile,
-                         Path profilesFile, ProfileLoader profileLoader) {
+                         Path profilesFile, ProfileLoader profileLoader, BatchOverrides batch) {
 
     public RunOptions {
+        if (batch == null) {
+            batch = BatchOverrides.NONE;
+        }
         vars = Map.copyOf(vars);
         args = List.copyOf(args);
         trustedCa = List.copyOf(trustedCa);
@@ -44,61 +48,68 @@ public record RunOptions(Map<String, String> vars, List<String> args, Transcript
     /** Defaults for tests and embedding: no variables, no overrides, the real environment. */
     public static RunOptions defaults(TranscriptListener transcript, PrintStream err) {
         return new RunOptions(Map.of(), List.of(), transcript, err, null, 0, List.of(), false, null, false, false,
-                System::getenv, null, null, null);
+                System::getenv, null, null, null, BatchOverrides.NONE);
     }
 
     public RunOptions withVars(Map<String, String> v) {
         return new RunOptions(v, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader);
+                dryRun, env, profile, profilesFile, profileLoader, batch);
     }
 
     public RunOptions withConnectTo(String host, int port) {
         return new RunOptions(vars, args, transcript, err, host, port, trustedCa, insecure, timeout, local, dryRun,
-                env, profile, profilesFile, profileLoader);
+                env, profile, profilesFile, profileLoader, batch);
     }
 
     public RunOptions withTrustedCa(List<Path> ca) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, ca, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader);
+                dryRun, env, profile, profilesFile, profileLoader, batch);
     }
 
     public RunOptions withTimeout(Duration t) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, t, local,
-                dryRun, env, profile, profilesFile, profileLoader);
+                dryRun, env, profile, profilesFile, profileLoader, batch);
     }
 
     public RunOptions withLocal(boolean on) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, on,
-                dryRun, env, profile, profilesFile, profileLoader);
+                dryRun, env, profile, profilesFile, profileLoader, batch);
     }
 
     public RunOptions withDryRun(boolean on) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                on, env, profile, profilesFile, profileLoader);
+                on, env, profile, profilesFile, profileLoader, batch);
     }
 
     public RunOptions withEnv(Function<String, String> e) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, e, profile, profilesFile, profileLoader);
+                dryRun, e, profile, profilesFile, profileLoader, batch);
     }
 
     public RunOptions withInsecure(boolean on) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, on, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader);
+                dryRun, env, profile, profilesFile, profileLoader, batch);
     }
 
     public RunOptions withArgs(List<String> a) {
         return new RunOptions(vars, a, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader);
+                dryRun, env, profile, profilesFile, profileLoader, batch);
     }
 
     public RunOptions withProfile(String p) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, p, profilesFile, profileLoader);
+                dryRun, env, p, profilesFile, profileLoader, batch);
     }
 
     public RunOptions withProfiles(Path file, ProfileLoader loader) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, file, loader);
+                dryRun, env, profile, file, loader, batch);
+    }
+
+    // ---- batch overrides (postilion run --concurrency, --rate, --journal, ...)
+
+    public RunOptions withBatch(BatchOverrides b) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
+                dryRun, env, profile, profilesFile, profileLoader, b);
     }
 }

@@ -20,6 +20,7 @@ final class ScriptContext {
     private final String scriptName;
     private final Path scriptDir;
     private final List<ScriptError> recorded = new ArrayList<>();
+    private final List<ScriptRunner.Problem> batchProblems = new ArrayList<>();
     private ProfileFile profiles;
     private Profile current;
 
@@ -46,7 +47,7 @@ final class ScriptContext {
     }
 
     /** Records a dry-run mistake; one per script line, since later ones on a line only follow from the first. */
-    void record(ScriptError e) {
+    synchronized void record(ScriptError e) {
         for (ScriptError r : recorded) {
             if (r.location().equals(e.location())) {
                 return;
@@ -55,8 +56,17 @@ final class ScriptContext {
         recorded.add(e);
     }
 
-    List<ScriptError> recorded() {
-        return recorded;
+    synchronized List<ScriptError> recorded() {
+        return new ArrayList<>(recorded);
+    }
+
+    /** A batch that ended with deferred, failed or invalid items: reported when the script ends. */
+    synchronized void batchProblem(ScriptRunner.Problem p) {
+        batchProblems.add(p);
+    }
+
+    synchronized List<ScriptRunner.Problem> batchProblems() {
+        return new ArrayList<>(batchProblems);
     }
 
     /**

@@ -1,8 +1,6 @@
 package dev.postilion.dsl;
 
 import groovy.lang.Binding;
-import groovy.lang.GroovyCodeSource;
-import groovy.lang.GroovyShell;
 import groovy.lang.MissingMethodException;
 import groovy.lang.MissingPropertyException;
 import groovy.lang.Script;
@@ -21,6 +19,7 @@ import org.codehaus.groovy.control.messages.ExceptionMessage;
 import org.codehaus.groovy.control.messages.Message;
 import org.codehaus.groovy.control.messages.SimpleMessage;
 import org.codehaus.groovy.control.messages.SyntaxErrorMessage;
+import org.codehaus.groovy.runtime.InvokerHelper;
 import org.codehaus.groovy.runtime.InvokerInvocationException;
 import org.codehaus.groovy.syntax.SyntaxException;
 
@@ -49,7 +48,10 @@ public final class ScriptRunner {
         /** An {@code assert} in the script failed (69: a check the server did not pass). */
         ASSERTION,
         /** A bug (70). */
-        INTERNAL
+        INTERNAL,
+        /** A batch ended with items not sent: {@link Problem#smtpKind()} is TEMPORARY (deferred or in doubt, 75),
+         * PERMANENT (failed, 69) or INPUT (only invalid rows, 65). */
+        BATCH
     }
 
     /**
@@ -92,10 +94,10 @@ public final class ScriptRunner {
         vars.forEach(binding::setVariable);
         binding.setVariable("vars", Map.copyOf(options.vars()));
         binding.setVariable("args", options.args());
-        GroovyShell shell = new GroovyShell(ScriptRunner.class.getClassLoader(), binding, config);
         Script compiled;
         try {
-            compiled = shell.parse(new GroovyCodeSource(source, name, "/groovy/script"));
+            Class<?> cls = ScriptCache.from(options.env()).scriptClass(source, name, config);
+            compiled = InvokerHelper.createScript(cls, binding);
         } catch (MultipleCompilationErrorsException e) {
             return new Result(compileProblems(name, e));
         }
@@ -136,6 +138,7 @@ public final class ScriptRunner {
         for (ScriptError e : context.recorded()) {
             all.add(problem(e));
         }
+        all.addAll(context.batchProblems());
         all.addAll(problems);
         return new Result(all);
     }

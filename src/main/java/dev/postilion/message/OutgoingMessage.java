@@ -5,6 +5,11 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.Optional;
 
+import dev.postilion.smtp.Envelope;
+import dev.postilion.smtp.MailOptions;
+import dev.postilion.smtp.MessageContent;
+import dev.postilion.smtp.RcptOptions;
+
 /**
  * A message ready for DATA: its bytes, and the facts the transport needs before it sends
  * anything (RFC 1870 SIZE, RFC 6152 8BITMIME, RFC 6531 SMTPUTF8, the envelope).
@@ -14,7 +19,7 @@ import java.util.Optional;
  * Files are read from disk while writing: a 200 MB attachment never needs a 200 MB heap.
  * Dot-stuffing is the engine's job, not this one's.
  */
-public interface OutgoingMessage {
+public interface OutgoingMessage extends MessageContent {
 
     /**
      * Writes the message. An {@link IOException} comes only from {@code out}; a file that
@@ -22,6 +27,7 @@ public interface OutgoingMessage {
      * can tell a dropped connection from a vanished attachment. After a MessageException
      * the output is incomplete: the engine must not end DATA with the final dot.
      */
+    @Override
     void writeTo(OutputStream out) throws IOException;
 
     /**
@@ -32,6 +38,7 @@ public interface OutgoingMessage {
      *
      * @throws MessageException when a file cannot be read
      */
+    @Override
     long size();
 
     /** True when any octet of the message is 8-bit (ask for BODY=8BITMIME, RFC 6152). */
@@ -51,4 +58,21 @@ public interface OutgoingMessage {
 
     /** The forward paths for RCPT TO: to, cc and bcc, duplicates removed, order kept. */
     List<String> envelopeRecipients();
+
+    /** For the engine: 8-bit content asks for BODY=8BITMIME. */
+    @Override
+    default boolean eightBit() {
+        return is8bit();
+    }
+
+    /** The SMTP envelope for these recipients, with SMTPUTF8 when the message needs it. */
+    default Envelope envelope(List<String> recipients) {
+        return new Envelope(envelopeFrom().orElse(""), recipients, MailOptions.NONE.withSmtpUtf8(needsSmtpUtf8()),
+                RcptOptions.NONE);
+    }
+
+    /** The SMTP envelope: {@link #envelopeFrom()} to {@link #envelopeRecipients()}. */
+    default Envelope envelope() {
+        return envelope(envelopeRecipients());
+    }
 }

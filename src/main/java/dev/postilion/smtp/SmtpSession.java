@@ -41,8 +41,8 @@ public final class SmtpSession implements Closeable {
     private static final Pattern RET_VALUES = Pattern.compile("(?i)FULL|HDRS");
     private static final Pattern NOTIFY_VALUES =
             Pattern.compile("(?i)NEVER|(SUCCESS|FAILURE|DELAY)(,(SUCCESS|FAILURE|DELAY))*");
-    /** How errors name the step after the final dot (RFC 5321 4.1.1.4). */
-    private static final String END_OF_DATA = "end of data";
+    /** How errors name the step after the final dot; the batch journal reads this prefix. */
+    private static final String END_OF_DATA = ".";
 
     private final SessionOptions options;
     private final TranscriptListener transcript;
@@ -176,8 +176,8 @@ public final class SmtpSession implements Closeable {
         return upgrade().starttls();
     }
 
-    /** The reply to STARTTLS, and the EHLO (or HELO) reply after the handshake, null when refused. */
-    private record Upgrade(Reply starttls, Reply greeting) {
+    /** The replies of a STARTTLS exchange: to STARTTLS, and to the EHLO after it (null if there was none). */
+    private record Upgrade(Reply starttls, Reply hello) {
     }
 
     private Upgrade upgrade() throws SmtpException {
@@ -239,8 +239,8 @@ public final class SmtpSession implements Closeable {
             transcript.error("Host did not advertise STARTTLS; continuing in plain text (starttls-if-offered)");
             return null;
         }
-        Upgrade upgrade = upgrade();
-        Reply r = upgrade.starttls();
+        Upgrade u = upgrade();
+        Reply r = u.starttls();
         if (r.code() != 220) {
             if (mode.required() || r.isClosing() || !isOpen()) {
                 throw new SmtpException(Kind.TLS, SmtpStage.STARTTLS, "STARTTLS", r, server(),
@@ -250,7 +250,7 @@ public final class SmtpSession implements Closeable {
             transcript.error("STARTTLS refused; continuing in plain text (starttls-if-offered)");
             return null;
         }
-        return upgrade.greeting();
+        return u.hello();
     }
 
     private void handshake() throws SmtpException {
@@ -432,7 +432,7 @@ public final class SmtpSession implements Closeable {
         if (r.code() != 354) {
             return r;
         }
-        return sendContent(content);
+        return sendContent(content, null);
     }
 
     /**
@@ -445,10 +445,15 @@ public final class SmtpSession implements Closeable {
         if (!capabilities.chunking()) {
             throw state(SmtpStage.BDAT, "the server did not offer CHUNKING, so BDAT cannot be used");
         }
+        return bdatContent(content, chunkSize, null);
+    }
+
+    private Reply bdatContent(MessageContent content, int chunkSize, DataEndGate gate) throws SmtpException {
         ChunkWriter chunks = new ChunkWriter(Math.max(1024, chunkSize));
         try (DotStuffingOutputStream normalised = DotStuffingOutputStream.lineEndingsOnly(chunks)) {
             content.writeTo(normalised);
             normalised.finish();
+            passGate(gate);
             chunks.last();
         } catch (ChunkRefused refused) {
             resetTransaction();
@@ -473,6 +478,16 @@ public final class SmtpSession implements Closeable {
      * back in the result; the transaction is then reset with RSET.
      */
     public SendResult send(Envelope envelope, MessageContent content) throws SmtpException {
+        return send(envelope, content, null);
+    }
+
+    /**
+     * {@link #send(Envelope, MessageContent)}, telling {@code listener} (when not null) right before
+     * the end of data goes out, with the recipients the server accepted. If the listener throws,
+     * the connection is dropped without the final dot and a {@link Kind#LOCAL_IO} failure is thrown.
+     */
+    public SendResult send(Envelope envelope, MessageContent content, DataEndListener listener)
+            throws SmtpException {
         requireGreeted(SmtpStage.MAIL);
         if (mailAccepted) {
             throw state(SmtpStage.MAIL, "a mail transaction is already open; finish it or rset() first");
@@ -564,8 +579,11 @@ public final class SmtpSession implements Closeable {
             resetAfterFailure();
             return new SendResult(mailReply, replies, dataReply, null);
         }
+        List<String> accepted = replies.stream().filter(SendResult.RecipientReply::accepted)
+                .map(SendResult.RecipientReply::address).toList();
+        DataEndGate gate = listener == null ? null : () -> listener.beforeDataEnd(accepted);
         if (bdat) {
-            Reply end = bdat(content, 1 << 20);
+            Reply end = bdatContent(content, 1 << 20, gate);
             return new SendResult(mailReply, replies, null, end);
         }
         if (!pipelined) {
@@ -575,7 +593,7 @@ public final class SmtpSession implements Closeable {
             resetAfterFailure();
             return new SendResult(mailReply, replies, dataReply, null);
         }
-        Reply end = sendContent(content);
+        Reply end = sendContent(content, gate);
         return new SendResult(mailReply, replies, dataReply, end);
     }
 
@@ -586,16 +604,19 @@ public final class SmtpSession implements Closeable {
         resetTransaction();
     }
 
-    private Reply sendContent(MessageContent content) throws SmtpException {
+    private Reply sendContent(MessageContent content, DataEndGate gate) throws SmtpException {
         boolean tap = transcript != TranscriptListener.NONE && options.dataLinesShown() > 0;
         DataTap dataTap = tap ? new DataTap(conn.output(), transcript, options.dataLinesShown(), conn.tls()) : null;
         OutputStream wire = tap ? dataTap : conn.output();
         DotStuffingOutputStream stuffed = new DotStuffingOutputStream(wire);
         try {
             content.writeTo(stuffed);
+            passGate(gate);
             // The last data and the terminator go out in one flush (no delayed-ACK stall).
             stuffed.finish();
             conn.flush();
+        } catch (SmtpException e) {
+            throw e;
         } catch (SmtpConnection.ConnectionLostException e) {
             conn.close();
             throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.DATA, "DATA", server(),
@@ -616,6 +637,28 @@ public final class SmtpSession implements Closeable {
         } finally {
             resetTransaction();
         }
+    }
+
+    /** Runs the data-end listener; if it fails, the final dot is never sent. */
+    private void passGate(DataEndGate gate) throws SmtpException {
+        if (gate == null) {
+            return;
+        }
+        try {
+            gate.pass();
+        } catch (IOException | RuntimeException e) {
+            // RFC 5321 3.8: closing without the terminator makes the server discard the message.
+            conn.close();
+            resetTransaction();
+            throw new SmtpException(Kind.LOCAL_IO, SmtpStage.DATA, "DATA", null, server(),
+                    "stopped before the final dot: " + e.getMessage()
+                            + "\n    the connection was dropped before the final dot, so nothing was delivered", e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface DataEndGate {
+        void pass() throws IOException;
     }
 
     private void abortContent(IOException e) throws SmtpException {

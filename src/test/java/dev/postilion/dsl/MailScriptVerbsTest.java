@@ -191,4 +191,21 @@ class MailScriptVerbsTest {
         assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.ASSERTION);
         assertThat(r.problems().get(0).message()).startsWith("v.groovy:3: assertion failed:");
     }
+
+    @Test
+    void templatesFillTheBodyAndDataNeverRunsAsCode() throws Exception {
+        Files.writeString(dir.resolve("welcome.txt"), "Hello ${name},\nyour code is ${code}.\n");
+        ScriptRunner.Result r = run("""
+                ehlo 'x.test'
+                send {
+                    from 'a@x.test'
+                    to 'b@y.test'
+                    subject 'welcome'
+                    text template('welcome.txt', [name: 'Zoë', code: '${System.exit(1)}'])
+                }
+                """);
+        assertThat(messages(r)).isEmpty();
+        String body = ((String) greenMail.getReceivedMessages()[0].getContent()).replace("\r\n", "\n");
+        assertThat(body).isEqualTo("Hello Zoë,\nyour code is ${System.exit(1)}.");
+    }
 }

@@ -226,7 +226,7 @@ class CommandWriterTest {
     @ParameterizedTest(name = "U+{0}")
     @DisplayName("INJ-03 CVE-2025-7962 on the wire: UTF-8 only under SMTPUTF8, never a stray CR or LF")
     @ValueSource(strings = {"760D", "760A", "0D0A"})
-    void unicodeLowByteNeverReachesTheWireAsCrOrLf(String hex) throws Exception {
+    void characterWhoseLowByteIsCrNeverBecomesCr(String hex) throws Exception {
         String recipient = "a" + Character.toString(Integer.parseInt(hex, 16)) + "DATA@x.example";
         try (FaultServer s = FaultServer.start().capabilities("SMTPUTF8");
              SmtpSession c = new SmtpSession(FAST, null)) {

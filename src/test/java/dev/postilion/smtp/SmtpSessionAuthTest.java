@@ -106,6 +106,21 @@ class SmtpSessionAuthTest {
     }
 
     @Test
+    @DisplayName("SEC-01/AUTH-06: a bearer token is masked even when the server refuses it")
+    void bearerTokensNeverInTranscript() throws Exception {
+        for (String mech : List.of("XOAUTH2", "OAUTHBEARER")) {
+            try (FaultServer s = FaultServer.start().capabilities("AUTH " + mech)
+                    .on("AUTH", "334 " + b64("{\"status\":\"401\"}")).on(AUTHLINE, "535 5.7.8 token refused");
+                 SmtpSession c = session()) {
+                c.open(s.host(), s.port(), "client.test");
+                assertThat(c.auth(mech, Credentials.token("guyt@x.test", () -> TOKEN)).code()).isEqualTo(535);
+            }
+        }
+        assertThat(transcript.text()).doesNotContain(TOKEN).doesNotContain(TOKEN.substring(10, 30))
+                .contains(" -> AUTH XOAUTH2 ********").contains(" -> AUTH OAUTHBEARER ********");
+    }
+
+    @Test
     @DisplayName("the seed's AUTH LOGIN exchange, prompts decoded and the password masked")
     void loginExchange() throws Exception {
         try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
@@ -121,7 +136,7 @@ class SmtpSessionAuthTest {
 
     @Test
     @DisplayName("AUTH-06: XOAUTH2 error challenge: an empty line, then the final 535 is returned")
-    void xoauth2ErrorFlow() throws Exception {
+    void xoauth2ErrorChallengeIsAnsweredWithAnEmptyLine() throws Exception {
         String json = "{\"status\":\"401\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}";
         try (FaultServer s = FaultServer.start().capabilities("AUTH XOAUTH2")
                 .on("AUTH", "334 " + b64(json))
@@ -154,7 +169,7 @@ class SmtpSessionAuthTest {
 
     @Test
     @DisplayName("RFC 4954: a mechanism that cannot answer cancels with '*'")
-    void cancelWhenAMechanismCannotAnswer() throws Exception {
+    void unanswerableChallengeIsCancelledWithAStar() throws Exception {
         try (FaultServer s = FaultServer.start().on("AUTH", "334 " + b64("more?")); SmtpSession c = session()) {
             c.open(s.host(), s.port(), "client.test");
             assertThatThrownBy(() -> c.auth("PLAIN", Credentials.password("guyt", () -> PASSWORD)))
@@ -188,7 +203,7 @@ class SmtpSessionAuthTest {
 
     @Test
     @DisplayName("AUTH-03: a challenge that is not base64 is a protocol error, after '*'")
-    void challengeNotBase64() throws Exception {
+    void challengeThatIsNotBase64IsAProtocolError() throws Exception {
         try (FaultServer s = FaultServer.start().on("AUTH", "334 not base64 !!"); SmtpSession c = session()) {
             c.open(s.host(), s.port(), "client.test");
             assertThatThrownBy(() -> c.auth("LOGIN", Credentials.password("guyt", () -> PASSWORD)))

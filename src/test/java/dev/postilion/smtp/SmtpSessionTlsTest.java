@@ -71,7 +71,7 @@ class SmtpSessionTlsTest {
     @ParameterizedTest
     @DisplayName("TLS-02: STARTTLS refused while required: nothing more is sent")
     @ValueSource(strings = {"454 4.7.0 TLS not available", "500 5.5.1 unknown command", "250 2.0.0 sure"})
-    void starttlsRefusedWhenRequired(String refusal) throws Exception {
+    void starttlsRefusedWhenRequiredFailsClosed(String refusal) throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("STARTTLS", "AUTH PLAIN").on("STARTTLS", refusal);
              SmtpSession c = session(TlsMode.STARTTLS, true)) {
             assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
@@ -131,7 +131,7 @@ class SmtpSessionTlsTest {
 
     @Test
     @DisplayName("TLS-05: trusted via --tls-ca; EHLO again under TLS, and only the new capabilities count")
-    void trustedCertificateUpgradesAndSaysEhloAgain() throws Exception {
+    void starttlsWithTrustedCertificateSaysEhloAgainAndForgetsOldCapabilities() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("STARTTLS", "AUTH PLAIN LOGIN", "SIZE 1000")
                 .capabilitiesAfterTls("AUTH XOAUTH2", "SIZE 5000");
              SmtpSession c = session(TlsMode.STARTTLS, true)) {
@@ -163,7 +163,7 @@ class SmtpSessionTlsTest {
     @ParameterizedTest
     @DisplayName("TLS-07: a certificate no trusted CA vouches for stops before AUTH, saying how to trust it")
     @EnumSource(value = TestTls.class, names = {"LOCALHOST", "SELF_SIGNED"})
-    void untrustedCertificateIsATlsError(TestTls cert) throws Exception {
+    void untrustedCertificateIsATlsErrorThatSaysHowToTrustIt(TestTls cert) throws Exception {
         // LOCALHOST is signed by the test CA, which this client has not been told to trust.
         try (FaultServer s = FaultServer.start().capabilities("STARTTLS", "AUTH PLAIN").certificate(cert);
              SmtpSession c = session(TlsMode.STARTTLS, cert == TestTls.SELF_SIGNED)) {

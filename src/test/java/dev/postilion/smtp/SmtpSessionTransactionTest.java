@@ -35,7 +35,7 @@ class SmtpSessionTransactionTest {
 
     @Test
     @DisplayName("DLV-01 RFC 2920: MAIL, every RCPT and DATA go out before any reply; per-recipient results")
-    void pipeliningSendsTheWholeEnvelopeAtOnce() throws Exception {
+    void pipeliningWritesMailRcptAndDataTogetherAndKeepsPerRecipientReplies() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("PIPELINING").holdReplies("MAIL", "DATA")
                 .on("RCPT", "250 2.1.5 Ok", "550 5.1.1 <nobody@y.test>: Recipient address rejected",
                         "451 4.7.1 greylisted, try again later");
@@ -60,7 +60,7 @@ class SmtpSessionTransactionTest {
 
     @Test
     @DisplayName("SMG-06: no pipelining when it is not offered (or switched off): each command waits for its reply")
-    void noPipeliningWhenNotOffered() throws Exception {
+    void eachCommandWaitsForItsReplyWithoutPipelining() throws Exception {
         for (boolean offered : List.of(false, true)) {
             try (FaultServer s = offered ? FaultServer.start().capabilities("PIPELINING") : FaultServer.start().capabilities();
                  SmtpSession c = new SmtpSession(FAST.withPipelining(!offered), transcript)) {
@@ -116,7 +116,7 @@ class SmtpSessionTransactionTest {
 
     @Test
     @DisplayName("RSET after refused recipients (no pipelining)")
-    void rsetAfterRefusedRecipients() throws Exception {
+    void noPipeliningWhenNotOfferedAndRsetAfterRefusal() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities().on("RCPT", "550 5.1.1 no", "553 5.1.3 bad address");
              SmtpSession c = session()) {
             c.open(s.host(), s.port(), "client.test");
@@ -150,7 +150,7 @@ class SmtpSessionTransactionTest {
 
     @Test
     @DisplayName("DLV-06: SIZE= when offered; too large for the limit is refused before MAIL with both sizes")
-    void sizeIsAnnouncedAndEnforced() throws Exception {
+    void sizeIsAnnouncedAndTooLargeIsRefusedBeforeMail() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("SIZE 1000"); SmtpSession c = session()) {
             c.open(s.host(), s.port(), "client.test");
             assertThat(c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("0123456789")).delivered())
@@ -174,7 +174,7 @@ class SmtpSessionTransactionTest {
 
     @Test
     @DisplayName("MIM-03: BODY=8BITMIME for 8-bit content when offered; a warning when not")
-    void eightBitMime() throws Exception {
+    void eightBitContentAsksFor8BitMime() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("8BITMIME"); SmtpSession c = session()) {
             c.open(s.host(), s.port(), "client.test");
             c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("Grüße"));
@@ -192,7 +192,7 @@ class SmtpSessionTransactionTest {
 
     @Test
     @DisplayName("MIM-04: SMTPUTF8 for a non-ASCII address only when offered, else an INPUT error naming it")
-    void smtpUtf8() throws Exception {
+    void nonAsciiAddressNeedsSmtpUtf8() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("SMTPUTF8", "8BITMIME"); SmtpSession c = session()) {
             c.open(s.host(), s.port(), "client.test");
             assertThat(c.send(Envelope.of("a@x.test", List.of("用户@例子.广告")), MessageContent.of("x")).delivered())
@@ -224,7 +224,7 @@ class SmtpSessionTransactionTest {
 
     @Test
     @DisplayName("DSN parameters only when DSN is offered")
-    void dsnOnlyWhenOffered() throws Exception {
+    void dsnParametersOnlyWhenOffered() throws Exception {
         MailOptions ret = new MailOptions(-1, null, false, "HDRS", "QQ314159");
         try (FaultServer s = FaultServer.start().capabilities(); SmtpSession c = session()) {
             c.open(s.host(), s.port(), "client.test");
@@ -250,7 +250,7 @@ class SmtpSessionTransactionTest {
 
     @Test
     @DisplayName("RFC 3030: BDAT chunks when CHUNKING is offered and chunking is on; DATA otherwise")
-    void bdatWhenOfferedAndAsked() throws Exception {
+    void chunkingUsesBdatWhenOfferedAndAsked() throws Exception {
         byte[] big = new byte[(1 << 20) + 10];
         java.util.Arrays.fill(big, (byte) 'x');
         try (FaultServer s = FaultServer.start().capabilities("CHUNKING", "PIPELINING");
@@ -316,7 +316,7 @@ class SmtpSessionTransactionTest {
 
     @Test
     @DisplayName("verbs out of order are refused with their texts, before anything is sent")
-    void stateErrors() throws Exception {
+    void verbsOutOfOrderAreRefusedBeforeAnythingIsSent() throws Exception {
         try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
             assertState(() -> c.ehlo("client.test"), "ehlo needs a connection: connect first");
             assertState(() -> c.mail("a@x.test", MailOptions.NONE), "mail from needs a connection: connect first");
@@ -349,7 +349,8 @@ class SmtpSessionTransactionTest {
 
     @Test
     void vrfyRsetNoopAndRaw() throws Exception {
-        try (FaultServer s = FaultServer.start().on("XCLIENT", "220 2.0.0 ok"); SmtpSession c = session()) {
+        try (FaultServer s = FaultServer.start().on("XCLIENT", "220 2.0.0 ok")
+                .on("FOO", "502 5.5.2 Error: command not recognized"); SmtpSession c = session()) {
             c.open(s.host(), s.port(), "client.test");
             assertThat(c.vrfy("postmaster").code()).isEqualTo(252);
             c.mail("a@x.test", MailOptions.NONE);

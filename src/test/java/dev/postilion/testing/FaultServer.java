@@ -30,7 +30,8 @@ import javax.net.ssl.SSLSocket;
 /**
  * A scripted SMTP server on 127.0.0.1 (port 0) for fault tests. By default it is a well-behaved
  * server: a 220 greeting, EHLO with a chosen capability list, 250 to MAIL, RCPT, RSET and NOOP, 354
- * to DATA then 250 after the final dot, BDAT chunks, STARTTLS with {@link TestTls#LOCALHOST}, AUTH
+ * to DATA then 250 after the final dot, 250 to any other command, BDAT chunks, STARTTLS with
+ * {@link TestTls#LOCALHOST}, AUTH
  * LOGIN / PLAIN / CRAM-MD5 / XOAUTH2 / OAUTHBEARER accepted, 221 to QUIT. A test changes one step at a
  * time by queueing an {@link Action} for a verb; queued actions are used once each, in order, then
  * the {@link #always} action or the default takes over again.
@@ -70,16 +71,17 @@ public final class FaultServer implements AutoCloseable {
     /** What the server does when a command (or pseudo-verb) arrives. */
     @FunctionalInterface
     public interface Action {
-        void perform(Exchange x) throws IOException;
+        /**
+         * Handles one command.
+         *
+         * @param line the command line ({@code null} for {@link #GREETING}, "." for {@link #DOT})
+         * @return false to end the conversation (the connection is closed)
+         */
+        boolean act(FaultServer server, Conversation c, String line) throws IOException;
 
         /** This action, then {@code next} (unless this one ended the conversation). */
         default Action then(Action next) {
-            return x -> {
-                perform(x);
-                if (!x.conversation.ended) {
-                    next.perform(x);
-                }
-            };
+            return (s, c, line) -> act(s, c, line) && !c.ended() && next.act(s, c, line);
         }
     }
 
@@ -101,7 +103,7 @@ public final class FaultServer implements AutoCloseable {
     private final Thread acceptor;
     private final Map<String, Deque<Action>> queued = new HashMap<>();
     private final Map<String, Action> always = new HashMap<>();
-    private final List<Conversation> conversations = new CopyOnWriteArrayList<>();
+    private final List<Connection> conversations = new CopyOnWriteArrayList<>();
     private final List<Command> log = new ArrayList<>();
     private final List<byte[]> messages = new ArrayList<>();
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
@@ -112,6 +114,7 @@ public final class FaultServer implements AutoCloseable {
     private volatile List<String> capabilities = DEFAULT_CAPABILITIES;
     private volatile List<String> capabilitiesAfterTls;
     private volatile TestTls certificate = TestTls.LOCALHOST;
+    private volatile javax.net.ssl.SSLContext tlsContext;
     private volatile String holdFrom;
     private volatile String holdUntil;
 
@@ -163,8 +166,10 @@ public final class FaultServer implements AutoCloseable {
                 + "  Thu, 6 Dec 2007 10:35:19 -0500"));
         s.always("EHLO", reply(EXCHANGE_2003_EHLO));
         s.always("AUTH", reply("334 VXNlcm5hbWU6"));
-        s.always(AUTHLINE, x -> x.reply(x.conversation.authStep++ == 0 ? "334 UGFzc3dvcmQ6"
-                : "235 2.7.0 Authentication successful."));
+        s.always(AUTHLINE, (srv, x, line) -> {
+            x.reply(x.conversation.authStep++ == 0 ? "334 UGFzc3dvcmQ6" : "235 2.7.0 Authentication successful.");
+            return true;
+        });
         s.always("MAIL", reply("250 2.1.0 guyt@exchguy.com....Sender OK"));
         s.always("RCPT", reply("250 2.1.5 administrator@cp.com"));
         s.always("DATA", reply("354 Start mail input; end with <CRLF>.<CRLF>"));
@@ -207,6 +212,27 @@ public final class FaultServer implements AutoCloseable {
     public FaultServer certificate(TestTls cert) {
         certificate = cert;
         return this;
+    }
+
+    /** A TLS context of the test's own for STARTTLS (instead of {@link #certificate(TestTls)}). */
+    public FaultServer tls(javax.net.ssl.SSLContext context) {
+        tlsContext = context;
+        return this;
+    }
+
+    /** The whole EHLO reply, lines joined with CRLF ({@code "250-fault.test\r\n250 DSN"}), for every EHLO. */
+    public FaultServer ehlo(String reply) {
+        return always("EHLO", reply(reply));
+    }
+
+    /** The greeting's action, for every connection. */
+    public FaultServer greeting(Action action) {
+        return always(GREETING, action);
+    }
+
+    private javax.net.ssl.SSLContext starttlsContext() {
+        javax.net.ssl.SSLContext c = tlsContext;
+        return c != null ? c : certificate.sslContext();
     }
 
     /** The greeting: a reply text (lines joined with CRLF) used for every connection. */
@@ -273,6 +299,11 @@ public final class FaultServer implements AutoCloseable {
         }
     }
 
+    /** The same as {@link #received()}. */
+    public byte[] bytes() {
+        return received();
+    }
+
     /** {@link #received()} as text (ISO-8859-1, so every octet is one char). */
     public String receivedText() {
         return new String(received(), StandardCharsets.ISO_8859_1);
@@ -298,7 +329,7 @@ public final class FaultServer implements AutoCloseable {
      */
     public FaultServer awaitDisconnect(Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
-        for (Conversation c : conversations) {
+        for (Connection c : conversations) {
             if (!c.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 throw new AssertionError("connection " + c.number + " still open after " + limit);
             }
@@ -315,40 +346,54 @@ public final class FaultServer implements AutoCloseable {
 
     /** Replies with these lines; a line may itself hold several joined with CRLF. */
     public static Action reply(String first, String... more) {
-        return x -> {
+        return (s, x, line) -> {
             String[] all = new String[more.length + 1];
             all[0] = first;
             System.arraycopy(more, 0, all, 1, more.length);
             x.reply(all);
+            return true;
         };
     }
 
     /** Replies (a 421, typically), then closes the connection. */
     public static Action replyAndClose(String text) {
-        return x -> {
+        return (s, x, line) -> {
             x.reply(text);
             x.drop();
+            return false;
         };
     }
 
     /** Closes the connection without a reply (a FIN: the client reads end of stream). */
     public static Action drop() {
-        return Exchange::drop;
+        return (s, x, line) -> {
+            x.drop();
+            return false;
+        };
     }
 
     /** Resets the connection at once (an RST: the client's next read or write fails). */
     public static Action reset() {
-        return Exchange::reset;
+        return (s, x, line) -> {
+            x.reset();
+            return false;
+        };
     }
 
     /** Never answers; keeps reading (and recording) until the client gives up and closes. */
     public static Action stall() {
-        return Exchange::stall;
+        return (s, x, line) -> {
+            x.stall();
+            return false;
+        };
     }
 
     /** Sends these exact octets (malformed replies, garbage, NUL, non-UTF-8). */
     public static Action raw(byte[] octets) {
-        return x -> x.write(octets);
+        return (s, x, line) -> {
+            x.write(octets);
+            return true;
+        };
     }
 
     /** Sends these exact characters, one octet each (ISO-8859-1). */
@@ -368,25 +413,43 @@ public final class FaultServer implements AutoCloseable {
 
     /** Sends {@code text} plus CRLF one octet per write, pausing {@code pause} between octets. */
     public static Action drip(Duration pause, String text) {
-        return x -> x.drip(pause, (text + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        return (s, x, line) -> {
+            x.drip(pause, (text + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            return true;
+        };
+    }
+
+    /** Never reads again (no reply): once the socket buffers fill, the client's writes block. */
+    public static Action stopReading() {
+        return (s, x, line) -> {
+            x.stopReading();
+            return false;
+        };
     }
 
     /** Replies, then never reads again: once the socket buffers fill, the client's writes block. */
     public static Action stopReading(String reply) {
-        return x -> {
+        return (s, x, line) -> {
             x.reply(reply);
             x.stopReading();
+            return false;
         };
     }
 
     /** STARTTLS: 220, then the handshake with the configured certificate. */
     public static Action starttls() {
-        return x -> x.startTls(x.server().certificate, "");
+        return (s, x, line) -> {
+            x.startTls(s.starttlsContext(), "");
+            return !x.ended();
+        };
     }
 
     /** STARTTLS: 220, then the handshake with {@code cert}. */
     public static Action starttls(TestTls cert) {
-        return x -> x.startTls(cert, "");
+        return (s, x, line) -> {
+            x.startTls(cert.sslContext(), "");
+            return !x.ended();
+        };
     }
 
     /**
@@ -394,7 +457,10 @@ public final class FaultServer implements AutoCloseable {
      * write, then the handshake.
      */
     public static Action starttls(String injected) {
-        return x -> x.startTls(x.server().certificate, injected);
+        return (s, x, line) -> {
+            x.startTls(s.starttlsContext(), injected);
+            return !x.ended();
+        };
     }
 
     // ------------------------------------------------------------------ serving
@@ -407,7 +473,7 @@ public final class FaultServer implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            Conversation c = new Conversation(connections.incrementAndGet(), socket);
+            Connection c = new Connection(connections.incrementAndGet(), socket);
             conversations.add(c);
             Thread t = new Thread(() -> c.run(), "fault-server-conn-" + c.number);
             t.setDaemon(true);
@@ -429,7 +495,7 @@ public final class FaultServer implements AutoCloseable {
     public void close() throws IOException {
         closing.countDown();
         listener.close();
-        for (Conversation c : conversations) {
+        for (Connection c : conversations) {
             c.closeSocket();
         }
         try {
@@ -440,12 +506,12 @@ public final class FaultServer implements AutoCloseable {
     }
 
     /** One command being handled: what arrived, and the means to answer (or not). */
-    public final class Exchange {
-        private final Conversation conversation;
+    public final class Conversation {
+        private final Connection conversation;
         private final String verb;
         private final String line;
 
-        private Exchange(Conversation conversation, String verb, String line) {
+        private Conversation(Connection conversation, String verb, String line) {
             this.conversation = conversation;
             this.verb = verb;
             this.line = line;
@@ -528,9 +594,24 @@ public final class FaultServer implements AutoCloseable {
         }
 
         /** 220, the injected octets in the same write, then the TLS handshake as a server. */
-        public void startTls(TestTls cert, String injected) throws IOException {
+        public void startTls(javax.net.ssl.SSLContext context, String injected) throws IOException {
             write(("220 2.0.0 Ready to start TLS\r\n" + injected).getBytes(StandardCharsets.ISO_8859_1));
-            conversation.upgrade(cert.sslContext());
+            conversation.upgrade(context);
+        }
+
+        /** True once the connection was closed (by an action, or by the client). */
+        public boolean ended() {
+            return conversation.ended;
+        }
+
+        /** True when TLS is up on this connection. */
+        public boolean tls() {
+            return conversation.tls;
+        }
+
+        /** The socket (an {@link SSLSocket} once TLS is up). */
+        public Socket socket() {
+            return conversation.socket;
         }
 
         /** Replies as the default server would. */
@@ -540,7 +621,7 @@ public final class FaultServer implements AutoCloseable {
     }
 
     /** One accepted connection. */
-    private final class Conversation {
+    private final class Connection {
         final int number;
         final CountDownLatch done = new CountDownLatch(1);
         Socket socket;
@@ -558,7 +639,7 @@ public final class FaultServer implements AutoCloseable {
         boolean holding;
         final ByteArrayOutputStream held = new ByteArrayOutputStream();
 
-        Conversation(int number, Socket socket) {
+        Connection(int number, Socket socket) {
             this.number = number;
             this.socket = socket;
         }
@@ -621,16 +702,18 @@ public final class FaultServer implements AutoCloseable {
         }
 
         private void perform(String verb, String line) throws IOException {
-            Exchange x = new Exchange(this, verb, line);
+            Conversation x = new Conversation(this, verb, line);
             Action a = next(verb);
             if (a != null) {
-                a.perform(x);
+                if (!a.act(FaultServer.this, x, line) && !ended) {
+                    end();
+                }
             } else {
                 standard(x);
             }
         }
 
-        void standard(Exchange x) throws IOException {
+        void standard(Conversation x) throws IOException {
             String line = x.line;
             switch (x.verb) {
                 case GREETING -> x.reply("220 " + hostname + " ESMTP FaultServer");
@@ -659,14 +742,14 @@ public final class FaultServer implements AutoCloseable {
                     x.reply("221 2.0.0 Bye");
                     x.drop();
                 }
-                case "STARTTLS" -> x.startTls(certificate, "");
+                case "STARTTLS" -> x.startTls(starttlsContext(), "");
                 case "AUTH" -> auth(x, line);
                 case AUTHLINE -> authLine(x, line);
-                default -> x.reply("502 5.5.2 Error: command not recognized");
+                default -> x.reply("250 2.0.0 Ok");
             }
         }
 
-        private void auth(Exchange x, String line) throws IOException {
+        private void auth(Conversation x, String line) throws IOException {
             String[] p = line.split(" ");
             authMechanism = p.length > 1 ? p[1].toUpperCase(Locale.ROOT) : "";
             authStep = 0;
@@ -684,7 +767,7 @@ public final class FaultServer implements AutoCloseable {
             }
         }
 
-        private void authLine(Exchange x, String line) throws IOException {
+        private void authLine(Conversation x, String line) throws IOException {
             if (line.equals("*")) {
                 x.reply("501 5.7.0 Authentication aborted");
             } else if (authMechanism.equals("LOGIN") && authStep++ == 0) {

@@ -1,0 +1,984 @@
+package dev.postilion.batch;
+
+import java.io.IOException;
+import java.net.IDN;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import dev.postilion.message.Mailbox;
+import dev.postilion.message.MessageException;
+import dev.postilion.message.MessageSpec;
+import dev.postilion.message.MimeAssembler;
+import dev.postilion.message.OutgoingMessage;
+import dev.postilion.smtp.Envelope;
+import dev.postilion.smtp.MessageContent;
+import dev.postilion.smtp.Reply;
+import dev.postilion.smtp.SendResult;
+import dev.postilion.smtp.SmtpException;
+import dev.postilion.smtp.SmtpSession;
+import dev.postilion.smtp.SmtpStage;
+
+/**
+ * A bulk send: rows from a {@link RowSource}, one message per row made by a builder, sent over a
+ * pool of connections that a {@link SessionFactory} opens (connect, TLS and AUTH once per
+ * connection, then many transactions, pipelined when the server offers it).
+ *
+ * <p>The source is read on the calling thread into a bounded queue; each connection has its own
+ * worker thread, which builds the row's message and sends it. Memory holds only what is in flight.
+ * A shared token bucket keeps the rate; 4xx replies, timeouts and lost connections are retried with
+ * backoff; a 452 "too many recipients" sends the rest in a new transaction at once; a run of
+ * identical permanent errors, an AUTH refusal or a broken configuration stops the batch. With a
+ * {@link Journal}, every message's state is recorded so a killed batch resumes without losing or
+ * repeating anything outside the in-doubt list.
+ *
+ * <p>The builder gets each row and returns a {@link MessageSpec} (or null to skip the row); it runs
+ * on the worker threads, so it must be safe to call from several threads at once. The batch adds a
+ * stable Message-ID (from the batch id and the row number) and a Date when the spec has none, so a
+ * resent message is the same message. A builder throws {@link InvalidRowException} (or a
+ * {@link MessageException} for bad data) for a row that cannot make a message; any other exception
+ * stops the batch and is rethrown by {@link #run()}.
+ */
+public final class Batch {
+
+    private final RowSource source;
+    private final Function<Row, MessageSpec> builder;
+    private final SessionFactory sessions;
+    private final BatchOptions options;
+    private final MimeAssembler assembler = new MimeAssembler();
+
+    private Journal journal;
+    private ResumeState resume = ResumeState.EMPTY;
+    private String batchId;
+    private Report report = Report.none();
+    private WorkQueue queue;
+    private RateLimiter limiter;
+    private volatile RowReader reader;
+
+    private final AtomicLong rows = new AtomicLong();
+    private final AtomicLong doneBefore = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong deferred = new AtomicLong();
+    private final AtomicLong inDoubt = new AtomicLong();
+    private final AtomicLong invalid = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong finished = new AtomicLong();
+
+    private final List<String> problems = new ArrayList<>();
+    private long moreProblems;
+    private Outcome stopOutcome;
+    private String stopReason;
+    private Throwable fatal;
+    private String lastErrorKey;
+    private int errorRun;
+
+    /**
+     * A batch.
+     *
+     * @param source where the rows come from
+     * @param builder one message per row (null skips the row); called on worker threads
+     * @param sessions opens one authenticated connection of the pool
+     * @param options concurrency, rate, retries, journal, report ...
+     */
+    public Batch(RowSource source, Function<Row, MessageSpec> builder, SessionFactory sessions, BatchOptions options) {
+        this.source = source;
+        this.builder = builder;
+        this.sessions = sessions;
+        this.options = options;
+    }
+
+    /**
+     * Runs the batch to its end (or until it stops) and returns what happened. Nothing is thrown
+     * for failed sends: they are in the result, the report and the journal.
+     *
+     * @throws RuntimeException the builder's own failure (a bug in the script), after the journal and
+     *                          report are closed
+     */
+    public BatchResult run() {
+        long started = System.nanoTime();
+        Path reportPath = options.report();
+        try {
+            if (options.journal() != null && !options.dryRun()) {
+                journal = Journal.open(options.journal(), options.resume(), options.shard(), source.describe());
+                journal.warnings().forEach(options.log());
+                resume = journal.state();
+                batchId = journal.batchId();
+                if (resume.completeCount() > 0 || !resume.inDoubtRows().isEmpty()) {
+                    options.log().accept("journal " + options.journal() + ": " + resume.completeCount()
+                            + " rows done before" + (resume.inDoubtRows().isEmpty() ? ""
+                            : ", " + resume.inDoubtRows().size() + " with messages in doubt"
+                            + (options.resendInDoubt() ? " (sent again with the same Message-ID)" : " (listed, not resent)")));
+                }
+            } else {
+                batchId = Long.toHexString(System.currentTimeMillis()) + Long.toHexString(System.nanoTime() & 0xffff);
+            }
+        } catch (JournalException e) {
+            return early(e.locked() ? Outcome.DEFERRED : Outcome.LOCAL_IO, e.getMessage(), started);
+        } catch (IOException e) {
+            return early(Outcome.LOCAL_IO, "journal " + options.journal() + " cannot be opened: " + e.getMessage()
+                    + "; nothing was sent", started);
+        }
+        try {
+            if (reportPath != null) {
+                report = Report.to(reportPath);
+            }
+        } catch (IOException e) {
+            closeJournalQuietly();
+            return early(Outcome.LOCAL_IO, "report " + reportPath + " cannot be written: " + e.getMessage()
+                    + "; nothing was sent", started);
+        }
+        limiter = options.rate() == null ? null : new RateLimiter(options.rate(), options.clock());
+        int n = options.concurrency();
+        queue = new WorkQueue(Math.max(16, n * 4), Math.max(64, n * 64), options.clock());
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            Thread t = new Thread(new Worker(), "postilion-batch-" + i);
+            t.setDaemon(true);
+            workers.add(t);
+            t.start();
+        }
+        read();
+        queue.inputDone();
+        for (Thread t : workers) {
+            joinUninterruptibly(t);
+        }
+        for (Work w : queue.drain()) {
+            notSent(w);
+        }
+        return finish(started);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    private void read() {
+        try {
+            reader = source.open();
+            List<String> columns = RowSource.columns(reader);
+            String field = options.addressField();
+            if (columns != null && field != null && !columns.contains(field)) {
+                stop(Outcome.BAD_SOURCE, source.describe() + " has no '" + field + "' column (its columns: "
+                        + String.join(", ", columns) + "); name the column that holds the address with addressField");
+                return;
+            }
+            Row row;
+            while (!queue.stopped() && (row = reader.next()) != null) {
+                long number = row.number();
+                if (!options.shard().contains(number)) {
+                    continue;
+                }
+                if (resume.complete(number)) {
+                    doneBefore.incrementAndGet();
+                    continue;
+                }
+                rows.incrementAndGet();
+                String why = row.problem() != null ? row.problem() : addressProblem(row);
+                if (why != null) {
+                    invalidRow(row, why);
+                    continue;
+                }
+                if (!queue.put(new Work(row))) {
+                    break;
+                }
+                progress();
+            }
+        } catch (SourceException e) {
+            stop(e.missing() ? Outcome.NO_INPUT : Outcome.BAD_SOURCE, e.getMessage());
+        } catch (IOException e) {
+            stop(Outcome.BAD_SOURCE, "cannot read " + source.describe() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop(Outcome.DEFERRED, "interrupted while reading " + source.describe());
+        } catch (RuntimeException | Error e) {
+            fatal(e);
+        } finally {
+            if (reader != null) {
+                try {
+                    reader.close();
+                } catch (IOException ignored) {
+                    // Everything needed has been read; a failing close changes nothing sent.
+                }
+            }
+        }
+    }
+
+    private String addressProblem(Row row) {
+        String field = options.addressField();
+        if (field == null) {
+            return null;
+        }
+        String value = row.text(field);
+        if (value == null || value.isBlank()) {
+            return "has no " + field;
+        }
+        try {
+            Mailbox.parse(field, value);
+            return null;
+        } catch (MessageException e) {
+            return e.getMessage();
+        }
+    }
+
+    // ------------------------------------------------------------------ the workers
+
+    /** One connection of the pool and the thread that drives it. */
+    private final class Worker implements Runnable {
+        private SmtpSession session;
+        private SmtpException failure;
+        private int onConnection;
+        private int connectFailures;
+
+        @Override
+        public void run() {
+            try {
+                Work w;
+                while ((w = queue.take()) != null) {
+                    try {
+                        if (!process(w)) {
+                            notSent(w);
+                        }
+                    } catch (RuntimeException | Error e) {
+                        fatal(e);
+                        notSent(w);
+                    } finally {
+                        queue.done();
+                    }
+                }
+            } catch (InterruptedException e) {
+                stop(Outcome.DEFERRED, "interrupted");
+            } finally {
+                hangUp();
+            }
+        }
+
+        /** Works on a row; false when it was neither finished nor put back (the batch stopped). */
+        private boolean process(Work w) throws InterruptedException {
+            if (w.message == null) {
+                Boolean ready = prepare(w);
+                if (ready == null) {
+                    return false;
+                }
+                if (!ready) {
+                    return true;
+                }
+            }
+            if (options.dryRun()) {
+                messages.incrementAndGet();
+                for (String to : w.pending) {
+                    report.line(line(w, to, "checked"));
+                }
+                finished.incrementAndGet();
+                return true;
+            }
+            List<String> now = w.pending;
+            List<String> later = new ArrayList<>();
+            while (!now.isEmpty()) {
+                w.pending = concat(now, later);
+                if (queue.stopped()) {
+                    return false;
+                }
+                if (limiter != null) {
+                    limiter.acquire();
+                }
+                SmtpSession s = session();
+                if (s == null) {
+                    return connectFailed(w);
+                }
+                Transaction tx = new Transaction(w);
+                SendResult result;
+                try {
+                    result = s.send(envelope(w, now), content(w), tx::beforeDataEnd);
+                } catch (SmtpException e) {
+                    w.onlyConnectFailures = false;
+                    boolean handled = failed(w, now, tx, e, later, s.server());
+                    dropIfClosed();
+                    if (!handled) {
+                        w.pending = concat(now, later);
+                        return false;
+                    }
+                    break;
+                } catch (MessageException e) {
+                    dropIfClosed();
+                    if (e.kind() == MessageException.Kind.BAD_DATA) {
+                        resolve(w, now, "failed", null, e.getMessage(), null);
+                        break;
+                    }
+                    stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
+                            item(w, now.get(0)) + e.getMessage());
+                    return false;
+                }
+                w.onlyConnectFailures = false;
+                onConnection++;
+                now = classify(w, now, result, later, s.server());
+                if (options.perConnection() > 0 && onConnection >= options.perConnection()) {
+                    hangUp();
+                }
+                dropIfClosed();
+            }
+            w.pending = later;
+            if (later.isEmpty()) {
+                finished.incrementAndGet();
+                return true;
+            }
+            return retryOrDefer(w);
+        }
+
+        /** The open session, or a new one; null when it could not be opened ({@link #failure} says why). */
+        private SmtpSession session() throws InterruptedException {
+            if (session != null && session.isOpen()) {
+                return session;
+            }
+            session = null;
+            failure = null;
+            if (connectFailures > 0) {
+                options.clock().sleep(options.retry().delay(connectFailures, options.random().getAsDouble()).toNanos());
+            }
+            try {
+                session = sessions.open();
+                onConnection = 0;
+                connectFailures = 0;
+                return session;
+            } catch (SmtpException e) {
+                failure = e;
+                return null;
+            }
+        }
+
+        /** After a failed connect: retry the row later, defer it, or stop the batch. */
+        private boolean connectFailed(Work w) {
+            SmtpException e = failure;
+            String why = e.getMessage();
+            switch (e.kind()) {
+                case AUTH -> stop(Outcome.AUTH_FAILED, why + "\n    the batch stopped at once: nothing more is sent"
+                        + " with these credentials");
+                case TLS, CONFIG -> stop(Outcome.CONFIG, why);
+                case PROTOCOL -> stop(Outcome.PROTOCOL, why);
+                case PERMANENT -> stop(Outcome.FAILED, why + "\n    the server refuses the session; the batch stopped");
+                case TEMPORARY -> {
+                    connectFailures++;
+                    w.lastProblem = why;
+                    w.lastReply = e.reply();
+                    w.tries++;
+                    if (options.retry().mayRetry(w.tries)) {
+                        queue.retry(w, options.clock().nanoTime() + delay(w.tries));
+                        return true;
+                    }
+                    if (!w.onlyConnectFailures) {
+                        resolve(w, w.pending, "deferred", e.reply(), why, null);
+                        finished.incrementAndGet();
+                        return true;
+                    }
+                    stop(Outcome.DEFERRED, why + "\n    no connection after " + w.tries + " tries; the batch stopped"
+                            + " (run it again later with --resume)");
+                }
+                default -> stop(Outcome.INTERNAL, why);
+            }
+            return false;
+        }
+
+        private void dropIfClosed() {
+            if (session != null && !session.isOpen()) {
+                session.close();
+                session = null;
+                // A 421 or a dropped connection: wait a little before the next connect.
+                connectFailures = Math.max(connectFailures, 1);
+            }
+        }
+
+        private void hangUp() {
+            if (session != null) {
+                try {
+                    session.quit();
+                } catch (SmtpException ignored) {
+                    session.close();
+                }
+                session = null;
+            }
+        }
+    }
+
+    /**
+     * Builds the row's message. True: ready to send; false: the row is finished (invalid, skipped,
+     * nothing left); null: the batch stopped.
+     */
+    private Boolean prepare(Work w) {
+        Row row = w.row;
+        MessageSpec spec;
+        try {
+            spec = builder.apply(row);
+            if (spec == null) {
+                skipped.incrementAndGet();
+                finished.incrementAndGet();
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("row", row.number());
+                line.put("state", "skipped");
+                report.line(line);
+                progress();
+                return false;
+            }
+            ResumeState.RowMemory memory = resume.partial(row.number());
+            if (!spec.isRaw()) {
+                if (spec.getMessageId().isEmpty()) {
+                    String domain = spec.getFrom().map(Mailbox::domain).map(Batch::asciiDomain).orElse("postilion.invalid");
+                    spec.messageId(memory != null && memory.messageId != null ? memory.messageId
+                            : "<" + batchId + "." + row.number() + ".postilion@" + domain + ">");
+                }
+                if (spec.getDate().isEmpty()) {
+                    ZonedDateTime date = memory != null && memory.date != null ? ZonedDateTime.parse(memory.date)
+                            : ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
+                    spec.date(date);
+                }
+                w.messageId = spec.getMessageId().orElse(null);
+                w.date = spec.getDate().map(ZonedDateTime::toOffsetDateTime).map(Object::toString).orElse(null);
+            }
+            OutgoingMessage message = assembler.assemble(spec);
+            message.size();
+            if (message.envelopeFrom().isEmpty() || message.envelopeFrom().get().isEmpty()) {
+                invalidRow(row, "its message has no sender: give from in the message (or a profile with from:)");
+                return false;
+            }
+            if (message.envelopeRecipients().isEmpty()) {
+                invalidRow(row, "its message has no recipient (to, cc or bcc)");
+                return false;
+            }
+            List<String> toSend = new ArrayList<>();
+            List<String> listed = new ArrayList<>();
+            for (String r : message.envelopeRecipients()) {
+                if (memory == null || !memory.blocks(r, options.resendInDoubt())) {
+                    toSend.add(r);
+                } else if (memory.recipients.get(r) == ResumeState.Standing.IN_DOUBT) {
+                    listed.add(r);
+                }
+            }
+            w.message = message;
+            w.pending = toSend;
+            w.open = toSend.size() + listed.size();
+            if (!listed.isEmpty()) {
+                resolve(w, listed, "in-doubt", null, "an earlier run sent the final dot and got no reply: the message"
+                        + " may have been delivered; not resent (--resend-in-doubt sends it again with Message-ID "
+                        + w.messageId + ")", null, false);
+            }
+            if (toSend.isEmpty()) {
+                finished.incrementAndGet();
+                return false;
+            }
+            return true;
+        } catch (InvalidRowException e) {
+            invalidRow(row, e.getMessage(), e.where());
+            return false;
+        } catch (MessageException e) {
+            if (e.kind() == MessageException.Kind.BAD_DATA) {
+                invalidRow(row, e.getMessage());
+                return false;
+            }
+            stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
+                    "[row " + row.number() + "] " + origin() + e.getMessage());
+            return null;
+        }
+    }
+
+    private static String asciiDomain(String domain) {
+        try {
+            String ascii = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED);
+            return ascii.isEmpty() ? "postilion.invalid" : ascii;
+        } catch (IllegalArgumentException e) {
+            return "postilion.invalid";
+        }
+    }
+
+    private static Envelope envelope(Work w, List<String> to) {
+        return w.message.envelope(to);
+    }
+
+    private static MessageContent content(Work w) {
+        return w.message;
+    }
+
+    /** One transaction's view of the end of data: journals "sending" before the dot goes out. */
+    private final class Transaction {
+        private final Work work;
+        private List<String> accepted;
+        private boolean dotNext;
+        private IOException journalFailure;
+
+        Transaction(Work work) {
+            this.work = work;
+        }
+
+        void beforeDataEnd(List<String> to) throws IOException {
+            accepted = to;
+            if (journal != null) {
+                try {
+                    journal.sending(work.row.number(), to, work.messageId, work.date);
+                } catch (IOException e) {
+                    journalFailure = e;
+                    throw new IOException("journal " + journal.path() + " cannot be written: " + e.getMessage(), e);
+                }
+            }
+            dotNext = true;
+        }
+    }
+
+    /**
+     * Sorts a transaction's replies into outcomes. Returns the recipients to send at once in a new
+     * transaction (the rest after a 452 "too many recipients"); adds the ones to retry to {@code later}.
+     */
+    private List<String> classify(Work w, List<String> tried, SendResult r, List<String> later, String server) {
+        Reply mail = r.mail();
+        if (!mail.isPositiveCompletion()) {
+            if (mail.isTransientNegative()) {
+                temporary(w, tried, mail, later);
+            } else {
+                refused(w, tried, SmtpStage.MAIL, "MAIL FROM:<" + w.message.envelopeFrom().orElse("") + ">", mail,
+                        server);
+            }
+            return List.of();
+        }
+        List<String> accepted = new ArrayList<>();
+        List<String> tooMany = new ArrayList<>();
+        for (SendResult.RecipientReply rr : r.recipients()) {
+            Reply reply = rr.reply();
+            if (reply.isPositiveCompletion()) {
+                accepted.add(rr.address());
+            } else if (reply.code() == 452 || "4.5.3".equals(reply.enhanced())) {
+                // RFC 5321 4.5.3.1.10: too many recipients; send the rest in another transaction.
+                tooMany.add(rr.address());
+                w.lastReply = reply;
+            } else if (reply.isTransientNegative()) {
+                temporary(w, List.of(rr.address()), reply, later);
+            } else {
+                refused(w, List.of(rr.address()), SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", reply, server);
+            }
+        }
+        for (int i = r.recipients().size(); i < tried.size(); i++) {
+            later.add(tried.get(i));
+            w.lastReply = null;
+            w.lastProblem = "the connection closed before the reply to RCPT TO:<" + tried.get(i) + ">";
+        }
+        boolean delivered = false;
+        if (!accepted.isEmpty()) {
+            Reply end = r.end();
+            if (end != null) {
+                if (end.isPositiveCompletion()) {
+                    delivered = true;
+                    messages.incrementAndGet();
+                    resolve(w, accepted, "sent", end, null, QueueId.of(end));
+                    clearErrorRun();
+                } else if (end.isTransientNegative()) {
+                    temporary(w, accepted, end, later);
+                } else {
+                    refused(w, accepted, SmtpStage.DATA_END, "DATA (end of message)", end, server);
+                }
+            } else if (r.data() != null && r.data().isPermanentNegative()) {
+                refused(w, accepted, SmtpStage.DATA, "DATA", r.data(), server);
+            } else if (r.data() != null && r.data().code() != 354) {
+                temporary(w, accepted, r.data(), later);
+            } else {
+                later.addAll(accepted);
+                w.lastReply = null;
+                w.lastProblem = "the connection closed before the message was sent";
+            }
+        }
+        if (!tooMany.isEmpty()) {
+            if (delivered) {
+                return tooMany;
+            }
+            later.addAll(tooMany);
+        }
+        return List.of();
+    }
+
+    private void temporary(Work w, List<String> to, Reply reply, List<String> later) {
+        later.addAll(to);
+        w.lastReply = reply;
+        w.lastProblem = null;
+    }
+
+    private void refused(Work w, List<String> to, SmtpStage stage, String command, Reply reply, String server) {
+        String text = SmtpException.unexpected(stage, command, reply, server).getMessage();
+        resolve(w, to, "failed", reply, text, null);
+        permanentError(reply, item(w, to.get(0)));
+    }
+
+    /**
+     * Handles a transaction that ended without replies. Returns false when the batch stopped and the
+     * recipients stay unsent.
+     */
+    private boolean failed(Work w, List<String> tried, Transaction tx, SmtpException e, List<String> later,
+                           String server) {
+        if (tx.journalFailure != null) {
+            stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + tx.journalFailure.getMessage()
+                    + "\n    the final dot was not sent; the batch stopped (nothing is sent that cannot be recorded)");
+            return false;
+        }
+        if (tx.dotNext && e.stage() == SmtpStage.DATA_END) {
+            // RFC 1047: the dot went out and no reply came back; the server may have the message.
+            String why = e.getMessage().startsWith(". failed: ") ? e.getMessage().substring(10) : e.getMessage();
+            resolve(w, tx.accepted, "in-doubt", e.reply(), "the final dot was sent, then " + why, null);
+            for (String t : tried) {
+                if (!tx.accepted.contains(t)) {
+                    later.add(t);
+                }
+            }
+            w.lastProblem = e.getMessage();
+            return true;
+        }
+        switch (e.kind()) {
+            case TEMPORARY, PROTOCOL -> {
+                later.addAll(tried);
+                w.lastReply = e.reply();
+                w.lastProblem = e.getMessage();
+                return true;
+            }
+            case PERMANENT, INPUT -> {
+                resolve(w, tried, "failed", e.reply(), e.getMessage(), null);
+                return true;
+            }
+            case AUTH -> stop(Outcome.AUTH_FAILED, e.getMessage());
+            case TLS, CONFIG -> stop(Outcome.CONFIG, e.getMessage());
+            case LOCAL_IO -> stop(Outcome.LOCAL_IO, item(w, tried.get(0)) + e.getMessage());
+            default -> stop(Outcome.INTERNAL, item(w, tried.get(0)) + e.getMessage());
+        }
+        return false;
+    }
+
+    /** Puts the row back for a retry, or records its pending recipients as deferred. */
+    private boolean retryOrDefer(Work w) {
+        w.tries++;
+        if (options.retry().mayRetry(w.tries)) {
+            queue.retry(w, options.clock().nanoTime() + delay(w.tries));
+            return true;
+        }
+        String why = w.lastReply != null ? null : w.lastProblem;
+        resolve(w, w.pending, "deferred", w.lastReply, why, null);
+        finished.incrementAndGet();
+        return true;
+    }
+
+    private long delay(int tries) {
+        return options.retry().delay(tries, options.random().getAsDouble()).toNanos();
+    }
+
+    // ------------------------------------------------------------------ outcomes
+
+    private void resolve(Work w, List<String> to, String state, Reply reply, String problem, String queueId) {
+        resolve(w, to, state, reply, problem, queueId, true);
+    }
+
+    /** Records a final state for some recipients of a row: journal, report, counts, problems. */
+    private void resolve(Work w, List<String> to, String state, Reply reply, String problem, String queueId,
+                         boolean journalIt) {
+        if (to.isEmpty()) {
+            return;
+        }
+        boolean done;
+        synchronized (w) {
+            w.open -= to.size();
+            if (!state.equals("sent") && !state.equals("failed")) {
+                w.clean = false;
+            }
+            done = w.open <= 0 && w.clean;
+        }
+        int attempts = w.tries + 1;
+        if (journal != null && journalIt) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("row", w.row.number());
+            j.put("state", state);
+            j.put("to", to);
+            if (reply != null) {
+                j.put("code", reply.code());
+            }
+            if (queueId != null) {
+                j.put("queue", queueId);
+            }
+            if (!state.equals("sent") && reply != null) {
+                j.put("reply", reply.lines().get(0));
+            }
+            j.put("attempts", attempts);
+            if (done) {
+                j.put("done", true);
+            }
+            try {
+                journal.result(j);
+            } catch (IOException e) {
+                stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage());
+            }
+        }
+        AtomicLong counter = switch (state) {
+            case "sent" -> sent;
+            case "failed" -> failed;
+            case "deferred" -> deferred;
+            default -> inDoubt;
+        };
+        counter.addAndGet(to.size());
+        for (String r : to) {
+            Map<String, Object> line = line(w, r, state);
+            if (reply != null) {
+                line.put("code", reply.code());
+                if (reply.enhanced() != null) {
+                    line.put("enhanced", reply.enhanced());
+                }
+                line.put("reply", reply.toString());
+            }
+            if (queueId != null) {
+                line.put("queue", queueId);
+            }
+            line.put("attempts", attempts);
+            if (problem != null && reply == null) {
+                line.put("error", problem);
+            }
+            report.line(line);
+            if (!state.equals("sent")) {
+                String text = problem != null ? problem : reply != null ? reply.toString() : state;
+                problem(item(w, r) + state + ": " + text);
+            }
+        }
+        progress();
+    }
+
+    private Map<String, Object> line(Work w, String to, String state) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("row", w.row.number());
+        line.put("to", to);
+        line.put("state", state);
+        if (w.messageId != null) {
+            line.put("mid", w.messageId);
+        }
+        return line;
+    }
+
+    private void invalidRow(Row row, String why) {
+        invalidRow(row, why, null);
+    }
+
+    private void invalidRow(Row row, String why, String where) {
+        invalid.incrementAndGet();
+        finished.incrementAndGet();
+        String field = options.addressField();
+        String address = field == null ? null : row.text(field);
+        if (address != null && (address.length() > 200 || address.chars().anyMatch(c -> c < 0x20))) {
+            address = null;
+        }
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("row", row.number());
+        if (address != null) {
+            line.put("to", address);
+        }
+        line.put("state", "invalid");
+        line.put("error", "row " + row.number() + " " + why);
+        report.line(line);
+        if (journal != null) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("row", row.number());
+            j.put("state", "invalid");
+            j.put("reply", why);
+            try {
+                journal.result(j);
+            } catch (IOException e) {
+                stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage());
+            }
+        }
+        problem("[row " + row.number() + (address != null ? " " + address : "") + "] "
+                + (where != null ? where + ": " : origin()) + "invalid row: " + why);
+        progress();
+    }
+
+    /** A row left unsent because the batch stopped: reported as pending, not journaled (a resume sends it). */
+    private void notSent(Work w) {
+        pending.incrementAndGet();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("row", w.row.number());
+        if (!w.pending.isEmpty()) {
+            line.put("to", w.pending.size() == 1 ? w.pending.get(0) : w.pending);
+        }
+        line.put("state", "pending");
+        report.line(line);
+    }
+
+    private String item(Work w, String to) {
+        return "[row " + w.row.number() + " " + to + "] " + origin();
+    }
+
+    private String origin() {
+        return options.origin() == null ? "" : options.origin() + ": ";
+    }
+
+    private synchronized void problem(String text) {
+        if (problems.size() < BatchOptions.PROBLEMS_SHOWN) {
+            problems.add(text);
+        } else {
+            moreProblems++;
+        }
+    }
+
+    private synchronized void permanentError(Reply reply, String item) {
+        String key = reply.code() + " " + (reply.enhanced() == null ? "" : reply.enhanced());
+        if (key.equals(lastErrorKey)) {
+            errorRun++;
+        } else {
+            lastErrorKey = key;
+            errorRun = 1;
+        }
+        if (options.maxErrors() > 0 && errorRun >= options.maxErrors()) {
+            stop(Outcome.FAILED, "stopped after " + errorRun + " identical permanent errors in a row (the last: " + item
+                    + reply.lines().get(0) + ")\n    the server refuses everything alike (sender throttled, quota,"
+                    + " policy?); find the cause, then run again with --resume (maxErrors 0 never stops)");
+        }
+    }
+
+    private synchronized void clearErrorRun() {
+        lastErrorKey = null;
+        errorRun = 0;
+    }
+
+    private synchronized void stop(Outcome outcome, String reason) {
+        if (stopOutcome == null) {
+            stopOutcome = outcome;
+            stopReason = reason;
+        }
+        if (queue != null) {
+            queue.stop();
+        }
+    }
+
+    private synchronized void fatal(Throwable t) {
+        if (fatal == null) {
+            fatal = t;
+        }
+        stop(Outcome.INTERNAL, String.valueOf(t.getMessage()));
+    }
+
+    private void progress() {
+        if (options.progress() == Progress.NONE) {
+            return;
+        }
+        RowReader r = reader;
+        double share = r == null ? -1 : r.consumed();
+        long read = rows.get();
+        long estimate = share > 0.01 ? Math.round(read / share) : -1;
+        options.progress().update(finished.get(), estimate, totals());
+    }
+
+    private Totals totals() {
+        return new Totals(rows.get(), doneBefore.get(), sent.get(), failed.get(), deferred.get(), inDoubt.get(),
+                invalid.get(), skipped.get(), pending.get(), messages.get());
+    }
+
+    // ------------------------------------------------------------------ the end
+
+    private BatchResult finish(long started) {
+        try {
+            if (journal != null) {
+                journal.close();
+            }
+        } catch (IOException e) {
+            stop(Outcome.LOCAL_IO, "journal " + options.journal() + " cannot be written: " + e.getMessage());
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        Totals t = totals();
+        Outcome outcome = outcome(t);
+        BatchResult result;
+        synchronized (this) {
+            result = new BatchResult(outcome, t, stopReason, problems, moreProblems, elapsed, batchId,
+                    options.report(), options.journal());
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("summary", true);
+        summary.put("batch", batchId);
+        summary.put("source", source.describe());
+        summary.put("shard", options.shard().toString());
+        summary.put("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        summary.put("rows", t.rows());
+        summary.put("doneBefore", t.doneBefore());
+        summary.put("sent", t.sent());
+        summary.put("failed", t.failed());
+        summary.put("deferred", t.deferred());
+        summary.put("inDoubt", t.inDoubt());
+        summary.put("invalid", t.invalid());
+        summary.put("skipped", t.skipped());
+        summary.put("pending", t.pending());
+        summary.put("messages", t.messages());
+        summary.put("stopped", stopReason);
+        summary.put("elapsedMs", elapsed.toMillis());
+        summary.put("messagesPerSecond", Math.round(result.messagesPerSecond() * 10) / 10.0);
+        report.line(summary);
+        try {
+            report.close();
+        } catch (IOException e) {
+            result = new BatchResult(Outcome.LOCAL_IO, t, "report " + options.report() + " cannot be written: "
+                    + e.getMessage(), problems, moreProblems, elapsed, batchId, options.report(), options.journal());
+        }
+        options.progress().close();
+        options.log().accept(result.summary(source.describe()));
+        if (fatal instanceof RuntimeException re) {
+            throw re;
+        }
+        if (fatal instanceof Error err) {
+            throw err;
+        }
+        return result;
+    }
+
+    private synchronized Outcome outcome(Totals t) {
+        if (stopOutcome != null && stopOutcome != Outcome.FAILED && stopOutcome != Outcome.DEFERRED) {
+            return stopOutcome;
+        }
+        if (t.deferred() > 0 || t.inDoubt() > 0 || stopOutcome == Outcome.DEFERRED) {
+            return Outcome.DEFERRED;
+        }
+        if (t.failed() > 0 || stopOutcome == Outcome.FAILED) {
+            return Outcome.FAILED;
+        }
+        if (t.invalid() > 0) {
+            return Outcome.INVALID_ROWS;
+        }
+        return Outcome.SENT;
+    }
+
+    private BatchResult early(Outcome outcome, String reason, long started) {
+        options.progress().close();
+        options.log().accept(reason);
+        return new BatchResult(outcome, totals(), reason, List.of(), 0, Duration.ofNanos(System.nanoTime() - started),
+                batchId, null, options.journal());
+    }
+
+    private void closeJournalQuietly() {
+        if (journal != null) {
+            try {
+                journal.close();
+            } catch (IOException ignored) {
+                // Nothing was written after the header.
+            }
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,378 @@
+package dev.postilion.batch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The batch journal: an append-only file, one JSON object per line, one line per change of a
+ * message's state. The first line names the batch (its id seeds every stable Message-ID) and
+ * the shard. Then, per transaction:
+ *
+ * <pre>
+ * {"row":17,"state":"sending","to":["b@y"],"mid":"&lt;...&gt;","date":"..."}   written and fsync'd before the final dot
+ * {"row":17,"state":"sent","to":["b@y"],"code":250,"queue":"4F3D21","attempts":1,"done":true}
+ * </pre>
+ *
+ * <p>States: {@code sending}; then {@code sent} (2xx after the dot), {@code failed} (5xx),
+ * {@code deferred} (4xx or a lost connection after the retries), {@code in-doubt} (the dot went
+ * out and no reply came back: RFC 1047's window), {@code invalid} (the row could not make a
+ * message). {@code done} marks the line that finished the row: every recipient sent or failed.
+ *
+ * <p>Durability: the {@code sending} line is forced to disk before the final dot is sent (group
+ * commit: one fsync covers every line written before it, so concurrent connections share them).
+ * Other lines are written at once (one write per line, so a killed process loses none) and forced
+ * with the next {@code sending} line, every {@value #SYNC_EVERY} lines, and on close. A power loss
+ * can therefore lose the latest result lines; their messages then read as {@code sending} with no
+ * result, which a resumed batch reports as in doubt: never sent twice silently, never lost.
+ *
+ * <p>A torn last line (a crash in the middle of a write) is cut off when the journal is reopened.
+ */
+final class Journal implements Closeable {
+
+    static final String FORMAT = "postilion-batch-journal";
+    static final int SYNC_EVERY = 1000;
+    private static final int MAX_LINE = 1 << 20;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final String batchId;
+    private final ResumeState state;
+    private final List<String> warnings;
+    private final Object syncLock = new Object();
+    private long written;
+    private volatile long synced;
+    private long sinceSync;
+    private boolean closed;
+
+    private Journal(Path path, FileChannel channel, FileLock lock, String batchId, ResumeState state,
+                    List<String> warnings) {
+        this.path = path;
+        this.channel = channel;
+        this.lock = lock;
+        this.batchId = batchId;
+        this.state = state;
+        this.warnings = warnings;
+    }
+
+    /**
+     * Opens a journal. A new (or empty) file gets a header and a fresh batch id. An existing one is
+     * continued only with {@code resume}: it is read (torn tail cut), checked against the shard,
+     * and its done rows become the {@link #state()}.
+     *
+     * @throws JournalException when the file belongs to another shard, is damaged in the middle,
+     *                          exists without {@code resume}, or is locked by another run
+     */
+    static Journal open(Path path, boolean resume, Shard shard, String source) throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new JournalException("journal " + path + ": folder " + parent + " does not exist");
+        }
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new JournalException("journal " + path + " is in use by another batch run; nothing was sent"
+                    + "\n    wait for it to finish, or give this run its own --journal", null, true);
+        }
+        try {
+            List<String> warnings = new ArrayList<>();
+            ResumeState state = new ResumeState();
+            String id;
+            if (channel.size() == 0) {
+                id = newBatchId();
+            } else {
+                if (!resume) {
+                    throw new JournalException("journal " + path + " already exists; nothing was sent"
+                            + "\n    pass --resume (resume: true) to continue that batch, or remove the file to start"
+                            + " a new one");
+                }
+                id = read(path, channel, shard, source, state, warnings);
+            }
+            channel.position(channel.size());
+            Journal j = new Journal(path, channel, lock, id, state, warnings);
+            if (channel.size() == 0) {
+                Map<String, Object> header = new LinkedHashMap<>();
+                header.put("journal", FORMAT);
+                header.put("version", 1);
+                header.put("batch", id);
+                header.put("shard", shard.toString());
+                header.put("source", source);
+                header.put("created", Instant.now().toString());
+                j.append(header);
+                j.sync();
+            }
+            return j;
+        } catch (IOException | RuntimeException e) {
+            lock.release();
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static String newBatchId() {
+        byte[] b = new byte[8];
+        new SecureRandom().nextBytes(b);
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            sb.append(String.format("%02x", x & 0xff));
+        }
+        return sb.toString();
+    }
+
+    /** Reads every line into {@code state}; returns the batch id. Cuts a torn or garbled tail. */
+    private static String read(Path path, FileChannel channel, Shard shard, String source, ResumeState state,
+                               List<String> warnings) throws IOException {
+        String id = null;
+        long goodEnd = 0;
+        long offset = 0;
+        long badAt = -1;
+        int badLine = 0;
+        String badWhy = null;
+        int lineNo = 0;
+        InputStream in = java.nio.channels.Channels.newInputStream(channel.position(0));
+        java.io.BufferedInputStream buf = new java.io.BufferedInputStream(in, 64 * 1024);
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        boolean tooLong = false;
+        while (true) {
+            int b = buf.read();
+            if (b < 0) {
+                break;
+            }
+            offset++;
+            if (b != '\n') {
+                if (line.size() < MAX_LINE) {
+                    line.write(b);
+                } else {
+                    tooLong = true;
+                }
+                continue;
+            }
+            lineNo++;
+            String text = line.toString(StandardCharsets.UTF_8);
+            line.reset();
+            String why = null;
+            Map<String, Object> record = null;
+            if (tooLong) {
+                why = "longer than " + MAX_LINE + " octets";
+            } else {
+                try {
+                    record = Json.parseObject(text);
+                } catch (Json.JsonException e) {
+                    why = e.getMessage();
+                }
+            }
+            tooLong = false;
+            if (record == null) {
+                if (text.isBlank() && badAt < 0) {
+                    goodEnd = offset;
+                    continue;
+                }
+                if (badAt < 0) {
+                    badAt = goodEnd;
+                    badLine = lineNo;
+                    badWhy = why;
+                }
+                continue;
+            }
+            if (badAt >= 0) {
+                throw new JournalException("journal " + path + " is damaged at line " + badLine + " (" + badWhy
+                        + "), and good lines follow it; nothing was sent\n    it was not written by this program"
+                        + " alone: repair or remove it");
+            }
+            try {
+                if (id == null) {
+                    id = header(path, record, shard, source);
+                } else {
+                    apply(record, state);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new JournalException("journal " + path + " line " + lineNo + ": " + e.getMessage());
+            }
+            goodEnd = offset;
+        }
+        boolean tornTail = line.size() > 0 || tooLong;
+        long cut = badAt >= 0 ? badAt : goodEnd;
+        if (cut < channel.size()) {
+            warnings.add("journal " + path + ": " + (badAt >= 0 ? "garbled tail from line " + badLine + " (" + badWhy + ")"
+                    : tornTail ? "torn last line (the previous run stopped while writing it)" : "trailing bytes")
+                    + " cut off; every line before it is kept");
+            channel.truncate(cut);
+            channel.force(true);
+        }
+        if (id == null) {
+            // Only a torn header: the previous run stopped before sending anything.
+            id = newBatchId();
+        }
+        return id;
+    }
+
+    private static String header(Path path, Map<String, Object> record, Shard shard, String source)
+            throws JournalException {
+        if (!FORMAT.equals(record.get("journal")) || !(record.get("batch") instanceof String id)) {
+            throw new JournalException("journal " + path + " is not a Postilion batch journal (its first line"
+                    + " has no \"journal\":\"" + FORMAT + "\"); nothing was sent");
+        }
+        Object s = record.get("shard");
+        if (s != null && !shard.toString().equals(s)) {
+            throw new JournalException("journal " + path + " belongs to shard " + s + ", not " + shard
+                    + "; nothing was sent\n    each shard keeps its own journal");
+        }
+        Object src = record.get("source");
+        if (src != null && source != null && !source.equals(src)) {
+            throw new JournalException("journal " + path + " records a batch of " + src + ", not of " + source
+                    + "; nothing was sent\n    each batch keeps its own journal");
+        }
+        return id;
+    }
+
+    private static void apply(Map<String, Object> record, ResumeState state) {
+        Object rowValue = record.get("row");
+        Object st = record.get("state");
+        if (!(rowValue instanceof Long row) || row < 1 || !(st instanceof String s)) {
+            throw new IllegalArgumentException("a record needs \"row\" (a number from 1) and \"state\"");
+        }
+        List<String> to = new ArrayList<>();
+        Object t = record.get("to");
+        if (t instanceof List<?> list) {
+            list.forEach(x -> to.add(String.valueOf(x)));
+        } else if (t != null) {
+            to.add(String.valueOf(t));
+        }
+        if (s.equals("sending")) {
+            state.sending(row, to, (String) record.get("mid"), (String) record.get("date"));
+        } else {
+            state.terminal(row, to, s, Boolean.TRUE.equals(record.get("done")));
+        }
+    }
+
+    /** The batch id, the seed of every stable Message-ID. */
+    String batchId() {
+        return batchId;
+    }
+
+    /** What earlier runs finished (empty for a new journal). */
+    ResumeState state() {
+        return state;
+    }
+
+    /** Repairs made while reading (a torn tail cut off). */
+    List<String> warnings() {
+        return warnings;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** Records that the final dot of this transaction is next, and forces it to disk first. */
+    void sending(long row, List<String> to, String messageId, String date) throws IOException {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("row", row);
+        r.put("state", "sending");
+        r.put("to", to);
+        if (messageId != null) {
+            r.put("mid", messageId);
+        }
+        if (date != null) {
+            r.put("date", date);
+        }
+        long seq = append(r);
+        syncTo(seq);
+    }
+
+    /** Records a result line; forced with the next {@code sending} line or every {@value #SYNC_EVERY} lines. */
+    void result(Map<String, Object> record) throws IOException {
+        long seq = append(record);
+        boolean due;
+        synchronized (this) {
+            due = ++sinceSync >= SYNC_EVERY;
+            if (due) {
+                sinceSync = 0;
+            }
+        }
+        if (due) {
+            syncTo(seq);
+        }
+    }
+
+    private synchronized long append(Map<String, Object> record) throws IOException {
+        if (closed) {
+            throw new IOException("journal " + path + " is closed");
+        }
+        ByteBuffer bytes = ByteBuffer.wrap((Json.line(record) + "\n").getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+        return ++written;
+    }
+
+    /** Forces every line written so far. */
+    void sync() throws IOException {
+        long seq;
+        synchronized (this) {
+            seq = written;
+        }
+        syncTo(seq);
+    }
+
+    private void syncTo(long seq) throws IOException {
+        if (synced >= seq) {
+            return;
+        }
+        synchronized (syncLock) {
+            if (synced >= seq) {
+                return;
+            }
+            long target;
+            synchronized (this) {
+                target = written;
+            }
+            channel.force(false);
+            synced = target;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+        }
+        try {
+            sync();
+        } finally {
+            synchronized (this) {
+                closed = true;
+            }
+            try {
+                lock.release();
+            } finally {
+                channel.close();
+            }
+        }
+    }
+}

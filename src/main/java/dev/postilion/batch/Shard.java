@@ -1,0 +1,56 @@
+package dev.postilion.batch;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A deterministic slice of a source by row number: shard {@code K/N} takes the rows whose number
+ * leaves remainder {@code K-1} when divided by {@code N}. The N shards of a source are disjoint and
+ * together take every row, whatever host runs them (cron boxes, a Kubernetes Indexed Job with
+ * {@code K = JOB_COMPLETION_INDEX + 1}).
+ *
+ * @param index K, from 1
+ * @param count N
+ */
+public record Shard(int index, int count) {
+
+    /** The whole source. */
+    public static final Shard ALL = new Shard(1, 1);
+
+    private static final Pattern FORM = Pattern.compile("\\s*(\\d+)\\s*/\\s*(\\d+)\\s*");
+
+    public Shard {
+        if (count < 1 || index < 1 || index > count) {
+            throw new IllegalArgumentException("shard " + index + "/" + count + " does not exist: write K/N with"
+                    + " 1 <= K <= N");
+        }
+    }
+
+    /**
+     * Parses {@code K/N}.
+     *
+     * @throws IllegalArgumentException naming the form
+     */
+    public static Shard parse(String text) {
+        Matcher m = FORM.matcher(text == null ? "" : text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a shard; write K/N, e.g. 2/4 for the second of four");
+        }
+        try {
+            return new Shard(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a shard; K and N are too large");
+        }
+    }
+
+    /** True when row {@code number} (from 1) belongs to this shard. */
+    public boolean contains(long number) {
+        return (number - 1) % count == index - 1;
+    }
+
+    /** {@code K/N}. */
+    @Override
+    public String toString() {
+        return index + "/" + count;
+    }
+}

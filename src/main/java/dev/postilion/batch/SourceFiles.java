@@ -1,0 +1,59 @@
+package dev.postilion.batch;
+
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Opening source files: strict UTF-8, the byte order mark dropped, a missing file named. */
+final class SourceFiles {
+
+    private SourceFiles() {
+    }
+
+    /** An open file: the counting stream under a strict UTF-8 reader positioned after any BOM. */
+    record Opened(CountingInput counter, Reader reader, long size) {
+    }
+
+    static Opened open(Path file) throws IOException {
+        CountingInput counter;
+        long size;
+        try {
+            size = Files.size(file);
+            counter = new CountingInput(Files.newInputStream(file));
+        } catch (NoSuchFileException e) {
+            throw SourceException.missing("batch source " + file + " does not exist");
+        } catch (IOException e) {
+            throw new SourceException("cannot read batch source " + file + ": " + e.getMessage(), e);
+        }
+        Reader reader = new InputStreamReader(counter, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        java.io.PushbackReader pushback = new java.io.PushbackReader(new java.io.BufferedReader(reader, 64 * 1024));
+        int first;
+        try {
+            first = pushback.read();
+        } catch (IOException e) {
+            pushback.close();
+            throw readFailure(file, null, e);
+        }
+        if (first >= 0 && first != '\uFEFF') {
+            pushback.unread(first);
+        }
+        return new Opened(counter, pushback, size);
+    }
+
+    /** The message for a read failure, plain about encodings. */
+    static SourceException readFailure(Path file, String where, IOException e) {
+        if (e instanceof CharacterCodingException) {
+            return new SourceException(file + (where == null ? "" : " " + where) + ": not valid UTF-8;"
+                    + " save the file as UTF-8 (\"CSV UTF-8\" in spreadsheets)", e);
+        }
+        return new SourceException("cannot read " + file + (where == null ? "" : " " + where) + ": "
+                + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.postilion.batch;
+
+import java.util.List;
+
+import dev.postilion.message.OutgoingMessage;
+
+/** One row on its way through the pool: its message (built once, resent byte for byte) and who is left. */
+final class Work {
+
+    final Row row;
+    /** The message, built on first use; null until then. */
+    OutgoingMessage message;
+    String messageId;
+    String date;
+    /** The recipients of the next transaction. */
+    List<String> pending = List.of();
+    /** Recipients of this row not yet sent, failed, deferred or in doubt in this run. */
+    int open;
+    /** False once a recipient of the row ends deferred or in doubt: the row is then not finished. */
+    boolean clean = true;
+    /** Transactions tried for the pending recipients so far (connection attempts included). */
+    int tries;
+    /** True while every try so far failed before a connection was ready. */
+    boolean onlyConnectFailures = true;
+    /** When a retry is due, on the batch clock. */
+    long due;
+    /** The last temporary problem, for the deferred line. */
+    String lastProblem;
+    dev.postilion.smtp.Reply lastReply;
+
+    Work(Row row) {
+        this.row = row;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.postilion.batch;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Between the source reader and the connections: a bounded queue of fresh rows and a bounded set of
+ * rows waiting for a retry, so memory holds only what is in flight. A worker takes a due retry
+ * first, then a fresh row; while too many retries wait, it takes no fresh rows. The queue knows
+ * when everything is over: the source is read, nothing waits and no worker holds a row.
+ */
+final class WorkQueue {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Work> fresh = new ArrayDeque<>();
+    private final PriorityQueue<Work> retries = new PriorityQueue<>(Comparator.comparingLong(w -> w.due));
+    private final int capacity;
+    private final int retryCapacity;
+    private final BatchClock clock;
+    private boolean inputDone;
+    private boolean stopped;
+    private int inFlight;
+
+    WorkQueue(int capacity, int retryCapacity, BatchClock clock) {
+        this.capacity = capacity;
+        this.retryCapacity = retryCapacity;
+        this.clock = clock;
+    }
+
+    /** Adds a fresh row, waiting while the queue is full; false when the batch has stopped. */
+    boolean put(Work w) throws InterruptedException {
+        lock.lock();
+        try {
+            while (fresh.size() >= capacity && !stopped) {
+                changed.await();
+            }
+            if (stopped) {
+                return false;
+            }
+            fresh.add(w);
+            changed.signalAll();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The source is exhausted. */
+    void inputDone() {
+        lock.lock();
+        try {
+            inputDone = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops handing out work; {@link #drain()} then returns what was left. */
+    void stop() {
+        lock.lock();
+        try {
+            stopped = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean stopped() {
+        lock.lock();
+        try {
+            return stopped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next row to work on, or null when the batch is over or stopped. */
+    Work take() throws InterruptedException {
+        lock.lock();
+        try {
+            while (true) {
+                if (stopped) {
+                    return null;
+                }
+                Work retry = retries.peek();
+                long now = clock.nanoTime();
+                if (retry != null && retry.due - now <= 0) {
+                    retries.poll();
+                    inFlight++;
+                    changed.signalAll();
+                    return retry;
+                }
+                if (!fresh.isEmpty() && retries.size() < retryCapacity) {
+                    Work w = fresh.poll();
+                    inFlight++;
+                    changed.signalAll();
+                    return w;
+                }
+                if (fresh.isEmpty() && inputDone && retries.isEmpty() && inFlight == 0) {
+                    changed.signalAll();
+                    return null;
+                }
+                if (retry != null) {
+                    clock.await(changed, retry.due - now);
+                } else {
+                    changed.await();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Puts a row back to be tried again at {@code due}; call before {@link #done}. */
+    void retry(Work w, long due) {
+        lock.lock();
+        try {
+            w.due = due;
+            retries.add(w);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A worker has finished with a row it took. */
+    void done() {
+        lock.lock();
+        try {
+            inFlight--;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After a stop: every row still waiting, fresh or for a retry. */
+    List<Work> drain() {
+        lock.lock();
+        try {
+            List<Work> left = new ArrayList<>(fresh);
+            left.addAll(retries);
+            fresh.clear();
+            retries.clear();
+            return left;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.postilion.dsl;
+
+import java.nio.file.Path;
+
+/**
+ * What {@code postilion run} says about every {@code batch} of a script, overriding the script's
+ * own options: {@code --concurrency}, {@code --rate}, {@code --per-connection}, {@code --journal},
+ * {@code --resume}, {@code --resend-in-doubt}, {@code --report}, {@code --shard}, {@code --max-errors}.
+ * Null (or false) means "as the script says".
+ *
+ * @param concurrency connections in the pool
+ * @param rate {@code 30/min}, {@code 5/s}, {@code 1000/h}
+ * @param perConnection messages before reconnecting
+ * @param journal the journal file
+ * @param resume continue the journal's batch
+ * @param resendInDoubt send in-doubt messages again, with the same Message-ID
+ * @param report the report file
+ * @param shard {@code K/N}
+ * @param maxErrors identical permanent errors in a row that stop the batch (0: never)
+ * @param progress show a progress bar (set when stderr is a terminal and the run is not quiet)
+ */
+public record BatchOverrides(Integer concurrency, String rate, Integer perConnection, Path journal, boolean resume,
+                             boolean resendInDoubt, Path report, String shard, Integer maxErrors, boolean progress) {
+
+    /** No overrides. */
+    public static final BatchOverrides NONE = new BatchOverrides(null, null, null, null, false, false, null, null, null,
+            false);
+}

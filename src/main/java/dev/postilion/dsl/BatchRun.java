@@ -1,0 +1,276 @@
+package dev.postilion.dsl;
+
+import groovy.lang.Closure;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import dev.postilion.batch.Batch;
+import dev.postilion.batch.BatchOptions;
+import dev.postilion.batch.BatchResult;
+import dev.postilion.batch.InvalidRowException;
+import dev.postilion.batch.Progress;
+import dev.postilion.batch.Rate;
+import dev.postilion.batch.RetryPolicy;
+import dev.postilion.batch.Row;
+import dev.postilion.batch.RowSource;
+import dev.postilion.batch.SessionFactory;
+import dev.postilion.batch.Shard;
+import dev.postilion.message.MessageException;
+import dev.postilion.message.MessageSpec;
+import dev.postilion.profile.Profile;
+import dev.postilion.smtp.SmtpException;
+
+/**
+ * The {@code batch} verb's work: reads its options (the command line's overrides winning), makes the
+ * batch's connections like the script's last {@code connect} and {@code auth}, runs the script's
+ * block once per row on the batch's workers, and turns the outcome into the script's exit:
+ * deferred or failed items are reported when the script ends, a stop (AUTH refused, TLS, a missing
+ * file) ends the script at once.
+ */
+final class BatchRun {
+
+    private static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
+        "maxRetryDelay", "maxErrors", "journal", "resume", "resendInDoubt", "report", "shard", "addressField"};
+
+    private final MailScript script;
+    private final ScriptLocation at;
+    private final Map<String, ?> options;
+    private final Object source;
+    private final Closure<?> block;
+
+    BatchRun(MailScript script, ScriptLocation at, Map<String, ?> options, Object source, Closure<?> block) {
+        this.script = script;
+        this.at = at;
+        this.options = options;
+        this.source = source;
+        this.block = block;
+    }
+
+    // ------------------------------------------------------------------ sources
+
+    static RowSource csv(MailScript script, Map<String, ?> options, String path) {
+        ScriptLocation at = script.here();
+        NamedArgs a = NamedArgs.check("csv", options, at, "delimiter");
+        char delimiter = ',';
+        String d = a.string("delimiter");
+        if (d != null) {
+            if (d.equals("\\t") || d.equalsIgnoreCase("tab")) {
+                delimiter = '\t';
+            } else if (d.length() != 1 || d.charAt(0) == '"' || d.charAt(0) == '\r' || d.charAt(0) == '\n') {
+                return script.problem(new ScriptError(at, "csv: delimiter must be one character such as ';' or"
+                        + " 'tab', not '" + d + "'"), RowSource.of(List.of()));
+            } else {
+                delimiter = d.charAt(0);
+            }
+        }
+        Path file = existing(script, at, "csv", path);
+        return file == null ? RowSource.of(List.of()) : RowSource.csv(file, delimiter);
+    }
+
+    static RowSource jsonl(MailScript script, String path) {
+        Path file = existing(script, script.here(), "jsonl", path);
+        return file == null ? RowSource.of(List.of()) : RowSource.jsonLines(file);
+    }
+
+    static RowSource yaml(MailScript script, String path) {
+        Path file = existing(script, script.here(), "yaml", path);
+        return file == null ? RowSource.of(List.of()) : RowSource.yaml(file);
+    }
+
+    private static Path existing(MailScript script, ScriptLocation at, String verb, String path) {
+        if (path == null) {
+            return script.problem(new ScriptError(at, verb + " needs a file name: " + verb + "('people." + verb
+                    + "')"), null);
+        }
+        Path file = script.resolve(path);
+        if (!Files.isRegularFile(file)) {
+            return script.problem(new ScriptError(at, ScriptError.Kind.MISSING_FILE, verb + ": file " + file
+                    + " does not exist", null), null);
+        }
+        return file;
+    }
+
+    // ------------------------------------------------------------------ running
+
+    BatchResult run() {
+        ScriptContext context = script.context();
+        NamedArgs a = NamedArgs.check("batch", options, at, KEYS);
+        RowSource rows = rows();
+        if (block == null) {
+            throw new ScriptError(at, "batch needs a block: batch(csv('people.csv')) { row -> send { to row.email"
+                    + " ... } }");
+        }
+        BatchOptions o = options(a, context);
+        SessionFactory sessions;
+        if (context.options().dryRun()) {
+            sessions = () -> {
+                throw new IllegalStateException("a dry run opens no connection");
+            };
+        } else if (!script.connectSettings().known()) {
+            throw new ScriptError(at, "batch needs connect first (and auth if the server wants it): the batch opens"
+                    + " its own connections with the settings of the last connect and auth");
+        } else {
+            sessions = script.connectSettings().sessions();
+        }
+        BatchResult r = new Batch(rows, this::build, sessions, o).run();
+        outcome(r, rows.describe(), context);
+        return r;
+    }
+
+    private RowSource rows() {
+        if (source instanceof RowSource s) {
+            return s;
+        }
+        if (source instanceof Iterable<?> i && !(source instanceof Map<?, ?>)) {
+            return RowSource.of(i);
+        }
+        if (source instanceof Iterator<?> i) {
+            return RowSource.of(i);
+        }
+        throw new ScriptError(at, "batch takes its rows from csv('file'), jsonl('file'), yaml('file') or a list of"
+                + " maps, not " + (source == null ? "null" : "a " + source.getClass().getSimpleName()));
+    }
+
+    private BatchOptions options(NamedArgs a, ScriptContext context) {
+        BatchOverrides cli = context.options().batch();
+        BatchOptions o = BatchOptions.defaults().withOrigin(at.toString())
+                .withDryRun(context.options().dryRun())
+                .withLog(context.transcript()::info);
+        try {
+            Integer concurrency = cli.concurrency() != null ? cli.concurrency() : a.integer("concurrency");
+            if (concurrency != null) {
+                o = o.withConcurrency(concurrency);
+            }
+            String rate = cli.rate() != null ? cli.rate() : a.string("rate");
+            if (rate != null) {
+                o = o.withRate(Rate.parse(rate));
+            }
+            Integer per = cli.perConnection() != null ? cli.perConnection() : a.integer("perConnection");
+            if (per != null) {
+                o = o.withPerConnection(per);
+            }
+            Integer maxErrors = cli.maxErrors() != null ? cli.maxErrors() : a.integer("maxErrors");
+            if (maxErrors != null) {
+                o = o.withMaxErrors(maxErrors);
+            }
+            RetryPolicy retry = RetryPolicy.DEFAULT;
+            Integer retries = a.integer("retries");
+            Duration delay = a.has("retryDelay") ? Durations.parse(a.string("retryDelay"), "batch: retryDelay", at)
+                    : retry.initialDelay();
+            Duration maxDelay = a.has("maxRetryDelay")
+                    ? Durations.parse(a.string("maxRetryDelay"), "batch: maxRetryDelay", at) : retry.maxDelay();
+            if (retries != null && retries < 0) {
+                throw new IllegalArgumentException("retries cannot be negative (0 tries each message once)");
+            }
+            o = o.withRetry(new RetryPolicy(retries != null ? retries + 1 : retry.attempts(), delay,
+                    maxDelay.compareTo(delay) < 0 ? delay : maxDelay));
+            Path journal = cli.journal() != null ? cli.journal()
+                    : a.string("journal") != null ? script.resolve(a.string("journal")) : null;
+            Path report = cli.report() != null ? cli.report()
+                    : a.string("report") != null ? script.resolve(a.string("report")) : null;
+            o = o.withJournal(journal).withReport(report)
+                    .withResume(cli.resume() || a.bool("resume", false))
+                    .withResendInDoubt(cli.resendInDoubt() || a.bool("resendInDoubt", false));
+            String shard = cli.shard() != null ? cli.shard() : a.string("shard");
+            if (shard != null) {
+                o = o.withShard(Shard.parse(shard));
+            }
+            if (a.has("addressField")) {
+                o = o.withAddressField(a.string("addressField"));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ScriptError(at, "batch: " + e.getMessage());
+        }
+        if (o.resendInDoubt() && o.journal() == null) {
+            throw new ScriptError(at, "batch: resendInDoubt needs a journal (journal: 'file' or --journal FILE)");
+        }
+        if (o.resume() && o.journal() == null) {
+            throw new ScriptError(at, "batch: resume needs a journal (journal: 'file' or --journal FILE)");
+        }
+        if (cli.progress()) {
+            o = o.withProgress(Progress.bar("batch", context.options().err()));
+        }
+        return o;
+    }
+
+    /** One row's message: runs a copy of the script's block with the row (on a worker thread). */
+    private MessageSpec build(Row row) {
+        BatchRowSpec scope = new BatchRowSpec(script, row);
+        Closure<?> c = (Closure<?>) block.clone();
+        c.setResolveStrategy(Closure.DELEGATE_FIRST);
+        c.setDelegate(scope);
+        try {
+            if (c.getMaximumNumberOfParameters() == 0) {
+                c.call();
+            } else {
+                c.call(row);
+            }
+        } catch (ScriptError e) {
+            if (e.getCause() instanceof MessageException m) {
+                if (m.kind() == MessageException.Kind.BAD_DATA) {
+                    throw new InvalidRowException(e.location().toString(), m.getMessage(), e);
+                }
+                throw new MessageException(m.kind(), e.location() + ": " + m.getMessage(), m);
+            }
+            throw e;
+        }
+        MessageSpec spec = scope.spec();
+        Profile profile = script.context().current();
+        if (spec != null && !spec.isRaw() && spec.getFrom().isEmpty() && profile != null && profile.from() != null) {
+            spec.from(profile.from());
+        }
+        return spec;
+    }
+
+    // ------------------------------------------------------------------ the outcome
+
+    private void outcome(BatchResult r, String name, ScriptContext context) {
+        String text = text(r, name);
+        switch (r.outcome()) {
+            case SENT -> {
+                // Nothing to report beyond the summary line already in the transcript.
+            }
+            case DEFERRED -> later(context, SmtpException.Kind.TEMPORARY, text);
+            case FAILED -> later(context, SmtpException.Kind.PERMANENT, text);
+            case INVALID_ROWS -> later(context, SmtpException.Kind.INPUT, text);
+            case AUTH_FAILED -> throw new ScriptFailure(at, SmtpException.Kind.AUTH, text, null);
+            case CONFIG -> throw new ScriptFailure(at, SmtpException.Kind.CONFIG, text, null);
+            case PROTOCOL -> throw new ScriptFailure(at, SmtpException.Kind.PROTOCOL, text, null);
+            case BAD_SOURCE -> throw new ScriptFailure(at, SmtpException.Kind.INPUT, text, null);
+            case NO_INPUT -> throw new ScriptError(at, ScriptError.Kind.MISSING_FILE, text, null);
+            case LOCAL_IO -> throw new ScriptError(at, ScriptError.Kind.LOCAL_IO, text, null);
+            case INTERNAL -> throw new IllegalStateException(text);
+        }
+    }
+
+    private void later(ScriptContext context, SmtpException.Kind kind, String text) {
+        if (context.options().dryRun()) {
+            context.record(new ScriptError(at, text));
+            return;
+        }
+        context.batchProblem(new ScriptRunner.Problem(ScriptRunner.Category.BATCH, kind, at + ": " + text, null));
+    }
+
+    /** The summary, why it stopped, and the first problems, indented under it. */
+    private static String text(BatchResult r, String name) {
+        StringBuilder sb = new StringBuilder(r.summary(name));
+        if (r.stopReason() != null) {
+            sb.append("\n    stopped: ").append(r.stopReason().replace("\n", "\n    "));
+        }
+        for (String p : r.problems()) {
+            sb.append("\n    ").append(p.replace("\n", "\n    "));
+        }
+        if (r.moreProblems() > 0) {
+            sb.append("\n    ... and ").append(r.moreProblems()).append(" more")
+                    .append(r.report() != null ? " in " + r.report() : " (report: 'file' or --report FILE lists them all)");
+        }
+        if (r.journal() != null && (r.totals().deferred() > 0 || r.totals().pending() > 0)) {
+            sb.append("\n    run again with --resume to send what is left");
+        }
+        return sb.toString();
+    }
+}

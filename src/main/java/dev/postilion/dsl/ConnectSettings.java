@@ -1,0 +1,53 @@
+package dev.postilion.dsl;
+
+import java.util.function.Supplier;
+
+import dev.postilion.batch.SessionFactory;
+import dev.postilion.smtp.SessionOptions;
+import dev.postilion.smtp.auth.Credentials;
+
+/**
+ * The script's last {@code connect} (where, with which TLS and timeouts), its EHLO name and its
+ * last successful {@code auth}: what a {@code batch} needs to open its own pool of connections
+ * the same way.
+ */
+final class ConnectSettings {
+
+    private String host;
+    private int port;
+    private SessionOptions options;
+    private Supplier<String> defaultHelo;
+    private String helo;
+    private String mechanism;
+    private Credentials credentials;
+
+    /** A new connection: a later batch connects the same way; EHLO name and AUTH start over. */
+    synchronized void connected(String realHost, int realPort, SessionOptions sessionOptions, Supplier<String> helo) {
+        this.host = realHost;
+        this.port = realPort;
+        this.options = sessionOptions;
+        this.defaultHelo = helo;
+        this.helo = null;
+        this.mechanism = null;
+        this.credentials = null;
+    }
+
+    synchronized void greeted(String name) {
+        this.helo = name;
+    }
+
+    synchronized void authenticated(String mechanismName, Credentials creds) {
+        this.mechanism = mechanismName;
+        this.credentials = creds;
+    }
+
+    synchronized boolean known() {
+        return host != null;
+    }
+
+    /** A factory for connections like the script's: connect, EHLO, TLS, and AUTH when the script did. */
+    synchronized SessionFactory sessions() {
+        String name = helo != null ? helo : defaultHelo.get();
+        return SessionFactory.connecting(host, port, name, options, mechanism, credentials);
+    }
+}

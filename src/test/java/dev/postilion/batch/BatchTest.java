@@ -1,0 +1,373 @@
+package dev.postilion.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.postilion.message.MessageSpec;
+import dev.postilion.smtp.SessionOptions;
+import dev.postilion.smtp.auth.Credentials;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The batch engine against a scripted SMTP server: delivery, retries, journal and resume, stops. */
+@Timeout(30)
+class BatchTest {
+
+    @TempDir
+    Path dir;
+
+    private BatchTestServer server;
+    private final FakeClock clock = new FakeClock();
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new BatchTestServer();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    static List<Map<String, Object>> people(int n) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("email", "r" + i + "@example.com");
+            row.put("name", "Reader " + i);
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    static MessageSpec hello(Row row) {
+        return new MessageSpec().from("Sender <sender@example.com>").to(row.text("email"))
+                .subject("Hello " + row.text("name")).text("Dear " + row.text("name") + ",\n\nhello.\n");
+    }
+
+    SessionFactory sessions() {
+        return SessionFactory.connecting("127.0.0.1", server.port(), "client.test",
+                SessionOptions.DEFAULT.withTimeout(Duration.ofSeconds(10)), "PLAIN",
+                Credentials.password("user", () -> "secret"));
+    }
+
+    BatchOptions options() {
+        return BatchOptions.defaults().withClock(clock, () -> 0.0)
+                .withRetry(new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(30)));
+    }
+
+    BatchResult run(List<Map<String, Object>> rows, BatchOptions o) {
+        return run(rows, BatchTest::hello, o);
+    }
+
+    BatchResult run(List<Map<String, Object>> rows, Function<Row, MessageSpec> builder, BatchOptions o) {
+        return new Batch(RowSource.of(rows), builder, sessions(), o).run();
+    }
+
+    List<Map<String, Object>> report(Path file) throws IOException {
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            lines.add(Json.parseObject(l));
+        }
+        return lines;
+    }
+
+    @Test
+    void everyRowArrivesOnceAndTheReportMatchesTheServer() throws IOException {
+        Path report = dir.resolve("report.jsonl");
+        BatchResult r = run(people(200), options().withConcurrency(4).withJournal(dir.resolve("j.jsonl"))
+                .withReport(report));
+
+        assertThat(r.outcome()).isEqualTo(Outcome.SENT);
+        assertThat(r.totals().sent()).isEqualTo(200);
+        assertThat(server.received).hasSize(200);
+        assertThat(server.countsByRecipient()).hasSize(200).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        Set<String> ids = new HashSet<>();
+        server.received.forEach(m -> ids.add(m.messageId()));
+        assertThat(ids).hasSize(200).allMatch(id -> id.matches("<" + r.batchId() + "\\.\\d+\\.postilion@example\\.com>"));
+
+        List<Map<String, Object>> lines = report(report);
+        assertThat(lines).hasSize(201);
+        Map<String, Object> summary = lines.get(200);
+        assertThat(summary).containsEntry("summary", true).containsEntry("sent", 200L).containsEntry("outcome", "sent");
+        Set<String> reported = new HashSet<>();
+        for (Map<String, Object> l : lines.subList(0, 200)) {
+            assertThat(l).containsEntry("state", "sent").containsEntry("code", 250L).containsKey("queue");
+            reported.add((String) l.get("mid"));
+        }
+        assertThat(reported).isEqualTo(ids);
+    }
+
+    @Test
+    void a451ToEverySecondRcptEndsWithAllDeliveredAfterRetries() {
+        server.rcptReply = (n, a) -> n % 2 == 0 ? "451 4.7.1 Greylisted, try again later" : "250 2.1.5 Ok";
+        // Each round of retries halves what is left: 100 rows need about eight.
+        BatchResult r = run(people(100), options().withConcurrency(4)
+                .withRetry(new RetryPolicy(12, Duration.ofSeconds(1), Duration.ofMinutes(1))));
+
+        assertThat(r.outcome()).isEqualTo(Outcome.SENT);
+        assertThat(r.totals().sent()).isEqualTo(100);
+        assertThat(server.countsByRecipient()).hasSize(100).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(clock.sleeps).isNotEmpty();
+    }
+
+    @Test
+    void droppedAfterTheDotIsInDoubtListedOnResumeAndResentOnlyOnRequest() throws IOException {
+        Path journal = dir.resolve("j.jsonl");
+        server.dataEnd = n -> n == 3 ? BatchTestServer.End.DROP : BatchTestServer.End.OK;
+        BatchResult first = run(people(10), options().withJournal(journal));
+
+        assertThat(first.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(first.totals().inDoubt()).isEqualTo(1);
+        assertThat(first.totals().sent()).isEqualTo(9);
+        assertThat(first.problems()).singleElement().asString()
+                .isEqualTo("[row 3 r3@example.com] in-doubt: the final dot was sent, then no reply (connection closed"
+                        + " by the server; the message may or may not have been delivered)");
+        assertThat(server.received).hasSize(10);
+        String doubtful = server.received.get(2).messageId();
+
+        Path report = dir.resolve("resume.jsonl");
+        BatchResult again = run(people(10), options().withJournal(journal).withResume(true).withReport(report));
+        assertThat(again.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(again.totals().doneBefore()).isEqualTo(9);
+        assertThat(again.totals().inDoubt()).isEqualTo(1);
+        assertThat(server.received).hasSize(10);
+        assertThat(report(report).get(0)).containsEntry("row", 3L).containsEntry("state", "in-doubt")
+                .containsEntry("mid", doubtful);
+
+        BatchResult resent = run(people(10), options().withJournal(journal).withResume(true).withResendInDoubt(true));
+        assertThat(resent.outcome()).isEqualTo(Outcome.SENT);
+        assertThat(resent.totals().sent()).isEqualTo(1);
+        assertThat(server.received).hasSize(11);
+        assertThat(server.received.get(10).messageId()).isEqualTo(doubtful);
+        assertThat(server.received.get(10).recipients()).containsExactly("r3@example.com");
+
+        BatchResult nothing = run(people(10), options().withJournal(journal).withResume(true));
+        assertThat(nothing.outcome()).isEqualTo(Outcome.SENT);
+        assertThat(nothing.totals().doneBefore()).isEqualTo(10);
+        assertThat(server.received).hasSize(11);
+    }
+
+    @Test
+    void aStoppedBatchResumesWithEveryRecipientExactlyOnce() throws IOException {
+        Path journal = dir.resolve("j.jsonl");
+        Function<Row, MessageSpec> failing = row -> {
+            if (row.number() == 120) {
+                throw new IllegalStateException("simulated crash at row 120");
+            }
+            return hello(row);
+        };
+        assertThatThrownBy(() -> run(people(300), failing, options().withConcurrency(4).withJournal(journal)))
+                .hasMessage("simulated crash at row 120");
+        int before = server.received.size();
+        assertThat(before).isBetween(100, 299);
+
+        BatchResult r = run(people(300), options().withConcurrency(4).withJournal(journal).withResume(true));
+        assertThat(r.outcome()).isEqualTo(Outcome.SENT);
+        assertThat(r.totals().doneBefore() + r.totals().sent()).isEqualTo(300);
+        assertThat(server.countsByRecipient()).hasSize(300).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+    }
+
+    @Test
+    void aServerDroppingTheConnectionMidBatchLeavesOnlyTheInDoubtOneToDecide() throws IOException {
+        Path journal = dir.resolve("j.jsonl");
+        server.dataEnd = n -> n == 40 ? BatchTestServer.End.CLOSING : n == 80 ? BatchTestServer.End.DROP
+                : BatchTestServer.End.OK;
+        BatchResult r = run(people(150), options().withConcurrency(3).withJournal(journal));
+
+        assertThat(r.totals().sent()).isEqualTo(149);
+        assertThat(r.totals().inDoubt()).isEqualTo(1);
+        Map<String, Integer> counts = server.countsByRecipient();
+        assertThat(counts).hasSize(150).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.connections.get()).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void maxErrorsStopsARunOfIdenticalPermanentErrors() throws IOException {
+        server.rcptReply = (n, a) -> "550 5.2.251 Sender throttled due to continuous invalid recipients errors";
+        Path report = dir.resolve("r.jsonl");
+        BatchResult r = run(people(100), options().withMaxErrors(5).withReport(report));
+
+        assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(r.totals().failed()).isEqualTo(5);
+        assertThat(server.rcpts.get()).isEqualTo(5);
+        assertThat(r.stopReason()).startsWith("stopped after 5 identical permanent errors in a row (the last: [row 5"
+                + " r5@example.com] 550 5.2.251 Sender throttled due to continuous invalid recipients errors)");
+        assertThat(r.totals().rows()).isLessThan(100);
+        assertThat(report(report)).filteredOn(l -> "pending".equals(l.get("state"))).isNotEmpty();
+    }
+
+    @Test
+    void differentPermanentErrorsDoNotStopTheBatch() {
+        server.rcptReply = (n, a) -> "550 5.1." + (n % 2) + " no such user";
+        BatchResult r = run(people(30), options().withMaxErrors(3));
+        assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(r.totals().failed()).isEqualTo(30);
+        assertThat(r.stopReason()).isNull();
+    }
+
+    @Test
+    void authFailureStopsEverythingAtOnce() {
+        server.authReply = n -> "535 5.7.8 Error: authentication failed";
+        BatchResult r = run(people(500), options().withConcurrency(4));
+
+        assertThat(r.outcome()).isEqualTo(Outcome.AUTH_FAILED);
+        assertThat(r.stopReason()).startsWith("AUTH PLAIN refused\n    127.0.0.1:" + server.port()
+                + " replied: 535 5.7.8 Error: authentication failed");
+        assertThat(server.auths.get()).isBetween(1, 4);
+        assertThat(server.commands).noneMatch(c -> c.startsWith("MAIL"));
+        assertThat(r.totals().sent()).isZero();
+    }
+
+    @Test
+    void tooManyRecipientsSplitsTheTransaction() {
+        server.maxRecipients = 2;
+        List<Map<String, Object>> rows = people(1);
+        Function<Row, MessageSpec> toFive = row -> hello(row).to("b@example.com", "c@example.com", "d@example.com",
+                "e@example.com");
+        BatchResult r = run(rows, toFive, options());
+
+        assertThat(r.outcome()).isEqualTo(Outcome.SENT);
+        assertThat(r.totals().sent()).isEqualTo(5);
+        assertThat(r.totals().messages()).isEqualTo(3);
+        assertThat(server.received).extracting(BatchTestServer.Received::recipients)
+                .containsExactly(List.of("r1@example.com", "b@example.com"), List.of("c@example.com", "d@example.com"),
+                        List.of("e@example.com"));
+        assertThat(server.received).extracting(BatchTestServer.Received::messageId).containsOnly(
+                server.received.get(0).messageId());
+        assertThat(clock.sleeps).isEmpty();
+    }
+
+    @Test
+    void perConnectionOpensANewConnectionEveryNMessages() {
+        BatchResult r = run(people(10), options().withPerConnection(3));
+        assertThat(r.totals().sent()).isEqualTo(10);
+        assertThat(server.connections.get()).isEqualTo(4);
+        assertThat(server.commands).filteredOn(c -> c.equals("QUIT")).hasSize(4);
+    }
+
+    @Test
+    void theRateLimitSpacesMessagesOnTheBatchClock() {
+        BatchResult r = run(people(5), options().withRate(Rate.parse("30/min")));
+        assertThat(r.totals().sent()).isEqualTo(5);
+        assertThat(clock.sleeps.stream().mapToLong(Long::longValue).sum()).isEqualTo(Duration.ofSeconds(8).toNanos());
+    }
+
+    @Test
+    void invalidRowsAreReportedWithTheirNumberAndSkipped() throws IOException {
+        List<Map<String, Object>> rows = people(6);
+        rows.get(1).remove("email");
+        rows.get(2).put("email", "not an address");
+        rows.get(3).put("name", "Eve\r\nBcc: victim@example.com");
+        Path report = dir.resolve("r.jsonl");
+        BatchResult r = run(rows, options().withReport(report).withOrigin("bulk.groovy:4"));
+
+        assertThat(r.outcome()).isEqualTo(Outcome.INVALID_ROWS);
+        assertThat(r.totals().invalid()).isEqualTo(3);
+        assertThat(r.totals().sent()).isEqualTo(3);
+        assertThat(r.problems()).containsExactly(
+                "[row 2] bulk.groovy:4: invalid row: has no email",
+                "[row 3 not an address] bulk.groovy:4: invalid row: email: address 'not an address' is not a valid"
+                        + " address: local address contains control or whitespace",
+                "[row 4 r4@example.com] bulk.groovy:4: invalid row: CR in 'name' (line breaks are refused in batch"
+                        + " data)");
+        assertThat(server.countsByRecipient()).containsOnlyKeys("r1@example.com", "r5@example.com", "r6@example.com");
+        assertThat(report(report)).filteredOn(l -> "invalid".equals(l.get("state"))).extracting(l -> l.get("row"))
+                .containsExactly(2L, 3L, 4L);
+    }
+
+    @Test
+    void aShardSendsItsRowsOnly() {
+        BatchResult r = run(people(10), options().withShard(Shard.parse("2/3")));
+        assertThat(r.totals().rows()).isEqualTo(3);
+        assertThat(server.countsByRecipient()).containsOnlyKeys("r2@example.com", "r5@example.com", "r8@example.com");
+    }
+
+    @Test
+    void resumeSkipsSentAndFailedAndRetriesDeferred() throws IOException {
+        Path journal = dir.resolve("j.jsonl");
+        server.rcptReply = (n, a) -> a.equals("r3@example.com") ? "550 5.1.1 no such user"
+                : a.equals("r4@example.com") ? "450 4.2.0 mailbox busy" : "250 2.1.5 Ok";
+        BatchResult first = run(people(6), options().withJournal(journal));
+        assertThat(first.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(first.totals().failed()).isEqualTo(1);
+        assertThat(first.totals().deferred()).isEqualTo(1);
+        assertThat(first.totals().sent()).isEqualTo(4);
+
+        server.rcptReply = (n, a) -> "250 2.1.5 Ok";
+        BatchResult second = run(people(6), options().withJournal(journal).withResume(true));
+        assertThat(second.outcome()).isEqualTo(Outcome.SENT);
+        assertThat(second.totals().doneBefore()).isEqualTo(5);
+        assertThat(second.totals().sent()).isEqualTo(1);
+        assertThat(server.countsByRecipient()).containsEntry("r4@example.com", 1).doesNotContainKey("r3@example.com")
+                .hasSize(5);
+    }
+
+    @Test
+    void anExistingJournalIsNotReusedWithoutResume() {
+        Path journal = dir.resolve("j.jsonl");
+        run(people(2), options().withJournal(journal));
+        BatchResult r = run(people(2), options().withJournal(journal));
+        assertThat(r.outcome()).isEqualTo(Outcome.LOCAL_IO);
+        assertThat(r.stopReason()).isEqualTo("journal " + journal + " already exists; nothing was sent\n    pass"
+                + " --resume (resume: true) to continue that batch, or remove the file to start a new one");
+        assertThat(server.received).hasSize(2);
+    }
+
+    @Test
+    void anUnreachableServerStopsTheBatchAsTemporary() throws IOException {
+        int port = server.port();
+        server.close();
+        SessionFactory nowhere = SessionFactory.connecting("127.0.0.1", port, "client.test", SessionOptions.DEFAULT,
+                null, null);
+        BatchResult r = new Batch(RowSource.of(people(50)), BatchTest::hello, nowhere, options().withConcurrency(2))
+                .run();
+        assertThat(r.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(r.stopReason()).contains("connection refused").contains("no connection after 4 tries");
+        assertThat(r.totals().sent()).isZero();
+    }
+
+    @Test
+    void aRowWithoutMessageIsSkipped() {
+        BatchResult r = run(people(4), row -> row.number() % 2 == 0 ? null : hello(row), options());
+        assertThat(r.outcome()).isEqualTo(Outcome.SENT);
+        assertThat(r.totals().skipped()).isEqualTo(2);
+        assertThat(server.countsByRecipient()).containsOnlyKeys("r1@example.com", "r3@example.com");
+    }
+
+    @Test
+    void dryRunBuildsEveryMessageAndSendsNothing() {
+        List<Map<String, Object>> rows = people(3);
+        rows.get(1).put("email", "bad@");
+        BatchResult r = run(rows, options().withDryRun(true));
+        assertThat(r.totals().messages()).isEqualTo(2);
+        assertThat(r.totals().invalid()).isEqualTo(1);
+        assertThat(server.connections.get()).isZero();
+    }
+
+    @Test
+    void aPermanentRefusalAfterTheDotFailsTheRecipient() {
+        server.dataEnd = n -> BatchTestServer.End.OK;
+        server.mailReply = n -> n == 2 ? "553 5.7.1 Sender rejected" : "250 2.1.0 Ok";
+        BatchResult r = run(people(3), options());
+        assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(r.problems()).singleElement().asString().isEqualTo("[row 2 r2@example.com] failed: MAIL"
+                + " FROM:<sender@example.com> refused\n    127.0.0.1:" + server.port()
+                + " replied: 553 5.7.1 Sender rejected");
+    }
+}

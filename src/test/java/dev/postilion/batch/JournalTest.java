@@ -1,0 +1,150 @@
+package dev.postilion.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The journal on disk: header, records, resume state, torn and damaged files, locking. */
+class JournalTest {
+
+    @TempDir
+    Path dir;
+
+    private Map<String, Object> result(long row, String state, List<String> to, boolean done) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("row", row);
+        m.put("state", state);
+        m.put("to", to);
+        if (done) {
+            m.put("done", true);
+        }
+        return m;
+    }
+
+    private Path written() throws IOException {
+        Path p = dir.resolve("j.jsonl");
+        try (Journal j = Journal.open(p, false, Shard.ALL, "people.csv")) {
+            j.sending(1, List.of("a@x"), "<m1@x>", "2025-01-02T03:04:05Z");
+            j.result(result(1, "sent", List.of("a@x"), true));
+            j.sending(2, List.of("b@x", "c@x"), "<m2@x>", null);
+            j.result(result(2, "sent", List.of("b@x"), false));
+            j.result(result(2, "failed", List.of("c@x"), false));
+            j.sending(3, List.of("d@x"), "<m3@x>", "2025-01-02T03:04:06Z");
+            j.sending(4, List.of("e@x"), "<m4@x>", null);
+            j.result(result(4, "deferred", List.of("e@x"), false));
+            j.result(result(5, "failed", List.of("f@x"), true));
+        }
+        return p;
+    }
+
+    @Test
+    void resumeKnowsDoneRowsPartialRowsAndWhatIsInDoubt() throws IOException {
+        Path p = written();
+        try (Journal j = Journal.open(p, true, Shard.ALL, "people.csv")) {
+            ResumeState s = j.state();
+            assertThat(s.complete(1)).isTrue();
+            assertThat(s.complete(5)).isTrue();
+            assertThat(s.completeCount()).isEqualTo(2);
+            assertThat(s.complete(2)).isFalse();
+            assertThat(s.partial(2).blocks("b@x", true)).isTrue();
+            assertThat(s.partial(2).blocks("c@x", true)).isTrue();
+            assertThat(s.partial(4)).isNull();
+            assertThat(s.inDoubtRows()).containsOnlyKeys(3L);
+            ResumeState.RowMemory three = s.partial(3);
+            assertThat(three.inDoubt()).containsExactly("d@x");
+            assertThat(three.messageId).isEqualTo("<m3@x>");
+            assertThat(three.date).isEqualTo("2025-01-02T03:04:06Z");
+            assertThat(three.blocks("d@x", false)).isTrue();
+            assertThat(three.blocks("d@x", true)).isFalse();
+            assertThat(j.warnings()).isEmpty();
+        }
+    }
+
+    @Test
+    void theBatchIdSurvivesAResume() throws IOException {
+        Path p = written();
+        String first = Files.readAllLines(p).get(0);
+        try (Journal j = Journal.open(p, true, Shard.ALL, "people.csv")) {
+            assertThat(first).contains("\"batch\":\"" + j.batchId() + "\"").contains("\"shard\":\"1/1\"");
+        }
+    }
+
+    @Test
+    void aTornLastLineIsCutAndEverythingBeforeItKept() throws IOException {
+        Path p = written();
+        long good = Files.size(p);
+        Files.writeString(p, "{\"row\":6,\"state\":\"sen", StandardOpenOption.APPEND);
+        try (Journal j = Journal.open(p, true, Shard.ALL, "people.csv")) {
+            assertThat(j.warnings()).containsExactly("journal " + p + ": torn last line (the previous run stopped while"
+                    + " writing it) cut off; every line before it is kept");
+            assertThat(j.state().complete(1)).isTrue();
+            assertThat(j.state().inDoubtRows()).containsOnlyKeys(3L);
+            j.result(result(6, "sent", List.of("g@x"), true));
+        }
+        assertThat(Files.size(p)).isGreaterThan(good);
+        try (Journal j = Journal.open(p, true, Shard.ALL, "people.csv")) {
+            assertThat(j.warnings()).isEmpty();
+            assertThat(j.state().complete(6)).isTrue();
+        }
+    }
+
+    @Test
+    void aGarbledTailFromAPowerLossIsCutButDamageInTheMiddleStopsTheRun() throws IOException {
+        Path p = written();
+        Files.write(p, new byte[] {0, 0, 0, 0, '\n', 0, 0, '\n'}, StandardOpenOption.APPEND);
+        try (Journal j = Journal.open(p, true, Shard.ALL, "people.csv")) {
+            assertThat(j.warnings()).singleElement().asString().contains("garbled tail from line 11");
+        }
+        List<String> lines = Files.readAllLines(p);
+        lines.add(3, "not json");
+        Files.write(p, lines);
+        assertThatThrownBy(() -> Journal.open(p, true, Shard.ALL, "people.csv"))
+                .isInstanceOf(JournalException.class)
+                .hasMessageStartingWith("journal " + p + " is damaged at line 4 (column 1: expected a JSON object");
+    }
+
+    @Test
+    void aJournalBelongsToOneShard() throws IOException {
+        Path p = dir.resolve("j.jsonl");
+        Journal.open(p, false, Shard.parse("1/4"), "x.csv").close();
+        assertThatThrownBy(() -> Journal.open(p, true, Shard.parse("2/4"), "x.csv"))
+                .hasMessage("journal " + p + " belongs to shard 1/4, not 2/4; nothing was sent\n    each shard keeps"
+                        + " its own journal");
+    }
+
+    @Test
+    void anotherFileIsNotTakenForAJournal() throws IOException {
+        Path p = dir.resolve("people.csv");
+        Files.writeString(p, "{\"email\":\"a@x\"}\n");
+        assertThatThrownBy(() -> Journal.open(p, true, Shard.ALL, "x.csv"))
+                .hasMessageStartingWith("journal " + p + " is not a Postilion batch journal");
+    }
+
+    @Test
+    void twoRunsCannotShareAJournal() throws IOException {
+        Path p = dir.resolve("j.jsonl");
+        try (Journal j = Journal.open(p, false, Shard.ALL, "x.csv")) {
+            assertThatThrownBy(() -> Journal.open(p, true, Shard.ALL, "x.csv"))
+                    .isInstanceOfSatisfying(JournalException.class, e -> assertThat(e.locked()).isTrue())
+                    .hasMessageStartingWith("journal " + p + " is in use by another batch run; nothing was sent");
+        }
+    }
+
+    @Test
+    void aResumeWithoutAJournalStartsOne() throws IOException {
+        Path p = dir.resolve("new.jsonl");
+        try (Journal j = Journal.open(p, true, Shard.ALL, "x.csv")) {
+            assertThat(j.state().completeCount()).isZero();
+        }
+        assertThat(Files.readString(p, StandardCharsets.UTF_8)).startsWith("{\"journal\":\"postilion-batch-journal\"");
+    }
+}

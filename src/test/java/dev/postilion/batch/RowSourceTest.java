@@ -1,0 +1,193 @@
+package dev.postilion.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sources: CSV, JSON Lines, YAML and iterables, good rows and bad ones. */
+class RowSourceTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    static List<Row> all(RowSource source) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        try (RowReader r = source.open()) {
+            Row row;
+            while ((row = r.next()) != null) {
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void csvHandlesQuotingBomAndTrimming() throws IOException {
+        Path csv = file("people.csv", "\uFEFFemail, name ,note\r\n"
+                + "a@example.com,\"Smith, Ann\",\"she said \"\"hi\"\"\"\r\n"
+                + "\r\n"
+                + " b@example.com , Bob ,\r\n");
+        List<Row> rows = all(RowSource.csv(csv));
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).number()).isEqualTo(1);
+        assertThat(rows.get(0)).containsExactly(Map.entry("email", "a@example.com"), Map.entry("name", "Smith, Ann"),
+                Map.entry("note", "she said \"hi\""));
+        assertThat(rows.get(1).number()).isEqualTo(2);
+        assertThat(rows.get(1)).containsEntry("email", "b@example.com").containsEntry("name", "Bob")
+                .containsEntry("note", "");
+        assertThat(rows).allMatch(r -> r.problem() == null);
+    }
+
+    @Test
+    void csvTakesAnotherDelimiter() throws IOException {
+        Path csv = file("people.csv", "email;name\na@example.com;Müller, Jörg\n");
+        assertThat(all(RowSource.csv(csv, ';')).get(0)).containsEntry("name", "Müller, Jörg");
+    }
+
+    @Test
+    void csvRowsWithLineBreaksOrTheWrongFieldCountAreInvalidNotFatal() throws IOException {
+        Path csv = file("people.csv", "email,name\n"
+                + "a@example.com,\"Ann\nBcc: x@evil.example\"\n"
+                + "b@example.com\n"
+                + "c@example.com,Cy,extra\n"
+                + "d@example.com,Di\n");
+        List<Row> rows = all(RowSource.csv(csv));
+        assertThat(rows).extracting(Row::number).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(rows).extracting(Row::problem).containsExactly(
+                "LF in 'name' (line breaks are refused in batch data)",
+                "has 1 field, the header has 2 (email, name)",
+                "has 3 fields, the header has 2 (email, name)",
+                null);
+    }
+
+    @Test
+    void csvBrokenQuotingStopsWithTheRow() throws IOException {
+        Path csv = file("people.csv", "email,name\na@example.com,Ann\nb@example.com,\"Bob\"x\n");
+        try (RowReader r = RowSource.csv(csv).open()) {
+            assertThat(r.next().number()).isEqualTo(1);
+            assertThatThrownBy(r::next).isInstanceOf(SourceException.class)
+                    .hasMessageStartingWith(csv + ": cannot read past row 1: ");
+        }
+    }
+
+    @Test
+    void csvProblemsWithTheWholeFileAreNamed() throws IOException {
+        assertThatThrownBy(() -> RowSource.csv(dir.resolve("missing.csv")).open())
+                .isInstanceOf(SourceException.class).hasMessage("batch source " + dir.resolve("missing.csv")
+                        + " does not exist").matches(e -> ((SourceException) e).missing());
+        Path empty = file("empty.csv", "");
+        assertThatThrownBy(() -> RowSource.csv(empty).open())
+                .hasMessage(empty + " is empty: a CSV source needs a header line naming its columns");
+        Path dup = file("dup.csv", "email,email\na,b\n");
+        assertThatThrownBy(() -> RowSource.csv(dup).open()).hasMessageStartingWith(dup + ": bad header line: ");
+        Path latin1 = dir.resolve("latin1.csv");
+        Files.write(latin1, "email,name\na@example.com,J\u00f6rg\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> all(RowSource.csv(latin1)))
+                .hasMessageContaining("not valid UTF-8; save the file as UTF-8");
+    }
+
+    @Test
+    void jsonLinesReadsObjectsAndReportsBadLines() throws IOException {
+        Path jsonl = file("people.jsonl", "\uFEFF{\"email\":\"a@example.com\",\"n\":1}\n"
+                + "\n"
+                + "[1,2]\n"
+                + "{\"email\":\"b@example.com\",\"tags\":[\"x\"]}\r\n"
+                + "{\"email\":\"c@example.com\",\"name\":\"C\\r\\nD\"}");
+        List<Row> rows = all(RowSource.jsonLines(jsonl));
+        assertThat(rows).extracting(Row::number).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(rows.get(0)).containsEntry("email", "a@example.com").containsEntry("n", 1L);
+        assertThat(rows.get(1).problem()).isEqualTo("line 3 is not a JSON object: column 1: expected a JSON object"
+                + " ({...}), found '['");
+        assertThat(rows.get(2)).containsEntry("tags", List.of("x"));
+        assertThat(rows.get(2).problem()).isNull();
+        assertThat(rows.get(3).problem()).isEqualTo("CR in 'name' (line breaks are refused in batch data)");
+    }
+
+    @Test
+    void jsonLinesRefusesAnEndlessLineWithoutHoldingIt() throws IOException {
+        Path jsonl = dir.resolve("long.jsonl");
+        try (BufferedWriter w = Files.newBufferedWriter(jsonl)) {
+            w.write("{\"email\":\"");
+            for (int i = 0; i < 1100; i++) {
+                w.write("x".repeat(1024));
+            }
+            w.write("\"}\n{\"email\":\"b@example.com\"}\n");
+        }
+        List<Row> rows = all(RowSource.jsonLines(jsonl));
+        assertThat(rows.get(0).problem()).isEqualTo("line 1 is longer than 1048576 characters");
+        assertThat(rows.get(1)).containsEntry("email", "b@example.com");
+    }
+
+    @Test
+    void yamlReadsAListOfMappings() throws IOException {
+        Path yaml = file("people.yaml", "- email: a@example.com\n  name: Ann\n- just text\n- email: b@example.com\n");
+        List<Row> rows = all(RowSource.yaml(yaml));
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0)).containsEntry("name", "Ann");
+        assertThat(rows.get(1).problem()).isEqualTo("is a String, not a map of fields");
+        assertThat(rows.get(2).number()).isEqualTo(3);
+    }
+
+    @Test
+    void yamlMustBeASafeList() throws IOException {
+        Path map = file("map.yaml", "email: a@example.com\n");
+        assertThatThrownBy(() -> RowSource.yaml(map).open()).hasMessageStartingWith(map
+                + ": a YAML source must be a list of mappings");
+        Path tagged = file("tagged.yaml", "- !!java.io.File [\"/etc/passwd\"]\n");
+        assertThatThrownBy(() -> RowSource.yaml(tagged).open()).hasMessageStartingWith(tagged + ": not valid YAML: ");
+    }
+
+    @Test
+    void iterablesOfMapsAreRows() throws IOException {
+        List<Object> items = List.of(Map.of("email", "a@example.com"), "oops", Map.of("email", "b@example.com"));
+        List<Row> rows = all(RowSource.of(items));
+        assertThat(rows).extracting(Row::number).containsExactly(1L, 2L, 3L);
+        assertThat(rows.get(1).problem()).isEqualTo("is a String, not a map of fields");
+        Iterator<Object> once = items.iterator();
+        RowSource source = RowSource.of(once);
+        assertThat(all(source)).hasSize(3);
+        assertThatThrownBy(source::open).hasMessage("an iterator source can be read only once");
+    }
+
+    @Test
+    void aHundredThousandRowCsvStreamsWithoutKeepingRows() throws IOException {
+        Path csv = dir.resolve("big.csv");
+        try (BufferedWriter w = Files.newBufferedWriter(csv)) {
+            w.write("email,name\n");
+            for (int i = 1; i <= 100_000; i++) {
+                w.write("user" + i + "@example.com,User " + i + "\n");
+            }
+        }
+        long count = 0;
+        double half = -1;
+        try (RowReader r = RowSource.csv(csv).open()) {
+            Row row;
+            while ((row = r.next()) != null) {
+                count++;
+                if (row.number() == 50_000) {
+                    half = r.consumed();
+                }
+            }
+            assertThat(r.consumed()).isEqualTo(1.0);
+        }
+        assertThat(count).isEqualTo(100_000);
+        assertThat(half).isBetween(0.4, 0.6);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.postilion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postilion.batch.BatchTestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** {@code postilion run} with a batch: the overrides, and the exit code of what the batch left. */
+@Timeout(30)
+class RunCommandBatchTest {
+
+    @TempDir
+    Path dir;
+
+    private BatchTestServer server;
+    private Path script;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new BatchTestServer();
+        Files.writeString(dir.resolve("people.csv"), "email,name\nann@example.com,Ann\nbob@example.com,Bob\n"
+                + "cy@example.com,Cy\nde@example.com,De\n");
+        script = dir.resolve("bulk.groovy");
+        Files.writeString(script, """
+                connect '127.0.0.1', port: port as int
+                ehlo 'client.test'
+                batch(csv('people.csv'), retries: 0) { row ->
+                    send { from 'sender@example.com'; to row.email; subject "Hi ${row.name}"; text 'hello' }
+                }
+                quit
+                """);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    private int run(String... extra) {
+        List<String> args = new ArrayList<>(List.of("run", script.toString(), "-q", "--var", "port=" + server.port()));
+        args.addAll(List.of(extra));
+        Io io = new Io(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                System.in, System.getenv(), prompt -> null);
+        return Main.run(args.toArray(String[]::new), io);
+    }
+
+    @Test
+    void allSentExitsZeroAndAResumeSendsNothingTwice() {
+        Path journal = dir.resolve("j.jsonl");
+        Path report = dir.resolve("r.jsonl");
+        assertThat(run("--journal", journal.toString(), "--report", report.toString(), "--concurrency", "2",
+                "--per-connection", "1", "--rate", "1000/s")).isZero();
+        assertThat(server.received).hasSize(4);
+        assertThat(server.connections.get()).isGreaterThanOrEqualTo(5);
+        assertThat(run("--journal", journal.toString(), "--resume")).isZero();
+        assertThat(server.received).hasSize(4);
+        assertThat(report).exists();
+    }
+
+    @Test
+    void deferredExits75() {
+        server.rcptReply = (n, a) -> a.startsWith("bob") ? "451 4.7.1 later" : "250 2.1.5 Ok";
+        assertThat(run()).isEqualTo(75);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("bulk.groovy:3: batch people.csv: 4 rows: 3 sent,"
+                + " 1 deferred");
+    }
+
+    @Test
+    void failedOnlyExits69() {
+        server.rcptReply = (n, a) -> a.startsWith("bob") ? "550 5.1.1 no such user" : "250 2.1.5 Ok";
+        assertThat(run()).isEqualTo(69);
+    }
+
+    @Test
+    void aShardAndMaxErrorsComeFromTheCommandLine() {
+        server.rcptReply = (n, a) -> "550 5.7.1 relay denied";
+        assertThat(run("--max-errors", "2")).isEqualTo(69);
+        assertThat(server.rcpts.get()).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("stopped: stopped after 2 identical permanent errors");
+        server.rcptReply = (n, a) -> "250 2.1.5 Ok";
+        assertThat(run("--shard", "2/2")).isZero();
+        assertThat(server.countsByRecipient()).containsOnlyKeys("bob@example.com", "de@example.com");
+    }
+
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            --rate,fast          | postilion run: --rate: 'fast' is not a rate; write N/s, N/min or N/h (e.g. 30/min)
+            --shard,3/2          | postilion run: --shard: shard 3/2 does not exist: write K/N with 1 <= K <= N
+            --concurrency,0      | postilion run: --concurrency must be at least 1
+            --resend-in-doubt    | postilion run: --resend-in-doubt goes with --resume (it resends what the journal lists as in doubt)
+            """, delimiter = '|')
+    void badBatchOptionsAreUsageErrors(String args, String message) {
+        assertThat(run(args.split(","))).isEqualTo(64);
+        assertThat(err.toString(StandardCharsets.UTF_8).trim()).isEqualTo(message);
+        assertThat(server.connections.get()).isZero();
+    }
+}

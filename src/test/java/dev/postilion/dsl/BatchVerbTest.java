@@ -1,0 +1,226 @@
+package dev.postilion.dsl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postilion.batch.BatchTestServer;
+import dev.postilion.transcript.TranscriptRecorder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The batch verb: sources, the per-row block, errors with their lines, outcomes as problems. */
+@Timeout(30)
+class BatchVerbTest {
+
+    @TempDir
+    Path dir;
+
+    private BatchTestServer server;
+    private final TranscriptRecorder transcript = new TranscriptRecorder();
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new BatchTestServer();
+        Files.writeString(dir.resolve("people.csv"), "email;name\nann@example.com;Ann\nbob@example.com;Bob\n"
+                + "cy@example.com;Cy\n");
+        Files.writeString(dir.resolve("welcome.txt"), "Dear ${name},\nwelcome.\n");
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    private RunOptions options() {
+        return RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .withVars(Map.of("port", String.valueOf(server.port())));
+    }
+
+    private ScriptRunner.Result run(String script) {
+        return run(script, options());
+    }
+
+    private ScriptRunner.Result run(String script, RunOptions o) {
+        return new ScriptRunner().run("connect '127.0.0.1', port: port as int\nehlo 'client.test'\n"
+                + "auth plain: 'user', password: 'secret'\n" + script, "bulk.groovy", dir, o);
+    }
+
+    private static String messages(ScriptRunner.Result r) {
+        return String.join("\n", r.problems().stream().map(ScriptRunner.Problem::message).toList());
+    }
+
+    @Test
+    void eachRowBecomesItsOwnMessageSentOnTheBatchConnections() {
+        ScriptRunner.Result r = run("""
+                def result = batch(csv('people.csv', delimiter: ';'), concurrency: 2, rate: '1000/s') { row ->
+                    send {
+                        from 'Sender <sender@example.com>'
+                        to row.email
+                        subject "Hello ${row.name}"
+                        text template('welcome.txt', row)
+                    }
+                }
+                assert result.ok()
+                assert result.totals().sent() == 3
+                quit
+                """);
+        assertThat(messages(r)).isEmpty();
+        assertThat(server.countsByRecipient()).containsOnlyKeys("ann@example.com", "bob@example.com", "cy@example.com")
+                .allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.connections.get()).isBetween(2, 3);
+        assertThat(server.auths.get()).isEqualTo(server.connections.get());
+        assertThat(transcript.text()).contains("batch people.csv: 3 rows: 3 sent in ");
+    }
+
+    @Test
+    void aListOfMapsIsASourceAndARowWithoutSendIsSkipped() {
+        ScriptRunner.Result r = run("""
+                def people = [[email: 'a@example.com', vip: true], [email: 'b@example.com', vip: false]]
+                def result = batch(people) { row ->
+                    if (!row.vip) return
+                    send { from 'sender@example.com'; to row.email; subject 'VIP'; text 'hi' }
+                }
+                assert result.totals().skipped() == 1
+                """);
+        assertThat(messages(r)).isEmpty();
+        assertThat(server.countsByRecipient()).containsOnlyKeys("a@example.com");
+    }
+
+    @Test
+    void deferredRecipientsAreReportedWhenTheScriptEnds() {
+        server.rcptReply = (n, a) -> a.startsWith("bob") ? "451 4.7.1 Try again later" : "250 2.1.5 Ok";
+        ScriptRunner.Result r = run("""
+                batch(csv('people.csv', delimiter: ';'), retries: 0) { row ->
+                    send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }
+                }
+                log 'after the batch'
+                """);
+        assertThat(r.problems()).singleElement().satisfies(p -> {
+            assertThat(p.category()).isEqualTo(ScriptRunner.Category.BATCH);
+            assertThat(p.smtpKind()).isEqualTo(dev.postilion.smtp.SmtpException.Kind.TEMPORARY);
+            assertThat(p.message()).startsWith("bulk.groovy:4: batch people.csv: 3 rows: 2 sent, 1 deferred in ")
+                    .endsWith("\n    [row 2 bob@example.com] bulk.groovy:4: deferred: 451 4.7.1 Try again later");
+        });
+        assertThat(transcript.text()).contains("after the batch");
+    }
+
+    @Test
+    void aBadAddressBuiltInTheBlockIsAnInvalidRowNamedByItsLine() {
+        ScriptRunner.Result r = run("""
+                batch(csv('people.csv', delimiter: ';'), addressField: null) { row ->
+                    send {
+                        from 'sender@example.com'
+                        to row.number() == 2 ? 'bob@' : row.email
+                        subject 'x'
+                        text 'y'
+                    }
+                }
+                """);
+        assertThat(messages(r)).startsWith("bulk.groovy:4: batch people.csv: 3 rows: 2 sent, 1 invalid in ")
+                .endsWith("\n    [row 2] bulk.groovy:7: invalid row: to: address 'bob@' is not a valid address:"
+                        + " missing domain");
+        assertThat(r.problems().get(0).smtpKind()).isEqualTo(dev.postilion.smtp.SmtpException.Kind.INPUT);
+        assertThat(server.received).hasSize(2);
+    }
+
+    @Test
+    void smtpVerbsInsideTheBlockAreRefusedWithTheirLine() {
+        ScriptRunner.Result r = run("""
+                batch(csv('people.csv', delimiter: ';')) { row ->
+                    rcpt to: row.email
+                }
+                """);
+        assertThat(messages(r)).isEqualTo("bulk.groovy:5: script error: rcpt cannot be used inside batch { }: the"
+                + " batch runs the SMTP dialogue on its own connections; describe the row's message with send { }");
+        assertThat(server.received).isEmpty();
+    }
+
+    @Test
+    void aBatchNeedsAConnectFirst() {
+        ScriptRunner.Result r = new ScriptRunner().run("batch([[email: 'a@example.com']]) { send { to 'x@y.z' } }\n",
+                "bulk.groovy", dir, options());
+        assertThat(messages(r)).isEqualTo("bulk.groovy:1: script error: batch needs connect first (and auth if the"
+                + " server wants it): the batch opens its own connections with the settings of the last connect and"
+                + " auth");
+    }
+
+    @Test
+    void unknownOptionsAndBadValuesAreNamed() {
+        assertThat(messages(run("batch([], concurency: 2) { }\n"))).isEqualTo("bulk.groovy:4: script error: batch:"
+                + " unknown option 'concurency' (did you mean 'concurrency'?); allowed: concurrency, rate,"
+                + " perConnection, retries, retryDelay, maxRetryDelay, maxErrors, journal, resume, resendInDoubt,"
+                + " report, shard, addressField");
+        assertThat(messages(run("batch([], rate: 'fast') { }\n"))).isEqualTo("bulk.groovy:4: script error: batch:"
+                + " 'fast' is not a rate; write N/s, N/min or N/h (e.g. 30/min)");
+        assertThat(messages(run("batch(csv('nobody.csv')) { }\n"))).isEqualTo("bulk.groovy:4: csv: file "
+                + dir.resolve("nobody.csv") + " does not exist");
+    }
+
+    @Test
+    void anAuthRefusalStopsTheScriptAtOnce() {
+        server.authReply = n -> n == 1 ? "235 2.7.0 ok" : "535 5.7.8 Error: authentication failed";
+        ScriptRunner.Result r = run("""
+                batch(csv('people.csv', delimiter: ';')) { row -> send { from 'a@example.com'; to row.email } }
+                log 'not reached'
+                """);
+        assertThat(r.problems()).singleElement().satisfies(p -> {
+            assertThat(p.category()).isEqualTo(ScriptRunner.Category.SMTP);
+            assertThat(p.smtpKind()).isEqualTo(dev.postilion.smtp.SmtpException.Kind.AUTH);
+            assertThat(p.message()).startsWith("bulk.groovy:4: batch people.csv: 3 rows: 0 sent, 3 not sent (stopped)")
+                    .contains("\n    stopped: AUTH PLAIN refused\n        127.0.0.1:" + server.port()
+                            + " replied: 535 5.7.8 Error: authentication failed");
+        });
+        assertThat(transcript.text()).doesNotContain("not reached");
+    }
+
+    @Test
+    void aJournalMakesASecondRunSendNothing() {
+        String script = """
+                batch(csv('people.csv', delimiter: ';'), journal: 'bulk.journal', resume: true, report: 'r.jsonl') { row ->
+                    send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }
+                }
+                """;
+        assertThat(messages(run(script))).isEmpty();
+        assertThat(messages(run(script))).isEmpty();
+        assertThat(server.received).hasSize(3);
+        assertThat(transcript.text()).contains("batch people.csv: 0 rows (+3 done before): 0 sent in ");
+        assertThat(dir.resolve("r.jsonl")).exists();
+    }
+
+    @Test
+    void commandLineOverridesWinOverTheScript() throws IOException {
+        Path journal = dir.resolve("cli.journal");
+        BatchOverrides cli = new BatchOverrides(1, null, 1, journal, false, false, null, "2/2", null, false);
+        ScriptRunner.Result r = run("""
+                batch(csv('people.csv', delimiter: ';'), concurrency: 3, shard: '1/2') { row ->
+                    send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }
+                }
+                """, options().withBatch(cli));
+        assertThat(messages(r)).isEmpty();
+        assertThat(server.countsByRecipient()).containsOnlyKeys("bob@example.com");
+        assertThat(Files.readString(journal)).contains("\"shard\":\"2/2\"");
+    }
+
+    @Test
+    void aDryRunChecksEveryRowAndSendsNothing() throws IOException {
+        Files.writeString(dir.resolve("people.csv"), "email;name\nann@example.com;Ann\nbob@;Bob\n");
+        ScriptRunner.Result r = run("""
+                batch(csv('people.csv', delimiter: ';')) { row ->
+                    send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }
+                }
+                """, options().withDryRun(true));
+        assertThat(messages(r)).startsWith("bulk.groovy:4: script error: batch people.csv: 2 rows: 0 sent, 1 invalid in")
+                .endsWith("[row 2 bob@] bulk.groovy:4: invalid row: email: address 'bob@' is not a valid address:"
+                        + " missing domain");
+        assertThat(server.received).isEmpty();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.postilion.dsl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postilion.server.CaptureServer;
+import dev.postilion.smtp.SmtpException;
+import dev.postilion.testing.FaultServer;
+import dev.postilion.transcript.TranscriptRecorder;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Verbs against the scripted fault server and the capture server (STARTTLS). */
+@Timeout(30)
+class MailScriptFaultTest {
+
+    @TempDir
+    Path dir;
+
+    private final TranscriptRecorder transcript = new TranscriptRecorder();
+
+    private ScriptRunner.Result run(String script, int port, List<Path> ca) {
+        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                        StandardCharsets.UTF_8)).withConnectTo("127.0.0.1", port).withTrustedCa(ca)
+                .withTimeout(Duration.ofMillis(500));
+        return new ScriptRunner().run(script, "f.groovy", dir, o);
+    }
+
+    @Test
+    void explicitStarttlsVerbUpgradesAndSaysEhloAgain() throws Exception {
+        try (CaptureServer s = CaptureServer.start(CaptureServer.Settings.local(dir.resolve("o")), null)) {
+            ScriptRunner.Result r = run("""
+                    connect 'localhost'
+                    ehlo 'x.test'
+                    starttls()
+                    auth plain: 'u', password: 'p'
+                    send { from 'a@x.test'; to 'b@y.test'; subject 's'; text 't' }
+                    quit
+                    """, s.port(), List.of(s.certificate()));
+            assertThat(r.problems()).isEmpty();
+            assertThat(s.messages()).isEqualTo(1);
+            assertThat(transcript.text()).contains(" -> STARTTLS", " ~> EHLO x.test", " ~> AUTH PLAIN ********");
+        }
+    }
+
+    @Test
+    void cramMd5VrfyDsnAndRawAgainstTheFaultServer() throws Exception {
+        try (FaultServer s = FaultServer.start()) {
+            s.ehlo("250-fault.test\r\n250-DSN\r\n250 AUTH CRAM-MD5");
+            ScriptRunner.Result r = run("""
+                    connect 'mail.test'
+                    ehlo 'x.test'
+                    auth 'CRAM-MD5', user: 'u', password: 'p'
+                    vrfy 'postmaster'
+                    mail from: 'a@x.test', ret: 'HDRS', envid: 'id+1'
+                    rcpt to: 'b@y.test', notify: ['SUCCESS', 'FAILURE']
+                    def reply = raw 'XCLIENT NAME=x'
+                    assert reply.code == 250
+                    rset
+                    quit
+                    """, s.port(), List.of());
+            assertThat(r.problems()).isEmpty();
+            assertThat(s.commands()).contains("AUTH CRAM-MD5", "VRFY postmaster",
+                    "MAIL FROM:<a@x.test> RET=HDRS ENVID=id+2B1", "RCPT TO:<b@y.test> NOTIFY=SUCCESS,FAILURE",
+                    "XCLIENT NAME=x", "RSET", "QUIT");
+        }
+    }
+
+    @Test
+    void failureSendsQuitWhereTheConnectionAllows() throws Exception {
+        try (FaultServer s = FaultServer.start()) {
+            s.on("MAIL", FaultServer.reply("550 5.7.1 sender refused"));
+            ScriptRunner.Result r = run("connect 'm'\nehlo 'x'\nmail from: 'a@x.test'\nrcpt to: 'b@y.test'\n",
+                    s.port(), List.of());
+            assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+                    "f.groovy:3: MAIL FROM:<a@x.test> refused\n    127.0.0.1:" + s.port()
+                            + " replied: 550 5.7.1 sender refused");
+            assertThat(s.commands()).endsWith("QUIT");
+        }
+    }
+
+    @Test
+    void timeoutNamesTheLineAndIsTemporary() throws Exception {
+        try (FaultServer s = FaultServer.start()) {
+            s.on("NOOP", FaultServer.stall());
+            ScriptRunner.Result r = run("connect 'm'\nehlo 'x'\nnoop\n", s.port(), List.of());
+            assertThat(r.problems()).hasSize(1);
+            assertThat(r.problems().get(0).smtpKind()).isEqualTo(SmtpException.Kind.TEMPORARY);
+            assertThat(r.problems().get(0).message()).isEqualTo("f.groovy:3: NOOP failed: no reply (timed out after 500ms)");
+        }
+    }
+
+    @Test
+    void malformedReplyIsAProtocolFailure() throws Exception {
+        try (FaultServer s = FaultServer.start()) {
+            s.on("NOOP", FaultServer.reply("250-a\r\n550 b"));
+            ScriptRunner.Result r = run("connect 'm'\nehlo 'x'\nnoop\n", s.port(), List.of());
+            assertThat(r.problems().get(0).smtpKind()).isEqualTo(SmtpException.Kind.PROTOCOL);
+            assertThat(r.problems().get(0).message()).startsWith("f.groovy:3: NOOP failed: malformed reply");
+        }
+    }
+}
