@@ -35,4 +35,10 @@ class CapabilitiesTest {
         assertThat(parse("250 mx.test").keywords()).isEmpty();
         assertThat(Capabilities.NONE.esmtp()).isFalse();
     }
+
+    @Test
+    void aClosingOkLineIsNotAnExtension() {
+        Capabilities c = parse("250-ALAN.CP.com Hello [10.0.0.5]", "250-AUTH GSSAPI NTLM LOGIN", "250 OK");
+        assertThat(c.keywords()).containsOnlyKeys("AUTH");
+    }
 }
