@@ -38,6 +38,10 @@ public final class Capabilities {
             }
             String[] words = text.split("[ \t]+");
             String keyword = words[0].toUpperCase(Locale.ROOT);
+            if (i == lines.size() - 1 && words.length == 1 && keyword.equals("OK")) {
+                // Exchange and SubEthaSMTP end their EHLO list with "250 OK": a closing word, not an extension.
+                continue;
+            }
             List<String> params = new ArrayList<>(List.of(words).subList(1, words.length));
             if (keyword.startsWith("AUTH=")) {
                 // The pre-RFC 4954 form some servers still send: "AUTH=LOGIN PLAIN".

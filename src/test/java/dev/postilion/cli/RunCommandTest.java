@@ -21,7 +21,7 @@ class RunCommandTest {
     private final Cli cli = new Cli();
 
     @ParameterizedTest
-    @ValueSource(strings = {"exchange-2003", "cron-report", "server-test"})
+    @ValueSource(strings = {"exchange-2003", "cron-report", "server-test", "bulk-send"})
     void everySampleRunsLocally(String sample) throws Exception {
         Path outbox = dir.resolve("outbox");
         Cli.Outcome o = cli.run("run", "--local", "--outbox", outbox.toString(), "samples/" + sample + ".groovy");

@@ -109,4 +109,10 @@ class CapabilitiesTest {
         assertThat(c.startTls()).isFalse();
         assertThat(c.authMechanisms()).containsExactly("GSSAPI", "NTLM", "LOGIN");
     }
+
+    @Test
+    void aClosingOkLineIsNotAnExtension() {
+        Capabilities c = parse("250-ALAN.CP.com Hello [10.0.0.5]", "250-AUTH GSSAPI NTLM LOGIN", "250 OK");
+        assertThat(c.keywords()).containsOnlyKeys("AUTH");
+    }
 }
