@@ -819,8 +819,8 @@ public final class SmtpSession implements Closeable {
             sb.append(" SIZE=").append(mo.size());
         }
         if (mo.body() != null) {
-            sb.append(" BODY=").append(keyword("BODY", mo.body(), BODY_VALUES, "7BIT, 8BITMIME or BINARYMIME (RFC 6152)",
-                    SmtpStage.MAIL));
+            sb.append(" BODY=").append(keyword("BODY", mo.body(), BODY_VALUES,
+                    "7BIT, 8BITMIME or BINARYMIME (RFC 6152)", SmtpStage.MAIL));
         }
         if (mo.smtpUtf8()) {
             if (!capabilities.smtpUtf8()) {
