@@ -211,21 +211,26 @@ public final class SendCommand implements Callable<Integer> {
             return quit(s);
         }
         SendResult result = s.send(envelope, message);
-        if (!result.mail().isPositiveCompletion()) {
-            throw SmtpException.unexpected(SmtpStage.MAIL, "MAIL FROM:<" + envelope.from() + ">", result.mail(),
-                    s.server());
-        }
         List<SendResult.RecipientReply> refused = result.refused();
-        if (result.accepted().isEmpty()) {
-            SendResult.RecipientReply first = refused.get(0);
-            throw SmtpException.unexpected(SmtpStage.RCPT, "RCPT TO:<" + first.address() + ">", first.reply(),
-                    s.server());
-        }
-        if (result.data() != null && result.data().code() != 354) {
-            throw SmtpException.unexpected(SmtpStage.DATA, "DATA", result.data(), s.server());
-        }
-        if (result.end() == null || !result.end().isPositiveCompletion()) {
-            throw SmtpException.unexpected(SmtpStage.DATA_END, "DATA (end of message)", result.end(), s.server());
+        if (!result.delivered()) {
+            Reply d = result.decisive();
+            String command = "DATA (end of message)";
+            SmtpStage stage = SmtpStage.DATA_END;
+            if (d == result.mail()) {
+                stage = SmtpStage.MAIL;
+                command = "MAIL FROM:<" + envelope.from() + ">";
+            } else if (d == result.data()) {
+                stage = SmtpStage.DATA;
+                command = "DATA";
+            } else {
+                for (SendResult.RecipientReply r : result.recipients()) {
+                    if (r.reply() == d) {
+                        stage = SmtpStage.RCPT;
+                        command = "RCPT TO:<" + r.address() + ">";
+                    }
+                }
+            }
+            throw SmtpException.unexpected(stage, command, d, s.server());
         }
         for (SendResult.RecipientReply r : refused) {
             io.err().println("*** recipient " + r.address() + " refused: " + r.reply());

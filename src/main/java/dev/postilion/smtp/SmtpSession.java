@@ -934,7 +934,8 @@ public final class SmtpSession implements Closeable {
     private void writeLine(SmtpStage stage, String line, String shown, boolean secret) throws SmtpException {
         requireConnected(stage);
         byte[] bytes = CommandWriter.encode(line, capabilities.smtpUtf8(), stage);
-        transcript.sent(secret && shown != null ? shown : line, secret, conn.tls());
+        // Listeners get the real line and the secret flag; every printer masks unless --show-secrets.
+        transcript.sent(line, secret, conn.tls());
         try {
             conn.write(bytes);
         } catch (IOException e) {

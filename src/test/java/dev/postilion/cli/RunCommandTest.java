@@ -2,10 +2,9 @@ package dev.postilion.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.postilion.testing.Exchange2003Server;
+import dev.postilion.testing.FaultServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,13 +51,13 @@ class RunCommandTest {
                 rcpt to: 'b@y.test'
                 quit
                 """);
-        try (Exchange2003Server server = new Exchange2003Server(Map.of("RCPT",
-                "550 5.1.1 <b@y.test>: Recipient address rejected", "HELO", "250 ALAN.CP.com Hello"))) {
+        try (FaultServer server = FaultServer.exchange2003()
+                .on("RCPT", "550 5.1.1 <b@y.test>: Recipient address rejected")) {
             Cli.Outcome o = cli.run("run", "-q", "--connect-to", "127.0.0.1:" + server.port(), script.toString());
             assertThat(o.code()).isEqualTo(69);
             assertThat(o.err()).contains("weekly.groovy:5: RCPT TO:<b@y.test> refused\n    127.0.0.1:" + server.port()
                     + " replied: 550 5.1.1 <b@y.test>: Recipient address rejected\n");
-            assertThat(new String(server.received())).endsWith("RCPT TO:<b@y.test>\r\nQUIT\r\n");
+            assertThat(server.awaitDisconnect().receivedText()).endsWith("RCPT TO:<b@y.test>\r\nQUIT\r\n");
         }
     }
 
@@ -66,8 +65,7 @@ class RunCommandTest {
     void temporaryFailureExits75() throws Exception {
         Path script = dir.resolve("t.groovy");
         Files.writeString(script, "connect 'x'\nhelo 'c'\nmail from: 'a@x.test'\n");
-        try (Exchange2003Server server = new Exchange2003Server(Map.of("MAIL", "451 4.3.0 try later",
-                "HELO", "250 ok"))) {
+        try (FaultServer server = FaultServer.exchange2003().on("MAIL", "451 4.3.0 try later")) {
             Cli.Outcome o = cli.run("run", "-q", "--connect-to", "127.0.0.1:" + server.port(), script.toString());
             assertThat(o.code()).isEqualTo(75);
             assertThat(o.err()).contains("t.groovy:3: MAIL FROM:<a@x.test> refused");

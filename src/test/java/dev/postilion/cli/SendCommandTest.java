@@ -174,4 +174,30 @@ class SendCommandTest {
         assertThat(cli.run("send", "--server", server(), "--tls", "sometimes", "--to", "b@y.test").code())
                 .isEqualTo(64);
     }
+
+    @Test
+    void closingReplyToASecondRecipientIsATemporaryFailure() throws Exception {
+        try (dev.postilion.testing.FaultServer s = dev.postilion.testing.FaultServer.start()) {
+            s.on("RCPT", dev.postilion.testing.FaultServer.reply("250 2.1.5 ok"),
+                    dev.postilion.testing.FaultServer.replyAndClose("421 4.3.2 shutting down"));
+            Cli.Outcome o = cli.run("send", "--server", "127.0.0.1:" + s.port(), "--tls", "none", "--pipelining", "off",
+                    "--from", "a@x.test", "--to", "b@y.test,c@y.test");
+            assertThat(o.code()).as(o.all()).isEqualTo(75);
+            assertThat(o.err()).contains("RCPT TO:<c@y.test> refused: server is closing the connection");
+        }
+    }
+
+    @Test
+    void showSecretsShowsThePasswordOnlyWhenAsked() {
+        greenMail.setUser("guyt@x.test", "guyt", "visible-Pa55");
+        cli.env.put("PW", "visible-Pa55");
+        String b64 = Base64.getEncoder().encodeToString("visible-Pa55".getBytes());
+        Cli.Outcome shown = cli.run("send", "--server", server(), "--tls", "none", "--auth", "login", "--user", "guyt",
+                "--password-env", "PW", "--from", "a@x.test", "--to", "b@y.test", "--show-secrets");
+        assertThat(shown.code()).as(shown.all()).isZero();
+        assertThat(shown.out()).contains(" -> " + b64);
+        Cli.Outcome masked = cli.run("send", "--server", server(), "--tls", "none", "--auth", "login", "--user", "guyt",
+                "--password-env", "PW", "--from", "a@x.test", "--to", "b@y.test");
+        assertThat(masked.out()).doesNotContain(b64).contains(" -> ********");
+    }
 }

@@ -3,7 +3,7 @@ package dev.postilion.dsl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.postilion.profile.ProfileLoader;
-import dev.postilion.testing.Exchange2003Server;
+import dev.postilion.testing.FaultServer;
 import dev.postilion.transcript.TranscriptRecorder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -38,7 +38,7 @@ class ExchangeSampleTest {
         Files.setPosixFilePermissions(profiles, PosixFilePermissions.fromString("rw-------"));
         Map<String, String> env = Map.of("EXCHGUY_PASSWORD", "cheque-Pa55", "HOME", dir.toString());
         TranscriptRecorder transcript = new TranscriptRecorder();
-        try (Exchange2003Server server = new Exchange2003Server()) {
+        try (FaultServer server = FaultServer.exchange2003()) {
             RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
                             StandardCharsets.UTF_8))
                     .withEnv(env::get).withProfiles(profiles, new ProfileLoader(env))
@@ -46,7 +46,7 @@ class ExchangeSampleTest {
             ScriptRunner.Result r = new ScriptRunner().run(Path.of("samples/exchange-2003.groovy"), o);
             assertThat(r.problems()).isEmpty();
 
-            String wire = new String(server.received(), StandardCharsets.UTF_8);
+            String wire = server.awaitDisconnect().receivedText();
             String password = Base64.getEncoder().encodeToString("cheque-Pa55".getBytes(StandardCharsets.UTF_8));
             String[] parts = wire.split("\r\nDATA\r\n", 2);
             assertThat(parts[0]).isEqualTo("EHLO client.exchguy.com\r\nAUTH LOGIN\r\nZ3V5dA==\r\n" + password
