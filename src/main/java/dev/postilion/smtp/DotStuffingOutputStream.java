@@ -61,8 +61,25 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        for (int i = off; i < off + len; i++) {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            if (!finished && !pendingCr && !atLineStart) {
+                // Inside a line: everything up to the next CR or LF passes unchanged, in one write.
+                int j = i;
+                while (j < end && b[j] != '\r' && b[j] != '\n') {
+                    j++;
+                }
+                if (j > i) {
+                    out.write(b, i, j - i);
+                    bytesOut += j - i;
+                    i = j;
+                    continue;
+                }
+            }
             write(b[i]);
+            i++;
         }
     }
 
