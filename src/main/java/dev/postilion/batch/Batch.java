@@ -109,7 +109,8 @@ public final class Batch {
         Path reportPath = options.report();
         try {
             if (options.journal() != null && !options.dryRun()) {
-                journal = Journal.open(options.journal(), options.resume(), options.shard(), source.describe());
+                journal = Journal.open(options.journal(), options.resume(), options.shard(), source.describe(),
+                        options.fsync());
                 journal.warnings().forEach(options.log());
                 resume = journal.state();
                 batchId = journal.batchId();
@@ -441,7 +442,10 @@ public final class Batch {
                 w.date = spec.getDate().map(ZonedDateTime::toOffsetDateTime).map(Object::toString).orElse(null);
             }
             OutgoingMessage message = assembler.assemble(spec);
-            message.size();
+            w.bytes = SmallMessage.bytes(message);
+            if (w.bytes == null) {
+                message.size();
+            }
             if (message.envelopeFrom().isEmpty() || message.envelopeFrom().get().isEmpty()) {
                 invalidRow(row, "its message has no sender: give from in the message (or a profile with from:)");
                 return false;
@@ -500,6 +504,9 @@ public final class Batch {
     }
 
     private static MessageContent content(Work w) {
+        if (w.bytes != null) {
+            return new SmallMessage(w.bytes);
+        }
         return w.message;
     }
 

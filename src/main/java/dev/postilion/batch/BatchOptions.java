@@ -14,6 +14,8 @@ import java.util.function.DoubleSupplier;
  * @param retry tries and backoff for 4xx replies, timeouts and lost connections
  * @param maxErrors stop after this many identical permanent errors in a row (0: never)
  * @param journal the journal file, or null for none (then nothing can be resumed)
+ * @param fsync force the journal's "sending" line to disk before each final dot (true), or only write
+ *              it (false: safe against a killed process, not against a power loss; several times faster)
  * @param resume continue the batch the journal records (a missing journal starts a new one)
  * @param resendInDoubt send in-doubt messages again (with the same Message-ID) instead of only listing them
  * @param report the report file (JSON Lines), or null for none
@@ -27,7 +29,7 @@ import java.util.function.DoubleSupplier;
  * @param log where notices and the summary line go
  */
 public record BatchOptions(int concurrency, Rate rate, int perConnection, RetryPolicy retry, int maxErrors, Path journal,
-                           boolean resume, boolean resendInDoubt, Path report, Shard shard, String addressField,
+                           boolean fsync, boolean resume, boolean resendInDoubt, Path report, Shard shard, String addressField,
                            boolean dryRun, String origin, BatchClock clock, DoubleSupplier random, Progress progress,
                            Consumer<String> log) {
 
@@ -70,87 +72,93 @@ public record BatchOptions(int concurrency, Rate rate, int perConnection, RetryP
      * {@code email}.
      */
     public static BatchOptions defaults() {
-        return new BatchOptions(1, null, 0, RetryPolicy.DEFAULT, 20, null, false, false, null, Shard.ALL, "email",
+        return new BatchOptions(1, null, 0, RetryPolicy.DEFAULT, 20, null, true, false, false, null, Shard.ALL,
+                "email",
                 false, null, BatchClock.SYSTEM, Math::random, Progress.NONE, s -> { });
     }
 
     public BatchOptions withConcurrency(int n) {
-        return new BatchOptions(n, rate, perConnection, retry, maxErrors, journal, resume, resendInDoubt, report, shard,
-                addressField, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(n, rate, perConnection, retry, maxErrors, journal, fsync, resume, resendInDoubt,
+                report, shard, addressField, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withRate(Rate r) {
-        return new BatchOptions(concurrency, r, perConnection, retry, maxErrors, journal, resume, resendInDoubt, report,
-                shard, addressField, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, r, perConnection, retry, maxErrors, journal, fsync, resume,
+                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withPerConnection(int n) {
-        return new BatchOptions(concurrency, rate, n, retry, maxErrors, journal, resume, resendInDoubt, report, shard,
-                addressField, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, n, retry, maxErrors, journal, fsync, resume, resendInDoubt, report,
+                shard, addressField, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withRetry(RetryPolicy r) {
-        return new BatchOptions(concurrency, rate, perConnection, r, maxErrors, journal, resume, resendInDoubt, report,
-                shard, addressField, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, r, maxErrors, journal, fsync, resume, resendInDoubt,
+                report, shard, addressField, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withMaxErrors(int n) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, n, journal, resume, resendInDoubt, report,
-                shard, addressField, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, n, journal, fsync, resume, resendInDoubt,
+                report, shard, addressField, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withJournal(Path file) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, file, resume, resendInDoubt, report,
-                shard, addressField, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, file, fsync, resume,
+                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, log);
+    }
+
+    public BatchOptions withFsync(boolean on) {
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, on, resume,
+                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withResume(boolean on) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, on, resendInDoubt, report,
-                shard, addressField, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, on, resendInDoubt,
+                report, shard, addressField, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withResendInDoubt(boolean on) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, resume, on, report, shard,
-                addressField, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume, on,
+                report, shard, addressField, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withReport(Path file) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, resume, resendInDoubt, file,
-                shard, addressField, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
+                resendInDoubt, file, shard, addressField, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withShard(Shard s) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, resume, resendInDoubt, report,
-                s, addressField, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
+                resendInDoubt, report, s, addressField, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withAddressField(String field) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, resume, resendInDoubt, report,
-                shard, field, dryRun, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
+                resendInDoubt, report, shard, field, dryRun, origin, clock, random, progress, log);
     }
 
     public BatchOptions withDryRun(boolean on) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, resume, resendInDoubt, report,
-                shard, addressField, on, origin, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
+                resendInDoubt, report, shard, addressField, on, origin, clock, random, progress, log);
     }
 
     public BatchOptions withOrigin(String where) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, resume, resendInDoubt, report,
-                shard, addressField, dryRun, where, clock, random, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
+                resendInDoubt, report, shard, addressField, dryRun, where, clock, random, progress, log);
     }
 
     public BatchOptions withClock(BatchClock c, DoubleSupplier jitter) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, resume, resendInDoubt, report,
-                shard, addressField, dryRun, origin, c, jitter, progress, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
+                resendInDoubt, report, shard, addressField, dryRun, origin, c, jitter, progress, log);
     }
 
     public BatchOptions withProgress(Progress p) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, resume, resendInDoubt, report,
-                shard, addressField, dryRun, origin, clock, random, p, log);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
+                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, p, log);
     }
 
     public BatchOptions withLog(Consumer<String> l) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, resume, resendInDoubt, report,
-                shard, addressField, dryRun, origin, clock, random, progress, l);
+        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
+                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, l);
     }
 }

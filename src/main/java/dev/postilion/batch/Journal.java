@@ -55,6 +55,7 @@ final class Journal implements Closeable {
     private final String batchId;
     private final ResumeState state;
     private final List<String> warnings;
+    private final boolean fsync;
     private final Object syncLock = new Object();
     private long written;
     private volatile long synced;
@@ -62,13 +63,14 @@ final class Journal implements Closeable {
     private boolean closed;
 
     private Journal(Path path, FileChannel channel, FileLock lock, String batchId, ResumeState state,
-                    List<String> warnings) {
+                    List<String> warnings, boolean fsync) {
         this.path = path;
         this.channel = channel;
         this.lock = lock;
         this.batchId = batchId;
         this.state = state;
         this.warnings = warnings;
+        this.fsync = fsync;
     }
 
     /**
@@ -80,6 +82,15 @@ final class Journal implements Closeable {
      *                          exists without {@code resume}, or is locked by another run
      */
     static Journal open(Path path, boolean resume, Shard shard, String source) throws IOException {
+        return open(path, resume, shard, source, true);
+    }
+
+    /**
+     * Opens a journal; with {@code fsync} false, lines are written before the dot but not forced to
+     * disk until the journal closes: a killed process loses nothing (the kernel has every line),
+     * an operating-system crash or power loss can.
+     */
+    static Journal open(Path path, boolean resume, Shard shard, String source, boolean fsync) throws IOException {
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new JournalException("journal " + path + ": folder " + parent + " does not exist");
@@ -112,7 +123,7 @@ final class Journal implements Closeable {
                 id = read(path, channel, shard, source, state, warnings);
             }
             channel.position(channel.size());
-            Journal j = new Journal(path, channel, lock, id, state, warnings);
+            Journal j = new Journal(path, channel, lock, id, state, warnings, fsync);
             if (channel.size() == 0) {
                 Map<String, Object> header = new LinkedHashMap<>();
                 header.put("journal", FORMAT);
@@ -300,12 +311,17 @@ final class Journal implements Closeable {
             r.put("date", date);
         }
         long seq = append(r);
-        syncTo(seq);
+        if (fsync) {
+            syncTo(seq);
+        }
     }
 
     /** Records a result line; forced with the next {@code sending} line or every {@value #SYNC_EVERY} lines. */
     void result(Map<String, Object> record) throws IOException {
         long seq = append(record);
+        if (!fsync) {
+            return;
+        }
         boolean due;
         synchronized (this) {
             due = ++sinceSync >= SYNC_EVERY;

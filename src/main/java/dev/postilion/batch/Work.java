@@ -10,6 +10,8 @@ final class Work {
     final Row row;
     /** The message, built on first use; null until then. */
     OutgoingMessage message;
+    /** The message's bytes when it is small enough to keep (written once, sent as often as needed); else null. */
+    byte[] bytes;
     String messageId;
     String date;
     /** The recipients of the next transaction. */

@@ -18,6 +18,7 @@ final class WorkQueue {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private final Condition notFull = lock.newCondition();
     private final ArrayDeque<Work> fresh = new ArrayDeque<>();
     private final PriorityQueue<Work> retries = new PriorityQueue<>(Comparator.comparingLong(w -> w.due));
     private final int capacity;
@@ -38,13 +39,13 @@ final class WorkQueue {
         lock.lock();
         try {
             while (fresh.size() >= capacity && !stopped) {
-                changed.await();
+                notFull.await();
             }
             if (stopped) {
                 return false;
             }
             fresh.add(w);
-            changed.signalAll();
+            changed.signal();
             return true;
         } finally {
             lock.unlock();
@@ -68,6 +69,7 @@ final class WorkQueue {
         try {
             stopped = true;
             changed.signalAll();
+            notFull.signalAll();
         } finally {
             lock.unlock();
         }
@@ -95,13 +97,15 @@ final class WorkQueue {
                 if (retry != null && retry.due - now <= 0) {
                     retries.poll();
                     inFlight++;
-                    changed.signalAll();
                     return retry;
                 }
                 if (!fresh.isEmpty() && retries.size() < retryCapacity) {
                     Work w = fresh.poll();
                     inFlight++;
-                    changed.signalAll();
+                    // Wake the reader only when the queue has room for a good run of rows.
+                    if (fresh.size() <= capacity / 2) {
+                        notFull.signal();
+                    }
                     return w;
                 }
                 if (fresh.isEmpty() && inputDone && retries.isEmpty() && inFlight == 0) {
@@ -125,7 +129,8 @@ final class WorkQueue {
         try {
             w.due = due;
             retries.add(w);
-            changed.signalAll();
+            // A waiting worker may need to wait for this retry's time instead of for fresh rows.
+            changed.signal();
         } finally {
             lock.unlock();
         }
@@ -136,7 +141,7 @@ final class WorkQueue {
         lock.lock();
         try {
             inFlight--;
-            changed.signalAll();
+            changed.signal();
         } finally {
             lock.unlock();
         }

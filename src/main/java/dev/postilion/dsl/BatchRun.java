@@ -34,7 +34,7 @@ import dev.postilion.smtp.SmtpException;
 final class BatchRun {
 
     private static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
-        "maxRetryDelay", "maxErrors", "journal", "resume", "resendInDoubt", "report", "shard", "addressField"};
+        "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "resendInDoubt", "report", "shard", "addressField"};
 
     private final MailScript script;
     private final ScriptLocation at;
@@ -172,7 +172,7 @@ final class BatchRun {
                     : a.string("journal") != null ? script.resolve(a.string("journal")) : null;
             Path report = cli.report() != null ? cli.report()
                     : a.string("report") != null ? script.resolve(a.string("report")) : null;
-            o = o.withJournal(journal).withReport(report)
+            o = o.withJournal(journal).withReport(report).withFsync(a.bool("fsync", true))
                     .withResume(cli.resume() || a.bool("resume", false))
                     .withResendInDoubt(cli.resendInDoubt() || a.bool("resendInDoubt", false));
             String shard = cli.shard() != null ? cli.shard() : a.string("shard");

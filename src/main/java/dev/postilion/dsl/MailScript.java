@@ -544,7 +544,7 @@ public abstract class MailScript extends Script {
      * {@code send { }}; the batch sends them over its own pool of connections, made like the last
      * {@code connect} and {@code auth}. Options: {@code concurrency}, {@code rate} ('30/min'),
      * {@code perConnection}, {@code retries}, {@code retryDelay}, {@code maxRetryDelay},
-     * {@code maxErrors}, {@code journal}, {@code resume}, {@code resendInDoubt}, {@code report},
+     * {@code maxErrors}, {@code journal}, {@code fsync}, {@code resume}, {@code resendInDoubt}, {@code report},
      * {@code shard} ('2/4'), {@code addressField} ('email'). Deferred or failed recipients make the
      * run exit 75 or 69 when the script ends; an AUTH refusal stops the script at once.
      */

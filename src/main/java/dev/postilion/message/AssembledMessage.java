@@ -3,7 +3,6 @@ package dev.postilion.message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -30,7 +29,7 @@ final class AssembledMessage implements OutgoingMessage {
     @Override
     public void writeTo(OutputStream out) throws IOException {
         // Angus writes much of a part byte by byte: buffer so each byte is not a call on `out`
-        BufferedOutputStream buffered = new BufferedOutputStream(out, 64 * 1024);
+        WriteBuffer buffered = new WriteBuffer(out, 8 * 1024);
         try {
             message.writeTo(new HeaderLineStream(buffered));
         } catch (MessagingException e) {

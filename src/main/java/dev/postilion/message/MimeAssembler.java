@@ -39,6 +39,18 @@ import java.util.Properties;
 public final class MimeAssembler {
 
     private static final String UTF_8 = StandardCharsets.UTF_8.name();
+    /** The property Jakarta Mail's FactoryFinder reads before it falls back to a ServiceLoader scan. */
+    static final String STREAM_PROVIDER = "jakarta.mail.util.StreamProvider";
+
+    static {
+        // jakarta.mail-api 2.1 looks its StreamProvider up on every MimeUtility.encode, scanning
+        // the class path each time (jakartaee/mail-api#861): a fifth of a bulk send's CPU. Naming
+        // Angus' provider makes the lookup a plain class load. A value set by the user is kept.
+        if (System.getProperty(STREAM_PROVIDER) == null) {
+            System.setProperty(STREAM_PROVIDER, "org.eclipse.angus.mail.util.MailStreamProvider");
+        }
+    }
+
     private static final Session SESSION = Session.getInstance(new Properties());
     private static final String[] PRIORITY_NAMES = {"", "Highest", "High", "Normal", "Low", "Lowest"};
 

@@ -66,8 +66,26 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        for (int i = off; i < off + len; i++) {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            if (!finished && !pendingCr && !atLineStart) {
+                // Inside a line: everything up to the next CR, LF (or, in DATA, NUL) passes unchanged,
+                // in one write; those three go through write(int).
+                int j = i;
+                while (j < end && b[j] != '\r' && b[j] != '\n' && !(dataMode && b[j] == 0)) {
+                    j++;
+                }
+                if (j > i) {
+                    out.write(b, i, j - i);
+                    bytesOut += j - i;
+                    i = j;
+                    continue;
+                }
+            }
             write(b[i]);
+            i++;
         }
     }
 

@@ -140,6 +140,19 @@ class JournalTest {
     }
 
     @Test
+    void withoutFsyncEveryLineIsStillWrittenAtOnce() throws IOException {
+        Path p = dir.resolve("nofsync.jsonl");
+        try (Journal j = Journal.open(p, false, Shard.ALL, "x.csv", false)) {
+            j.sending(1, List.of("a@x"), "<m1@x>", null);
+            assertThat(Files.readAllLines(p)).hasSize(2).last().asString().contains("\"state\":\"sending\"");
+            j.result(result(1, "sent", List.of("a@x"), true));
+        }
+        try (Journal j = Journal.open(p, true, Shard.ALL, "x.csv")) {
+            assertThat(j.state().complete(1)).isTrue();
+        }
+    }
+
+    @Test
     void aResumeWithoutAJournalStartsOne() throws IOException {
         Path p = dir.resolve("new.jsonl");
         try (Journal j = Journal.open(p, true, Shard.ALL, "x.csv")) {

@@ -3,10 +3,7 @@ package dev.postilion.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.postilion.batch.BatchTestServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +15,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 /** {@code postilion run} with a batch: the overrides, and the exit code of what the batch left. */
 @Timeout(30)
@@ -29,8 +25,8 @@ class RunCommandBatchTest {
 
     private BatchTestServer server;
     private Path script;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final Cli cli = new Cli();
+    private String err = "";
 
     @BeforeEach
     void start() throws IOException {
@@ -56,9 +52,9 @@ class RunCommandBatchTest {
     private int run(String... extra) {
         List<String> args = new ArrayList<>(List.of("run", script.toString(), "-q", "--var", "port=" + server.port()));
         args.addAll(List.of(extra));
-        Io io = new Io(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                System.in, System.getenv(), prompt -> null);
-        return Main.run(args.toArray(String[]::new), io);
+        Cli.Outcome o = cli.run(args.toArray(String[]::new));
+        err = o.err();
+        return o.code();
     }
 
     @Test
@@ -78,7 +74,7 @@ class RunCommandBatchTest {
     void deferredExits75() {
         server.rcptReply = (n, a) -> a.startsWith("bob") ? "451 4.7.1 later" : "250 2.1.5 Ok";
         assertThat(run()).isEqualTo(75);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("bulk.groovy:3: batch people.csv: 4 rows: 3 sent,"
+        assertThat(err).contains("bulk.groovy:3: batch people.csv: 4 rows: 3 sent,"
                 + " 1 deferred");
     }
 
@@ -93,7 +89,7 @@ class RunCommandBatchTest {
         server.rcptReply = (n, a) -> "550 5.7.1 relay denied";
         assertThat(run("--max-errors", "2")).isEqualTo(69);
         assertThat(server.rcpts.get()).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("stopped: stopped after 2 identical permanent errors");
+        assertThat(err).contains("stopped: stopped after 2 identical permanent errors");
         server.rcptReply = (n, a) -> "250 2.1.5 Ok";
         assertThat(run("--shard", "2/2")).isZero();
         assertThat(server.countsByRecipient()).containsOnlyKeys("bob@example.com", "de@example.com");
@@ -108,7 +104,7 @@ class RunCommandBatchTest {
             """, delimiter = '|')
     void badBatchOptionsAreUsageErrors(String args, String message) {
         assertThat(run(args.split(","))).isEqualTo(64);
-        assertThat(err.toString(StandardCharsets.UTF_8).trim()).isEqualTo(message);
+        assertThat(err.trim()).isEqualTo(message);
         assertThat(server.connections.get()).isZero();
     }
 }

@@ -157,7 +157,7 @@ class BatchVerbTest {
     void unknownOptionsAndBadValuesAreNamed() {
         assertThat(messages(run("batch([], concurency: 2) { }\n"))).isEqualTo("bulk.groovy:4: script error: batch:"
                 + " unknown option 'concurency' (did you mean 'concurrency'?); allowed: concurrency, rate,"
-                + " perConnection, retries, retryDelay, maxRetryDelay, maxErrors, journal, resume, resendInDoubt,"
+                + " perConnection, retries, retryDelay, maxRetryDelay, maxErrors, journal, fsync, resume, resendInDoubt,"
                 + " report, shard, addressField");
         assertThat(messages(run("batch([], rate: 'fast') { }\n"))).isEqualTo("bulk.groovy:4: script error: batch:"
                 + " 'fast' is not a rate; write N/s, N/min or N/h (e.g. 30/min)");
