@@ -83,7 +83,7 @@ public final class Batch {
     private String stopReason;
     private Throwable fatal;
     private String lastErrorKey;
-    private int errorRun;
+    private volatile int errorRun;
 
     /**
      * A batch.
@@ -863,9 +863,14 @@ public final class Batch {
         }
     }
 
-    private synchronized void clearErrorRun() {
-        lastErrorKey = null;
-        errorRun = 0;
+    private void clearErrorRun() {
+        if (errorRun == 0) {
+            return;
+        }
+        synchronized (this) {
+            lastErrorKey = null;
+            errorRun = 0;
+        }
     }
 
     private synchronized void stop(Outcome outcome, String reason) {

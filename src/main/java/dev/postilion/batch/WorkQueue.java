@@ -25,7 +25,7 @@ final class WorkQueue {
     private final int retryCapacity;
     private final BatchClock clock;
     private boolean inputDone;
-    private boolean stopped;
+    private volatile boolean stopped;
     private int inFlight;
 
     WorkQueue(int capacity, int retryCapacity, BatchClock clock) {
@@ -76,12 +76,7 @@ final class WorkQueue {
     }
 
     boolean stopped() {
-        lock.lock();
-        try {
-            return stopped;
-        } finally {
-            lock.unlock();
-        }
+        return stopped;
     }
 
     /** The next row to work on, or null when the batch is over or stopped. */
