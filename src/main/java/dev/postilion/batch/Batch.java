@@ -80,7 +80,7 @@ public final class Batch {
     private String stopReason;
     private Throwable fatal;
     private String lastErrorKey;
-    private int errorRun;
+    private volatile int errorRun;
 
     /**
      * A batch.
@@ -140,17 +140,20 @@ public final class Batch {
         }
         limiter = options.rate() == null ? null : new RateLimiter(options.rate(), options.clock());
         int n = options.concurrency();
-        queue = new WorkQueue(Math.max(16, n * 4), Math.max(64, n * 64), options.clock());
-        List<Thread> workers = new ArrayList<>();
+        queue = new WorkQueue(Math.max(16, n * 4), Math.max(8, n * 2), Math.max(64, n * 64), options.clock());
+        List<Thread> threads = new ArrayList<>();
+        // Messages are built on their own threads, so a connection waiting for a reply is not the
+        // only thing that can build the next message: one builder per core, at most one per connection.
+        int builders = Math.max(1, Math.min(n, Runtime.getRuntime().availableProcessors()));
+        for (int i = 1; i <= builders; i++) {
+            threads.add(start(new Builder(), "postilion-batch-build-" + i));
+        }
         for (int i = 1; i <= n; i++) {
-            Thread t = new Thread(new Worker(), "postilion-batch-" + i);
-            t.setDaemon(true);
-            workers.add(t);
-            t.start();
+            threads.add(start(new Worker(), "postilion-batch-" + i));
         }
         read();
         queue.inputDone();
-        for (Thread t : workers) {
+        for (Thread t : threads) {
             joinUninterruptibly(t);
         }
         for (Work w : queue.drain()) {
@@ -226,6 +229,48 @@ public final class Batch {
             return null;
         } catch (MessageException e) {
             return e.getMessage();
+        }
+    }
+
+    private static Thread start(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    // ------------------------------------------------------------------ the builders
+
+    /** Builds rows' messages ahead of the connections. */
+    private final class Builder implements Runnable {
+        @Override
+        public void run() {
+            try {
+                Work w;
+                while ((w = queue.takeFresh()) != null) {
+                    boolean handedOn = false;
+                    try {
+                        Boolean ready = prepare(w);
+                        if (ready == null) {
+                            notSent(w);
+                        } else if (ready) {
+                            handedOn = queue.putReady(w);
+                            if (!handedOn) {
+                                notSent(w);
+                            }
+                        }
+                    } catch (RuntimeException | Error e) {
+                        fatal(e);
+                        notSent(w);
+                    } finally {
+                        if (!handedOn) {
+                            queue.builtNothing();
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                stop(Outcome.DEFERRED, "interrupted");
+            }
         }
     }
 
@@ -842,9 +887,14 @@ public final class Batch {
         }
     }
 
-    private synchronized void clearErrorRun() {
-        lastErrorKey = null;
-        errorRun = 0;
+    private void clearErrorRun() {
+        if (errorRun == 0) {
+            return;
+        }
+        synchronized (this) {
+            lastErrorKey = null;
+            errorRun = 0;
+        }
     }
 
     private synchronized void stop(Outcome outcome, String reason) {

@@ -9,10 +9,11 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Between the source reader and the connections: a bounded queue of fresh rows and a bounded set of
- * rows waiting for a retry, so memory holds only what is in flight. A worker takes a due retry
- * first, then a fresh row; while too many retries wait, it takes no fresh rows. The queue knows
- * when everything is over: the source is read, nothing waits and no worker holds a row.
+ * Between the source reader, the message builders and the connections: a bounded queue of fresh
+ * rows, a bounded queue of rows whose message is built, and a bounded set of rows waiting for a
+ * retry, so memory holds only what is in flight. Builders take fresh rows; connections take a due
+ * retry first, then a built row (while too many retries wait, they take no new rows). The queue
+ * knows when everything is over: the source is read, nothing waits and nobody holds a row.
  */
 final class WorkQueue {
 
@@ -20,16 +21,22 @@ final class WorkQueue {
     private final Condition changed = lock.newCondition();
     private final Condition notFull = lock.newCondition();
     private final ArrayDeque<Work> fresh = new ArrayDeque<>();
+    private final ArrayDeque<Work> ready = new ArrayDeque<>();
+    private final Condition built = lock.newCondition();
+    private final Condition readyNotFull = lock.newCondition();
+    private final int readyCapacity;
+    private int building;
     private final PriorityQueue<Work> retries = new PriorityQueue<>(Comparator.comparingLong(w -> w.due));
     private final int capacity;
     private final int retryCapacity;
     private final BatchClock clock;
     private boolean inputDone;
-    private boolean stopped;
+    private volatile boolean stopped;
     private int inFlight;
 
-    WorkQueue(int capacity, int retryCapacity, BatchClock clock) {
+    WorkQueue(int capacity, int readyCapacity, int retryCapacity, BatchClock clock) {
         this.capacity = capacity;
+        this.readyCapacity = readyCapacity;
         this.retryCapacity = retryCapacity;
         this.clock = clock;
     }
@@ -45,7 +52,7 @@ final class WorkQueue {
                 return false;
             }
             fresh.add(w);
-            changed.signal();
+            built.signal();
             return true;
         } finally {
             lock.unlock();
@@ -58,6 +65,7 @@ final class WorkQueue {
         try {
             inputDone = true;
             changed.signalAll();
+            built.signalAll();
         } finally {
             lock.unlock();
         }
@@ -70,21 +78,74 @@ final class WorkQueue {
             stopped = true;
             changed.signalAll();
             notFull.signalAll();
+            built.signalAll();
+            readyNotFull.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
     boolean stopped() {
+        return stopped;
+    }
+
+    /** A builder's next fresh row, or null when the source is done (or the batch stopped). */
+    Work takeFresh() throws InterruptedException {
         lock.lock();
         try {
-            return stopped;
+            while (true) {
+                if (stopped) {
+                    return null;
+                }
+                Work w = fresh.poll();
+                if (w != null) {
+                    building++;
+                    if (fresh.size() <= capacity / 2) {
+                        notFull.signal();
+                    }
+                    return w;
+                }
+                if (inputDone) {
+                    return null;
+                }
+                built.await();
+            }
         } finally {
             lock.unlock();
         }
     }
 
-    /** The next row to work on, or null when the batch is over or stopped. */
+    /** A builder hands on a row whose message is built; false when the batch has stopped. */
+    boolean putReady(Work w) throws InterruptedException {
+        lock.lock();
+        try {
+            while (ready.size() >= readyCapacity && !stopped) {
+                readyNotFull.await();
+            }
+            if (stopped) {
+                return false;
+            }
+            building--;
+            ready.add(w);
+            changed.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A builder finished a row without handing it on (invalid, skipped, nothing left to send). */
+    void builtNothing() {
+        lock.lock();
+        try {
+            building--;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A connection's next row, or null when the batch is over or stopped. */
     Work take() throws InterruptedException {
         lock.lock();
         try {
@@ -99,16 +160,14 @@ final class WorkQueue {
                     inFlight++;
                     return retry;
                 }
-                if (!fresh.isEmpty() && retries.size() < retryCapacity) {
-                    Work w = fresh.poll();
+                if (!ready.isEmpty() && retries.size() < retryCapacity) {
+                    Work w = ready.poll();
                     inFlight++;
-                    // Wake the reader only when the queue has room for a good run of rows.
-                    if (fresh.size() <= capacity / 2) {
-                        notFull.signal();
-                    }
+                    readyNotFull.signal();
                     return w;
                 }
-                if (fresh.isEmpty() && inputDone && retries.isEmpty() && inFlight == 0) {
+                if (fresh.isEmpty() && inputDone && building == 0 && ready.isEmpty() && retries.isEmpty()
+                        && inFlight == 0) {
                     changed.signalAll();
                     return null;
                 }
@@ -152,8 +211,10 @@ final class WorkQueue {
         lock.lock();
         try {
             List<Work> left = new ArrayList<>(fresh);
+            left.addAll(ready);
             left.addAll(retries);
             fresh.clear();
+            ready.clear();
             retries.clear();
             return left;
         } finally {

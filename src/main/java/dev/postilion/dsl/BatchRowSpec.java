@@ -73,62 +73,77 @@ public final class BatchRowSpec {
 
     // ---------------------------------------------------------------- the batch owns the dialogue
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object connect(Object... args) {
         return refuse("connect");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object ehlo(Object... args) {
         return refuse("ehlo");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object helo(Object... args) {
         return refuse("helo");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object starttls(Object... args) {
         return refuse("starttls");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object auth(Object... args) {
         return refuse("auth");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object mail(Object... args) {
         return refuse("mail");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object rcpt(Object... args) {
         return refuse("rcpt");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object data(Object... args) {
         return refuse("data");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object rset(Object... args) {
         return refuse("rset");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object noop(Object... args) {
         return refuse("noop");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object vrfy(Object... args) {
         return refuse("vrfy");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object raw(Object... args) {
         return refuse("raw");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object quit(Object... args) {
         return refuse("quit");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object expect(Object... args) {
         return refuse("expect");
     }
 
+    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
     public Object batch(Object... args) {
         return refuse("batch");
     }

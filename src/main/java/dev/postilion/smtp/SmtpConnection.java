@@ -16,7 +16,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +30,20 @@ import javax.net.ssl.SSLSocket;
  */
 final class SmtpConnection implements Closeable {
 
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "postilion-write-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService WATCHDOG = watchdog();
+
+    private static ScheduledExecutorService watchdog() {
+        java.util.concurrent.ScheduledThreadPoolExecutor e = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "postilion-write-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        // A cancelled timer leaves the queue at once. Otherwise each write's timer, and the
+        // connection it holds, stays for the whole data-block timeout (3 min): a bulk send cancels
+        // thousands a second and ran out of heap.
+        e.setRemoveOnCancelPolicy(true);
+        return e;
+    }
 
     private final String host;
     private final int port;
@@ -202,6 +210,11 @@ final class SmtpConnection implements Closeable {
         } catch (IOException ignored) {
             // Closing is best effort: the conversation is over either way.
         }
+    }
+
+    /** Write timers waiting in the watchdog (for a test: they must not pile up). */
+    static int armedWrites() {
+        return ((java.util.concurrent.ScheduledThreadPoolExecutor) WATCHDOG).getQueue().size();
     }
 
     private ArmedWrite arm(Duration limit) {

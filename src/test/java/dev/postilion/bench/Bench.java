@@ -17,6 +17,9 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.GcInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -26,6 +29,8 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 
 /**
  * The measurements {@code scripts/bench} runs, one per JVM: N personalised ~1 KiB messages through
@@ -33,8 +38,8 @@ import java.util.Properties;
  * connection, to a local sink. Prints {@code RESULT name value} lines.
  *
  * <pre>
- * Bench jakarta  HOST PORT N          warm-up of 5,000, then N over one connection
- * Bench batch    HOST PORT N C [J [nofsync]]  warm-up of 5,000, then N at concurrency C (J: journal)
+ * Bench jakarta  HOST PORT N          warm-up of 5,000, then the best of 3 rounds of N over one connection
+ * Bench batch    HOST PORT N C [J [nofsync]]  the same at concurrency C (J: a journal file)
  * Bench cold     HOST PORT N C        N at concurrency C (0: the Jakarta loop) with no warm-up
  * Bench latency  HOST PORT N          Jakarta and concurrency 1 through a 20 ms round-trip proxy
  * Bench million  HOST PORT CSV C      a CSV (made when missing, 1,000,000 rows) with journal and
@@ -45,6 +50,8 @@ public final class Bench {
 
     private static final String BODY = body();
     private static final int WARM_UP = 5000;
+    /** Measured rounds after the warm-up; the best counts (other load on the machine only slows a round). */
+    private static final int ROUNDS = 3;
 
     private Bench() {
     }
@@ -57,7 +64,11 @@ public final class Bench {
             case "jakarta" -> {
                 int n = Integer.parseInt(args[3]);
                 jakarta(host, port, WARM_UP);
-                result("jakarta", jakarta(host, port, n));
+                double best = 0;
+                for (int i = 0; i < ROUNDS; i++) {
+                    best = Math.max(best, jakarta(host, port, n));
+                }
+                result("jakarta", best);
             }
             case "batch" -> {
                 int n = Integer.parseInt(args[3]);
@@ -68,7 +79,14 @@ public final class Bench {
                     Files.deleteIfExists(journal);
                 }
                 batch(host, port, WARM_UP, c, null, true);
-                result("batch", batch(host, port, n, c, journal, fsync));
+                double best = 0;
+                for (int i = 0; i < ROUNDS; i++) {
+                    if (journal != null) {
+                        Files.deleteIfExists(journal);
+                    }
+                    best = Math.max(best, batch(host, port, n, c, journal, fsync));
+                }
+                result("batch", best);
             }
             case "cold" -> {
                 int n = Integer.parseInt(args[3]);
@@ -175,20 +193,37 @@ public final class Bench {
             }
         }
         Path dir = Files.createTempDirectory("postilion-million");
+        long[] liveAfterGc = {0};
+        java.util.Set<String> heapPools = new java.util.HashSet<>();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                heapPools.add(pool.getName());
+            }
+        }
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ((NotificationEmitter) gc).addNotificationListener((n, handback) -> {
+                if (n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                    GcInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcInfo();
+                    long used = info.getMemoryUsageAfterGc().entrySet().stream()
+                            .filter(e -> heapPools.contains(e.getKey())).mapToLong(e -> e.getValue().getUsed()).sum();
+                    synchronized (liveAfterGc) {
+                        liveAfterGc[0] = Math.max(liveAfterGc[0], used);
+                    }
+                }
+            }, null, null);
+        }
         long start = System.nanoTime();
         BatchResult r = new Batch(RowSource.csv(csv), Bench::message, sessions(host, port),
                 BatchOptions.defaults().withConcurrency(concurrency).withJournal(dir.resolve("journal.jsonl"))
                         .withReport(dir.resolve("report.jsonl"))).run();
         double seconds = (System.nanoTime() - start) / 1e9;
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
-                peak += pool.getCollectionUsage().getUsed();
-            }
+        long peak;
+        synchronized (liveAfterGc) {
+            peak = liveAfterGc[0];
         }
         System.out.println(r.summary(csv.getFileName().toString()));
         result("million-msgs-per-s", r.totals().sent() / seconds);
-        result("million-live-heap-after-gc-mib", peak / (1024.0 * 1024));
+        result("million-largest-live-heap-after-a-gc-mib", peak / (1024.0 * 1024));
         result("million-journal-mib", Files.size(dir.resolve("journal.jsonl")) / (1024.0 * 1024));
         result("million-max-heap-mib", Runtime.getRuntime().maxMemory() / (1024.0 * 1024));
     }

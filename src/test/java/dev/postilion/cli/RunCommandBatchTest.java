@@ -95,6 +95,28 @@ class RunCommandBatchTest {
         assertThat(server.countsByRecipient()).containsOnlyKeys("bob@example.com", "de@example.com");
     }
 
+    @Test
+    void theBulkSampleRunsLocallyAndItsResumeSendsNothingAgain() throws IOException {
+        Path outbox = dir.resolve("outbox");
+        Path journal = dir.resolve("welcome.journal");
+        Path report = dir.resolve("welcome.jsonl");
+        Cli.Outcome o = cli.run("run", "--local", "--outbox", outbox.toString(), "samples/bulk-welcome.groovy",
+                "--journal", journal.toString(), "--report", report.toString());
+        assertThat(o.code()).as(o.all()).isZero();
+        assertThat(o.out()).contains("batch people.csv: 5 rows: 4 sent, 1 skipped in ");
+        try (var files = Files.list(outbox)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".eml")).count()).isEqualTo(4);
+        }
+        assertThat(Files.readAllLines(report)).filteredOn(l -> l.contains("\"state\":\"sent\"")).hasSize(4);
+        Cli.Outcome again = cli.run("run", "--local", "--outbox", outbox.toString(), "samples/bulk-welcome.groovy",
+                "--journal", journal.toString(), "--resume");
+        assertThat(again.code()).as(again.all()).isZero();
+        assertThat(again.out()).contains("batch people.csv: 1 row (+4 done before): 0 sent, 1 skipped in ");
+        try (var files = Files.list(outbox)) {
+            assertThat(files.filter(f -> f.toString().endsWith(".eml")).count()).isEqualTo(4);
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(textBlock = """
             --rate,fast          | postilion run: --rate: 'fast' is not a rate; write N/s, N/min or N/h (e.g. 30/min)

@@ -20,7 +20,7 @@ class RunCommandTest {
     private final Cli cli = new Cli();
 
     @ParameterizedTest
-    @ValueSource(strings = {"exchange-2003", "cron-report", "server-test", "bulk-send"})
+    @ValueSource(strings = {"exchange-2003", "cron-report", "server-test", "bulk-welcome"})
     void everySampleRunsLocally(String sample) throws Exception {
         Path outbox = dir.resolve("outbox");
         Cli.Outcome o = cli.run("run", "--local", "--outbox", outbox.toString(), "samples/" + sample + ".groovy");
