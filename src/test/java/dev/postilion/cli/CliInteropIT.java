@@ -10,7 +10,6 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -106,21 +105,7 @@ class CliInteropIT {
 
     @Test
     void profileDrivesSendAndCheckWithoutShowingThePassword() throws Exception {
-        Path profiles = dir.resolve("profiles.yaml");
-        Files.writeString(profiles, """
-                default: mta
-                profiles:
-                  mta:
-                    host: localhost
-                    port: %d
-                    tls: starttls
-                    tls_ca: %s
-                    auth: login
-                    username: %s
-                    password: { env: MTA_PASS }
-                    from: guyt@postilion.test
-                """.formatted(mta.submissionPort(), mta.caFile(), mta.user()));
-        Files.setPosixFilePermissions(profiles, PosixFilePermissions.fromString("rw-------"));
+        Path profiles = mta.writeProfiles(dir);
         String to = unique("profile");
         Cli.Outcome send = cli.run("send", "--profiles", profiles.toString(), "--profile", "mta", "--to", to,
                 "--subject", "via profile");

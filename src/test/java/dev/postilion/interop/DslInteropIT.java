@@ -9,9 +9,7 @@ import dev.postilion.transcript.TranscriptRecorder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,21 +28,7 @@ class DslInteropIT {
     private final TranscriptRecorder transcript = new TranscriptRecorder();
 
     private ScriptRunner.Result run(RealMta mta, String script, Map<String, String> env) throws Exception {
-        Path profiles = dir.resolve("profiles.yaml");
-        Files.writeString(profiles, """
-                default: mta
-                profiles:
-                  mta:
-                    host: localhost
-                    port: %d
-                    tls: starttls
-                    tls_ca: %s
-                    auth: login
-                    username: %s
-                    password: { env: MTA_PASS }
-                    from: guyt@postilion.test
-                """.formatted(mta.submissionPort(), mta.caFile(), mta.user()));
-        Files.setPosixFilePermissions(profiles, PosixFilePermissions.fromString("rw-------"));
+        Path profiles = mta.writeProfiles(dir);
         RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
                         StandardCharsets.UTF_8))
                 .withEnv(env::get).withProfiles(profiles, new ProfileLoader(env));

@@ -336,4 +336,28 @@ public final class RealMta {
   public String toString() {
     return "RealMta[" + envFile + "]";
   }
+
+  /**
+   * Writes an owner-only {@code profiles.yaml} in {@code dir} whose default profile {@code mta}
+   * submits here: port 2587, STARTTLS trusting the test CA, AUTH LOGIN as the test user with the
+   * password from {@code $MTA_PASS}, from {@code guyt@postilion.test}.
+   */
+  public Path writeProfiles(Path dir) throws IOException {
+    Path profiles = dir.resolve("profiles.yaml");
+    Files.writeString(profiles, """
+        default: mta
+        profiles:
+          mta:
+            host: localhost
+            port: %d
+            tls: starttls
+            tls_ca: %s
+            auth: login
+            username: %s
+            password: { env: MTA_PASS }
+            from: guyt@postilion.test
+        """.formatted(submissionPort(), caFile(), user()));
+    Files.setPosixFilePermissions(profiles, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    return profiles;
+  }
 }
