@@ -35,16 +35,14 @@ public final class Base64Command implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        boolean encode = switch (direction) {
-            case "encode", "e" -> true;
-            case "decode", "d" -> false;
+        boolean encode;
+        switch (direction) {
+            case "encode", "e" -> encode = true;
+            case "decode", "d" -> encode = false;
             default -> {
                 io.err().println("postilion base64: say encode or decode, not '" + direction + "'");
-                yield false;
+                return ExitCode.USAGE.code();
             }
-        };
-        if (!direction.startsWith("e") && !direction.startsWith("d")) {
-            return ExitCode.USAGE.code();
         }
         if (plainUser != null) {
             if (!encode) {

@@ -52,7 +52,6 @@ public abstract class MailScript extends Script {
 
     private ScriptContext context;
     private SmtpSession session;
-    private String connectedHost;
     private final Deque<Expectation> expectations = new ArrayDeque<>();
     private int blockDepth;
     private String envelopeFrom;
@@ -65,10 +64,6 @@ public abstract class MailScript extends Script {
         this.context = context;
     }
 
-    /** The session of the last {@code connect}, or null. */
-    final SmtpSession currentSession() {
-        return session;
-    }
 
     // ------------------------------------------------------------------ connect
 
@@ -171,7 +166,6 @@ public abstract class MailScript extends Script {
         }
         session = new SmtpSession(so, context.transcript());
         connectSettings.connected(realHost, realPort, so, this::defaultHelo);
-        connectedHost = target;
         Reply r = session.connect(realHost, realPort);
         return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
     }
@@ -792,10 +786,6 @@ public abstract class MailScript extends Script {
         }
     }
 
-    /** The host name the script connected to (before any --local redirection). */
-    final String connectedHost() {
-        return connectedHost;
-    }
 
     @FunctionalInterface
     private interface SmtpStep<T> {

@@ -44,6 +44,14 @@ class SmallCommandsTest {
     }
 
     @Test
+    void unknownDirectionIsAUsageErrorAndDecodesNothing() {
+        Cli.Outcome o = cli.run("base64", "exyz", "Z3V5dA==");
+        assertThat(o.code()).isEqualTo(64);
+        assertThat(o.out()).isEmpty();
+        assertThat(o.err()).contains("say encode or decode, not 'exyz'");
+    }
+
+    @Test
     void badBase64Exits65() {
         Cli.Outcome o = cli.run("base64", "decode", "not*base64");
         assertThat(o.code()).isEqualTo(65);
