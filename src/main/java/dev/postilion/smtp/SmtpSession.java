@@ -127,28 +127,22 @@ public final class SmtpSession implements Closeable {
 
     /** EHLO: on 250 the capabilities are parsed and kept. */
     public Reply ehlo(String name) throws SmtpException {
-        requireConnected(SmtpStage.EHLO);
-        CommandWriter.checkArgument("EHLO name", name, SmtpStage.EHLO);
-        Reply r = command(SmtpStage.EHLO, "EHLO " + name, POSITIVE);
-        if (r.isPositiveCompletion()) {
-            capabilities = Capabilities.parse(r);
-            greeted = true;
-            esmtp = true;
-            heloName = name;
-            resetTransaction();
-        }
-        return r;
+        return hello(SmtpStage.EHLO, name);
     }
 
     /** HELO: the server then offers no extensions. */
     public Reply helo(String name) throws SmtpException {
-        requireConnected(SmtpStage.HELO);
-        CommandWriter.checkArgument("HELO name", name, SmtpStage.HELO);
-        Reply r = command(SmtpStage.HELO, "HELO " + name, POSITIVE);
+        return hello(SmtpStage.HELO, name);
+    }
+
+    private Reply hello(SmtpStage stage, String name) throws SmtpException {
+        requireConnected(stage);
+        CommandWriter.checkArgument(stage.label() + " name", name, stage);
+        Reply r = command(stage, stage.label() + " " + name, POSITIVE);
         if (r.isPositiveCompletion()) {
-            capabilities = Capabilities.NONE;
+            esmtp = stage == SmtpStage.EHLO;
+            capabilities = esmtp ? Capabilities.parse(r) : Capabilities.NONE;
             greeted = true;
-            esmtp = false;
             heloName = name;
             resetTransaction();
         }
