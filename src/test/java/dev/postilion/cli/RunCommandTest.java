@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.postilion.testing.FaultServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,9 +109,21 @@ class RunCommandTest {
         assertThat(o.err()).contains("nope.groovy does not exist");
     }
 
-    @Test
-    void badVarExits64() {
-        assertThat(cli.run("run", "--var", "no-equals", "x.groovy").code()).isEqualTo(64);
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(textBlock = """
+            --var,no-equals                | --var no-equals: write --var name=value
+            --timeout,soon                 | --timeout: 'soon' is not a duration; write 30s, 2m, 1h, 500ms
+            --connect-to,[::1              | --connect-to: '[::1': missing ']' after an IPv6 address
+            --connect-to,host:99999        | --connect-to: 'host:99999': port 99999 is outside 1-65535
+            --local,--dry-run              | --local cannot be combined with --dry-run or --connect-to
+            """, delimiter = '|')
+    void badOptionsExit64AndSayWhatToWrite(String args, String message) {
+        List<String> all = new java.util.ArrayList<>(List.of("run"));
+        all.addAll(List.of(args.split(",")));
+        all.add("samples/exchange-2003.groovy");
+        Cli.Outcome o = cli.run(all.toArray(String[]::new));
+        assertThat(o.code()).isEqualTo(64);
+        assertThat(o.err()).contains(message);
     }
 
     @Test
