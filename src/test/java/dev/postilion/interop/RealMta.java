@@ -172,6 +172,21 @@ public final class RealMta {
     return port("POSTILION_MTA_PLAIN_PORT");
   }
 
+  /**
+   * Like {@link #submissionPort()}, but every RCPT is put to the policy service at {@link
+   * #policyService()}, which a test runs (without it, every RCPT gets a 451).
+   */
+  public int policyPort() {
+    return port("POSTILION_MTA_POLICY_PORT");
+  }
+
+  /** Where Postfix asks its policy questions for {@link #policyPort()}: {@code 127.0.0.1:12529}. */
+  public java.net.InetSocketAddress policyService() {
+    String value = value("POSTILION_MTA_POLICY_SERVICE");
+    int colon = value.lastIndexOf(':');
+    return new java.net.InetSocketAddress(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
+  }
+
   /** PEM file of the test CA that signed the server certificates (what {@code --tls-ca} would trust). */
   public Path caFile() {
     return Path.of(value("POSTILION_MTA_CA"));
