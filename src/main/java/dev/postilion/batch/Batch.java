@@ -34,10 +34,14 @@ import dev.postilion.smtp.SmtpStage;
  * <p>The source is read on the calling thread into a bounded queue; each connection has its own
  * worker thread, which builds the row's message and sends it. Memory holds only what is in flight.
  * A shared token bucket keeps the rate; 4xx replies, timeouts and lost connections are retried with
- * backoff; a 452 "too many recipients" sends the rest in a new transaction at once; a run of
- * identical permanent errors, an AUTH refusal or a broken configuration stops the batch. With a
- * {@link Journal}, every message's state is recorded so a killed batch resumes without losing or
- * repeating anything outside the in-doubt list.
+ * backoff, and a server that refuses message after message gets one backoff timer for all
+ * connections ({@link HostBackoff}); a message refused temporarily past its maximum age expires; a
+ * 452 "too many recipients", and recipients beyond {@code maxRecipients}, go in a new transaction at
+ * once; a run of identical permanent errors, an AUTH refusal, the account's daily quota
+ * ({@link DailyQuota}) or a broken configuration stops the batch. With a {@link Journal}, every
+ * message's state is recorded so a killed batch resumes without losing or repeating anything
+ * outside the in-doubt list; a journal that cannot be written stops the batch before its next
+ * final dot.
  *
  * <p>The builder gets each row and returns a {@link MessageSpec} (or null to skip the row); it runs
  * on the worker threads, so it must be safe to call from several threads at once. The batch adds a
@@ -47,6 +51,10 @@ import dev.postilion.smtp.SmtpStage;
  * stops the batch and is rethrown by {@link #run()}.
  */
 public final class Batch {
+
+    /** What to do after the journal could not be written. */
+    private static final String JOURNAL_FIX = "free space (or move the journal), then run again with --resume: a"
+            + " message whose result line was lost is listed as in doubt, none is sent twice";
 
     private final RowSource source;
     private final Function<Row, MessageSpec> builder;
@@ -60,13 +68,16 @@ public final class Batch {
     private Report report = Report.none();
     private WorkQueue queue;
     private RateLimiter limiter;
+    private HostBackoff host;
     private volatile RowReader reader;
+    private Journal.Opener journalFiles = Journal.Opener.FILE;
 
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong doneBefore = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong deferred = new AtomicLong();
+    private final AtomicLong expired = new AtomicLong();
     private final AtomicLong inDoubt = new AtomicLong();
     private final AtomicLong invalid = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
@@ -97,6 +108,12 @@ public final class Batch {
         this.options = options;
     }
 
+    /** Opens the journal's file with {@code opener} (tests: a disk that fills up). */
+    Batch journalFiles(Journal.Opener opener) {
+        this.journalFiles = opener;
+        return this;
+    }
+
     /**
      * Runs the batch to its end (or until it stops) and returns what happened. Nothing is thrown
      * for failed sends: they are in the result, the report and the journal.
@@ -110,7 +127,7 @@ public final class Batch {
         try {
             if (options.journal() != null && !options.dryRun()) {
                 journal = Journal.open(options.journal(), options.resume(), options.shard(), source.describe(),
-                        options.fsync());
+                        options.fsync(), journalFiles);
                 journal.warnings().forEach(options.log());
                 resume = journal.state();
                 batchId = journal.batchId();
@@ -139,6 +156,7 @@ public final class Batch {
                     + "; nothing was sent", started);
         }
         limiter = options.rate() == null ? null : new RateLimiter(options.rate(), options.clock());
+        host = new HostBackoff(options.retry(), options.clock(), options.random());
         int n = options.concurrency();
         queue = new WorkQueue(Math.max(16, n * 4), Math.max(8, n * 2), Math.max(64, n * 64), options.clock());
         List<Thread> threads = new ArrayList<>();
@@ -380,6 +398,7 @@ public final class Batch {
 
         /** The open session, or a new one; null when it could not be opened ({@link #failure} says why). */
         private SmtpSession session() throws InterruptedException {
+            host.awaitTurn(this::hangUp);
             if (session != null && session.isOpen()) {
                 return session;
             }
@@ -472,6 +491,8 @@ public final class Batch {
                 return false;
             }
             ResumeState.RowMemory memory = resume.partial(row.number());
+            Long first = resume.firstTried(row.number());
+            w.firstTry = first != null ? first : options.clock().epochMillis();
             if (!spec.isRaw()) {
                 if (spec.getMessageId().isEmpty()) {
                     String domain = spec.getFrom().map(Mailbox::domain).map(Batch::asciiDomain).orElse("postilion.invalid");
@@ -544,8 +565,15 @@ public final class Batch {
         }
     }
 
-    private static Envelope envelope(Work w, List<String> to) {
-        return w.message.envelope(to);
+    /** The envelope: the first {@code maxRecipients} of {@code to} ({@link #classify} sends the rest next). */
+    private Envelope envelope(Work w, List<String> to) {
+        return w.message.envelope(to.subList(0, inOneTransaction(to)));
+    }
+
+    /** How many of {@code to} go in one transaction. */
+    private int inOneTransaction(List<String> to) {
+        int max = options.maxRecipients();
+        return max > 0 ? Math.min(max, to.size()) : to.size();
     }
 
     private static MessageContent content(Work w) {
@@ -582,25 +610,33 @@ public final class Batch {
 
     /**
      * Sorts a transaction's replies into outcomes. Returns the recipients to send at once in a new
-     * transaction (the rest after a 452 "too many recipients"); adds the ones to retry to {@code later}.
+     * transaction (the rest after a 452 "too many recipients", and those beyond {@code maxRecipients});
+     * adds the ones to retry to {@code later}.
      */
     private List<String> classify(Work w, List<String> tried, SendResult r, List<String> later, String server) {
         Reply mail = r.mail();
+        int laterBefore = later.size();
         if (!mail.isPositiveCompletion()) {
-            if (mail.isTransientNegative()) {
+            if (DailyQuota.reached(mail)) {
+                quotaReached(w, tried, mail, later, server);
+            } else if (mail.isTransientNegative()) {
                 temporary(w, tried, mail, later);
             } else {
                 refused(w, tried, SmtpStage.MAIL, "MAIL FROM:<" + w.message.envelopeFrom().orElse("") + ">", mail,
                         server);
             }
+            serverAnswered(w, false, later.size() > laterBefore, mail.toString(), server);
             return List.of();
         }
         List<String> accepted = new ArrayList<>();
         List<String> tooMany = new ArrayList<>();
+        int inThis = inOneTransaction(tried);
         for (SendResult.RecipientReply rr : r.recipients()) {
             Reply reply = rr.reply();
             if (reply.isPositiveCompletion()) {
                 accepted.add(rr.address());
+            } else if (DailyQuota.reached(reply)) {
+                quotaReached(w, List.of(rr.address()), reply, later, server);
             } else if (reply.code() == 452 || "4.5.3".equals(reply.enhanced())) {
                 // RFC 5321 4.5.3.1.10: too many recipients; send the rest in another transaction.
                 tooMany.add(rr.address());
@@ -611,7 +647,7 @@ public final class Batch {
                 refused(w, List.of(rr.address()), SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", reply, server);
             }
         }
-        for (int i = r.recipients().size(); i < tried.size(); i++) {
+        for (int i = r.recipients().size(); i < inThis; i++) {
             later.add(tried.get(i));
             w.lastReply = null;
             w.lastProblem = "the connection closed before the reply to RCPT TO:<" + tried.get(i) + ">";
@@ -619,12 +655,17 @@ public final class Batch {
         boolean delivered = false;
         if (!accepted.isEmpty()) {
             Reply end = r.end();
+            if (end != null && end.isTransientNegative() || DailyQuota.reached(end)) {
+                notTaken(w, accepted, end);
+            }
             if (end != null) {
                 if (end.isPositiveCompletion()) {
                     delivered = true;
                     messages.incrementAndGet();
                     resolve(w, accepted, "sent", end, null, QueueId.of(end));
                     clearErrorRun();
+                } else if (DailyQuota.reached(end)) {
+                    quotaReached(w, accepted, end, later, server);
                 } else if (end.isTransientNegative()) {
                     temporary(w, accepted, end, later);
                 } else {
@@ -640,13 +681,78 @@ public final class Batch {
                 w.lastProblem = "the connection closed before the message was sent";
             }
         }
+        serverAnswered(w, delivered, later.size() > laterBefore || !tooMany.isEmpty(),
+                w.lastReply != null ? w.lastReply.toString() : w.lastProblem, server);
+        List<String> next = new ArrayList<>();
         if (!tooMany.isEmpty()) {
             if (delivered) {
-                return tooMany;
+                next.addAll(tooMany);
+            } else {
+                later.addAll(tooMany);
             }
-            later.addAll(tooMany);
         }
-        return List.of();
+        // Recipients beyond maxRecipients were not in this transaction: they go in the next one, at once.
+        next.addAll(tried.subList(inThis, tried.size()));
+        return next;
+    }
+
+    /**
+     * BAT-07: tells the server's backoff timer how a transaction ended. A delivery, or refusals that
+     * were all permanent, show the server at work; a temporary refusal with nothing delivered counts
+     * towards a pause, and enough of them in a row stop the batch.
+     */
+    private void serverAnswered(Work w, boolean delivered, boolean temporary, String last, String server) {
+        if (delivered || !temporary) {
+            host.answered();
+        } else if (!queue.stopped() && host.failed(w.row.number())) {
+            serverUnavailable(last, server);
+        }
+    }
+
+    private void serverUnavailable(String last, String server) {
+        stop(Outcome.DEFERRED, server + " refused " + host.failuresInARow() + " messages in a row temporarily, each"
+                + " after a longer pause (the last: " + String.valueOf(last).replace("\n", " ") + ")\n    the server"
+                + " cannot take mail now: the batch stopped rather than retry every message on its own; what it did not"
+                + " send stays pending\n    run it again later with --resume");
+    }
+
+    /**
+     * Journals that the server answered the final dot without taking the message, so that a resume
+     * does not take the "sending" line for a message in doubt, whatever becomes of these recipients
+     * in this run (sent on a retry, deferred, or left pending when the batch stops).
+     */
+    private void notTaken(Work w, List<String> to, Reply end) {
+        if (journal == null) {
+            return;
+        }
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("row", w.row.number());
+        j.put("state", "not-sent");
+        j.put("to", to);
+        j.put("code", end.code());
+        j.put("reply", end.lines().get(0));
+        try {
+            journal.result(j);
+        } catch (IOException e) {
+            stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
+                    + "\n    the batch stopped before its next message (nothing is sent that cannot be recorded)"
+                    + "\n    " + JOURNAL_FIX);
+        }
+    }
+
+    /**
+     * LIM-03: the account's daily quota is used up. Every later message would be refused alike, so
+     * the batch stops at once; these recipients, like every row not sent, stay pending for a resume.
+     */
+    private void quotaReached(Work w, List<String> to, Reply reply, List<String> later, String server) {
+        later.addAll(to);
+        w.lastReply = reply;
+        w.lastProblem = null;
+        stop(Outcome.DEFERRED, item(w, to.get(0)) + "the account's daily sending quota is used up\n    " + server
+                + " replied: " + reply.toString().replace("\n", "\n    ") + "\n    the quota counts the whole"
+                + " account over a rolling 24 h, so the batch stopped at once; what it did not send stays pending"
+                + "\n    resume after a rolling 24 h: run the batch again then with --resume"
+                + (journal == null ? " (and a journal: without one, a second run sends everything again)" : ""));
     }
 
     private void temporary(Work w, List<String> to, Reply reply, List<String> later) {
@@ -669,7 +775,8 @@ public final class Batch {
                            String server) {
         if (tx.journalFailure != null) {
             stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + tx.journalFailure.getMessage()
-                    + "\n    the final dot was not sent; the batch stopped (nothing is sent that cannot be recorded)");
+                    + "\n    the final dot was not sent; the batch stopped (nothing is sent that cannot be recorded)"
+                    + "\n    " + JOURNAL_FIX);
             return false;
         }
         if (tx.dotNext && e.stage() == SmtpStage.DATA_END) {
@@ -689,9 +796,16 @@ public final class Batch {
                 later.addAll(tried);
                 w.lastReply = e.reply();
                 w.lastProblem = e.getMessage();
+                if (!queue.stopped() && host.failed(w.row.number())) {
+                    serverUnavailable(e.reply() != null ? e.reply().toString() : e.getMessage(), server);
+                }
                 return true;
             }
             case PERMANENT, INPUT -> {
+                if (DailyQuota.reached(e.reply())) {
+                    quotaReached(w, tried, e.reply(), later, server);
+                    return true;
+                }
                 resolve(w, tried, "failed", e.reply(), e.getMessage(), null);
                 return true;
             }
@@ -703,13 +817,33 @@ public final class Batch {
         return false;
     }
 
-    /** Puts the row back for a retry, or records its pending recipients as deferred. */
+    /**
+     * Puts the row back for a retry, or records its pending recipients as deferred, or as expired
+     * when the message has been refused temporarily for longer than {@code maxAge}. False when the
+     * batch has stopped: the recipients stay pending, for a resume.
+     */
     private boolean retryOrDefer(Work w) {
-        w.tries++;
-        if (options.retry().mayRetry(w.tries)) {
+        if (queue.stopped()) {
+            return false;
+        }
+        Duration maxAge = options.maxAge();
+        long age = options.clock().epochMillis() - w.firstTry;
+        if (maxAge != null && age >= maxAge.toMillis()) {
+            // BAT-08, RFC 5321 4.5.4.1: give up on a message after its lifetime (Postfix: maximal_queue_lifetime).
+            resolve(w, w.pending, "expired", w.lastReply, "still refused temporarily " + words(age)
+                    + " after its first try (" + java.time.Instant.ofEpochMilli(w.firstTry) + "), past maxAge "
+                    + words(maxAge.toMillis()) + ": expired, not tried again"
+                    + (w.lastReply == null && w.lastProblem != null ? "; the last problem: " + w.lastProblem : ""),
+                    null);
+            finished.incrementAndGet();
+            return true;
+        }
+        if (options.retry().mayRetry(w.tries + 1)) {
+            w.tries++;
             queue.retry(w, options.clock().nanoTime() + delay(w.tries));
             return true;
         }
+        // w.tries counts the retries; the report's "attempts" (tries + 1) counts the first try too.
         String why = w.lastReply != null ? null : w.lastProblem;
         resolve(w, w.pending, "deferred", w.lastReply, why, null);
         finished.incrementAndGet();
@@ -735,7 +869,7 @@ public final class Batch {
         boolean done;
         synchronized (w) {
             w.open -= to.size();
-            if (!state.equals("sent") && !state.equals("failed")) {
+            if (!state.equals("sent") && !state.equals("failed") && !state.equals("expired")) {
                 w.clean = false;
             }
             done = w.open <= 0 && w.clean;
@@ -755,6 +889,9 @@ public final class Batch {
             if (!state.equals("sent") && reply != null) {
                 j.put("reply", reply.lines().get(0));
             }
+            if (state.equals("deferred") || state.equals("expired")) {
+                j.put("first", java.time.Instant.ofEpochMilli(w.firstTry).toString());
+            }
             j.put("attempts", attempts);
             if (done) {
                 j.put("done", true);
@@ -762,13 +899,16 @@ public final class Batch {
             try {
                 journal.result(j);
             } catch (IOException e) {
-                stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage());
+                stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
+                        + "\n    the batch stopped before its next message (nothing is sent that cannot be recorded)"
+                        + "\n    " + JOURNAL_FIX);
             }
         }
         AtomicLong counter = switch (state) {
             case "sent" -> sent;
             case "failed" -> failed;
             case "deferred" -> deferred;
+            case "expired" -> expired;
             default -> inDoubt;
         };
         counter.addAndGet(to.size());
@@ -785,12 +925,13 @@ public final class Batch {
                 line.put("queue", queueId);
             }
             line.put("attempts", attempts);
-            if (problem != null && reply == null) {
+            if (problem != null && (reply == null || state.equals("expired"))) {
                 line.put("error", problem);
             }
             report.line(line);
             if (!state.equals("sent")) {
-                String text = problem != null ? problem : reply != null ? reply.toString() : state;
+                String text = problem != null ? problem + (reply != null && state.equals("expired")
+                        ? "; the last reply: " + reply : "") : reply != null ? reply.toString() : state;
                 problem(item(w, r) + state + ": " + text);
             }
         }
@@ -836,7 +977,8 @@ public final class Batch {
             try {
                 journal.result(j);
             } catch (IOException e) {
-                stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage());
+                stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
+                        + "\n    the batch stopped before its next message; " + JOURNAL_FIX);
             }
         }
         problem("[row " + row.number() + (address != null ? " " + address : "") + "] "
@@ -927,7 +1069,7 @@ public final class Batch {
 
     private Totals totals() {
         return new Totals(rows.get(), doneBefore.get(), sent.get(), failed.get(), deferred.get(), inDoubt.get(),
-                invalid.get(), skipped.get(), pending.get(), messages.get());
+                invalid.get(), skipped.get(), pending.get(), messages.get(), expired.get());
     }
 
     // ------------------------------------------------------------------ the end
@@ -959,6 +1101,7 @@ public final class Batch {
         summary.put("sent", t.sent());
         summary.put("failed", t.failed());
         summary.put("deferred", t.deferred());
+        summary.put("expired", t.expired());
         summary.put("inDoubt", t.inDoubt());
         summary.put("invalid", t.invalid());
         summary.put("skipped", t.skipped());
@@ -992,7 +1135,7 @@ public final class Batch {
         if (t.deferred() > 0 || t.inDoubt() > 0 || stopOutcome == Outcome.DEFERRED) {
             return Outcome.DEFERRED;
         }
-        if (t.failed() > 0 || stopOutcome == Outcome.FAILED) {
+        if (t.failed() > 0 || t.expired() > 0 || stopOutcome == Outcome.FAILED) {
             return Outcome.FAILED;
         }
         if (t.invalid() > 0) {
@@ -1016,6 +1159,25 @@ public final class Batch {
                 // Nothing was written after the header.
             }
         }
+    }
+
+    /** A span for people: {@code 5d}, {@code 2h 30m}, {@code 45s}, {@code 800ms}. */
+    static String words(long millis) {
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        long s = millis / 1000;
+        long d = s / 86400;
+        long h = s % 86400 / 3600;
+        long m = s % 3600 / 60;
+        long sec = s % 60;
+        StringBuilder sb = new StringBuilder();
+        for (Object[] part : new Object[][] {{d, "d"}, {h, "h"}, {m, "m"}, {sec, "s"}}) {
+            if ((long) part[0] > 0) {
+                sb.append(sb.length() > 0 ? " " : "").append(part[0]).append(part[1]);
+            }
+        }
+        return sb.toString();
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -12,6 +12,14 @@ public interface BatchClock {
     /** A monotonic time in nanoseconds. */
     long nanoTime();
 
+    /**
+     * The wall-clock time in milliseconds since 1970, for what outlives a run: a message's first
+     * try, written to the journal, from which its age is counted when a later run resumes.
+     */
+    default long epochMillis() {
+        return System.currentTimeMillis();
+    }
+
     /** Waits {@code nanos} nanoseconds (nothing when not positive). */
     void sleep(long nanos) throws InterruptedException;
 

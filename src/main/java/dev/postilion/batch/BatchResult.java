@@ -49,6 +49,7 @@ public record BatchResult(Outcome outcome, Totals totals, String stopReason, Lis
         sb.append(": ").append(t.sent()).append(" sent");
         appendIf(sb, t.failed(), "failed");
         appendIf(sb, t.deferred(), "deferred");
+        appendIf(sb, t.expired(), "expired");
         appendIf(sb, t.inDoubt(), "in doubt");
         appendIf(sb, t.invalid(), "invalid");
         appendIf(sb, t.skipped(), "skipped");

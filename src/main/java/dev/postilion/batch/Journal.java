@@ -30,9 +30,14 @@ import java.util.Map;
  * </pre>
  *
  * <p>States: {@code sending}; then {@code sent} (2xx after the dot), {@code failed} (5xx),
- * {@code deferred} (4xx or a lost connection after the retries), {@code in-doubt} (the dot went
- * out and no reply came back: RFC 1047's window), {@code invalid} (the row could not make a
- * message). {@code done} marks the line that finished the row: every recipient sent or failed.
+ * {@code deferred} (4xx or a lost connection after the retries), {@code expired} (still 4xx when
+ * the message reached its maximum age: never tried again), {@code in-doubt} (the dot went out and
+ * no reply came back: RFC 1047's window), {@code invalid} (the row could not make a message),
+ * {@code not-sent} (the server answered the final dot without taking the message: 4xx, or a daily
+ * quota; whatever follows, that transaction delivered nothing, so a resume must not list it in doubt).
+ * {@code done} marks the line that finished the row: every recipient sent, failed or expired.
+ * Deferred and expired lines carry {@code first}, when the row was first tried, so that a resumed
+ * run counts the age from there.
  *
  * <p>Durability: the {@code sending} line is forced to disk before the final dot is sent (group
  * commit: one fsync covers every line written before it, so concurrent connections share them).
@@ -42,12 +47,26 @@ import java.util.Map;
  * result, which a resumed batch reports as in doubt: never sent twice silently, never lost.
  *
  * <p>A torn last line (a crash in the middle of a write) is cut off when the journal is reopened.
+ *
+ * <p>A write or force that fails (a full disk: ENOSPC) breaks the journal: every later line is
+ * refused at once, so a {@code sending} line can never follow a torn one and no final dot goes out
+ * that the journal cannot record.
  */
 final class Journal implements Closeable {
 
     static final String FORMAT = "postilion-batch-journal";
     static final int SYNC_EVERY = 1000;
     private static final int MAX_LINE = 1 << 20;
+
+    /** Opens the journal's file; tests pass one that fills up (a disk that runs out of space). */
+    @FunctionalInterface
+    interface Opener {
+        /** The file, opened to read and write, created when missing. */
+        FileChannel open(Path path) throws IOException;
+
+        Opener FILE = path -> FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+    }
 
     private final Path path;
     private final FileChannel channel;
@@ -61,6 +80,8 @@ final class Journal implements Closeable {
     private volatile long synced;
     private long sinceSync;
     private boolean closed;
+    /** The first write or force that failed; after it nothing more is written. */
+    private volatile IOException broken;
 
     private Journal(Path path, FileChannel channel, FileLock lock, String batchId, ResumeState state,
                     List<String> warnings, boolean fsync) {
@@ -91,12 +112,17 @@ final class Journal implements Closeable {
      * an operating-system crash or power loss can.
      */
     static Journal open(Path path, boolean resume, Shard shard, String source, boolean fsync) throws IOException {
+        return open(path, resume, shard, source, fsync, Opener.FILE);
+    }
+
+    /** {@link #open(Path, boolean, Shard, String, boolean)} with the file opened by {@code opener}. */
+    static Journal open(Path path, boolean resume, Shard shard, String source, boolean fsync, Opener opener)
+            throws IOException {
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new JournalException("journal " + path + ": folder " + parent + " does not exist");
         }
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        FileChannel channel = opener.open(path);
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -275,7 +301,20 @@ final class Journal implements Closeable {
         if (s.equals("sending")) {
             state.sending(row, to, (String) record.get("mid"), (String) record.get("date"));
         } else {
-            state.terminal(row, to, s, Boolean.TRUE.equals(record.get("done")));
+            state.terminal(row, to, s, Boolean.TRUE.equals(record.get("done")), first(record.get("first")));
+        }
+    }
+
+    /** A result line's {@code "first"}: when its row was first tried, an ISO-8601 instant; null when absent. */
+    private static Long first(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(String.valueOf(value)).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("\"first\" must be an instant such as 2026-11-29T03:10:00Z, not '"
+                    + value + "'");
         }
     }
 
@@ -338,11 +377,24 @@ final class Journal implements Closeable {
         if (closed) {
             throw new IOException("journal " + path + " is closed");
         }
+        refuseIfBroken();
         ByteBuffer bytes = ByteBuffer.wrap((Json.line(record) + "\n").getBytes(StandardCharsets.UTF_8));
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
+        try {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        } catch (IOException e) {
+            broken = e;
+            throw e;
         }
         return ++written;
+    }
+
+    private void refuseIfBroken() throws IOException {
+        IOException e = broken;
+        if (e != null) {
+            throw new IOException(e.getMessage() + " (an earlier write failed; nothing more is written)", e);
+        }
     }
 
     /** Forces every line written so far. */
@@ -362,12 +414,27 @@ final class Journal implements Closeable {
             if (synced >= seq) {
                 return;
             }
+            refuseIfBroken();
             long target;
             synchronized (this) {
                 target = written;
             }
-            channel.force(false);
+            try {
+                channel.force(false);
+            } catch (IOException e) {
+                broken = e;
+                throw e;
+            }
             synced = target;
+        }
+    }
+
+    /** After a failed write: keep what was written before it, if the disk lets us; the failure is already known. */
+    private void forceQuietly() {
+        try {
+            channel.force(false);
+        } catch (IOException ignored) {
+            // The first failure has been reported; this one says nothing new.
         }
     }
 
@@ -379,7 +446,11 @@ final class Journal implements Closeable {
             }
         }
         try {
-            sync();
+            if (broken == null) {
+                sync();
+            } else {
+                forceQuietly();
+            }
         } finally {
             synchronized (this) {
                 closed = true;

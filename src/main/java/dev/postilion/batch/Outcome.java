@@ -9,9 +9,16 @@ package dev.postilion.batch;
 public enum Outcome {
     /** Every message was sent (or there was nothing to send): exit 0. */
     SENT,
-    /** Some recipients were refused permanently (5xx), or the batch stopped on a run of identical errors; nothing is deferred: exit 69. */
+    /**
+     * Some recipients were refused permanently (5xx) or expired (still 4xx past their maximum age),
+     * or the batch stopped on a run of identical errors; nothing is deferred: exit 69.
+     */
     FAILED,
-    /** Some recipients are deferred (4xx, lost connections) or in doubt, or the server could not be reached: run again with resume: exit 75. */
+    /**
+     * Some recipients are deferred (4xx, lost connections) or in doubt; or the batch stopped because
+     * the server could not be reached, refused message after message temporarily, or said the
+     * account's daily quota is used up: run again with resume: exit 75.
+     */
     DEFERRED,
     /** Only invalid rows kept messages from being sent (a bad address, a line break in a value): exit 65. */
     INVALID_ROWS,

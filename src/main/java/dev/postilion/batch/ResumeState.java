@@ -9,14 +9,15 @@ import java.util.Map;
 
 /**
  * What a journal says is already done, kept compact: one bit per finished row, and a small map for
- * the rows that are only partly done or in doubt. Deferred recipients are not remembered at all:
- * a resumed batch simply tries them again.
+ * the rows that are only partly done or in doubt. Deferred recipients are tried again by a resumed
+ * batch; all it remembers of them is when their row was first tried, so that its age (for
+ * {@code maxAge}) counts from the first run.
  */
 final class ResumeState {
 
     /** A recipient's standing from earlier runs. */
     enum Standing {
-        SENT, FAILED, IN_DOUBT
+        SENT, FAILED, IN_DOUBT, EXPIRED
     }
 
     /** A row partly done: each remembered recipient's standing, and the Message-ID and Date last used. */
@@ -28,7 +29,8 @@ final class ResumeState {
         /** The recipients a resumed run must not send to (done, or in doubt unless resent). */
         boolean blocks(String recipient, boolean resendInDoubt) {
             Standing s = recipients.get(recipient);
-            return s == Standing.SENT || s == Standing.FAILED || (s == Standing.IN_DOUBT && !resendInDoubt);
+            return s == Standing.SENT || s == Standing.FAILED || s == Standing.EXPIRED
+                    || (s == Standing.IN_DOUBT && !resendInDoubt);
         }
 
         List<String> inDoubt() {
@@ -39,6 +41,7 @@ final class ResumeState {
 
     private final BitSet complete = new BitSet();
     private final Map<Long, RowMemory> partial = new HashMap<>();
+    private final Map<Long, Long> firstTried = new HashMap<>();
     private long completeCount;
 
     static final ResumeState EMPTY = new ResumeState();
@@ -51,6 +54,11 @@ final class ResumeState {
     /** The row's partial memory, or null. */
     RowMemory partial(long row) {
         return partial.get(row);
+    }
+
+    /** When an earlier run first tried the row (milliseconds since 1970), or null when none left it deferred. */
+    Long firstTried(long row) {
+        return firstTried.get(row);
     }
 
     /** Rows finished in earlier runs. */
@@ -83,7 +91,12 @@ final class ResumeState {
         m.date = date;
     }
 
-    void terminal(long row, List<String> to, String state, boolean done) {
+    /**
+     * A result line.
+     *
+     * @param first when the row was first tried (milliseconds since 1970), or null when the line does not say
+     */
+    void terminal(long row, List<String> to, String state, boolean done, Long first) {
         if (complete(row)) {
             return;
         }
@@ -94,22 +107,30 @@ final class ResumeState {
             complete.set((int) row);
             completeCount++;
             partial.remove(row);
+            firstTried.remove(row);
             return;
+        }
+        if (first != null) {
+            firstTried.merge(row, first, Math::min);
         }
         RowMemory m = partial.get(row);
         switch (state) {
-            case "sent", "failed", "in-doubt" -> {
+            case "sent", "failed", "in-doubt", "expired" -> {
                 if (m == null) {
                     m = new RowMemory();
                     partial.put(row, m);
                 }
-                Standing s = state.equals("sent") ? Standing.SENT : state.equals("failed") ? Standing.FAILED
-                        : Standing.IN_DOUBT;
+                Standing s = switch (state) {
+                    case "sent" -> Standing.SENT;
+                    case "failed" -> Standing.FAILED;
+                    case "expired" -> Standing.EXPIRED;
+                    default -> Standing.IN_DOUBT;
+                };
                 for (String r : to) {
                     m.recipients.put(r, s);
                 }
             }
-            case "deferred" -> {
+            case "deferred", "not-sent" -> {
                 if (m != null) {
                     to.forEach(m.recipients::remove);
                     if (m.recipients.isEmpty()) {

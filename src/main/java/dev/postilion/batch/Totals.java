@@ -13,7 +13,9 @@ package dev.postilion.batch;
  * @param skipped rows for which the script made no message
  * @param pending rows read but not finished because the batch stopped
  * @param messages transactions the server accepted (messages per second counts these)
+ * @param expired recipients still refused temporarily when their message reached its maximum age
+ *                (never tried again)
  */
 public record Totals(long rows, long doneBefore, long sent, long failed, long deferred, long inDoubt, long invalid,
-                     long skipped, long pending, long messages) {
+                     long skipped, long pending, long messages, long expired) {
 }

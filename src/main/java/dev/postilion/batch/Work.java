@@ -26,6 +26,8 @@ final class Work {
     boolean onlyConnectFailures = true;
     /** When a retry is due, on the batch clock. */
     long due;
+    /** When the row was first tried (milliseconds since 1970), this run or an earlier one: its age counts from here. */
+    long firstTry;
     /** The last temporary problem, for the deferred line. */
     String lastProblem;
     dev.postilion.smtp.Reply lastReply;

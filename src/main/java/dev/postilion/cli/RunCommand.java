@@ -119,6 +119,14 @@ public final class RunCommand implements Callable<Integer> {
             + " a row (0: never).")
     Integer maxErrors;
 
+    @Option(names = "--max-age", paramLabel = "DURATION", description = "Batch: a message still refused temporarily"
+            + " this long after its first try expires, never tried again (default 5d; 0: never).")
+    String maxAge;
+
+    @Option(names = "--max-recipients", paramLabel = "N", description = "Batch: at most N recipients per transaction;"
+            + " more are sent in further transactions (Gmail 100, Exchange Online 500; 0: no limit).")
+    Integer maxRecipients;
+
     private final Io io;
     private final PrintStream out;
     private final PrintStream err;
@@ -155,6 +163,15 @@ public final class RunCommand implements Callable<Integer> {
             err.println("postilion run: " + batchProblem);
             return ExitCode.USAGE.code();
         }
+        Duration age = null;
+        if (maxAge != null) {
+            try {
+                age = Durations.parse(maxAge);
+            } catch (IllegalArgumentException e) {
+                err.println("postilion run: --max-age: " + e.getMessage() + " (0: messages never expire)");
+                return ExitCode.USAGE.code();
+            }
+        }
         if (local && (dryRun || connectTo != null)) {
             err.println("postilion run: --local cannot be combined with --dry-run or --connect-to");
             return ExitCode.USAGE.code();
@@ -183,7 +200,7 @@ public final class RunCommand implements Callable<Integer> {
                 .withDryRun(dryRun).withProfile(profile).withEnv(io.env()::get)
                 .withProfiles(profilesFile, new dev.postilion.profile.ProfileLoader(io.env()).withPrompter(io.prompter()))
                 .withBatch(new BatchOverrides(concurrency, rate, perConnection, journal, resume, resendInDoubt, report,
-                        shard, maxErrors, System.console() != null && !quiet));
+                        shard, maxErrors, System.console() != null && !quiet, age, maxRecipients));
         if (connectTo != null) {
             HostPort hp;
             try {
@@ -258,6 +275,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (maxErrors != null && maxErrors < 0) {
             return "--max-errors cannot be negative (0: never stop)";
+        }
+        if (maxRecipients != null && maxRecipients < 0) {
+            return "--max-recipients cannot be negative (0: no limit)";
         }
         if (resendInDoubt && !resume) {
             return "--resend-in-doubt goes with --resume (it resends what the journal lists as in doubt)";

@@ -34,7 +34,8 @@ import dev.postilion.smtp.SmtpException;
 final class BatchRun {
 
     private static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
-        "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "resendInDoubt", "report", "shard", "addressField"};
+        "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "resendInDoubt", "report", "shard", "addressField",
+        "maxAge", "maxRecipients"};
 
     private final MailScript script;
     private final ScriptLocation at;
@@ -181,6 +182,19 @@ final class BatchRun {
             }
             if (a.has("addressField")) {
                 o = o.withAddressField(a.string("addressField"));
+            }
+            Duration maxAge = cli.maxAge() != null ? cli.maxAge()
+                    : a.has("maxAge") ? Durations.parse(a.string("maxAge"), "batch: maxAge", at) : null;
+            if (maxAge != null) {
+                o = o.withMaxAge(maxAge);
+            }
+            Integer maxRecipients = cli.maxRecipients() != null ? cli.maxRecipients() : a.integer("maxRecipients");
+            Profile profile = context.current();
+            if (maxRecipients == null && profile != null && profile.maxRecipients() > 0) {
+                maxRecipients = profile.maxRecipients();
+            }
+            if (maxRecipients != null) {
+                o = o.withMaxRecipients(maxRecipients);
             }
         } catch (IllegalArgumentException e) {
             throw new ScriptError(at, "batch: " + e.getMessage());

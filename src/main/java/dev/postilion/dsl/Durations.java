@@ -5,10 +5,13 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads durations as people write them: {@code 30} (seconds), {@code 30s}, {@code 2m}, {@code 1h}, {@code 500ms}. */
+/**
+ * Reads durations as people write them: {@code 30} (seconds), {@code 30s}, {@code 2m}, {@code 1h},
+ * {@code 5d}, {@code 500ms}.
+ */
 public final class Durations {
 
-    private static final Pattern FORM = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+    private static final Pattern FORM = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
 
     private Durations() {
     }
@@ -21,7 +24,7 @@ public final class Durations {
     public static Duration parse(String text) {
         Matcher m = FORM.matcher(text == null ? "" : text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; write 30s, 2m, 1h, 500ms"
+            throw new IllegalArgumentException("'" + text + "' is not a duration; write 30s, 2m, 1h, 5d, 500ms"
                     + " or a number of seconds");
         }
         long n = Long.parseLong(m.group(1));
@@ -30,6 +33,7 @@ public final class Durations {
             case "ms" -> Duration.ofMillis(n);
             case "m" -> Duration.ofMinutes(n);
             case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
             default -> Duration.ofSeconds(n);
         };
     }

@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param timeout the read and connect timeout, or null for the engine's defaults
  * @param pipelining whether to pipeline commands (RFC 2920)
  * @param location where the profile was defined, for messages
+ * @param maxRecipients the most recipients the server takes in one transaction (Gmail 100,
+ *     Exchange Online 500), which a batch splits its messages by; 0 when not set (no limit)
  */
 public record Profile(
         String name,
@@ -46,7 +48,8 @@ public record Profile(
         String helo,
         Duration timeout,
         Pipelining pipelining,
-        ProfileLocation location) {
+        ProfileLocation location,
+        int maxRecipients) {
 
     /** Whether to pipeline SMTP commands (RFC 2920). */
     public enum Pipelining {
@@ -78,6 +81,9 @@ public record Profile(
         Objects.requireNonNull(location, "location");
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
+        }
+        if (maxRecipients < 0) {
+            throw new IllegalArgumentException("maxRecipients cannot be negative: " + maxRecipients);
         }
     }
 

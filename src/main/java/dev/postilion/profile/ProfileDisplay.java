@@ -98,6 +98,9 @@ public final class ProfileDisplay {
             rows.get(rows.size() - 1)[2] = "engine defaults (RFC 5321 4.5.3.2)";
         }
         row(rows, origins, name, "pipelining", p.pipelining().word());
+        if (p.maxRecipients() > 0) {
+            row(rows, origins, name, "max_recipients", String.valueOf(p.maxRecipients()));
+        }
         int width = 0;
         for (String[] row : rows) {
             width = Math.max(width, row[0].length() + 2 + row[1].length());

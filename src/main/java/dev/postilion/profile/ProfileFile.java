@@ -147,10 +147,11 @@ public final class ProfileFile {
         Boolean insecure = values.get("insecure", Boolean.class);
         Duration timeout = values.get("timeout", Duration.class);
         Profile.Pipelining pipelining = values.get("pipelining", Profile.Pipelining.class);
+        Integer maxRecipients = values.get("max_recipients", Integer.class);
         checkCredentials(definition, auth, username, password, token);
         Profile profile = new Profile(name, host, port, tls, tlsCa, Boolean.TRUE.equals(insecure), auth, username,
                 password, token, from, helo, timeout, pipelining == null ? Profile.Pipelining.AUTO : pipelining,
-                definition.location());
+                definition.location(), maxRecipients == null ? 0 : maxRecipients);
         Map<String, String> origins = new LinkedHashMap<>();
         merged.forEach((key, setting) -> origins.put(key, setting.profile()));
         return new Resolution(profile, origins);
@@ -197,6 +198,7 @@ public final class ProfileFile {
             case "auth" -> ProfileValues.auth(text);
             case "timeout" -> ProfileValues.duration(key, text);
             case "pipelining" -> ProfileValues.pipelining(text);
+            case "max_recipients" -> ProfileValues.maxRecipients(text);
             default -> text.trim();
         };
     }

@@ -34,7 +34,7 @@ final class ProfileParser {
 
     /** The keys a profile may hold, in the order the docs list them. */
     static final List<String> KEYS = List.of("host", "port", "tls", "tls_ca", "insecure", "auth", "username",
-            "password", "token", "from", "helo", "timeout", "pipelining", "extends");
+            "password", "token", "from", "helo", "timeout", "pipelining", "max_recipients", "extends");
 
     private static final List<String> TOP_KEYS = List.of("default", "profiles");
     private static final List<String> SOURCES = List.of("env", "file", "command", "prompt");

@@ -59,6 +59,16 @@ final class ProfileValues {
         throw new IllegalArgumentException("port must be a whole number from 1 to 65535, not '" + shown(text) + "'");
     }
 
+    /** A limit of recipients per transaction: a whole number from 1 (Gmail takes 100, Exchange Online 500). */
+    static int maxRecipients(String text) {
+        String t = text.trim();
+        if (t.matches("\\d{1,7}") && Integer.parseInt(t) >= 1) {
+            return Integer.parseInt(t);
+        }
+        throw new IllegalArgumentException("max_recipients must be a whole number from 1 (Gmail takes 100 per message,"
+                + " Exchange Online 500), not '" + shown(text) + "'");
+    }
+
     /** One of the words of {@link TlsMode#parse(String)}. */
     static TlsMode tls(String text) {
         try {

@@ -67,6 +67,8 @@ public final class BatchTestServer implements Closeable {
     public volatile IntFunction<String> mailReply = n -> "250 2.1.0 Ok";
     /** What to do at the end of data number n (from 1). */
     public volatile IntFunction<End> dataEnd = n -> End.OK;
+    /** When not null for end of data number n: the reply to send instead (the message is taken only on a 2xx). */
+    public volatile IntFunction<String> endReply = n -> null;
     public final AtomicInteger mails = new AtomicInteger();
     /** RCPTs accepted per transaction before 452 "too many recipients" (0: no limit). */
     public volatile int maxRecipients;
@@ -195,6 +197,19 @@ public final class BatchTestServer implements Closeable {
                     int n = dataEnds.incrementAndGet();
                     if (n == reachAt) {
                         reached.countDown();
+                    }
+                    String instead = endReply.apply(n);
+                    if (instead != null) {
+                        if (instead.startsWith("2")) {
+                            Matcher m = MESSAGE_ID.matcher(data);
+                            received.add(new Received(m.find() ? m.group(1) : null, List.copyOf(to), from, connection));
+                        }
+                        if (!reply(out, instead)) {
+                            return;
+                        }
+                        from = null;
+                        to.clear();
+                        continue;
                     }
                     End end = dataEnd.apply(n);
                     if (end == End.OK || end == End.DROP || end == End.STALL) {

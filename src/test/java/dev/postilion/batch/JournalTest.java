@@ -160,4 +160,58 @@ class JournalTest {
         }
         assertThat(Files.readString(p, StandardCharsets.UTF_8)).startsWith("{\"journal\":\"postilion-batch-journal\"");
     }
+
+    @org.junit.jupiter.api.DisplayName("BAT-05: after a write fails (ENOSPC) the journal refuses every later line,"
+            + " so no sending line can follow a torn one")
+    @Test
+    void afterAFailedWriteNoLineIsWrittenAgain() throws IOException {
+        Path p = dir.resolve("j.jsonl");
+        long header;
+        try (Journal j = Journal.open(p, false, Shard.ALL, "people.csv")) {
+            header = Files.size(p);
+        }
+        Files.delete(p);
+        Journal j = Journal.open(p, false, Shard.ALL, "people.csv", true, FullDisk.after(header + 60));
+        j.sending(1, List.of("a@x"), "<m1@x>", null);
+        assertThatThrownBy(() -> j.sending(2, List.of("b@x"), "<m2@x>", null))
+                .hasMessage("No space left on device");
+        assertThatThrownBy(() -> j.result(result(1, "sent", List.of("a@x"), true)))
+                .hasMessage("No space left on device (an earlier write failed; nothing more is written)");
+        j.close();
+        List<String> lines = Files.readAllLines(p);
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(2)).as("the torn line, cut by the next resume").doesNotEndWith("}");
+        try (Journal again = Journal.open(p, true, Shard.ALL, "people.csv")) {
+            assertThat(again.warnings()).singleElement().asString().contains("cut off");
+            assertThat(again.state().inDoubtRows()).containsOnlyKeys(1L);
+        }
+    }
+
+    @org.junit.jupiter.api.DisplayName("BAT-08: a resume remembers when a deferred row was first tried; expired is final;"
+            + " a final dot answered without taking the message is not in doubt")
+    @Test
+    void resumeKnowsFirstTriesExpiredRecipientsAndDotsNotTaken() throws IOException {
+        Path p = dir.resolve("j.jsonl");
+        try (Journal j = Journal.open(p, false, Shard.ALL, "people.csv")) {
+            Map<String, Object> deferred = result(1, "deferred", List.of("a@x"), false);
+            deferred.put("first", "2026-11-29T03:10:00Z");
+            j.result(deferred);
+            Map<String, Object> later = result(1, "deferred", List.of("a@x"), false);
+            later.put("first", "2026-11-30T03:10:00Z");
+            j.result(later);
+            j.sending(2, List.of("b@x", "c@x"), "<m2@x>", null);
+            j.result(result(2, "sent", List.of("b@x"), false));
+            j.result(result(2, "expired", List.of("c@x"), false));
+            j.sending(3, List.of("d@x"), "<m3@x>", null);
+            j.result(result(3, "not-sent", List.of("d@x"), false));
+        }
+        try (Journal j = Journal.open(p, true, Shard.ALL, "people.csv")) {
+            ResumeState s = j.state();
+            assertThat(s.firstTried(1)).isEqualTo(java.time.Instant.parse("2026-11-29T03:10:00Z").toEpochMilli());
+            assertThat(s.firstTried(2)).isNull();
+            assertThat(s.partial(2).blocks("c@x", true)).as("expired is never sent again").isTrue();
+            assertThat(s.inDoubtRows()).as("row 3's dot was answered: not in doubt").isEmpty();
+            assertThat(s.complete(3)).isFalse();
+        }
+    }
 }

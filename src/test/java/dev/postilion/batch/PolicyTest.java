@@ -120,4 +120,47 @@ class PolicyTest {
     void badShardsAreNamed(String text, String message) {
         assertThatThrownBy(() -> Shard.parse(text)).hasMessage(message);
     }
+
+    @org.junit.jupiter.api.DisplayName("BAT-07: one timer for the server: different rows failing in a row pause every"
+            + " connection, doubling; one row failing again counts once; a delivery ends it; past the tries, give up")
+    @Test
+    void theServerPausesWhenDifferentRowsFailInARowAndGivesUpAfterItsTries() throws InterruptedException {
+        FakeClock clock = new FakeClock();
+        HostBackoff host = new HostBackoff(new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(30)), clock,
+                () -> 0.0);
+        assertThat(host.failed(1)).isFalse();
+        assertThat(host.remaining()).as("one row failing is that row's business").isLessThanOrEqualTo(0);
+        assertThat(host.failed(1)).isFalse();
+        assertThat(host.failuresInARow()).as("the same row again counts once").isEqualTo(1);
+        assertThat(host.failed(2)).isFalse();
+        assertThat(host.remaining()).isEqualTo(Duration.ofSeconds(1).toNanos());
+        assertThat(host.failed(3)).as("under way when the pause began").isFalse();
+        assertThat(host.failuresInARow()).isEqualTo(2);
+
+        host.awaitTurn(() -> { throw new AssertionError("a short pause keeps the connection"); });
+        assertThat(clock.sleeps).containsExactly(Duration.ofSeconds(1).toNanos());
+        assertThat(host.failed(4)).isFalse();
+        assertThat(host.remaining()).isEqualTo(Duration.ofSeconds(2).toNanos());
+        clock.advance(Duration.ofSeconds(2).toNanos());
+        assertThat(host.failed(5)).as("a fourth failure in a row, past three tries: give up").isTrue();
+        assertThat(host.failuresInARow()).isEqualTo(4);
+
+        host.answered();
+        assertThat(host.failuresInARow()).isZero();
+        assertThat(host.remaining()).isLessThanOrEqualTo(0);
+    }
+
+    @org.junit.jupiter.api.DisplayName("BAT-07: before a pause longer than a minute, the connection hangs up")
+    @Test
+    void aLongPauseHangsUpFirst() throws InterruptedException {
+        FakeClock clock = new FakeClock();
+        HostBackoff host = new HostBackoff(new RetryPolicy(3, Duration.ofMinutes(5), Duration.ofMinutes(60)), clock,
+                () -> 0.0);
+        host.failed(1);
+        host.failed(2);
+        List<String> done = new ArrayList<>();
+        host.awaitTurn(() -> done.add("hung up"));
+        assertThat(done).containsExactly("hung up");
+        assertThat(clock.sleeps).containsExactly(Duration.ofMinutes(5).toNanos());
+    }
 }

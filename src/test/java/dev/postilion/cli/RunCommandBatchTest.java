@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +85,58 @@ class RunCommandBatchTest {
         assertThat(run()).isEqualTo(69);
     }
 
+    @DisplayName("BAT-05: a journal on a full disk exits 74 (IOERR) and sends nothing")
+    @Test
+    void aJournalOnAFullDiskExits74AndSendsNothing() {
+        assertThat(run("--journal", "/dev/full")).isEqualTo(74);
+        assertThat(err).contains("journal /dev/full cannot be opened: No space left on device; nothing was sent");
+        assertThat(server.mails.get()).as("the script's own connection only: no MAIL").isZero();
+    }
+
+    @DisplayName("BAT-08: only expired (and failed) recipients left exits 69 (UNAVAILABLE); --max-age sets the lifetime")
+    @Test
+    void expiredOnlyExits69() throws IOException {
+        server.rcptReply = (n, a) -> a.startsWith("bob") ? "451 4.7.1 later" : "250 2.1.5 Ok";
+        Path journal = dir.resolve("j.jsonl");
+        assertThat(run("--journal", journal.toString())).isEqualTo(75);
+        // The journal says bob was first tried three days ago.
+        String text = Files.readString(journal);
+        assertThat(text).containsPattern("\"first\":\"[^\"]+\"");
+        Files.writeString(journal, text.replaceAll("\"first\":\"[^\"]+\"", "\"first\":\""
+                + java.time.Instant.now().minus(java.time.Duration.ofDays(3)) + "\""));
+        assertThat(run("--journal", journal.toString(), "--resume")).as("3 days is within the default 5").isEqualTo(75);
+        assertThat(run("--journal", journal.toString(), "--resume", "--max-age", "2d")).isEqualTo(69);
+        assertThat(err).contains("batch people.csv: 1 row (+3 done before): 0 sent, 1 expired in ")
+                .contains("[row 2 bob@example.com] bulk.groovy:3: expired: still refused temporarily 3d");
+        assertThat(run("--journal", journal.toString(), "--resume")).as("expired is never tried again").isZero();
+        assertThat(server.commands).filteredOn(c -> c.equals("RCPT TO:<bob@example.com>")).hasSize(3);
+    }
+
+    @DisplayName("LIM-03: a daily quota exits 75 (TEMPFAIL) and says to resume after a rolling 24 h")
+    @Test
+    void aDailyQuotaExits75AndSaysWhenToResume() {
+        server.mailReply = n -> n >= 2 ? "550 5.4.5 Daily user sending limit exceeded" : "250 2.1.0 Ok";
+        assertThat(run("--journal", dir.resolve("j.jsonl").toString())).isEqualTo(75);
+        assertThat(err).contains("the account's daily sending quota is used up").contains("resume after a rolling 24 h:"
+                + " run the batch again then with --resume");
+        assertThat(server.mails.get()).isEqualTo(2);
+    }
+
+    @DisplayName("LIM-04: --max-recipients splits a message's recipients over several transactions")
+    @Test
+    void maxRecipientsComesFromTheCommandLine() throws IOException {
+        Files.writeString(script, """
+                connect '127.0.0.1', port: port as int
+                ehlo 'client.test'
+                batch([[email: 'ann@example.com']], maxRecipients: 100) { row ->
+                    send { from 'sender@example.com'; to row.email; cc 'b@example.com', 'c@example.com'; text 'hi' }
+                }
+                """);
+        assertThat(run("--max-recipients", "2")).isZero();
+        assertThat(server.received).extracting(BatchTestServer.Received::recipients).containsExactly(
+                List.of("ann@example.com", "b@example.com"), List.of("c@example.com"));
+    }
+
     @Test
     void aShardAndMaxErrorsComeFromTheCommandLine() {
         server.rcptReply = (n, a) -> "550 5.7.1 relay denied";
@@ -123,6 +176,8 @@ class RunCommandBatchTest {
             --shard,3/2          | postilion run: --shard: shard 3/2 does not exist: write K/N with 1 <= K <= N
             --concurrency,0      | postilion run: --concurrency must be at least 1
             --resend-in-doubt    | postilion run: --resend-in-doubt goes with --resume (it resends what the journal lists as in doubt)
+            --max-age,a-week     | postilion run: --max-age: 'a-week' is not a duration; write 30s, 2m, 1h, 5d, 500ms or a number of seconds (0: messages never expire)
+            --max-recipients,-1  | postilion run: --max-recipients cannot be negative (0: no limit)
             """, delimiter = '|')
     void badBatchOptionsAreUsageErrors(String args, String message) {
         assertThat(run(args.split(","))).isEqualTo(64);

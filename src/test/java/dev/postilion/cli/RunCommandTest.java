@@ -112,7 +112,7 @@ class RunCommandTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource(textBlock = """
             --var,no-equals                | --var no-equals: write --var name=value
-            --timeout,soon                 | --timeout: 'soon' is not a duration; write 30s, 2m, 1h, 500ms
+            --timeout,soon                 | --timeout: 'soon' is not a duration; write 30s, 2m, 1h, 5d, 500ms
             --connect-to,[::1              | --connect-to: '[::1': missing ']' after an IPv6 address
             --connect-to,host:99999        | --connect-to: 'host:99999': port 99999 is outside 1-65535
             --local,--dry-run              | --local cannot be combined with --dry-run or --connect-to

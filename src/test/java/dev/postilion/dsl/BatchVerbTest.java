@@ -3,6 +3,7 @@ package dev.postilion.dsl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.postilion.batch.BatchTestServer;
+import dev.postilion.profile.ProfileLoader;
 import dev.postilion.transcript.TranscriptRecorder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,9 +11,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,9 +161,13 @@ class BatchVerbTest {
         assertThat(messages(run("batch([], concurency: 2) { }\n"))).isEqualTo("bulk.groovy:4: script error: batch:"
                 + " unknown option 'concurency' (did you mean 'concurrency'?); allowed: concurrency, rate,"
                 + " perConnection, retries, retryDelay, maxRetryDelay, maxErrors, journal, fsync, resume, resendInDoubt,"
-                + " report, shard, addressField");
+                + " report, shard, addressField, maxAge, maxRecipients");
         assertThat(messages(run("batch([], rate: 'fast') { }\n"))).isEqualTo("bulk.groovy:4: script error: batch:"
                 + " 'fast' is not a rate; write N/s, N/min or N/h (e.g. 30/min)");
+        assertThat(messages(run("batch([], maxAge: 'a week') { }\n"))).isEqualTo("bulk.groovy:4: script error:"
+                + " batch: maxAge: 'a week' is not a duration; write 30s, 2m, 1h, 5d, 500ms or a number of seconds");
+        assertThat(messages(run("batch([], maxRecipients: -1) { }\n"))).isEqualTo("bulk.groovy:4: script error:"
+                + " batch: maxRecipients cannot be negative (0 means no limit)");
         assertThat(messages(run("batch(csv('nobody.csv')) { }\n"))).isEqualTo("bulk.groovy:4: csv: file "
                 + dir.resolve("nobody.csv") + " does not exist");
     }
@@ -199,7 +206,8 @@ class BatchVerbTest {
     @Test
     void commandLineOverridesWinOverTheScript() throws IOException {
         Path journal = dir.resolve("cli.journal");
-        BatchOverrides cli = new BatchOverrides(1, null, 1, journal, false, false, null, "2/2", null, false);
+        BatchOverrides cli = new BatchOverrides(1, null, 1, journal, false, false, null, "2/2", null, false, null,
+                null);
         ScriptRunner.Result r = run("""
                 batch(csv('people.csv', delimiter: ';'), concurrency: 3, shard: '1/2') { row ->
                     send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }
@@ -208,6 +216,35 @@ class BatchVerbTest {
         assertThat(messages(r)).isEmpty();
         assertThat(server.countsByRecipient()).containsOnlyKeys("bob@example.com");
         assertThat(Files.readString(journal)).contains("\"shard\":\"2/2\"");
+    }
+
+    @DisplayName("LIM-04: a profile's max_recipients splits a batch message's recipients; the script's option wins")
+    @Test
+    void theProfilesMaxRecipientsSplitsTheTransactions() throws IOException {
+        Path profiles = dir.resolve("profiles.yaml");
+        Files.writeString(profiles, """
+                profiles:
+                  gmail:
+                    host: 127.0.0.1
+                    port: %d
+                    tls: none
+                    auth: plain
+                    username: user
+                    password: { env: SMTP_PASS }
+                    from: sender@example.com
+                    max_recipients: 2
+                """.formatted(server.port()));
+        Map<String, String> env = Map.of("SMTP_PASS", "secret", "HOME", "/nonexistent");
+        RunOptions o = options().withEnv(env::get).withProfiles(profiles, new ProfileLoader(env));
+        String block = "{ row -> send { to row.email; cc 'b@example.com', 'c@example.com', 'd@example.com'; text 'hi' } }";
+        ScriptRunner.Result r = new ScriptRunner().run("connect profile: 'gmail'\nehlo\nauth\n"
+                + "batch([[email: 'a@example.com']]) " + block + "\n"
+                + "batch([[email: 'e@example.com']], maxRecipients: 3) " + block + "\n", "bulk.groovy", dir, o);
+
+        assertThat(messages(r)).isEmpty();
+        assertThat(server.received).extracting(BatchTestServer.Received::recipients).containsExactly(
+                List.of("a@example.com", "b@example.com"), List.of("c@example.com", "d@example.com"),
+                List.of("e@example.com", "b@example.com", "c@example.com"), List.of("d@example.com"));
     }
 
     @Test

@@ -46,6 +46,7 @@ class ProfileFileTest {
                     helo: client.example.com
                     timeout: 2m
                     pipelining: off
+                    max_recipients: 100
                 """);
         Profile work = profiles.defaultProfile();
         assertThat(work.name()).isEqualTo("work");
@@ -62,6 +63,7 @@ class ProfileFileTest {
         assertThat(work.helo()).isEqualTo("client.example.com");
         assertThat(work.timeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(work.pipelining()).isEqualTo(Profile.Pipelining.OFF);
+        assertThat(work.maxRecipients()).isEqualTo(100);
         assertThat(work.location()).isEqualTo(new ProfileLocation(file(), 3));
     }
 
@@ -85,6 +87,7 @@ class ProfileFileTest {
         assertThat(p.insecure()).isFalse();
         assertThat(p.pipelining()).isEqualTo(Profile.Pipelining.AUTO);
         assertThat(p.timeout()).isNull();
+        assertThat(p.maxRecipients()).as("no limit").isZero();
     }
 
     @Test
@@ -107,7 +110,8 @@ class ProfileFileTest {
                     colour: blue
                 """))
                 .hasMessage(file() + ":4: profile 'work': unknown key 'colour' (valid keys: host, port, tls, tls_ca,"
-                        + " insecure, auth, username, password, token, from, helo, timeout, pipelining, extends)");
+                        + " insecure, auth, username, password, token, from, helo, timeout, pipelining, max_recipients,"
+                        + " extends)");
     }
 
     @Test
@@ -137,6 +141,8 @@ class ProfileFileTest {
             timeout    | soon               | timeout must be a duration like 30s, 2m or 500ms (a bare number means seconds), not 'soon'
             timeout    | 0                  | timeout must be more than zero
             pipelining | sometimes          | pipelining must be auto, on or off, not 'sometimes'
+            max_recipients | 0              | max_recipients must be a whole number from 1 (Gmail takes 100 per message, Exchange Online 500), not '0'
+            max_recipients | lots           | max_recipients must be a whole number from 1 (Gmail takes 100 per message, Exchange Online 500), not 'lots'
             helo       | '[a, b]'           | helo must be a single value, not a list
             from       | '{a: b}'           | from must be a single value, not a mapping
             password   | '[a, b]'           | password must be text or a source such as { env: NAME }, not a list

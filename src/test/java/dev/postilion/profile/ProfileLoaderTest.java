@@ -321,6 +321,7 @@ class ProfileLoaderTest {
         assertThat(local.tls().word()).isEqualTo("none");
         assertThat(profiles.get("vault").host()).isEqualTo("smtp3.example.com");
         assertThat(profiles.get("oauth").token().refreshing()).isTrue();
+        assertThat(profiles.get("oauth").maxRecipients()).isEqualTo(100);
     }
 
     @Test
