@@ -278,12 +278,18 @@ class BatchLimitsTest {
         assertThat(r.totals().sent()).isEqualTo(5);
         assertThat(r.totals().failed()).isZero();
         assertThat(r.totals().deferred()).isZero();
-        assertThat(server.mails.get()).as("not one MAIL after the quota reply").isEqualTo(6);
-        assertThat(r.stopReason()).isEqualTo("[row 6 r6@example.com] the account's daily sending quota is used up\n"
+        // No transaction begins after the quota reply is read; one connection may have pipelined at
+        // most one more behind its final dot (RFC 2920 3.1) before the reply came.
+        assertThat(server.mails.get()).as("no MAIL after the quota reply").isBetween(6, 6 + 1);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[row (\\d+) r\\1@example\\.com\\] ")
+                .matcher(r.stopReason());
+        assertThat(m.lookingAt()).as(r.stopReason()).isTrue();
+        assertThat(r.stopReason().substring(m.end())).isEqualTo("the account's daily sending quota is used up\n"
                 + "    127.0.0.1:" + server.port() + " replied: " + quota + "\n    the quota counts the whole account"
                 + " over a rolling 24 h, so the batch stopped at once; what it did not send stays pending\n    resume"
                 + " after a rolling 24 h: run the batch again then with --resume");
-        assertThat(inState(lines(report), "pending")).extracting(l -> l.get("row")).contains(6L);
+        assertThat(inState(lines(report), "pending")).as("the refused row is pending, not failed")
+                .extracting(l -> l.get("row")).contains(Long.parseLong(m.group(1)));
         assertThat(inState(lines(journal), "failed")).isEmpty();
 
         server.mailReply = n -> "250 2.1.0 Ok";

@@ -119,7 +119,8 @@ class RunCommandBatchTest {
         assertThat(run("--journal", dir.resolve("j.jsonl").toString())).isEqualTo(75);
         assertThat(err).contains("the account's daily sending quota is used up").contains("resume after a rolling 24 h:"
                 + " run the batch again then with --resume");
-        assertThat(server.mails.get()).isEqualTo(2);
+        assertThat(server.mails.get()).as("no MAIL after the quota reply (one may ride behind the dot before it)")
+                .isBetween(2, 3);
     }
 
     @DisplayName("LIM-04: --max-recipients splits a message's recipients over several transactions")
