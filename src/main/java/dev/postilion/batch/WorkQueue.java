@@ -147,6 +147,20 @@ final class WorkQueue {
 
     /** A connection's next row, or null when the batch is over or stopped. */
     Work take() throws InterruptedException {
+        return next(true);
+    }
+
+    /** A row that can be worked on right now, or null (none is ready, or the batch is over). */
+    Work poll() {
+        try {
+            return next(false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private Work next(boolean wait) throws InterruptedException {
         lock.lock();
         try {
             while (true) {
@@ -169,6 +183,9 @@ final class WorkQueue {
                 if (fresh.isEmpty() && inputDone && building == 0 && ready.isEmpty() && retries.isEmpty()
                         && inFlight == 0) {
                     changed.signalAll();
+                    return null;
+                }
+                if (!wait) {
                     return null;
                 }
                 if (retry != null) {
