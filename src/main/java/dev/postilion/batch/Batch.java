@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -144,9 +145,9 @@ public final class Batch {
         int n = options.concurrency();
         queue = new WorkQueue(Math.max(16, n * 4), Math.max(8, n * 2), Math.max(64, n * 64), options.clock());
         List<Thread> threads = new ArrayList<>();
-        // Messages are built on their own threads, so a connection waiting for a reply is not the
-        // only thing that can build the next message: one builder per core, at most one per connection.
-        int builders = Math.max(1, Math.min(n, Runtime.getRuntime().availableProcessors()));
+        // Messages are built on their own threads, one per core: building a MIME message costs more
+        // CPU than sending it, so even a single connection is fed by every core.
+        int builders = Math.max(1, Runtime.getRuntime().availableProcessors());
         for (int i = 1; i <= builders; i++) {
             threads.add(start(new Builder(), "postilion-batch-build-" + i));
         }
@@ -279,6 +280,12 @@ public final class Batch {
     // ------------------------------------------------------------------ the workers
 
     /** One connection of the pool and the thread that drives it. */
+    /**
+     * How long a connection with a final dot unanswered waits for a builder's next row before it
+     * reads that reply instead: long enough for a message to be built, short for a server.
+     */
+    private static final long PATIENCE = TimeUnit.MILLISECONDS.toNanos(2);
+
     /** How a worker left a row: finished or put back, left unsent (the batch stopped), or awaiting its reply. */
     private enum Step { DONE, NOT_SENT, IN_FLIGHT }
 
@@ -323,7 +330,7 @@ public final class Batch {
         private Work next() throws InterruptedException {
             Work w = again.poll();
             if (w == null) {
-                w = queue.poll();
+                w = queue.poll(session != null && session.hasPending() ? PATIENCE : 0);
             }
             if (w != null) {
                 return w;
