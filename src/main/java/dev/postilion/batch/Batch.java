@@ -575,8 +575,9 @@ public final class Batch {
                 w.date = spec.getDate().map(ZonedDateTime::toOffsetDateTime).map(Object::toString).orElse(null);
             }
             OutgoingMessage message = assembler.assemble(spec);
-            w.bytes = SmallMessage.bytes(message);
-            if (w.bytes == null) {
+            byte[] bytes = SmallMessage.bytes(message);
+            w.small = bytes == null ? null : new SmallMessage(bytes);
+            if (bytes == null) {
                 message.size();
             }
             if (message.envelopeFrom().isEmpty() || message.envelopeFrom().get().isEmpty()) {
@@ -637,13 +638,9 @@ public final class Batch {
     }
 
     private static MessageContent content(Work w) {
-        if (w.bytes != null) {
-            return new SmallMessage(w.bytes);
-        }
-        return w.message;
+        return w.small != null ? w.small : w.message;
     }
 
-    /** One transaction's view of the end of data: journals "sending" before the dot goes out. */
     /** One transaction of a row: journals "sending" before the dot and takes the replies when they come. */
     private final class Transaction implements TransactionListener {
         private final Worker worker;

@@ -10,8 +10,8 @@ final class Work {
     final Row row;
     /** The message, built on first use; null until then. */
     OutgoingMessage message;
-    /** The message's bytes when it is small enough to keep (written once, sent as often as needed); else null. */
-    byte[] bytes;
+    /** The message as bytes when it is small enough to keep (written once, sent as often as needed); else null. */
+    SmallMessage small;
     String messageId;
     String date;
     /** The recipients not yet finished in this run (the current transaction's and the ones for later). */
