@@ -6,10 +6,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -25,6 +27,7 @@ import dev.postilion.smtp.SendResult;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
 import dev.postilion.smtp.SmtpStage;
+import dev.postilion.smtp.TransactionListener;
 
 /**
  * A bulk send: rows from a {@link RowSource}, one message per row made by a builder, sent over a
@@ -160,9 +163,9 @@ public final class Batch {
         int n = options.concurrency();
         queue = new WorkQueue(Math.max(16, n * 4), Math.max(8, n * 2), Math.max(64, n * 64), options.clock());
         List<Thread> threads = new ArrayList<>();
-        // Messages are built on their own threads, so a connection waiting for a reply is not the
-        // only thing that can build the next message: one builder per core, at most one per connection.
-        int builders = Math.max(1, Math.min(n, Runtime.getRuntime().availableProcessors()));
+        // Messages are built on their own threads, one per core: building a MIME message costs more
+        // CPU than sending it, so even a single connection is fed by every core.
+        int builders = Math.max(1, Runtime.getRuntime().availableProcessors());
         for (int i = 1; i <= builders; i++) {
             threads.add(start(new Builder(), "postilion-batch-build-" + i));
         }
@@ -175,7 +178,7 @@ public final class Batch {
             joinUninterruptibly(t);
         }
         for (Work w : queue.drain()) {
-            notSent(w);
+            pendingLine(w);
         }
         return finish(started);
     }
@@ -270,16 +273,16 @@ public final class Batch {
                     try {
                         Boolean ready = prepare(w);
                         if (ready == null) {
-                            notSent(w);
+                            pendingLine(w);
                         } else if (ready) {
                             handedOn = queue.putReady(w);
                             if (!handedOn) {
-                                notSent(w);
+                                pendingLine(w);
                             }
                         }
                     } catch (RuntimeException | Error e) {
                         fatal(e);
-                        notSent(w);
+                        pendingLine(w);
                     } finally {
                         if (!handedOn) {
                             queue.builtNothing();
@@ -295,44 +298,75 @@ public final class Batch {
     // ------------------------------------------------------------------ the workers
 
     /** One connection of the pool and the thread that drives it. */
+    /**
+     * How long a connection with a final dot unanswered waits for a builder's next row before it
+     * reads that reply instead: long enough for a message to be built, short for a server.
+     */
+    private static final long PATIENCE = TimeUnit.MILLISECONDS.toNanos(2);
+
+    /** How a worker left a row: finished or put back, left unsent (the batch stopped), or awaiting its reply. */
+    private enum Step { DONE, NOT_SENT, IN_FLIGHT }
+
     private final class Worker implements Runnable {
         private SmtpSession session;
         private SmtpException failure;
         private int onConnection;
         private int connectFailures;
+        /** Rows whose last transaction left recipients to send at once (a 452); still taken from the queue. */
+        private final ArrayDeque<Work> again = new ArrayDeque<>();
 
         @Override
         public void run() {
             try {
                 Work w;
-                while ((w = queue.take()) != null) {
+                while ((w = next()) != null) {
+                    Step step;
                     try {
-                        if (!process(w)) {
-                            notSent(w);
-                        }
+                        step = process(w);
                     } catch (RuntimeException | Error e) {
                         fatal(e);
-                        notSent(w);
-                    } finally {
-                        queue.done();
+                        step = Step.NOT_SENT;
+                    }
+                    if (step != Step.IN_FLIGHT) {
+                        release(w, step == Step.DONE);
                     }
                 }
             } catch (InterruptedException e) {
                 stop(Outcome.DEFERRED, "interrupted");
             } finally {
                 hangUp();
+                for (Work w; (w = again.poll()) != null; ) {
+                    release(w, false);
+                }
             }
         }
 
-        /** Works on a row; false when it was neither finished nor put back (the batch stopped). */
-        private boolean process(Work w) throws InterruptedException {
+        /**
+         * The next row: one to send again at once, else one ready in the queue. Before waiting for
+         * one, the reply to the last message's final dot is read (it may be what the queue waits for).
+         */
+        private Work next() throws InterruptedException {
+            Work w = again.poll();
+            if (w == null) {
+                w = queue.poll(session != null && session.hasPending() ? PATIENCE : 0);
+            }
+            if (w != null) {
+                return w;
+            }
+            settle();
+            w = again.poll();
+            return w != null ? w : queue.take();
+        }
+
+        /** Sends one transaction of the row; its outcome reaches {@link Transaction}, maybe later. */
+        private Step process(Work w) throws InterruptedException {
             if (w.message == null) {
                 Boolean ready = prepare(w);
                 if (ready == null) {
-                    return false;
+                    return Step.NOT_SENT;
                 }
                 if (!ready) {
-                    return true;
+                    return Step.DONE;
                 }
             }
             if (options.dryRun()) {
@@ -341,59 +375,80 @@ public final class Batch {
                     report.line(line(w, to, "checked"));
                 }
                 finished.incrementAndGet();
-                return true;
+                return Step.DONE;
             }
-            List<String> now = w.pending;
-            List<String> later = new ArrayList<>();
-            while (!now.isEmpty()) {
-                w.pending = concat(now, later);
-                if (queue.stopped()) {
-                    return false;
+            if (w.now == null) {
+                w.now = w.pending;
+                w.later = new ArrayList<>();
+            }
+            w.pending = concat(w.now, w.later);
+            if (queue.stopped()) {
+                return notSent(w);
+            }
+            if (limiter != null) {
+                long wait = limiter.reserve();
+                if (wait > 0) {
+                    // Waiting for the rate: read the last reply first rather than leave the dot unanswered.
+                    settle();
+                    options.clock().sleep(wait);
                 }
-                if (limiter != null) {
-                    limiter.acquire();
-                }
-                SmtpSession s = session();
-                if (s == null) {
-                    return connectFailed(w);
-                }
-                Transaction tx = new Transaction(w);
-                SendResult result;
-                try {
-                    result = s.send(envelope(w, now), content(w), tx::beforeDataEnd);
-                } catch (SmtpException e) {
-                    w.onlyConnectFailures = false;
-                    boolean handled = failed(w, now, tx, e, later, s.server());
-                    dropIfClosed();
-                    if (!handled) {
-                        w.pending = concat(now, later);
-                        return false;
-                    }
-                    break;
-                } catch (MessageException e) {
-                    dropIfClosed();
-                    if (e.kind() == MessageException.Kind.BAD_DATA) {
-                        resolve(w, now, "failed", null, e.getMessage(), null);
-                        break;
-                    }
-                    stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
-                            item(w, now.get(0)) + e.getMessage());
-                    return false;
-                }
+            }
+            SmtpSession s = session();
+            if (s == null) {
+                w.now = null;
+                return connectFailed(w) ? Step.DONE : Step.NOT_SENT;
+            }
+            Transaction tx = new Transaction(this, w, s.server());
+            try {
+                s.sendAhead(envelope(w, w.now), content(w), tx::beforeDataEnd, tx);
+            } catch (SmtpException e) {
                 w.onlyConnectFailures = false;
-                onConnection++;
-                now = classify(w, now, result, later, s.server());
-                if (options.perConnection() > 0 && onConnection >= options.perConnection()) {
-                    hangUp();
+                boolean handled = failed(w, w.now, tx, e, w.later, s.server());
+                dropIfClosed();
+                return handled ? complete(w) : notSent(w);
+            } catch (MessageException e) {
+                dropIfClosed();
+                if (e.kind() == MessageException.Kind.BAD_DATA) {
+                    resolve(w, w.now, "failed", null, e.getMessage(), null);
+                    return complete(w);
                 }
+                stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
+                        item(w, w.now.get(0)) + e.getMessage());
+                return notSent(w);
+            }
+            onConnection++;
+            if (options.perConnection() > 0 && onConnection >= options.perConnection()) {
+                hangUp();
+            }
+            dropIfClosed();
+            return Step.IN_FLIGHT;
+        }
+
+        /** A transaction's replies, when they come: sorted into outcomes, then the row goes on or is done. */
+        void ended(Work w, SendResult result, String server) {
+            w.onlyConnectFailures = false;
+            List<String> more = classify(w, w.now, result, w.later, server);
+            if (!more.isEmpty()) {
+                w.now = more;
+                w.pending = concat(more, w.later);
+                again.add(w);
+                return;
+            }
+            release(w, complete(w) == Step.DONE);
+        }
+
+        /** The final dot went out and its reply never came. */
+        void lost(Work w, Transaction tx, SmtpException e, String server) {
+            w.onlyConnectFailures = false;
+            release(w, failed(w, w.now, tx, e, w.later, server) ? complete(w) == Step.DONE : notSent(w) == Step.DONE);
+        }
+
+        /** The pending reply, if any, read now. */
+        private void settle() {
+            if (session != null && session.hasPending()) {
+                session.completePending();
                 dropIfClosed();
             }
-            w.pending = later;
-            if (later.isEmpty()) {
-                finished.incrementAndGet();
-                return true;
-            }
-            return retryOrDefer(w);
         }
 
         /** The open session, or a new one; null when it could not be opened ({@link #failure} says why). */
@@ -401,6 +456,9 @@ public final class Batch {
             host.awaitTurn(this::hangUp);
             if (session != null && session.isOpen()) {
                 return session;
+            }
+            if (session != null) {
+                session.close();
             }
             session = null;
             failure = null;
@@ -471,6 +529,36 @@ public final class Batch {
         }
     }
 
+    /** The row's transaction round is over: finished, or put back for a retry, or deferred. */
+    private Step complete(Work w) {
+        w.pending = w.later == null ? List.of() : w.later;
+        w.now = null;
+        w.later = null;
+        if (w.pending.isEmpty()) {
+            finished.incrementAndGet();
+            return Step.DONE;
+        }
+        return retryOrDefer(w) ? Step.DONE : Step.NOT_SENT;
+    }
+
+    /** The batch stopped with the row's recipients unsent. */
+    private Step notSent(Work w) {
+        if (w.now != null) {
+            w.pending = concat(w.now, w.later == null ? List.of() : w.later);
+        }
+        w.now = null;
+        w.later = null;
+        return Step.NOT_SENT;
+    }
+
+    /** The worker is finished with the row: done, or left unsent (reported pending). */
+    private void release(Work w, boolean done) {
+        if (!done) {
+            pendingLine(w);
+        }
+        queue.done();
+    }
+
     /**
      * Builds the row's message. True: ready to send; false: the row is finished (invalid, skipped,
      * nothing left); null: the batch stopped.
@@ -508,8 +596,9 @@ public final class Batch {
                 w.date = spec.getDate().map(ZonedDateTime::toOffsetDateTime).map(Object::toString).orElse(null);
             }
             OutgoingMessage message = assembler.assemble(spec);
-            w.bytes = SmallMessage.bytes(message);
-            if (w.bytes == null) {
+            byte[] bytes = SmallMessage.bytes(message);
+            w.small = bytes == null ? null : new SmallMessage(bytes);
+            if (bytes == null) {
                 message.size();
             }
             if (message.envelopeFrom().isEmpty() || message.envelopeFrom().get().isEmpty()) {
@@ -577,21 +666,22 @@ public final class Batch {
     }
 
     private static MessageContent content(Work w) {
-        if (w.bytes != null) {
-            return new SmallMessage(w.bytes);
-        }
-        return w.message;
+        return w.small != null ? w.small : w.message;
     }
 
-    /** One transaction's view of the end of data: journals "sending" before the dot goes out. */
-    private final class Transaction {
+    /** One transaction of a row: journals "sending" before the dot and takes the replies when they come. */
+    private final class Transaction implements TransactionListener {
+        private final Worker worker;
         private final Work work;
+        private final String server;
         private List<String> accepted;
         private boolean dotNext;
         private IOException journalFailure;
 
-        Transaction(Work work) {
+        Transaction(Worker worker, Work work, String server) {
+            this.worker = worker;
             this.work = work;
+            this.server = server;
         }
 
         void beforeDataEnd(List<String> to) throws IOException {
@@ -605,6 +695,26 @@ public final class Batch {
                 }
             }
             dotNext = true;
+        }
+
+        @Override
+        public void ended(SendResult result) {
+            guarded(() -> worker.ended(work, result, server));
+        }
+
+        @Override
+        public void lost(SmtpException e) {
+            guarded(() -> worker.lost(work, this, e, server));
+        }
+
+        /** A listener must not throw into the session: a bug here stops the batch and leaves the row pending. */
+        private void guarded(Runnable r) {
+            try {
+                r.run();
+            } catch (RuntimeException | Error e) {
+                fatal(e);
+                release(work, false);
+            }
         }
     }
 
@@ -987,7 +1097,7 @@ public final class Batch {
     }
 
     /** A row left unsent because the batch stopped: reported as pending, not journaled (a resume sends it). */
-    private void notSent(Work w) {
+    private void pendingLine(Work w) {
         pending.incrementAndGet();
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("row", w.row.number());

@@ -10,12 +10,16 @@ final class Work {
     final Row row;
     /** The message, built on first use; null until then. */
     OutgoingMessage message;
-    /** The message's bytes when it is small enough to keep (written once, sent as often as needed); else null. */
-    byte[] bytes;
+    /** The message as bytes when it is small enough to keep (written once, sent as often as needed); else null. */
+    SmallMessage small;
     String messageId;
     String date;
-    /** The recipients of the next transaction. */
+    /** The recipients not yet finished in this run (the current transaction's and the ones for later). */
     List<String> pending = List.of();
+    /** While a round of transactions is under way: the recipients of the current one; else null. */
+    List<String> now;
+    /** While a round is under way: the recipients to retry after it. */
+    List<String> later;
     /** Recipients of this row not yet sent, failed, deferred or in doubt in this run. */
     int open;
     /** False once a recipient of the row ends deferred or in doubt: the row is then not finished. */

@@ -147,6 +147,25 @@ final class WorkQueue {
 
     /** A connection's next row, or null when the batch is over or stopped. */
     Work take() throws InterruptedException {
+        return next(-1);
+    }
+
+    /**
+     * A row that is ready within {@code patience} nanoseconds of real time (a builder about to
+     * hand one on), or null: none came, or the batch is over.
+     */
+    Work poll(long patience) {
+        try {
+            return next(Math.max(0, patience));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** The next row; waits forever when {@code patience} is negative, else up to that long. */
+    private Work next(long patience) throws InterruptedException {
+        long until = System.nanoTime() + patience;
         lock.lock();
         try {
             while (true) {
@@ -170,6 +189,14 @@ final class WorkQueue {
                         && inFlight == 0) {
                     changed.signalAll();
                     return null;
+                }
+                if (patience >= 0) {
+                    long left = until - System.nanoTime();
+                    if (left <= 0) {
+                        return null;
+                    }
+                    changed.awaitNanos(left);
+                    continue;
                 }
                 if (retry != null) {
                     clock.await(changed, retry.due - now);

@@ -257,21 +257,36 @@ public final class MimeAssembler {
 
     /** The text with every line ending (CRLF, bare CR, bare LF) as CRLF: MIME's canonical form. */
     static String crlf(String text) {
-        StringBuilder sb = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
+        int i = firstLineBreak(text, 0);
+        StringBuilder sb = null;
+        int start = 0;
+        while (i >= 0) {
+            boolean crlf = text.charAt(i) == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n';
+            if (!crlf && sb == null) {
+                sb = new StringBuilder(text.length() + text.length() / 16 + 16);
+            }
+            int next = crlf ? i + 2 : i + 1;
+            if (sb != null) {
+                sb.append(text, start, i).append("\r\n");
+                start = next;
+            }
+            i = firstLineBreak(text, next);
+        }
+        if (sb == null) {
+            return text;  // already canonical (or a single line)
+        }
+        return sb.append(text, start, text.length()).toString();
+    }
+
+    /** The index of the first CR or LF at or after {@code from}, or -1. */
+    private static int firstLineBreak(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c == '\r') {
-                sb.append("\r\n");
-                if (i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                    i++;
-                }
-            } else if (c == '\n') {
-                sb.append("\r\n");
-            } else {
-                sb.append(c);
+            if (c == '\r' || c == '\n') {
+                return i;
             }
         }
-        return sb.toString();
+        return -1;
     }
 
     /**
@@ -384,8 +399,14 @@ public final class MimeAssembler {
             String header = lines.nextElement();
             int colon = header.indexOf(':');
             String name = colon > 0 ? header.substring(0, colon) : header;
-            for (String physical : header.split("\r\n")) {
-                if (physical.getBytes(StandardCharsets.UTF_8).length > FieldRules.MAX_LINE_OCTETS) {
+            for (int start = 0, end; start <= header.length(); start = end + 2) {
+                end = header.indexOf("\r\n", start);
+                if (end < 0) {
+                    end = header.length();
+                }
+                String physical = header.substring(start, end);
+                if (physical.length() > FieldRules.MAX_LINE_OCTETS / 4
+                        && physical.getBytes(StandardCharsets.UTF_8).length > FieldRules.MAX_LINE_OCTETS) {
                     throw new MessageException(where + "header " + FieldRules.shown(name)
                             + ": a line would be longer than 998 octets (RFC 5322 2.1.1);"
                             + " put spaces in the value so it can be folded");

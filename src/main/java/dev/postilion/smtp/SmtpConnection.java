@@ -16,9 +16,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -29,21 +30,6 @@ import javax.net.ssl.SSLSocket;
  * sockets have none), and the STARTTLS upgrade. It knows bytes and lines, not SMTP verbs.
  */
 final class SmtpConnection implements Closeable {
-
-    private static final ScheduledExecutorService WATCHDOG = watchdog();
-
-    private static ScheduledExecutorService watchdog() {
-        java.util.concurrent.ScheduledThreadPoolExecutor e = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "postilion-write-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        // A cancelled timer leaves the queue at once. Otherwise each write's timer, and the
-        // connection it holds, stays for the whole data-block timeout (3 min): a bulk send cancels
-        // thousands a second and ran out of heap.
-        e.setRemoveOnCancelPolicy(true);
-        return e;
-    }
 
     private final String host;
     private final int port;
@@ -212,17 +198,67 @@ final class SmtpConnection implements Closeable {
         }
     }
 
-    /** Write timers waiting in the watchdog (for a test: they must not pile up). */
+    /** Writes the watchdog is watching right now (for a test: they must not pile up). */
     static int armedWrites() {
-        return ((java.util.concurrent.ScheduledThreadPoolExecutor) WATCHDOG).getQueue().size();
+        return Watchdog.WRITING.size();
     }
 
     private ArmedWrite arm(Duration limit) {
-        ScheduledFuture<?> f = WATCHDOG.schedule(() -> {
-            writeTimedOut = true;
-            close();
-        }, Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
-        return () -> f.cancel(false);
+        Watchdog.arm(this, System.nanoTime() + Math.max(1, limit.toNanos()));
+        return () -> Watchdog.WRITING.remove(this);
+    }
+
+    private void stalled() {
+        writeTimedOut = true;
+        close();
+    }
+
+    /**
+     * One daemon thread for every connection: each write notes its deadline in a map (no timer
+     * to schedule and cancel, no thread to wake: a bulk send writes thousands of times a second),
+     * and the watchdog looks at the map every {@link #TICK} while anything is being written,
+     * closing the socket of a write past its deadline. It sleeps while nothing is written.
+     */
+    private static final class Watchdog {
+        static final ConcurrentHashMap<SmtpConnection, Long> WRITING = new ConcurrentHashMap<>();
+        static final long TICK = TimeUnit.MILLISECONDS.toNanos(25);
+        private static volatile boolean idle;
+        private static final Thread THREAD = start();
+
+        private static Thread start() {
+            Thread t = new Thread(Watchdog::watch, "postilion-write-watchdog");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        static void arm(SmtpConnection c, long deadline) {
+            WRITING.put(c, deadline);
+            if (idle) {
+                LockSupport.unpark(THREAD);
+            }
+        }
+
+        private static void watch() {
+            while (true) {
+                if (WRITING.isEmpty()) {
+                    idle = true;
+                    // Checked again after saying so: a write that began in between unparks us.
+                    if (WRITING.isEmpty()) {
+                        LockSupport.park();
+                    }
+                    idle = false;
+                    continue;
+                }
+                LockSupport.parkNanos(TICK);
+                long now = System.nanoTime();
+                for (Map.Entry<SmtpConnection, Long> e : WRITING.entrySet()) {
+                    if (now - e.getValue() > 0 && WRITING.remove(e.getKey(), e.getValue())) {
+                        e.getKey().stalled();
+                    }
+                }
+            }
+        }
     }
 
     /** A write to the socket failed: the connection, not the content, is at fault. */

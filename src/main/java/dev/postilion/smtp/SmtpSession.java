@@ -59,6 +59,14 @@ public final class SmtpSession implements Closeable {
     private boolean rawAuth;
     private Predicate<Reply> expectation;
     private boolean assumeRemote;
+    /** A transaction whose final dot is written (maybe not yet flushed) and whose reply is unread. */
+    private Unanswered unanswered;
+    /** True while sendAhead writes a pipelined group that goes out ahead of the unanswered dot's reply. */
+    private boolean writingAhead;
+
+    private record Unanswered(Reply mail, List<SendResult.RecipientReply> recipients, Reply data,
+                              TransactionListener listener) {
+    }
 
     /** A session that will connect with these options and report to {@code transcript}. */
     public SmtpSession(SessionOptions options, TranscriptListener transcript) {
@@ -482,6 +490,87 @@ public final class SmtpSession implements Closeable {
      */
     public SendResult send(Envelope envelope, MessageContent content, DataEndListener listener)
             throws SmtpException {
+        completePending();
+        return transact(envelope, content, listener, null);
+    }
+
+    /**
+     * {@link #send(Envelope, MessageContent, DataEndListener)} for a stream of messages on one
+     * connection. When the server offers PIPELINING (and BDAT is not in use) the reply to this
+     * message's final dot is not waited for: the next {@code sendAhead} writes its MAIL, RCPTs and
+     * DATA in the same flush as this dot and reads the dot's reply first (RFC 2920 3.1), so each
+     * message costs one round trip instead of two. The reply is read at the latest by
+     * {@link #completePending()}, by any other command, or (as lost) by {@link #close()}.
+     *
+     * <p>The outcome always goes to {@code done}: {@link TransactionListener#ended} with every
+     * reply, or {@link TransactionListener#lost} when the connection failed after the dot.
+     * Failures before this message's dot (and, without pipelining, after it) are thrown as by
+     * {@code send}; a pending earlier message gets its outcome before this one's exception.
+     */
+    public void sendAhead(Envelope envelope, MessageContent content, DataEndListener listener,
+                          TransactionListener done) throws SmtpException {
+        boolean ahead = options.pipelining() && capabilities.pipelining()
+                && !(options.chunking() && capabilities.chunking());
+        if (!ahead) {
+            completePending();
+        }
+        SendResult r = transact(envelope, content, listener, ahead ? done : null);
+        if (r != null) {
+            done.ended(r);
+        }
+    }
+
+    /** True while a message's final dot has gone out (or is buffered) and its reply is not read yet. */
+    public boolean hasPending() {
+        return unanswered != null;
+    }
+
+    /**
+     * Sends anything buffered and reads the reply to a pending final dot, handing it to that
+     * message's {@link TransactionListener}. Does nothing when nothing is pending. Never throws:
+     * a failure here is the pending message's outcome ({@link TransactionListener#lost}).
+     */
+    public void completePending() {
+        if (unanswered == null) {
+            return;
+        }
+        try {
+            conn.flush();
+        } catch (IOException e) {
+            conn.close();
+            abandon("connection lost: " + e.getMessage(), e);
+            return;
+        }
+        readPending();
+    }
+
+    /** Reads the pending dot's reply and delivers it. */
+    private void readPending() {
+        Unanswered u = unanswered;
+        unanswered = null;
+        Reply end;
+        try {
+            end = read(SmtpStage.DATA_END, END_OF_DATA, POSITIVE);
+        } catch (SmtpException e) {
+            u.listener().lost(e);
+            return;
+        }
+        u.listener().ended(new SendResult(u.mail(), u.recipients(), u.data(), end));
+    }
+
+    /** The connection failed with a final dot unanswered: that message is in doubt. */
+    private void abandon(String why, Throwable cause) {
+        Unanswered u = unanswered;
+        if (u == null) {
+            return;
+        }
+        unanswered = null;
+        u.listener().lost(SmtpException.noReply(Kind.TEMPORARY, SmtpStage.DATA_END, END_OF_DATA, server(),
+                why + "; the message may or may not have been delivered", cause));
+    }
+
+    private SendResult transact(Envelope envelope, MessageContent content, DataEndListener listener,
+                                TransactionListener ahead) throws SmtpException {
         requireGreeted(SmtpStage.MAIL);
         if (mailAccepted) {
             throw state(SmtpStage.MAIL, "a mail transaction is already open; finish it or rset() first");
@@ -527,14 +616,31 @@ public final class SmtpSession implements Closeable {
         List<SendResult.RecipientReply> replies = new ArrayList<>();
         Reply dataReply = null;
         if (pipelined) {
-            writeLine(SmtpStage.MAIL, mailLine, null, false);
-            for (String l : rcptLines) {
-                writeLine(SmtpStage.RCPT, l, null, false);
+            writingAhead = true;
+            try {
+                writeLine(SmtpStage.MAIL, mailLine, null, false);
+                for (String l : rcptLines) {
+                    writeLine(SmtpStage.RCPT, l, null, false);
+                }
+                if (!bdat) {
+                    writeLine(SmtpStage.DATA, "DATA", null, false);
+                }
+                flush(SmtpStage.MAIL, mailLine);
+            } catch (SmtpException e) {
+                abandon("connection lost while the next message's commands were written", e);
+                throw e;
+            } finally {
+                writingAhead = false;
             }
-            if (!bdat) {
-                writeLine(SmtpStage.DATA, "DATA", null, false);
+            if (unanswered != null) {
+                // The previous message's dot went out in this flush; its reply comes first.
+                readPending();
+                if (!isOpen()) {
+                    resetTransaction();
+                    throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.MAIL, mailLine, server(),
+                            "the connection closed after the previous message, before the reply to MAIL", null);
+                }
             }
-            flush(SmtpStage.MAIL, mailLine);
             mailReply = read(SmtpStage.MAIL, mailLine, POSITIVE);
             for (int i = 0; i < rcptLines.size(); i++) {
                 if (!isOpen()) {
@@ -587,6 +693,12 @@ public final class SmtpSession implements Closeable {
             resetAfterFailure();
             return new SendResult(mailReply, replies, dataReply, null);
         }
+        if (ahead != null) {
+            writeContent(content, gate, false);
+            unanswered = new Unanswered(mailReply, replies, dataReply, ahead);
+            resetTransaction();
+            return null;
+        }
         Reply end = sendContent(content, gate);
         return new SendResult(mailReply, replies, dataReply, end);
     }
@@ -599,6 +711,16 @@ public final class SmtpSession implements Closeable {
     }
 
     private Reply sendContent(MessageContent content, DataEndGate gate) throws SmtpException {
+        writeContent(content, gate, true);
+        try {
+            return read(SmtpStage.DATA_END, END_OF_DATA, POSITIVE);
+        } finally {
+            resetTransaction();
+        }
+    }
+
+    /** Writes the message, dot-stuffed, and the terminator; flushes unless the next group shares the flush. */
+    private void writeContent(MessageContent content, DataEndGate gate, boolean flush) throws SmtpException {
         boolean tap = transcript != TranscriptListener.NONE && options.dataLinesShown() > 0;
         DataTap dataTap = tap ? new DataTap(conn.output(), transcript, options.dataLinesShown(), conn.tls()) : null;
         OutputStream wire = tap ? dataTap : conn.output();
@@ -608,7 +730,9 @@ public final class SmtpSession implements Closeable {
             passGate(gate);
             // The last data and the terminator go out in one flush (no delayed-ACK stall).
             stuffed.finish();
-            conn.flush();
+            if (flush) {
+                conn.flush();
+            }
         } catch (SmtpException e) {
             throw e;
         } catch (SmtpConnection.ConnectionLostException e) {
@@ -625,11 +749,6 @@ public final class SmtpSession implements Closeable {
         }
         if (dataTap != null) {
             dataTap.summarize();
-        }
-        try {
-            return read(SmtpStage.DATA_END, END_OF_DATA, POSITIVE);
-        } finally {
-            resetTransaction();
         }
     }
 
@@ -794,6 +913,7 @@ public final class SmtpSession implements Closeable {
     public void close() {
         if (conn != null) {
             conn.close();
+            abandon("the connection was closed before the reply", null);
         }
     }
 
@@ -926,6 +1046,9 @@ public final class SmtpSession implements Closeable {
     }
 
     private void writeLine(SmtpStage stage, String line, String shown, boolean secret) throws SmtpException {
+        if (unanswered != null && !writingAhead) {
+            completePending();
+        }
         requireConnected(stage);
         byte[] bytes = CommandWriter.encode(line, capabilities.smtpUtf8(), stage);
         // Listeners get the real line and the secret flag; every printer masks unless --show-secrets.

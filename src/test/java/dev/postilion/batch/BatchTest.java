@@ -135,10 +135,13 @@ class BatchTest {
         assertThat(first.outcome()).isEqualTo(Outcome.DEFERRED);
         assertThat(first.totals().inDoubt()).isEqualTo(1);
         assertThat(first.totals().sent()).isEqualTo(9);
-        assertThat(first.problems()).singleElement().asString()
-                .isEqualTo("[row 3 r3@example.com] in-doubt: the final dot was sent, then no reply (connection closed"
-                        + " by the server; the message may or may not have been delivered)");
         assertThat(server.received).hasSize(10);
+        // Rows are built on several threads, so the third message to arrive is not always row 3.
+        String lostTo = server.received.get(2).recipients().get(0);
+        long lostRow = Long.parseLong(lostTo.replaceAll("\\D", ""));
+        assertThat(first.problems()).singleElement().asString()
+                .isEqualTo("[row " + lostRow + " " + lostTo + "] in-doubt: the final dot was sent, then no reply"
+                        + " (connection closed by the server; the message may or may not have been delivered)");
         String doubtful = server.received.get(2).messageId();
 
         Path report = dir.resolve("resume.jsonl");
@@ -147,7 +150,7 @@ class BatchTest {
         assertThat(again.totals().doneBefore()).isEqualTo(9);
         assertThat(again.totals().inDoubt()).isEqualTo(1);
         assertThat(server.received).hasSize(10);
-        assertThat(report(report).get(0)).containsEntry("row", 3L).containsEntry("state", "in-doubt")
+        assertThat(report(report).get(0)).containsEntry("row", lostRow).containsEntry("state", "in-doubt")
                 .containsEntry("mid", doubtful);
 
         BatchResult resent = run(people(10), options().withJournal(journal).withResume(true).withResendInDoubt(true));
@@ -155,7 +158,7 @@ class BatchTest {
         assertThat(resent.totals().sent()).isEqualTo(1);
         assertThat(server.received).hasSize(11);
         assertThat(server.received.get(10).messageId()).isEqualTo(doubtful);
-        assertThat(server.received.get(10).recipients()).containsExactly("r3@example.com");
+        assertThat(server.received.get(10).recipients()).containsExactly(lostTo);
 
         BatchResult nothing = run(people(10), options().withJournal(journal).withResume(true));
         assertThat(nothing.outcome()).isEqualTo(Outcome.SENT);
@@ -206,8 +209,10 @@ class BatchTest {
         assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(r.totals().failed()).isEqualTo(5);
         assertThat(server.rcpts.get()).isEqualTo(5);
-        assertThat(r.stopReason()).startsWith("stopped after 5 identical permanent errors in a row (the last: [row 5"
-                + " r5@example.com] 550 5.2.251 Sender throttled due to continuous invalid recipients errors)");
+        // Rows are built on several threads: the fifth refused is not always row 5.
+        assertThat(r.stopReason()).matches("(?s)stopped after 5 identical permanent errors in a row \\(the last: \\[row"
+                + " (\\d+) r\\1@example.com\\] 550 5.2.251 Sender throttled due to continuous invalid recipients"
+                + " errors\\).*");
         assertThat(r.totals().rows()).isLessThan(100);
         assertThat(report(report)).filteredOn(l -> "pending".equals(l.get("state"))).isNotEmpty();
     }
@@ -366,7 +371,8 @@ class BatchTest {
         server.mailReply = n -> n == 2 ? "553 5.7.1 Sender rejected" : "250 2.1.0 Ok";
         BatchResult r = run(people(3), options());
         assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
-        assertThat(r.problems()).singleElement().asString().isEqualTo("[row 2 r2@example.com] failed: MAIL"
+        // The second transaction is refused; rows are built on several threads, so it may not be row 2's.
+        assertThat(r.problems()).singleElement().asString().matches("\\[row (\\d) r\\1@example.com\\] failed: MAIL"
                 + " FROM:<sender@example.com> refused\n    127.0.0.1:" + server.port()
                 + " replied: 553 5.7.1 Sender rejected");
     }

@@ -31,13 +31,14 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The real Postfix and Dovecot that {@code scripts/mta-up} runs on 127.0.0.1, as interop tests see
- * them: ports, the test CA, the SASL account and the catch-all Maildir that every message for
- * {@code @postilion.test} lands in.
+ * A real MTA on 127.0.0.1, as interop tests see it: ports, the test CA, the SASL account and the
+ * catch-all Maildir that every message for {@code @postilion.test} lands in. Two are set up:
+ * Postfix with Dovecot SASL by {@code scripts/mta-up}, and Exim by {@code scripts/exim-up} (which
+ * {@code mta-up} runs at its end); see {@link Server}.
  *
- * <p>Call {@link #require()} (typically in {@code @BeforeAll}). When the MTA is not there, the test
- * is skipped with the reason on a developer's machine, and fails when {@code CI=true}, so CI can
- * never go green by skipping.
+ * <p>Call {@link #require()} or {@link #require(Server)} (typically in {@code @BeforeEach}). When
+ * the MTA is not there, the test is skipped with the reason on a developer's machine, and fails when
+ * {@code CI=true}, so CI can never go green by skipping.
  */
 public final class RealMta {
 
@@ -47,39 +48,90 @@ public final class RealMta {
   /** Where {@code mta-up} writes the env file unless told otherwise. */
   public static final Path DEFAULT_ENV_FILE = Path.of("/var/lib/postilion-mta/env");
 
+  /** Which real MTA: each has its own script, env file, key prefix and Maildir. */
+  public enum Server {
+    /**
+     * Postfix + Dovecot from {@code scripts/mta-up}: SMTP, submission, SMTPS and the TLS fault ports.
+     * Local delivery adds {@code X-Original-To}.
+     */
+    POSTFIX("Postfix", "scripts/mta-up", ENV_FILE_KEY, DEFAULT_ENV_FILE, "POSTILION_MTA_", "X-Original-To"),
+    /**
+     * Exim from {@code scripts/exim-up}: one SMTP port (STARTTLS offered, AUTH after TLS), so only
+     * {@link RealMta#smtpPort()} of the port methods applies. Its Maildir transport adds {@code Envelope-to}.
+     */
+    EXIM("Exim", "scripts/exim-up", "POSTILION_EXIM_ENV", Path.of("/var/lib/postilion-exim/env"), "POSTILION_EXIM_",
+        "Envelope-to");
+
+    private final String title;
+    private final String script;
+    private final String envFileKey;
+    private final Path defaultEnvFile;
+    private final String prefix;
+    private final String recipientHeader;
+    private final AtomicBoolean skipReported = new AtomicBoolean();
+
+    Server(String title, String script, String envFileKey, Path defaultEnvFile, String prefix, String recipientHeader) {
+      this.title = title;
+      this.script = script;
+      this.envFileKey = envFileKey;
+      this.defaultEnvFile = defaultEnvFile;
+      this.prefix = prefix;
+      this.recipientHeader = recipientHeader;
+    }
+
+    @Override
+    public String toString() {
+      return title;
+    }
+  }
+
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
-  private static final AtomicBoolean skipReported = new AtomicBoolean();
 
+  private final Server server;
   private final Path envFile;
   private final Map<String, String> values;
 
-  private RealMta(Path envFile, Map<String, String> values) {
+  private RealMta(Server server, Path envFile, Map<String, String> values) {
+    this.server = server;
     this.envFile = envFile;
     this.values = values;
   }
 
   /**
-   * Returns the running MTA, or ends the calling test: skipped with "real MTA not running: run
+   * Returns the running Postfix, or ends the calling test: skipped with "real MTA not running: run
    * scripts/mta-up" when it is absent on a developer's machine, failed when {@code CI=true}.
    */
   public static RealMta require() {
-    Path envFile = envFile();
+    return require(Server.POSTFIX);
+  }
+
+  /**
+   * Returns that running MTA, or ends the calling test: skipped with the reason and the script to run
+   * when it is absent on a developer's machine, failed when {@code CI=true}.
+   */
+  public static RealMta require(Server server) {
+    Path envFile = envFile(server);
     if (!Files.isRegularFile(envFile)) {
-      return unavailable("no env file at " + envFile);
+      return unavailable(server, "no env file at " + envFile);
     }
-    RealMta mta = load(envFile);
+    RealMta mta = load(server, envFile);
     // The env file outlives the daemons (a reboot, a new session): check that someone answers.
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(mta.host(), mta.smtpPort()), (int) CONNECT_TIMEOUT.toMillis());
     } catch (IOException e) {
-      return unavailable("nothing answers on " + mta.host() + ":" + mta.smtpPort() + " (" + e.getMessage() + ")");
+      return unavailable(server, "nothing answers on " + mta.host() + ":" + mta.smtpPort() + " (" + e.getMessage() + ")");
     }
     return mta;
   }
 
   /** Reads an env file written by {@code mta-up}, without checking that the MTA runs. */
   public static RealMta load(Path envFile) {
+    return load(Server.POSTFIX, envFile);
+  }
+
+  /** Reads an env file written by that server's script, without checking that the MTA runs. */
+  public static RealMta load(Server server, Path envFile) {
     Map<String, String> values = new HashMap<>();
     try {
       for (String line : Files.readAllLines(envFile, StandardCharsets.UTF_8)) {
@@ -93,24 +145,26 @@ public final class RealMta {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + envFile, e);
     }
-    return new RealMta(envFile, Map.copyOf(values));
+    return new RealMta(server, envFile, Map.copyOf(values));
   }
 
-  private static Path envFile() {
-    String configured = System.getProperty(ENV_FILE_KEY);
+  private static Path envFile(Server server) {
+    String configured = System.getProperty(server.envFileKey);
     if (configured == null || configured.isBlank()) {
-      configured = System.getenv(ENV_FILE_KEY);
+      configured = System.getenv(server.envFileKey);
     }
-    return configured == null || configured.isBlank() ? DEFAULT_ENV_FILE : Path.of(configured);
+    return configured == null || configured.isBlank() ? server.defaultEnvFile : Path.of(configured);
   }
 
-  private static RealMta unavailable(String why) {
-    String message = "real MTA not running: run scripts/mta-up (" + why + ")";
+  private static RealMta unavailable(Server server, String why) {
+    String message = server == Server.POSTFIX
+        ? "real MTA not running: run scripts/mta-up (" + why + ")"
+        : server + " not running: run " + server.script + ", or scripts/mta-up, which runs it (" + why + ")";
     if ("true".equals(System.getenv("CI"))) {
       fail(message + "; CI=true, so this is a failure, not a skip");
     }
-    // Maven's console shows only a skip count; say why once per test JVM.
-    if (!skipReported.getAndSet(true)) {
+    // Maven's console shows only a skip count; say why once per test JVM and server.
+    if (!server.skipReported.getAndSet(true)) {
       System.err.println("[SKIPPED] " + message);
     }
     Assumptions.abort(message);
@@ -125,10 +179,12 @@ public final class RealMta {
     return value;
   }
 
+  /** The value of {@code prefix + key}, e.g. {@code POSTILION_EXIM_} + {@code HOST}. */
   private String value(String key) {
-    String value = values.get(key);
+    String value = values.get(server.prefix + key);
     if (value == null || value.isEmpty()) {
-      throw new IllegalStateException(envFile + " has no " + key + ": run scripts/mta-up again");
+      throw new IllegalStateException(envFile + " has no " + server.prefix + key + " (the file is written by "
+          + server.script + ", and " + server + " may not have it)");
     }
     return value;
   }
@@ -137,39 +193,47 @@ public final class RealMta {
     return Integer.parseInt(value(key));
   }
 
-  /** The address every listener binds: 127.0.0.1. */
-  public String host() {
-    return value("POSTILION_MTA_HOST");
+  /** Which MTA this is. */
+  public Server server() {
+    return server;
   }
 
-  /** MX-style SMTP: STARTTLS offered, AUTH offered only after STARTTLS, no AUTH needed for local domains. */
+  /** The address every listener binds: 127.0.0.1. */
+  public String host() {
+    return value("HOST");
+  }
+
+  /**
+   * MX-style SMTP: STARTTLS offered, AUTH offered only after STARTTLS, no AUTH needed for local domains.
+   * The only port both servers have (Exim's is 2625).
+   */
   public int smtpPort() {
-    return port("POSTILION_MTA_SMTP_PORT");
+    return port("SMTP_PORT");
   }
 
   /** Submission: STARTTLS required before anything else, AUTH required before RCPT. */
   public int submissionPort() {
-    return port("POSTILION_MTA_SUBMISSION_PORT");
+    return port("SUBMISSION_PORT");
   }
 
   /** SMTPS: TLS from the first byte, AUTH required before RCPT. */
   public int smtpsPort() {
-    return port("POSTILION_MTA_SMTPS_PORT");
+    return port("SMTPS_PORT");
   }
 
   /** Like {@link #smtpPort()}, but STARTTLS presents a certificate for wrong-host.postilion.test. */
   public int wrongHostPort() {
-    return port("POSTILION_MTA_WRONG_HOST_PORT");
+    return port("WRONG_HOST_PORT");
   }
 
   /** Like {@link #smtpPort()}, but STARTTLS presents a certificate that expired in 2020. */
   public int expiredCertPort() {
-    return port("POSTILION_MTA_EXPIRED_PORT");
+    return port("EXPIRED_PORT");
   }
 
   /** Like {@link #smtpPort()}, but neither STARTTLS nor AUTH is offered. */
   public int plainPort() {
-    return port("POSTILION_MTA_PLAIN_PORT");
+    return port("PLAIN_PORT");
   }
 
   /**
@@ -189,17 +253,17 @@ public final class RealMta {
 
   /** PEM file of the test CA that signed the server certificates (what {@code --tls-ca} would trust). */
   public Path caFile() {
-    return Path.of(value("POSTILION_MTA_CA"));
+    return Path.of(value("CA"));
   }
 
   /** The SASL user name (PLAIN, LOGIN and CRAM-MD5 work). */
   public String user() {
-    return value("POSTILION_MTA_USER");
+    return value("USER");
   }
 
   /** The SASL password, read from its mode-600 file. */
   public String password() {
-    Path file = Path.of(value("POSTILION_MTA_PASSWORD_FILE"));
+    Path file = Path.of(value("PASSWORD_FILE"));
     try {
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
@@ -209,22 +273,22 @@ public final class RealMta {
 
   /** The domain whose every local part is delivered to {@link #maildir()}. */
   public String domain() {
-    return values.getOrDefault("POSTILION_MTA_DOMAIN", "postilion.test");
+    return values.getOrDefault(server.prefix + "DOMAIN", "postilion.test");
   }
 
   /** The largest message the MTA accepts, in bytes (its SIZE). */
   public long maxMessageBytes() {
-    return Long.parseLong(value("POSTILION_MTA_MAX_MESSAGE_BYTES"));
+    return Long.parseLong(value("MAX_MESSAGE_BYTES"));
   }
 
   /** The catch-all Maildir (with {@code new/}, {@code cur/} and {@code tmp/}). */
   public Path maildir() {
-    return Path.of(value("POSTILION_MTA_MAILDIR"));
+    return Path.of(value("MAILDIR"));
   }
 
-  /** Postfix's log file, worth quoting when a delivery does not show up. */
+  /** The MTA's main log file, worth quoting when a delivery does not show up. */
   public Path logFile() {
-    return Path.of(value("POSTILION_MTA_LOG"));
+    return Path.of(value("LOG"));
   }
 
   /** An SSL context that trusts the test CA and nothing else. */
@@ -266,14 +330,15 @@ public final class RealMta {
   }
 
   /**
-   * Messages delivered for one envelope recipient, matched on the {@code X-Original-To} header that
-   * Postfix's local delivery adds. A bare local part means {@code localPart@}{@link #domain()}.
+   * Messages delivered for one envelope recipient, matched on the header that local delivery adds
+   * ({@code X-Original-To} from Postfix, {@code Envelope-to} from Exim). A bare local part means
+   * {@code localPart@}{@link #domain()}.
    */
   public List<Path> deliveredTo(String localPartOrAddress) {
     String address = localPartOrAddress.contains("@") ? localPartOrAddress : localPartOrAddress + "@" + domain();
     List<Path> matching = new ArrayList<>();
     for (Path message : deliveredMessages()) {
-      String originalTo = header(message, "X-Original-To");
+      String originalTo = header(message, server.recipientHeader);
       if (originalTo != null && originalTo.equalsIgnoreCase(address)) {
         matching.add(message);
       }
@@ -349,13 +414,13 @@ public final class RealMta {
 
   @Override
   public String toString() {
-    return "RealMta[" + envFile + "]";
+    return "RealMta[" + server + " " + envFile + "]";
   }
 
   /**
    * Writes an owner-only {@code profiles.yaml} in {@code dir} whose default profile {@code mta}
-   * submits here: port 2587, STARTTLS trusting the test CA, AUTH LOGIN as the test user with the
-   * password from {@code $MTA_PASS}, from {@code guyt@postilion.test}.
+   * submits here: port 2587 (Postfix) or 2625 (Exim), STARTTLS trusting the test CA, AUTH LOGIN as
+   * the test user with the password from {@code $MTA_PASS}, from {@code guyt@postilion.test}.
    */
   public Path writeProfiles(Path dir) throws IOException {
     Path profiles = dir.resolve("profiles.yaml");
@@ -371,7 +436,7 @@ public final class RealMta {
             username: %s
             password: { env: MTA_PASS }
             from: guyt@postilion.test
-        """.formatted(submissionPort(), caFile(), user()));
+        """.formatted(server == Server.POSTFIX ? submissionPort() : smtpPort(), caFile(), user()));
     Files.setPosixFilePermissions(profiles, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     return profiles;
   }

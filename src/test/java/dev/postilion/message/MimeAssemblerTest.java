@@ -36,6 +36,17 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class MimeAssemblerTest {
 
+    @Test
+    void everyLineEndingBecomesCrlfAndCanonicalTextIsKept() {
+        assertThat(MimeAssembler.crlf("a\nb\rc\r\nd")).isEqualTo("a\r\nb\r\nc\r\nd");
+        assertThat(MimeAssembler.crlf("a\r\nb\nc")).isEqualTo("a\r\nb\r\nc");
+        assertThat(MimeAssembler.crlf("\r\r\n\n\r")).isEqualTo("\r\n\r\n\r\n\r\n");
+        assertThat(MimeAssembler.crlf("one line")).isEqualTo("one line");
+        assertThat(MimeAssembler.crlf("")).isEqualTo("");
+        String canonical = "x\r\ny\r\n";
+        assertThat(MimeAssembler.crlf(canonical)).isSameAs(canonical);
+    }
+
     private static final String SUBJECT = "Grüße — Ünïcödé ✓";
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2024-03-01T10:15:30Z"), ZoneOffset.UTC);
     private static final byte[] PDF = ("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n"

@@ -266,7 +266,7 @@ public final class FaultServer implements AutoCloseable {
     }
 
     /**
-     * Holds every reply from the first {@code fromVerb} command until a {@code untilVerb} command
+     * Holds every reply from the first {@code fromVerb} command (or {@link #DOT}) until a {@code untilVerb} command
      * has been read, then writes them all at once: a client that waits for a reply in between (one
      * that does not pipeline) stalls until its timeout.
      */
@@ -690,6 +690,9 @@ public final class FaultServer implements AutoCloseable {
                             break;
                         }
                         lastCode = 0;
+                        if (DOT.equals(holdFrom)) {
+                            holding = true;
+                        }
                         perform(DOT, ".");
                     }
                     authing = lastCode == 334;
