@@ -224,15 +224,21 @@ class BatchLimitsTest {
                 .withJournal(journal).withReport(report));
 
         assertThat(r.outcome()).isEqualTo(Outcome.DEFERRED);
-        assertThat(r.stopReason()).isEqualTo("127.0.0.1:" + server.port() + " refused 4 messages in a row temporarily,"
+        String reason = r.stopReason().replaceFirst(" refused \\d+ messages ", " refused N messages ");
+        assertThat(reason).isEqualTo("127.0.0.1:" + server.port() + " refused N messages in a row temporarily,"
                 + " each after a longer pause (the last: 451 4.3.0 Temporary system problem, try again later)\n    the"
                 + " server cannot take mail now: the batch stopped rather than retry every message on its own; what it"
                 + " did not send stays pending\n    run it again later with --resume");
-        assertThat(server.rcpts.get()).as("a few transactions per pause, not 500 messages x 3 tries")
-                .isBetween(4, 4 * 4);
-        assertThat(clock.sleeps).as("the server's pauses: 300 s, then 600 s")
-                .contains(Duration.ofSeconds(300).toNanos());
-        assertThat(r.totals().deferred()).as("nothing given up on for good").isZero();
+        int refused = Integer.parseInt(r.stopReason().replaceFirst("(?s).* refused (\\d+) messages .*", "$1"));
+        // Pauses of 300, 600, 1200, 2400 s, then three of 4000 s, each ended by a refusal; then give up. (On
+        // this test's shared clock one connection's pause can end another's early, so more may count: at
+        // most one per connection and pause.)
+        assertThat(refused).isBetween(9, 9 * 4);
+        assertThat(server.rcpts.get()).as("at most one transaction per connection per pause, not 500 messages x 3"
+                + " tries").isBetween(refused, refused * 4);
+        assertThat(clock.sleeps).as("the server's pauses").contains(Duration.ofSeconds(300).toNanos());
+        assertThat(r.totals().sent() + r.totals().failed() + r.totals().expired()).as("nothing given up on for good")
+                .isZero();
         assertThat(inState(lines(report), "pending")).isNotEmpty();
 
         server.rcptReply = (n, a) -> "250 2.1.5 Ok";

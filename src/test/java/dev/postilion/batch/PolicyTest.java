@@ -122,11 +122,12 @@ class PolicyTest {
     }
 
     @org.junit.jupiter.api.DisplayName("BAT-07: one timer for the server: different rows failing in a row pause every"
-            + " connection, doubling; one row failing again counts once; a delivery ends it; past the tries, give up")
+            + " connection, doubling up to the longest pause; one row failing again counts once; a delivery ends it;"
+            + " after as many longest pauses as tries, give up")
     @Test
     void theServerPausesWhenDifferentRowsFailInARowAndGivesUpAfterItsTries() throws InterruptedException {
         FakeClock clock = new FakeClock();
-        HostBackoff host = new HostBackoff(new RetryPolicy(3, Duration.ofSeconds(1), Duration.ofSeconds(30)), clock,
+        HostBackoff host = new HostBackoff(new RetryPolicy(2, Duration.ofSeconds(1), Duration.ofSeconds(4)), clock,
                 () -> 0.0);
         assertThat(host.failed(1)).isFalse();
         assertThat(host.remaining()).as("one row failing is that row's business").isLessThanOrEqualTo(0);
@@ -139,15 +140,21 @@ class PolicyTest {
 
         host.awaitTurn(() -> { throw new AssertionError("a short pause keeps the connection"); });
         assertThat(clock.sleeps).containsExactly(Duration.ofSeconds(1).toNanos());
-        assertThat(host.failed(4)).isFalse();
-        assertThat(host.remaining()).isEqualTo(Duration.ofSeconds(2).toNanos());
-        clock.advance(Duration.ofSeconds(2).toNanos());
-        assertThat(host.failed(5)).as("a fourth failure in a row, past three tries: give up").isTrue();
-        assertThat(host.failuresInARow()).isEqualTo(4);
+        List<Long> pauses = new ArrayList<>();
+        for (int row = 4; row <= 6; row++) {
+            assertThat(host.failed(row)).as("row " + row).isFalse();
+            pauses.add(host.remaining());
+            clock.advance(host.remaining());
+        }
+        assertThat(pauses).as("doubling to the longest, then the longest again")
+                .containsExactly(2_000_000_000L, 4_000_000_000L, 4_000_000_000L);
+        assertThat(host.failed(7)).as("failed again after two longest pauses (two tries): give up").isTrue();
+        assertThat(host.failuresInARow()).isEqualTo(6);
 
         host.answered();
         assertThat(host.failuresInARow()).isZero();
         assertThat(host.remaining()).isLessThanOrEqualTo(0);
+        assertThat(host.failed(9)).as("a delivery starts everything again").isFalse();
     }
 
     @org.junit.jupiter.api.DisplayName("BAT-07: before a pause longer than a minute, the connection hangs up")
