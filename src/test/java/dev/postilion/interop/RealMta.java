@@ -241,12 +241,12 @@ public final class RealMta {
    * #policyService()}, which a test runs (without it, every RCPT gets a 451).
    */
   public int policyPort() {
-    return port("POSTILION_MTA_POLICY_PORT");
+    return port("POLICY_PORT");
   }
 
   /** Where Postfix asks its policy questions for {@link #policyPort()}: {@code 127.0.0.1:12529}. */
   public java.net.InetSocketAddress policyService() {
-    String value = value("POSTILION_MTA_POLICY_SERVICE");
+    String value = value("POLICY_SERVICE");
     int colon = value.lastIndexOf(':');
     return new java.net.InetSocketAddress(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
   }
