@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.postilion.batch.BatchTestServer;
 import dev.postilion.testing.FaultServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,21 +39,15 @@ class MaxTimeTest {
         return p;
     }
 
-    /** {@code postilion ARGS} in a child JVM, in {@code dir}, with no script cache and a private HOME. */
+    private ChildRun child;
+
     private Process postilion(String... args) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(dir.resolve("child.out").toFile()).redirectError(dir.resolve("child.err").toFile());
-        pb.environment().put("HOME", dir.toString());
-        pb.environment().put("POSTILION_SCRIPT_CACHE", "0");
-        return pb.start();
+        child = ChildRun.start(dir, Map.of(), args);
+        return child.process;
     }
 
     private String childErr() throws IOException {
-        return Files.readString(dir.resolve("child.err"), StandardCharsets.UTF_8);
+        return child.err();
     }
 
     @Test
