@@ -65,7 +65,8 @@ public final class Batch {
     private final BatchOptions options;
     private final MimeAssembler assembler = new MimeAssembler();
 
-    private Journal journal;
+    /** Volatile: {@link #cancel} forces it to disk from another thread. */
+    private volatile Journal journal;
     private ResumeState resume = ResumeState.EMPTY;
     private String batchId;
     private Report report = Report.none();
@@ -107,7 +108,7 @@ public final class Batch {
     public Batch(RowSource source, Function<Row, MessageSpec> builder, SessionFactory sessions, BatchOptions options) {
         this.source = source;
         this.builder = builder;
-        this.sessions = sessions;
+        this.sessions = () -> open(sessions);
         this.options = options;
     }
 
@@ -1146,6 +1147,43 @@ public final class Batch {
         synchronized (this) {
             lastErrorKey = null;
             errorRun = 0;
+        }
+    }
+
+    /**
+     * Opens a connection of the pool. A host name that does not exist stops the whole batch at once
+     * (RFC 5321 4.5.4.1: keep a list of unreachable hosts rather than retrying each item); the rows
+     * stay pending, for a resume once the name is fixed.
+     */
+    private SmtpSession open(SessionFactory factory) throws SmtpException {
+        try {
+            return factory.open();
+        } catch (SmtpException e) {
+            if (e.kind() != SmtpException.Kind.NO_HOST) {
+                throw e;
+            }
+            stop(Outcome.NO_HOST, e.getMessage() + "\n    the batch stopped at once: no row is tried against a host"
+                    + " that does not exist");
+            // Seen as a configuration failure by the connection that opened it: the stop above came first.
+            throw new SmtpException(SmtpException.Kind.CONFIG, e.stage(), e.command(), e.reply(), e.server(),
+                    e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops the batch from another thread (the run's time limit): no further message starts,
+     * messages on the wire finish, unsent rows stay pending for {@code --resume}, and the journal
+     * is forced to disk at once. {@link #run()} then returns as for any stop.
+     */
+    public void cancel(String reason) {
+        stop(Outcome.DEFERRED, reason);
+        Journal j = journal;
+        if (j != null) {
+            try {
+                j.sync();
+            } catch (IOException e) {
+                // Closed already (the batch ended meanwhile) or failing: run() reports a write failure itself.
+            }
         }
     }
 

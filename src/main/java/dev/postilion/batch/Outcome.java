@@ -3,8 +3,8 @@ package dev.postilion.batch;
 /**
  * How a batch ended, as one value a command line maps to its exit code (sysexits, as in
  * DESIGN.md). When several apply, the first in this order wins: a stop for auth, configuration,
- * protocol, input or local I/O; then anything still retryable or in doubt; then permanent
- * failures; then invalid rows.
+ * an unknown host, protocol, input or local I/O; then anything still retryable or in doubt; then
+ * permanent failures; then invalid rows.
  */
 public enum Outcome {
     /** Every message was sent (or there was nothing to send): exit 0. */
@@ -24,8 +24,10 @@ public enum Outcome {
     INVALID_ROWS,
     /** Authentication was refused; the batch stopped at once: exit 77. */
     AUTH_FAILED,
-    /** TLS or connection settings are wrong (untrusted certificate, STARTTLS missing, unknown host): exit 78. */
+    /** TLS or connection settings are wrong (untrusted certificate, STARTTLS missing): exit 78. */
     CONFIG,
+    /** The server's host name does not exist (DNS NXDOMAIN); the batch stopped before trying any row: exit 68. */
+    NO_HOST,
     /** The server broke the protocol while connecting: exit 76. */
     PROTOCOL,
     /** The source is malformed past recovery (broken CSV quoting, not UTF-8, not a list): exit 65. */

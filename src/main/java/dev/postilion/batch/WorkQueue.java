@@ -191,6 +191,9 @@ final class WorkQueue {
                     return null;
                 }
                 if (patience >= 0) {
+                    if (fresh.isEmpty() && inputDone && building == 0 && ready.isEmpty()) {
+                        return null;  // no new row can come; only retries, which are not due yet
+                    }
                     long left = until - System.nanoTime();
                     if (left <= 0) {
                         return null;

@@ -146,6 +146,7 @@ final class ConnectionOptions {
         boolean skipChecks = insecure || (p != null && p.insecure());
         SessionOptions so = SessionOptions.DEFAULT.withTls(new TlsSettings(mode, ca, skipChecks))
                 .withAllowCleartextAuth(allowCleartextAuth)
+                .withResolver(io.resolver())
                 .withPipelining(!"off".equalsIgnoreCase(pipelining)
                         && (p == null || p.pipelining() != Profile.Pipelining.OFF || "on".equalsIgnoreCase(pipelining)));
         Duration cap = p != null ? p.timeout() : null;

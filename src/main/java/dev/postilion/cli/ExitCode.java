@@ -6,6 +6,7 @@ public enum ExitCode {
     USAGE(64, "bad command-line arguments"),
     DATAERR(65, "bad script or data: compile error, bad address, header injection"),
     NOINPUT(66, "script, data or attachment file missing"),
+    NOHOST(68, "the server's host name does not exist (DNS: no such domain)"),
     UNAVAILABLE(69, "permanent failure: a 5xx reply the script did not expect"),
     SOFTWARE(70, "internal error (a bug: --debug prints the stack trace)"),
     IOERR(74, "local I/O failure (journal, outbox, report)"),

@@ -18,6 +18,7 @@ final class ExitCodes {
             case AUTH -> ExitCode.NOPERM;
             case PROTOCOL -> ExitCode.PROTOCOL;
             case TLS, CONFIG -> ExitCode.CONFIG;
+            case NO_HOST -> ExitCode.NOHOST;
             case INPUT, STATE -> ExitCode.DATAERR;
             case LOCAL_IO -> ExitCode.IOERR;
         };

@@ -10,6 +10,7 @@ import dev.postilion.profile.ProfileException;
 import dev.postilion.profile.ProfileFile;
 import dev.postilion.profile.ProfileLoader;
 import dev.postilion.smtp.Reply;
+import dev.postilion.smtp.Resolver;
 import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
@@ -115,14 +116,14 @@ public final class ProfilesCommand implements Callable<Integer> {
             } catch (ProfileException e) {
                 return fail(err, e);
             }
-            return test(p, out, err, showSecrets);
+            return test(p, out, err, showSecrets, parent.io.resolver());
         }
     }
 
     /** Connects with a profile, authenticates if it says so, and quits; the exit code says how it went. */
-    static int test(Profile p, PrintStream out, PrintStream err, boolean showSecrets) {
+    static int test(Profile p, PrintStream out, PrintStream err, boolean showSecrets, Resolver resolver) {
         TranscriptListener t = new SwaksPrinter(out, err, showSecrets);
-        SessionOptions so = SessionOptions.DEFAULT
+        SessionOptions so = SessionOptions.DEFAULT.withResolver(resolver)
                 .withTls(new TlsSettings(p.tls(), p.tlsCa() == null ? java.util.List.of() : java.util.List.of(p.tlsCa()),
                         p.insecure()));
         if (p.timeout() != null) {

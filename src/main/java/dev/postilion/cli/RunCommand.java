@@ -82,6 +82,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Cap every SMTP stage's timeout (30s, 2m).")
     String timeout;
 
+    @Option(names = "--max-time", paramLabel = "DURATION", description = "Stop the whole run after DURATION (50m, 1h):"
+            + " exit 75, a batch's journal kept for --resume (for cron).")
+    String maxTime;
+
     @Option(names = "--show-secrets", description = "Show passwords and tokens in the dialogue (never in errors).")
     boolean showSecrets;
 
@@ -158,6 +162,19 @@ public final class RunCommand implements Callable<Integer> {
                 return ExitCode.USAGE.code();
             }
         }
+        Duration limit = null;
+        if (maxTime != null) {
+            try {
+                limit = Durations.parse(maxTime);
+            } catch (IllegalArgumentException e) {
+                err.println("postilion run: --max-time: " + e.getMessage());
+                return ExitCode.USAGE.code();
+            }
+            if (limit.isZero()) {
+                err.println("postilion run: --max-time: the limit must be longer than 0 (write 30m, 1h)");
+                return ExitCode.USAGE.code();
+            }
+        }
         String batchProblem = checkBatchOptions();
         if (batchProblem != null) {
             err.println("postilion run: " + batchProblem);
@@ -197,7 +214,8 @@ public final class RunCommand implements Callable<Integer> {
         TranscriptListener transcript = TranscriptListener.all(listeners);
         RunOptions options = RunOptions.defaults(transcript, err)
                 .withVars(varMap).withArgs(args).withTrustedCa(tlsCa).withInsecure(insecure).withTimeout(cap)
-                .withDryRun(dryRun).withProfile(profile).withEnv(io.env()::get)
+                .withDryRun(dryRun).withProfile(profile).withEnv(io.env()::get).withResolver(io.resolver())
+                .withMaxTime(limit)
                 .withProfiles(profilesFile, new dev.postilion.profile.ProfileLoader(io.env()).withPrompter(io.prompter()))
                 .withBatch(new BatchOverrides(concurrency, rate, perConnection, journal, resume, resendInDoubt, report,
                         shard, maxErrors, System.console() != null && !quiet, age, maxRecipients));
@@ -310,6 +328,7 @@ public final class RunCommand implements Callable<Integer> {
             case LOCAL_IO -> ExitCode.IOERR;
             case ASSERTION -> ExitCode.UNAVAILABLE;
             case INTERNAL -> ExitCode.SOFTWARE;
+            case TIME_LIMIT -> ExitCode.TEMPFAIL;
             case SMTP, BATCH -> ExitCodes.forKind(p.smtpKind());
         };
     }

@@ -117,7 +117,20 @@ final class BatchRun {
         } else {
             sessions = script.connectSettings().sessions();
         }
-        BatchResult r = new Batch(rows, this::build, sessions, o).run();
+        if (context.limit().stopped()) {
+            throw new ScriptFailure(at, SmtpException.Kind.TEMPORARY, context.limit().why(), null);
+        }
+        Batch batch = new Batch(rows, this::build, sessions, o);
+        Path journal = o.journal();
+        BatchResult r;
+        try (RunLimit.Registration stopping = context.limit().onStop(() -> {
+            batch.cancel(context.limit().reason());
+            return "batch " + rows.describe() + ": " + (journal != null ? "the journal " + journal
+                    + " is on disk; run again with --resume to send what is left"
+                    : "no journal, so a new run sends every row again (batch journal: 'file' or --journal FILE)");
+        })) {
+            r = batch.run();
+        }
         outcome(r, rows.describe(), context);
         return r;
     }
@@ -253,6 +266,7 @@ final class BatchRun {
             case INVALID_ROWS -> later(context, SmtpException.Kind.INPUT, text);
             case AUTH_FAILED -> throw new ScriptFailure(at, SmtpException.Kind.AUTH, text, null);
             case CONFIG -> throw new ScriptFailure(at, SmtpException.Kind.CONFIG, text, null);
+            case NO_HOST -> throw new ScriptFailure(at, SmtpException.Kind.NO_HOST, text, null);
             case PROTOCOL -> throw new ScriptFailure(at, SmtpException.Kind.PROTOCOL, text, null);
             case BAD_SOURCE -> throw new ScriptFailure(at, SmtpException.Kind.INPUT, text, null);
             case NO_INPUT -> throw new ScriptError(at, ScriptError.Kind.MISSING_FILE, text, null);

@@ -48,10 +48,11 @@ public abstract class MailScript extends Script {
     /** Every verb and helper, for "did you mean" suggestions. */
     static final List<String> VERBS = List.of("connect", "ehlo", "helo", "starttls", "auth", "mail", "rcpt", "data",
             "send", "rset", "noop", "vrfy", "raw", "quit", "expect", "env", "secret", "file", "csv", "log", "batch",
-            "jsonl", "yaml");
+            "jsonl", "yaml", "maxTime");
 
     private ScriptContext context;
-    private SmtpSession session;
+    /** Volatile: at the run's time limit another thread closes it. */
+    private volatile SmtpSession session;
     private final Deque<Expectation> expectations = new ArrayDeque<>();
     private int blockDepth;
     private String envelopeFrom;
@@ -62,6 +63,14 @@ public abstract class MailScript extends Script {
     /** Attaches the run's context; called by {@link ScriptRunner} before {@code run()}. */
     final void attach(ScriptContext context) {
         this.context = context;
+        // At the run's time limit, a verb waiting on the server must not wait out its own timeout.
+        context.limit().onStop(() -> {
+            SmtpSession s = session;
+            if (s != null) {
+                s.close();
+            }
+            return null;
+        });
     }
 
 
@@ -149,7 +158,8 @@ public abstract class MailScript extends Script {
                 .withTls(new TlsSettings(mode, ca, insecure))
                 .withAllowCleartextAuth(a.bool("allowCleartextAuth", false))
                 .withPipelining(a.bool("pipelining", profile == null || profile.pipelining() != Profile.Pipelining.OFF))
-                .withChunking(a.bool("chunking", false));
+                .withChunking(a.bool("chunking", false))
+                .withResolver(context.options().resolver());
         Duration timeout = context.options().timeout();
         if (timeout == null && profile != null) {
             timeout = profile.timeout();
@@ -511,6 +521,21 @@ public abstract class MailScript extends Script {
         return step(at, () -> session.quit());
     }
 
+    /**
+     * Limits the whole run to {@code duration} ({@code '50m'}, {@code '1h'}) from its start, like
+     * {@code --max-time}; the shorter of the two wins. At the limit the run stops: a running batch
+     * keeps its journal for {@code --resume}, and the exit code is 75 (temporary), so a cron job
+     * never overlaps its next run.
+     */
+    public void maxTime(String duration) {
+        ScriptLocation at = here();
+        Duration d = Durations.parse(duration, "maxTime", at);
+        if (d.isZero()) {
+            throw new ScriptError(at, "maxTime: the limit must be longer than 0 ('30m', '1h')");
+        }
+        context.limit().limit(d, RunLimit.named("maxTime", d) + " (" + at + ")");
+    }
+
     // ------------------------------------------------------------------ batch (the work is in BatchRun)
 
     /** A CSV file with a header line, as the rows of a {@code batch}: {@code csv('people.csv')}. */
@@ -740,6 +765,9 @@ public abstract class MailScript extends Script {
     }
 
     private <T> T step(ScriptLocation at, SmtpStep<T> body) {
+        if (context.limit().stopped()) {
+            throw new ScriptFailure(at, SmtpException.Kind.TEMPORARY, context.limit().why(), null);
+        }
         try {
             return body.run();
         } catch (ScriptError e) {

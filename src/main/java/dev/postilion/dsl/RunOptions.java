@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import dev.postilion.profile.ProfileLoader;
+import dev.postilion.smtp.Resolver;
 import dev.postilion.transcript.TranscriptListener;
 
 /**
@@ -30,15 +31,22 @@ import dev.postilion.transcript.TranscriptListener;
  * @param profilesFile the file named with {@code --profiles}, or null for the usual lookup
  * @param profileLoader loads profiles (its environment decides the lookup); null for the real one
  * @param batch command-line overrides for every {@code batch} of the script ({@link BatchOverrides#NONE} for none)
+ * @param resolver turns host names into addresses for every connection ({@link Resolver#SYSTEM} outside tests)
+ * @param maxTime when set, the wall-clock limit of the whole run ({@code --max-time}): at the limit the run is
+ *        stopped and reported as a temporary failure
  */
 public record RunOptions(Map<String, String> vars, List<String> args, TranscriptListener transcript, PrintStream err,
                          String connectTo, int connectPort, List<Path> trustedCa, boolean insecure, Duration timeout,
                          boolean local, boolean dryRun, Function<String, String> env, String profile,
-                         Path profilesFile, ProfileLoader profileLoader, BatchOverrides batch) {
+                         Path profilesFile, ProfileLoader profileLoader, BatchOverrides batch,
+                         Resolver resolver, Duration maxTime) {
 
     public RunOptions {
         if (batch == null) {
             batch = BatchOverrides.NONE;
+        }
+        if (resolver == null) {
+            resolver = Resolver.SYSTEM;
         }
         vars = Map.copyOf(vars);
         args = List.copyOf(args);
@@ -48,68 +56,80 @@ public record RunOptions(Map<String, String> vars, List<String> args, Transcript
     /** Defaults for tests and embedding: no variables, no overrides, the real environment. */
     public static RunOptions defaults(TranscriptListener transcript, PrintStream err) {
         return new RunOptions(Map.of(), List.of(), transcript, err, null, 0, List.of(), false, null, false, false,
-                System::getenv, null, null, null, BatchOverrides.NONE);
+                System::getenv, null, null, null, BatchOverrides.NONE, Resolver.SYSTEM, null);
     }
 
     public RunOptions withVars(Map<String, String> v) {
         return new RunOptions(v, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch);
+                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
     }
 
     public RunOptions withConnectTo(String host, int port) {
         return new RunOptions(vars, args, transcript, err, host, port, trustedCa, insecure, timeout, local, dryRun,
-                env, profile, profilesFile, profileLoader, batch);
+                env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
     }
 
     public RunOptions withTrustedCa(List<Path> ca) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, ca, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch);
+                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
     }
 
     public RunOptions withTimeout(Duration t) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, t, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch);
+                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
     }
 
     public RunOptions withLocal(boolean on) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, on,
-                dryRun, env, profile, profilesFile, profileLoader, batch);
+                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
     }
 
     public RunOptions withDryRun(boolean on) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                on, env, profile, profilesFile, profileLoader, batch);
+                on, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
     }
 
     public RunOptions withEnv(Function<String, String> e) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, e, profile, profilesFile, profileLoader, batch);
+                dryRun, e, profile, profilesFile, profileLoader, batch, resolver, maxTime);
     }
 
     public RunOptions withInsecure(boolean on) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, on, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch);
+                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
     }
 
     public RunOptions withArgs(List<String> a) {
         return new RunOptions(vars, a, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch);
+                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
     }
 
     public RunOptions withProfile(String p) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, p, profilesFile, profileLoader, batch);
+                dryRun, env, p, profilesFile, profileLoader, batch, resolver, maxTime);
     }
 
     public RunOptions withProfiles(Path file, ProfileLoader loader) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, file, loader, batch);
+                dryRun, env, profile, file, loader, batch, resolver, maxTime);
     }
 
     // ---- batch overrides (postilion run --concurrency, --rate, --journal, ...)
 
     public RunOptions withBatch(BatchOverrides b) {
         return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, b);
+                dryRun, env, profile, profilesFile, profileLoader, b, resolver, maxTime);
+    }
+
+    /** Resolves every connection's host name with {@code r} (tests: no DNS). */
+    public RunOptions withResolver(Resolver r) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
+                dryRun, env, profile, profilesFile, profileLoader, batch, r, maxTime);
+    }
+
+    /** Stops the run when it has taken {@code limit} ({@code --max-time}); null for no limit. */
+    public RunOptions withMaxTime(Duration limit) {
+        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
+                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, limit);
     }
 }

@@ -21,13 +21,20 @@ final class ScriptContext {
     private final Path scriptDir;
     private final List<ScriptError> recorded = new ArrayList<>();
     private final List<ScriptRunner.Problem> batchProblems = new ArrayList<>();
+    private final RunLimit limit;
     private ProfileFile profiles;
     private Profile current;
 
-    ScriptContext(RunOptions options, String scriptName, Path scriptDir) {
+    ScriptContext(RunOptions options, String scriptName, Path scriptDir, RunLimit limit) {
         this.options = options;
         this.scriptName = scriptName;
         this.scriptDir = scriptDir;
+        this.limit = limit;
+    }
+
+    /** The run's wall-clock limit (--max-time, maxTime). */
+    RunLimit limit() {
+        return limit;
     }
 
     RunOptions options() {

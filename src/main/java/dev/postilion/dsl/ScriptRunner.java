@@ -33,6 +33,9 @@ import dev.postilion.smtp.SmtpException;
  */
 public final class ScriptRunner {
 
+    /** How long a stopped run gets to end cleanly (QUIT, a batch's report) before the caller exits anyway. */
+    private static final java.time.Duration GRACE = java.time.Duration.ofSeconds(2);
+
     /** What went wrong, by kind of exit. */
     public enum Category {
         /** Compile error or author mistake (65). */
@@ -49,6 +52,8 @@ public final class ScriptRunner {
         ASSERTION,
         /** A bug (70). */
         INTERNAL,
+        /** The run took longer than its time limit (--max-time, maxTime) and was stopped (75). */
+        TIME_LIMIT,
         /** A batch ended with items not sent: {@link Problem#smtpKind()} is TEMPORARY (deferred or in doubt, 75),
          * PERMANENT (failed, 69) or INPUT (only invalid rows, 65). */
         BATCH
@@ -86,6 +91,10 @@ public final class ScriptRunner {
 
     /** Runs script text; {@code name} is the file name shown in messages, {@code dir} resolves relative files. */
     public Result run(String source, String name, Path dir, RunOptions options) {
+        RunLimit limit = new RunLimit(System.nanoTime());
+        if (options.maxTime() != null) {
+            limit.limit(options.maxTime(), RunLimit.named("--max-time", options.maxTime()));
+        }
         CompilerConfiguration config = new CompilerConfiguration();
         config.setScriptBaseClass(MailScript.class.getName());
         config.setSourceEncoding("UTF-8");
@@ -113,34 +122,68 @@ public final class ScriptRunner {
             return fail(Category.LOCAL_IO, null, "cannot start the dry-run stand-in server: " + e.getMessage(), e);
         }
         MailScript mail = (MailScript) compiled;
-        ScriptContext context = new ScriptContext(effective, name, dir);
+        ScriptContext context = new ScriptContext(effective, name, dir, limit);
         mail.attach(context);
         List<Problem> problems = new ArrayList<>();
-        try {
-            mail.run();
-        } catch (Throwable t) {
-            problems.add(translate(name, unwrap(t)));
-        } finally {
+        StandInServer standInToClose = standIn;
+        // The script runs on its own thread, so that this one can stop waiting at the run's time
+        // limit even when the script never returns (a tight loop reaches no verb to stop it).
+        Thread worker = new Thread(() -> {
             try {
-                mail.finish();
-            } catch (RuntimeException e) {
-                // The script's own failure, if any, is what the user needs to see.
-            }
-            if (standIn != null) {
-                try {
-                    standIn.close();
-                } catch (IOException ignored) {
-                    // Loopback listener; closing cannot meaningfully fail.
+                mail.run();
+            } catch (Throwable t) {
+                Problem p = translate(name, unwrap(t));
+                synchronized (problems) {
+                    problems.add(p);
                 }
+            } finally {
+                try {
+                    mail.finish();
+                } catch (RuntimeException e) {
+                    // The script's own failure, if any, is what the user needs to see.
+                }
+                if (standInToClose != null) {
+                    try {
+                        standInToClose.close();
+                    } catch (IOException ignored) {
+                        // Loopback listener; closing cannot meaningfully fail.
+                    }
+                }
+                limit.finished();
             }
+        }, "postilion-script " + name);
+        worker.setDaemon(true);
+        worker.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+        worker.start();
+        if (!limit.awaitEnd()) {
+            return new Result(List.of(overTime(name, worker, limit)));
         }
         List<Problem> all = new ArrayList<>();
         for (ScriptError e : context.recorded()) {
             all.add(problem(e));
         }
         all.addAll(context.batchProblems());
-        all.addAll(problems);
+        synchronized (problems) {
+            all.addAll(problems);
+        }
         return new Result(all);
+    }
+
+    /**
+     * The run passed its time limit: notes where the script was, stops what can be stopped (a
+     * batch forces its journal to disk; the connection is closed) and gives the script a moment to
+     * end cleanly. The caller exits the process, which ends a script that never returns.
+     */
+    private static Problem overTime(String name, Thread worker, RunLimit limit) {
+        ScriptLocation at = ScriptLocation.of(name, worker.getStackTrace());
+        List<String> notes = limit.stop();
+        limit.awaitEnd(GRACE);
+        StringBuilder sb = new StringBuilder(at + ": " + limit.why()
+                + "\n    nothing more is sent; exit 75 is a temporary failure, so cron may simply run it again");
+        for (String note : notes) {
+            sb.append("\n    ").append(note.replace("\n", "\n    "));
+        }
+        return new Problem(Category.TIME_LIMIT, SmtpException.Kind.TEMPORARY, sb.toString(), null);
     }
 
     private static Throwable unwrap(Throwable t) {

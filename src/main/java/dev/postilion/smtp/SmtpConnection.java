@@ -8,6 +8,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -31,6 +32,9 @@ import javax.net.ssl.SSLSocket;
  */
 final class SmtpConnection implements Closeable {
 
+    /** The socket send buffer (the kernel doubles it for its own bookkeeping). */
+    private static final int SEND_BUFFER = 128 * 1024;
+
     private final String host;
     private final int port;
     private final Timeouts timeouts;
@@ -48,13 +52,26 @@ final class SmtpConnection implements Closeable {
         this.timeouts = timeouts;
     }
 
-    /** Opens a TCP connection, and TLS at once when {@code implicitTls} is set. */
-    static SmtpConnection open(String host, int port, Timeouts timeouts, Socket unconnected) throws IOException {
+    /**
+     * Opens a TCP connection to one of {@code host}'s addresses within {@code limit}. The host name
+     * is kept for TLS (SNI and the certificate check use the name, never the address).
+     */
+    static SmtpConnection open(String host, int port, InetAddress address, Timeouts timeouts, Duration limit)
+            throws IOException {
         SmtpConnection c = new SmtpConnection(host, port, timeouts);
-        Socket s = unconnected;
-        s.setTcpNoDelay(true);
-        s.setKeepAlive(true);
-        s.connect(new InetSocketAddress(host, port), (int) timeouts.connect().toMillis());
+        Socket s = new Socket();
+        try {
+            s.setTcpNoDelay(true);
+            s.setKeepAlive(true);
+            // A fixed send buffer (Linux lets it grow to 4 MB otherwise): what the kernel holds is
+            // what a slow uplink has yet to carry, so it must drain well within the data-block and
+            // end-of-data timers (RFC 5321 4.5.3.2) even at 1 KB/s, or a healthy transfer times out.
+            s.setSendBufferSize(SEND_BUFFER);
+            s.connect(new InetSocketAddress(address, port), (int) Math.max(1, limit.toMillis()));
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
         c.attach(s);
         return c;
     }

@@ -26,8 +26,10 @@ public class SmtpException extends IOException {
         INPUT,
         /** A verb out of order (RCPT before MAIL): the caller's mistake. */
         STATE,
-        /** Local configuration: an unknown host name, AUTH refused over cleartext by policy. */
+        /** Local configuration: AUTH refused over cleartext by policy. */
         CONFIG,
+        /** The host name does not exist (DNS NXDOMAIN, or no address): retrying will not help. */
+        NO_HOST,
         /** Local I/O: the message content could not be read while sending. */
         LOCAL_IO
     }

@@ -5,15 +5,17 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.Socket;
+import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
@@ -41,6 +43,8 @@ public final class SmtpSession implements Closeable {
     private static final Pattern RET_VALUES = Pattern.compile("(?i)FULL|HDRS");
     private static final Pattern NOTIFY_VALUES =
             Pattern.compile("(?i)NEVER|(SUCCESS|FAILURE|DELAY)(,(SUCCESS|FAILURE|DELAY))*");
+    /** The least time each address gets when a host has several (Go's net.Dialer: 2 s). */
+    private static final long MIN_CONNECT_SHARE_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** How errors name the step after the final dot; the batch journal reads this prefix. */
     private static final String END_OF_DATA = ".";
 
@@ -88,27 +92,97 @@ public final class SmtpSession implements Closeable {
         this.host = host;
         this.port = port;
         resetSessionState();
-        transcript.info("Trying " + host + ":" + port + "...");
-        try {
-            conn = SmtpConnection.open(host, port, options.timeouts(), new Socket());
-        } catch (UnknownHostException e) {
-            throw new SmtpException(Kind.CONFIG, SmtpStage.CONNECT, null, null, host + ":" + port,
-                    "CONNECT " + host + ":" + port + " failed: unknown host '" + host + "' (check the name)", e);
-        } catch (ConnectException e) {
-            throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.CONNECT, null, host + ":" + port,
-                    "connection refused", e);
-        } catch (SocketTimeoutException e) {
-            throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.CONNECT, null, host + ":" + port,
-                    "connect timed out after " + Timeouts.describe(options.timeouts().connect()), e);
-        } catch (IOException e) {
-            throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.CONNECT, null, host + ":" + port,
-                    String.valueOf(e.getMessage()), e);
-        }
+        conn = dial(host, port);
         transcript.info("Connected to " + host + ".");
         if (options.tls().mode() == TlsMode.IMPLICIT) {
             handshake();
         }
         return read(SmtpStage.GREETING, null, r -> r.code() == 220);
+    }
+
+    /**
+     * Resolves the host and tries its addresses in order until one accepts, all within the connect
+     * timeout. Each address gets an equal share of the time left, but at least 2 s (as Go's
+     * net.Dialer does), so a black-holed IPv6 address cannot use up the time of the IPv4 one behind
+     * it (Postfix: "tries the next address"). A name that does not exist is {@link Kind#NO_HOST};
+     * a lookup that fails for now, and addresses that all fail, are temporary.
+     */
+    private SmtpConnection dial(String host, int port) throws SmtpException {
+        String server = host + ":" + port;
+        List<InetAddress> addresses;
+        try {
+            addresses = options.resolver().resolve(host);
+        } catch (UnknownHostException e) {
+            throw new SmtpException(Kind.NO_HOST, SmtpStage.CONNECT, null, null, server,
+                    "CONNECT " + server + " failed: host not found: '" + host + "' does not exist (DNS has no"
+                            + " address for it)\n    check the host name in the script, profile or --server", e);
+        } catch (IOException e) {
+            throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.CONNECT, null, server,
+                    "the host name could not be looked up: " + e.getMessage() + "; try again later", e);
+        }
+        if (addresses == null || addresses.isEmpty()) {
+            throw new SmtpException(Kind.NO_HOST, SmtpStage.CONNECT, null, null, server,
+                    "CONNECT " + server + " failed: host not found: '" + host + "' has no address"
+                            + "\n    check the host name in the script, profile or --server", null);
+        }
+        long deadline = System.nanoTime() + options.timeouts().connect().toNanos();
+        List<String> failures = new ArrayList<>();
+        IOException last = null;
+        for (int i = 0; i < addresses.size(); i++) {
+            InetAddress address = addresses.get(i);
+            String at = text(address);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                failures.add(at + ": not tried, the connect timeout of "
+                        + Timeouts.describe(options.timeouts().connect()) + " was used up");
+                continue;
+            }
+            long share = Math.max(left / (addresses.size() - i), Math.min(left, MIN_CONNECT_SHARE_NANOS));
+            boolean literal = host.equals(address.getHostAddress()) || host.indexOf(':') >= 0;
+            transcript.info("Trying " + server + (literal ? "" : " (" + at + ")") + "...");
+            try {
+                return SmtpConnection.open(host, port, address, options.timeouts(), Duration.ofNanos(share));
+            } catch (IOException e) {
+                last = e;
+                String why = e instanceof ConnectException ? "connection refused"
+                        : e instanceof SocketTimeoutException ? "connect timed out after "
+                        + Timeouts.describe(Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(share)))
+                        : String.valueOf(e.getMessage());
+                failures.add(addresses.size() == 1 ? why : at + ": " + why);
+                if (i + 1 < addresses.size()) {
+                    transcript.info(at + ": " + why + "; trying the next address");
+                }
+            }
+        }
+        throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.CONNECT, null, server, String.join("; ", failures), last);
+    }
+
+    /** An address as people write it: IPv6 with its longest run of zero groups as "::" (RFC 5952). */
+    private static String text(InetAddress address) {
+        String full = address.getHostAddress();
+        int scope = full.indexOf('%');
+        if (address.getAddress().length != 16) {
+            return full;
+        }
+        String[] groups = (scope >= 0 ? full.substring(0, scope) : full).split(":");
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; i++) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+        }
+        if (bestStart < 0) {
+            return full;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+        return head + "::" + tail + (scope >= 0 ? full.substring(scope) : "");
     }
 
     /**
@@ -809,7 +883,8 @@ public final class SmtpSession implements Closeable {
 
     /**
      * QUIT, then close. Returns null when the connection was already closed. A server that drops
-     * the connection instead of answering is not an error: the session is over either way.
+     * the connection instead of answering, or does not answer within the quit timeout, is not an
+     * error: the session is over either way, and nothing waits for the server to close its side.
      */
     public Reply quit() throws SmtpException {
         if (conn == null || !conn.isOpen()) {
@@ -819,7 +894,10 @@ public final class SmtpSession implements Closeable {
             return command(SmtpStage.QUIT, "QUIT", POSITIVE);
         } catch (SmtpException e) {
             if (e.kind() == Kind.TEMPORARY) {
-                transcript.info("Connection closed before the reply to QUIT");
+                transcript.info(e.getCause() instanceof SocketTimeoutException
+                        ? "No reply to QUIT within " + Timeouts.describe(options.timeouts().quit())
+                        + "; the connection is closed anyway"
+                        : "Connection closed before the reply to QUIT");
                 return null;
             }
             throw e;

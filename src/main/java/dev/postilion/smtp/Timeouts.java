@@ -14,14 +14,19 @@ import java.time.Duration;
  * @param dataInit the 354 after DATA (2 min)
  * @param dataBlock each write of message data (3 min); also the write timeout for commands
  * @param dataEnd the reply after the final dot (10 min)
+ * @param quit the reply to QUIT (10 s): the RFC sets none, and once the mail is handed over a
+ *        server that never answers QUIT (or never closes) must not hold the run
  */
 public record Timeouts(Duration connect, Duration greeting, Duration command, Duration mail,
-                       Duration rcpt, Duration dataInit, Duration dataBlock, Duration dataEnd) {
+                       Duration rcpt, Duration dataInit, Duration dataBlock, Duration dataEnd, Duration quit) {
 
-    /** RFC 5321 4.5.3.2's minimums, and 30 s to connect (Postfix's smtp_connect_timeout). */
+    /**
+     * RFC 5321 4.5.3.2's minimums, 30 s to connect (Postfix's smtp_connect_timeout, shared by all
+     * of a host's addresses) and 10 s for the reply to QUIT.
+     */
     public static final Timeouts RFC_5321 = new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5),
             Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMinutes(2),
-            Duration.ofMinutes(3), Duration.ofMinutes(10));
+            Duration.ofMinutes(3), Duration.ofMinutes(10), Duration.ofSeconds(10));
 
     /** Every stage limited to at most {@code limit} (the RFC defaults where they are shorter). */
     public static Timeouts all(Duration limit) {
@@ -31,7 +36,7 @@ public record Timeouts(Duration connect, Duration greeting, Duration command, Du
     /** A copy with every limit no longer than {@code limit}. */
     public Timeouts capped(Duration limit) {
         return new Timeouts(min(connect, limit), min(greeting, limit), min(command, limit), min(mail, limit),
-                min(rcpt, limit), min(dataInit, limit), min(dataBlock, limit), min(dataEnd, limit));
+                min(rcpt, limit), min(dataInit, limit), min(dataBlock, limit), min(dataEnd, limit), min(quit, limit));
     }
 
     /** The read limit for a stage's reply. */
@@ -43,8 +48,24 @@ public record Timeouts(Duration connect, Duration greeting, Duration command, Du
             case RCPT -> rcpt;
             case DATA -> dataInit;
             case DATA_END, BDAT -> dataEnd;
+            case QUIT -> quit;
             default -> command;
         };
+    }
+
+    /** A copy with this data-block (write) limit. */
+    public Timeouts withDataBlock(Duration d) {
+        return new Timeouts(connect, greeting, command, mail, rcpt, dataInit, d, dataEnd, quit);
+    }
+
+    /** A copy with this limit for the reply to QUIT. */
+    public Timeouts withQuit(Duration d) {
+        return new Timeouts(connect, greeting, command, mail, rcpt, dataInit, dataBlock, dataEnd, d);
+    }
+
+    /** A copy with this connect limit (for all of a host's addresses together). */
+    public Timeouts withConnect(Duration d) {
+        return new Timeouts(d, greeting, command, mail, rcpt, dataInit, dataBlock, dataEnd, quit);
     }
 
     private static Duration min(Duration a, Duration b) {

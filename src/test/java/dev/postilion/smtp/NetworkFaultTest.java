@@ -30,6 +30,27 @@ class NetworkFaultTest {
     }
 
     @Test
+    @DisplayName("NET-05: a slow uplink completes: progress resets the data-block timer; no whole-transaction limit")
+    void slowUplinkCompletesBecauseProgressResetsTheDataBlockTimer() throws Exception {
+        // Scaled down from the matrix (1 KB/s, 2 MB): 1 MiB through 256 KiB/s takes 4 s, longer than
+        // every limit set here; the proxy's small buffer makes each write wait on the slow uplink.
+        String line = "x".repeat(78) + "\r\n";
+        String body = line.repeat(1024 * 1024 / line.length());
+        Timeouts limits = Timeouts.all(Duration.ofSeconds(3)).withDataBlock(Duration.ofSeconds(1));
+        try (FaultServer s = FaultServer.start(); FaultProxy p = FaultProxy.to(s.port()).bandwidth(256 * 1024);
+             SmtpSession c = new SmtpSession(OPTIONS.withTimeouts(limits), TranscriptListener.NONE)) {
+            c.open("127.0.0.1", p.port(), "x.test");
+            long started = System.nanoTime();
+            SendResult r = c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of(body));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(r.delivered()).isTrue();
+            assertThat(took).as("the transfer was throttled past every single limit").isGreaterThan(Duration.ofSeconds(3));
+            assertThat(s.messages()).hasSize(1);
+            assertThat(s.messages().get(0)).hasSize(body.length());
+        }
+    }
+
+    @Test
     @DisplayName("NET-06: replies arriving one byte at a time are reassembled")
     void slicedRepliesAreReassembled() throws Exception {
         try (FaultServer s = FaultServer.start(); FaultProxy p = FaultProxy.to(s.port()).slicer();

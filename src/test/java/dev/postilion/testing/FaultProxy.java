@@ -12,11 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on loopback between a client and a server, with network faults in the style of
- * toxiproxy: added latency per chunk, delivery one byte at a time (slicer), cutting the
- * connection after N client bytes (limit_data), or a reset (RST) after N client bytes.
+ * toxiproxy: added latency per chunk, delivery one byte at a time (slicer), a bandwidth limit on
+ * what the client sends (bandwidth), cutting the connection after N client bytes (limit_data), or
+ * a reset (RST) after N client bytes.
  * One connection; every thread stops when the proxy is closed.
  */
 public final class FaultProxy implements AutoCloseable {
+
+    private static final int SMALL_BUFFER = 8 * 1024;
 
     private final ServerSocket listener;
     private final int targetPort;
@@ -24,6 +27,7 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean slicer;
     private volatile long cutAfter = -1;
     private volatile boolean reset;
+    private volatile long bytesPerSecond;
     private final AtomicLong upstream = new AtomicLong();
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -56,6 +60,17 @@ public final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Forward what the client sends at no more than this many bytes per second, through a small
+     * receive buffer, so the client's writes block as they would on a slow uplink.
+     */
+    public FaultProxy bandwidth(long bytesPerSecond) throws IOException {
+        this.bytesPerSecond = bytesPerSecond;
+        // Accepted sockets take their buffer (and so the window they advertise) from the listener.
+        listener.setReceiveBufferSize(SMALL_BUFFER);
+        return this;
+    }
+
     /** Close both sides once the client has sent this many bytes. */
     public FaultProxy cutAfter(long clientBytes) {
         cutAfter = clientBytes;
@@ -77,6 +92,9 @@ public final class FaultProxy implements AutoCloseable {
     private void accept() {
         try (Socket client = listener.accept();
              Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort)) {
+            if (bytesPerSecond > 0) {
+                client.setReceiveBufferSize(SMALL_BUFFER);
+            }
             Thread up = pump(client, server, true);
             Thread down = pump(server, client, false);
             up.join();
@@ -93,9 +111,20 @@ public final class FaultProxy implements AutoCloseable {
                 InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream();
                 int n;
-                while ((n = in.read(buf)) > 0) {
+                long started = System.nanoTime();
+                long forwarded = 0;
+                while ((n = in.read(buf, 0, readSize(clientToServer, buf.length))) > 0) {
                     if (latencyMillis > 0 && closed.await(latencyMillis, TimeUnit.MILLISECONDS)) {
                         return;
+                    }
+                    if (clientToServer && bytesPerSecond > 0) {
+                        // Pace: these bytes may leave only when the limit allows everything so far.
+                        forwarded += n;
+                        long due = started + forwarded * 1_000_000_000L / bytesPerSecond;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0 && closed.await(wait, TimeUnit.NANOSECONDS)) {
+                            return;
+                        }
                     }
                     if (clientToServer && cutAfter >= 0 && upstream.get() + n >= cutAfter) {
                         int allowed = (int) Math.max(0, cutAfter - upstream.get());
@@ -129,6 +158,12 @@ public final class FaultProxy implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /** With a bandwidth limit, reads of at most a twentieth of a second's worth, so the pace is even. */
+    private int readSize(boolean clientToServer, int max) {
+        long limit = bytesPerSecond;
+        return clientToServer && limit > 0 ? (int) Math.max(1, Math.min(max, limit / 20)) : max;
     }
 
     @Override

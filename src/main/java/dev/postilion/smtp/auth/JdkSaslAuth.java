@@ -63,7 +63,10 @@ public final class JdkSaslAuth implements AuthExchange {
     @Override
     public Response evaluate(byte[] challenge) throws AuthException {
         try {
-            return new Response(client.evaluateChallenge(challenge), true);
+            // After DIGEST-MD5's rspauth the JDK's client has nothing more to say and returns null:
+            // RFC 4954 4 still wants a line, so an empty one goes.
+            byte[] answer = client.evaluateChallenge(challenge);
+            return new Response(answer == null ? new byte[0] : answer, true);
         } catch (SaslException e) {
             throw new AuthException(mechanism + " could not answer the server's challenge: " + e.getMessage());
         }
