@@ -161,7 +161,7 @@ class MaxTimeTest {
 
     @ParameterizedTest
     @CsvSource(textBlock = """
-            soon | --max-time: 'soon' is not a duration; write 30s, 2m, 1h, 500ms or a number of seconds
+            soon | --max-time: 'soon' is not a duration; write 30s, 2m, 1h, 5d, 500ms or a number of seconds
             0    | --max-time: the limit must be longer than 0 (write 30m, 1h)
             """, delimiter = '|')
     void badMaxTimeExits64AndSaysWhatToWrite(String value, String message) {
