@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -96,6 +97,12 @@ public final class Batch {
     private Throwable fatal;
     private String lastErrorKey;
     private volatile int errorRun;
+    /** How many connections the server lets the batch keep (LIM-02): the concurrency, fewer after a 432. */
+    private final AtomicInteger allowedSessions = new AtomicInteger(1);
+    /** Connections open right now. */
+    private final AtomicInteger openSessions = new AtomicInteger();
+    /** Why the batch was cancelled from outside; from then on no final dot is sent. */
+    private volatile String cancelled;
 
     /**
      * A batch.
@@ -162,6 +169,7 @@ public final class Batch {
         limiter = options.rate() == null ? null : new RateLimiter(options.rate(), options.clock());
         host = new HostBackoff(options.retry(), options.clock(), options.random());
         int n = options.concurrency();
+        allowedSessions.set(n);
         queue = new WorkQueue(Math.max(16, n * 4), Math.max(8, n * 2), Math.max(64, n * 64), options.clock());
         List<Thread> threads = new ArrayList<>();
         // Messages are built on their own threads, one per core: building a MIME message costs more
@@ -171,7 +179,7 @@ public final class Batch {
             threads.add(start(new Builder(), "postilion-batch-build-" + i));
         }
         for (int i = 1; i <= n; i++) {
-            threads.add(start(new Worker(), "postilion-batch-" + i));
+            threads.add(start(new Worker(i), "postilion-batch-" + i));
         }
         read();
         queue.inputDone();
@@ -309,12 +317,18 @@ public final class Batch {
     private enum Step { DONE, NOT_SENT, IN_FLIGHT }
 
     private final class Worker implements Runnable {
+        /** 1 to the concurrency: when the server allows fewer connections, the highest go first. */
+        private final int index;
         private SmtpSession session;
         private SmtpException failure;
         private int onConnection;
         private int connectFailures;
         /** Rows whose last transaction left recipients to send at once (a 452); still taken from the queue. */
         private final ArrayDeque<Work> again = new ArrayDeque<>();
+
+        Worker(int index) {
+            this.index = index;
+        }
 
         @Override
         public void run() {
@@ -347,6 +361,10 @@ public final class Batch {
          * one, the reply to the last message's final dot is read (it may be what the queue waits for).
          */
         private Work next() throws InterruptedException {
+            if (index > allowedSessions.get()) {
+                retire();
+                return null;
+            }
             Work w = again.poll();
             if (w == null) {
                 w = queue.poll(session != null && session.hasPending() ? PATIENCE : 0);
@@ -428,6 +446,9 @@ public final class Batch {
         /** A transaction's replies, when they come: sorted into outcomes, then the row goes on or is done. */
         void ended(Work w, SendResult result, String server) {
             w.onlyConnectFailures = false;
+            if (tooManyConnections(result.decisive())) {
+                limitSessions(openSessions.get() - 1, result.decisive());
+            }
             List<String> more = classify(w, w.now, result, w.later, server);
             if (!more.isEmpty()) {
                 w.now = more;
@@ -442,6 +463,19 @@ public final class Batch {
         void lost(Work w, Transaction tx, SmtpException e, String server) {
             w.onlyConnectFailures = false;
             release(w, failed(w, w.now, tx, e, w.later, server) ? complete(w) == Step.DONE : notSent(w) == Step.DONE);
+        }
+
+        /**
+         * LIM-02: the server allows fewer connections than the concurrency, and this one is among
+         * the extra: it finishes what it has, hangs up and hands its rows back to the others.
+         */
+        private void retire() {
+            settle();
+            hangUp();
+            for (Work w; (w = again.poll()) != null; ) {
+                queue.retry(w, options.clock().nanoTime());
+                queue.done();
+            }
         }
 
         /** The pending reply, if any, read now. */
@@ -460,6 +494,7 @@ public final class Batch {
             }
             if (session != null) {
                 session.close();
+                openSessions.decrementAndGet();
             }
             session = null;
             failure = null;
@@ -468,6 +503,7 @@ public final class Batch {
             }
             try {
                 session = sessions.open();
+                openSessions.incrementAndGet();
                 onConnection = 0;
                 connectFailures = 0;
                 return session;
@@ -489,6 +525,13 @@ public final class Batch {
                 case PERMANENT -> stop(Outcome.FAILED, why + "\n    the server refuses the session; the batch stopped");
                 case TEMPORARY -> {
                     connectFailures++;
+                    if (tooManyConnections(e.reply())) {
+                        // LIM-02: a capacity signal, not the row's failure: fewer connections, and
+                        // the row goes back at once without using up a try.
+                        limitSessions(openSessions.get(), e.reply());
+                        queue.retry(w, options.clock().nanoTime());
+                        return true;
+                    }
                     w.lastProblem = why;
                     w.lastReply = e.reply();
                     w.tries++;
@@ -512,6 +555,7 @@ public final class Batch {
         private void dropIfClosed() {
             if (session != null && !session.isOpen()) {
                 session.close();
+                openSessions.decrementAndGet();
                 session = null;
                 // A 421 or a dropped connection: wait a little before the next connect.
                 connectFailures = Math.max(connectFailures, 1);
@@ -525,8 +569,35 @@ public final class Batch {
                 } catch (SmtpException ignored) {
                     session.close();
                 }
+                openSessions.decrementAndGet();
                 session = null;
             }
+        }
+    }
+
+    /**
+     * LIM-02: a reply saying the account has too many connections at once (Exchange: {@code 432
+     * 4.3.2 Concurrent connections limit exceeded}, {@code 421 4.3.2 ... concurrent connections});
+     * it asks for fewer connections, not for giving up.
+     */
+    static boolean tooManyConnections(Reply r) {
+        if (r == null || !r.isTransientNegative()) {
+            return false;
+        }
+        return r.code() == 432 || "4.3.2".equals(r.enhanced())
+                && CONCURRENCY_TEXT.matcher(String.join(" ", r.lines())).find();
+    }
+
+    private static final java.util.regex.Pattern CONCURRENCY_TEXT =
+            java.util.regex.Pattern.compile("(?i)concurren|thread limit|too many connections");
+
+    /** The server allows at most {@code n} connections: the workers above that hang up. */
+    private void limitSessions(int n, Reply reply) {
+        int target = Math.max(1, n);
+        int before = allowedSessions.getAndUpdate(a -> Math.min(a, target));
+        if (target < before) {
+            options.log().accept("the server limits concurrent connections (" + reply.lines().get(0)
+                    + "): going on with " + target + (target == 1 ? " connection" : " connections"));
         }
     }
 
@@ -678,6 +749,7 @@ public final class Batch {
         private List<String> accepted;
         private boolean dotNext;
         private IOException journalFailure;
+        private boolean stoppedBeforeDot;
 
         Transaction(Worker worker, Work work, String server) {
             this.worker = worker;
@@ -687,6 +759,13 @@ public final class Batch {
 
         void beforeDataEnd(List<String> to) throws IOException {
             accepted = to;
+            String why = cancelled;
+            if (why != null) {
+                // BAT-06: stopped from outside (a signal, the run's time limit) while this message
+                // was being written: the dot is never sent, so the server discards it.
+                stoppedBeforeDot = true;
+                throw new IOException(why);
+            }
             if (journal != null) {
                 try {
                     journal.sending(work.row.number(), to, work.messageId, work.date);
@@ -884,6 +963,9 @@ public final class Batch {
      */
     private boolean failed(Work w, List<String> tried, Transaction tx, SmtpException e, List<String> later,
                            String server) {
+        if (tx.stoppedBeforeDot) {
+            return false;  // the batch was cancelled: the recipients stay pending for --resume
+        }
         if (tx.journalFailure != null) {
             stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + tx.journalFailure.getMessage()
                     + "\n    the final dot was not sent; the batch stopped (nothing is sent that cannot be recorded)"
@@ -1171,11 +1253,14 @@ public final class Batch {
     }
 
     /**
-     * Stops the batch from another thread (the run's time limit): no further message starts,
-     * messages on the wire finish, unsent rows stay pending for {@code --resume}, and the journal
-     * is forced to disk at once. {@link #run()} then returns as for any stop.
+     * Stops the batch from another thread (the run's time limit, a signal): no further message
+     * starts, and a message still being written never gets its final dot (the server discards it;
+     * it stays pending); messages whose dot went out get their reply or are in doubt. Unsent rows
+     * stay pending for {@code --resume}, and the journal is forced to disk at once. {@link #run()}
+     * then returns as for any stop.
      */
     public void cancel(String reason) {
+        cancelled = reason;
         stop(Outcome.DEFERRED, reason);
         Journal j = journal;
         if (j != null) {

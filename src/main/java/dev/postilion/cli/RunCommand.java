@@ -244,35 +244,10 @@ public final class RunCommand implements Callable<Integer> {
                 options = options.withLocal(true).withConnectTo(server.host(), server.port())
                         .withTrustedCa(concat(tlsCa, server.certificate()));
             }
-            ScriptRunner.Result result = new ScriptRunner().run(script, options);
-            if (server != null) {
-                server.report(err, quiet && result.ok());
+            ScriptRunner runner = new ScriptRunner();
+            try (StopOnSignal signal = StopOnSignal.install(runner, out, err)) {
+                return signal.report(finish(runner.run(script, options), server, recorder));
             }
-            if (result.ok()) {
-                if (dryRun && !quiet) {
-                    out.println("=== --dry-run: " + script + " looks right (nothing was sent)");
-                }
-                return ExitCode.OK.code();
-            }
-            if (quiet && !verbose) {
-                err.print(recorder.text());
-            }
-            ExitCode worst = null;
-            for (ScriptRunner.Problem p : result.problems()) {
-                err.println(p.message());
-                if (debug && p.cause() != null) {
-                    p.cause().printStackTrace(err);
-                }
-                ExitCode code = exitCode(p);
-                if (worst == null) {
-                    worst = code;
-                }
-            }
-            if (dryRun) {
-                err.println("--dry-run: " + result.problems().size() + " problem"
-                        + (result.problems().size() == 1 ? "" : "s") + " found");
-            }
-            return worst.code();
         } finally {
             if (server != null) {
                 server.close();
@@ -281,6 +256,38 @@ public final class RunCommand implements Callable<Integer> {
                 fileOut.close();
             }
         }
+    }
+
+    /** Prints what the run left to say and returns its exit code. */
+    private int finish(ScriptRunner.Result result, LocalServer server, TranscriptRecorder recorder) {
+        if (server != null) {
+            server.report(err, quiet && result.ok());
+        }
+        if (result.ok()) {
+            if (dryRun && !quiet) {
+                out.println("=== --dry-run: " + script + " looks right (nothing was sent)");
+            }
+            return ExitCode.OK.code();
+        }
+        if (quiet && !verbose) {
+            err.print(recorder.text());
+        }
+        ExitCode worst = null;
+        for (ScriptRunner.Problem p : result.problems()) {
+            err.println(p.message());
+            if (debug && p.cause() != null) {
+                p.cause().printStackTrace(err);
+            }
+            ExitCode code = exitCode(p);
+            if (worst == null) {
+                worst = code;
+            }
+        }
+        if (dryRun) {
+            err.println("--dry-run: " + result.problems().size() + " problem"
+                    + (result.problems().size() == 1 ? "" : "s") + " found");
+        }
+        return worst.code();
     }
 
     /** Checks the batch overrides; returns what is wrong, or null. */

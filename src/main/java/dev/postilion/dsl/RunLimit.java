@@ -27,6 +27,7 @@ final class RunLimit {
     private String source;
     private boolean finished;
     private volatile boolean stopped;
+    private volatile String interruption;
     private final List<Supplier<String>> onStop = new ArrayList<>();
 
     RunLimit(long startedNanos) {
@@ -47,6 +48,20 @@ final class RunLimit {
     /** How the limit in force was set ({@code --max-time 10m}), or null when there is none. */
     synchronized String source() {
         return source;
+    }
+
+    /**
+     * Stops the run now, from another thread (a signal), as if its limit had passed; {@code why}
+     * replaces "the run took longer than ..." in every message.
+     */
+    synchronized void interrupt(String why) {
+        if (finished) {
+            return;
+        }
+        interruption = why;
+        deadline = System.nanoTime();
+        limited = true;
+        notifyAll();
     }
 
     /** The run ended (normally or not): the waiting thread goes on. */
@@ -157,6 +172,10 @@ final class RunLimit {
 
     /** Why the run was stopped: {@code the run took longer than --max-time 10m}. */
     String reason() {
+        String why = interruption;
+        if (why != null) {
+            return why;
+        }
         return "the run took longer than " + source();
     }
 

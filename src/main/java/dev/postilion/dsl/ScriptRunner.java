@@ -34,7 +34,10 @@ import dev.postilion.smtp.SmtpException;
 public final class ScriptRunner {
 
     /** How long a stopped run gets to end cleanly (QUIT, a batch's report) before the caller exits anyway. */
-    private static final java.time.Duration GRACE = java.time.Duration.ofSeconds(2);
+    public static final java.time.Duration GRACE = java.time.Duration.ofSeconds(2);
+
+    /** The run in progress, for {@link #stop}. */
+    private volatile RunLimit current;
 
     /** What went wrong, by kind of exit. */
     public enum Category {
@@ -89,9 +92,23 @@ public final class ScriptRunner {
         return run(source, name, dir, options);
     }
 
+    /**
+     * Stops the run in progress from another thread (the CLI does it on SIGTERM or Ctrl-C), as at
+     * its time limit: a running batch stops and forces its journal to disk, a message being
+     * written never gets its final dot, the open connection is closed, and {@code run} returns a
+     * problem saying {@code why} (exit 75). Does nothing when no run is in progress.
+     */
+    public void stop(String why) {
+        RunLimit l = current;
+        if (l != null) {
+            l.interrupt(why);
+        }
+    }
+
     /** Runs script text; {@code name} is the file name shown in messages, {@code dir} resolves relative files. */
     public Result run(String source, String name, Path dir, RunOptions options) {
         RunLimit limit = new RunLimit(System.nanoTime());
+        current = limit;
         if (options.maxTime() != null) {
             limit.limit(options.maxTime(), RunLimit.named("--max-time", options.maxTime()));
         }

@@ -376,4 +376,61 @@ class BatchTest {
                 + " FROM:<sender@example.com> refused\n    127.0.0.1:" + server.port()
                 + " replied: 553 5.7.1 Sender rejected");
     }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("BAT-06: a batch cancelled while a message is being written never sends its final dot")
+    void cancelledWhileAMessageIsWrittenNeverSendsItsFinalDot() throws IOException {
+        java.util.concurrent.atomic.AtomicReference<Batch> batch = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger goAheads = new java.util.concurrent.atomic.AtomicInteger();
+        // The "signal" arrives right after the third 354: that message's body is then written, and
+        // its dot must not follow.
+        dev.postilion.transcript.TranscriptListener signal = new dev.postilion.transcript.TranscriptListener() {
+            @Override
+            public void received(List<String> lines, boolean expected, boolean tls) {
+                if (lines.get(0).startsWith("354") && goAheads.incrementAndGet() == 3) {
+                    batch.get().cancel("the run was asked to stop");
+                }
+            }
+        };
+        SessionFactory sessions = () -> {
+            dev.postilion.smtp.SmtpSession s = new dev.postilion.smtp.SmtpSession(
+                    SessionOptions.DEFAULT.withTimeout(Duration.ofSeconds(10)), signal);
+            s.open("127.0.0.1", server.port(), "client.test");
+            return s;
+        };
+        Path journal = dir.resolve("j.jsonl");
+        Path report = dir.resolve("r.jsonl");
+        batch.set(new Batch(RowSource.of(people(6)), BatchTest::hello, sessions,
+                options().withJournal(journal).withReport(report)));
+        BatchResult r = batch.get().run();
+
+        assertThat(r.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(r.stopReason()).isEqualTo("the run was asked to stop");
+        assertThat(server.received).as("two delivered; the third was cut before its dot").hasSize(2);
+        assertThat(r.totals().sent()).isEqualTo(2);
+        assertThat(r.totals().inDoubt()).isZero();
+        assertThat(r.totals().pending()).isEqualTo(4);
+        assertThat(Files.readAllLines(journal)).filteredOn(l -> l.contains("\"state\":\"sending\"")).hasSize(2);
+
+        BatchResult resumed = run(people(6), options().withJournal(journal).withResume(true));
+        assertThat(resumed.outcome()).isEqualTo(Outcome.SENT);
+        assertThat(server.countsByRecipient()).hasSize(6).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("LIM-02: concurrency 10 against a server allowing 3 connections: 432 means fewer connections, not failures")
+    void tooManyConnectionsMeansFewerConnectionsNotFailures() {
+        server.maxConcurrent = 3;
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BatchResult r = run(people(200), options().withConcurrency(10).withLog(log::add));
+
+        assertThat(r.outcome()).as(r.problems().toString()).isEqualTo(Outcome.SENT);
+        assertThat(r.totals().sent()).isEqualTo(200);
+        assertThat(server.countsByRecipient()).hasSize(200).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(server.mostConcurrent.get()).isLessThanOrEqualTo(3);
+        assertThat(server.tooMany.get()).as("432s: the extra connections gave up instead of knocking again")
+                .isBetween(1, 20);
+        assertThat(log).anyMatch(l -> l.startsWith("the server limits concurrent connections (432 4.3.2 Concurrent"
+                + " connections limit exceeded): going on with "));
+    }
 }

@@ -72,6 +72,13 @@ public final class BatchTestServer implements Closeable {
     public final AtomicInteger mails = new AtomicInteger();
     /** RCPTs accepted per transaction before 452 "too many recipients" (0: no limit). */
     public volatile int maxRecipients;
+    /** More connections at once than this get {@code 432 4.3.2} and are closed; 0: no limit. */
+    public volatile int maxConcurrent;
+    /** Connections served right now, and the most ever served at once. */
+    public final AtomicInteger concurrent = new AtomicInteger();
+    public final AtomicInteger mostConcurrent = new AtomicInteger();
+    /** Connections refused with 432 for being one too many. */
+    public final AtomicInteger tooMany = new AtomicInteger();
     /** Counts down each time a connection stalls at the end of data. */
     public volatile java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(0);
     /** Counts down when the end of data number {@link #reachAt} has been read. */
@@ -135,6 +142,26 @@ public final class BatchTestServer implements Closeable {
     }
 
     private void serve(Socket socket, int connection) {
+        int now = concurrent.incrementAndGet();
+        try {
+            if (maxConcurrent > 0 && now > maxConcurrent) {
+                // Exchange's answer to one connection too many for the account (LIM-02).
+                tooMany.incrementAndGet();
+                try (socket) {
+                    reply(socket.getOutputStream(), "432 4.3.2 Concurrent connections limit exceeded");
+                } catch (IOException e) {
+                    // The client went away first: nothing to record.
+                }
+                return;
+            }
+            mostConcurrent.accumulateAndGet(now, Math::max);
+            converse(socket, connection);
+        } finally {
+            concurrent.decrementAndGet();
+        }
+    }
+
+    private void converse(Socket socket, int connection) {
         try (socket) {
             socket.setTcpNoDelay(true);
             InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
