@@ -428,7 +428,7 @@ public abstract class MailScript extends Script {
             Reply r = s.data(spec.content());
             boolean refusedData = s.inTransaction();
             if (refusedData) {
-                return check(at, SmtpStage.DATA, "DATA", r, x -> x.code() == 354);
+                return check(at, SmtpStage.DATA, "DATA", r, Reply::isPositiveIntermediate);
             }
             return check(at, SmtpStage.DATA_END, "DATA (end of message)", r, Reply::isPositiveCompletion);
         }
@@ -464,7 +464,7 @@ public abstract class MailScript extends Script {
                 check(at, SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", rr.reply(), Reply::isPositiveCompletion);
             }
             if (result.data() != null) {
-                check(at, SmtpStage.DATA, "DATA", result.data(), x -> x.code() == 354);
+                check(at, SmtpStage.DATA, "DATA", result.data(), Reply::isPositiveIntermediate);
             }
             if (result.end() != null) {
                 check(at, SmtpStage.DATA_END, "DATA (end of message)", result.end(), Reply::isPositiveCompletion);
