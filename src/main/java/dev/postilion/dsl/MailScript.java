@@ -52,6 +52,8 @@ public abstract class MailScript extends Script {
 
     private ScriptContext context;
     private SmtpSession session;
+    /** The host the last connect named (before --connect-to or --local): credentials are bound to it. */
+    private String connectedHost;
     private final Deque<Expectation> expectations = new ArrayDeque<>();
     private int blockDepth;
     private String envelopeFrom;
@@ -100,6 +102,9 @@ public abstract class MailScript extends Script {
             context.transcript().info("profile '" + profile.name() + "' (" + profile.location() + ")");
             if (target == null) {
                 target = profile.host();
+            }
+            if (target != null) {
+                requireCredentialsFor(at, "connect", profile, target);
             }
         } else {
             context.use(null);
@@ -165,6 +170,7 @@ public abstract class MailScript extends Script {
             quitQuietly();
         }
         session = new SmtpSession(so, context.transcript());
+        connectedHost = target;
         connectSettings.connected(realHost, realPort, so, this::defaultHelo);
         Reply r = session.connect(realHost, realPort);
         return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
@@ -280,6 +286,13 @@ public abstract class MailScript extends Script {
         if (user == null) {
             throw new ScriptError(at, "auth needs a user: auth login: 'user', password: secret('profile')");
         }
+        for (Object secret : new Object[] {password, token}) {
+            Profile owner = secret == null ? null : profile != null
+                    && (secret == profile.password() || secret == profile.token()) ? profile : context.ownerOf(secret);
+            if (owner != null) {
+                requireCredentialsFor(at, "auth", owner, connectedHost);
+            }
+        }
         String mechanismName = mech.toUpperCase(Locale.ROOT);
         // Secrets are read once, now that AUTH needs them, and before any AUTH byte is written.
         String pw = reveal(password, at);
@@ -289,9 +302,58 @@ public abstract class MailScript extends Script {
         Reply r = session(at, "auth").auth(mechanismName, credentials);
         check(at, SmtpStage.AUTH, "AUTH " + mechanismName, r, Reply::isPositiveCompletion);
         if (r != null && r.isPositiveCompletion()) {
-            connectSettings.authenticated(mechanismName, credentials);
+            connectSettings.authenticated(mechanismName, credentials, renewal(credentials, password, token));
         }
         return r;
+    }
+
+    /**
+     * For a batch's later connections: credentials read afresh from a token's command (AUTH-07:
+     * an access token expires during a long batch; msmtp's passwordeval runs again the same way).
+     * Null when neither secret can change.
+     */
+    private static java.util.function.Supplier<Credentials> renewal(Credentials first, Object password, Object token) {
+        boolean renewPassword = password instanceof dev.postilion.profile.Secret p && p.refreshing();
+        boolean renewToken = token instanceof dev.postilion.profile.Secret t && t.refreshing();
+        if (!renewPassword && !renewToken) {
+            return null;
+        }
+        return () -> {
+            String pw = renewPassword ? Secrets.reveal(password) : null;
+            String tk = renewToken ? Secrets.reveal(token) : null;
+            return new Credentials(first.username(), renewPassword ? () -> pw : first.password(),
+                    renewToken ? () -> tk : first.token(), first.authzid());
+        };
+    }
+
+    /**
+     * AUTH-02: a profile's credentials go only to the profile's own host (Go's smtp.PlainAuth
+     * "wrong host name"), so a script cannot send them elsewhere by naming another host. The host
+     * compared is the one the script names: --connect-to and --local redirect the connection, not
+     * where the credentials are meant to go. Another host needs its own profile.
+     */
+    private void requireCredentialsFor(ScriptLocation at, String verb, Profile profile, String host) {
+        boolean credentials = profile.username() != null || profile.password() != null || profile.token() != null;
+        if (!credentials || host == null || sameHost(host, profile.host())) {
+            return;
+        }
+        throw new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": profile '" + profile.name() + "' ("
+                + profile.location() + ") holds credentials for " + profile.host() + ", and this connection goes to "
+                + host + "\n    a profile's credentials are sent only to its own host; for " + host + " define a"
+                + " profile of its own (extends: " + profile.name() + ", host: " + host + ")", null);
+    }
+
+    private static boolean sameHost(String a, String b) {
+        return bare(a).equalsIgnoreCase(bare(b));
+    }
+
+    /** A host name without a final dot, an address without IPv6 brackets. */
+    private static String bare(String host) {
+        String h = host.trim();
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
     private String reveal(Object secret, ScriptLocation at) {
