@@ -624,8 +624,8 @@ public final class SmtpSession implements Closeable {
                 transcript.error("message has 8-bit content and " + server() + " does not offer 8BITMIME");
             }
         }
-        String nonAscii = !isAscii(envelope.from()) ? envelope.from()
-                : envelope.recipients().stream().filter(a -> !isAscii(a)).findFirst().orElse(null);
+        String nonAscii = !isAscii(aLabelDomain(envelope.from())) ? envelope.from()
+                : envelope.recipients().stream().filter(a -> !isAscii(aLabelDomain(a))).findFirst().orElse(null);
         if (nonAscii != null && !capabilities.smtpUtf8()) {
             throw new SmtpException(Kind.INPUT, SmtpStage.MAIL, null, null, server(), "address " + nonAscii
                     + " is not ASCII, and " + server() + " does not offer SMTPUTF8 (RFC 6531) to carry it;"
@@ -1032,6 +1032,7 @@ public final class SmtpSession implements Closeable {
         }
         String sender = from == null ? "" : from;
         CommandWriter.checkAddress("sender", sender, SmtpStage.MAIL);
+        sender = aLabelDomain(sender);
         requireAsciiOrUtf8("sender", sender, mo.smtpUtf8(), SmtpStage.MAIL);
         StringBuilder sb = new StringBuilder("MAIL FROM:<").append(sender).append('>');
         if (mo.size() >= 0) {
@@ -1071,6 +1072,7 @@ public final class SmtpSession implements Closeable {
 
     private String rcptLineChecked(String to, RcptOptions ro) throws SmtpException {
         CommandWriter.checkAddress("recipient", to, SmtpStage.RCPT);
+        to = aLabelDomain(to);
         if (to.isBlank()) {
             throw new SmtpException(Kind.INPUT, SmtpStage.RCPT, null, null, server(), "recipient is empty", null);
         }
@@ -1116,6 +1118,27 @@ public final class SmtpSession implements Closeable {
                     + " is not " + allowed + ": refused before sending", null);
         }
         return value;
+    }
+
+    /**
+     * An address whose local part is ASCII, with its domain as an A-label ({@code user@bücher.example}
+     * goes out as {@code user@xn--bcher-kva.example}, RFC 5890), so that only a non-ASCII local part
+     * needs SMTPUTF8 (RFC 6531). The address as given when it cannot be converted.
+     */
+    static String aLabelDomain(String address) {
+        if (address == null || isAscii(address)) {
+            return address;
+        }
+        int at = address.lastIndexOf('@');
+        if (at <= 0 || !isAscii(address.substring(0, at))) {
+            return address;
+        }
+        try {
+            String domain = java.net.IDN.toASCII(address.substring(at + 1), java.net.IDN.USE_STD3_ASCII_RULES);
+            return isAscii(domain) && !domain.isEmpty() ? address.substring(0, at + 1) + domain : address;
+        } catch (IllegalArgumentException e) {
+            return address;
+        }
     }
 
     private static boolean isAscii(String s) {
