@@ -333,27 +333,14 @@ public abstract class MailScript extends Script {
      * where the credentials are meant to go. Another host needs its own profile.
      */
     private void requireCredentialsFor(ScriptLocation at, String verb, Profile profile, String host) {
-        boolean credentials = profile.username() != null || profile.password() != null || profile.token() != null;
-        if (!credentials || host == null || sameHost(host, profile.host())) {
+        boolean credentials = profile.username() != null || profile.hasSecret();
+        if (!credentials || host == null || profile.isHost(host)) {
             return;
         }
         throw new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": profile '" + profile.name() + "' ("
                 + profile.location() + ") holds credentials for " + profile.host() + ", and this connection goes to "
                 + host + "\n    a profile's credentials are sent only to its own host; for " + host + " define a"
                 + " profile of its own (extends: " + profile.name() + ", host: " + host + ")", null);
-    }
-
-    private static boolean sameHost(String a, String b) {
-        return bare(a).equalsIgnoreCase(bare(b));
-    }
-
-    /** A host name without a final dot, an address without IPv6 brackets. */
-    private static String bare(String host) {
-        String h = host.trim();
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        }
-        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
     private String reveal(Object secret, ScriptLocation at) {

@@ -216,4 +216,27 @@ class SendCommandTest {
             assertThat(s.commands()).noneMatch(c -> c.startsWith("MAIL"));
         }
     }
+
+    @Test
+    void aProfilesPasswordIsNotSentToAnotherServer() throws Exception {
+        try (dev.postilion.testing.FaultServer s = dev.postilion.testing.FaultServer.start()) {
+            Path profiles = dir.resolve("profiles.yaml");
+            Files.writeString(profiles, ("profiles:\n  work:\n    host: localhost\n    port: %d\n    tls: none\n"
+                    + "    auth: plain\n    username: guyt\n    password: { env: PW }\n").formatted(s.port()));
+            Files.setPosixFilePermissions(profiles, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            cli.env.put("PW", "bound-Pa55");
+            Cli.Outcome o = cli.run("send", "--profiles", profiles.toString(), "--profile", "work", "--server",
+                    "127.0.0.1:" + s.port(), "--from", "a@x.test", "--to", "b@y.test");
+            assertThat(o.code()).as(o.all()).isEqualTo(78);
+            assertThat(o.err()).contains("--server 127.0.0.1: profile 'work' (" + profiles + ":2) holds credentials"
+                    + " for localhost, and they are sent only to that host");
+            assertThat(s.connections()).isZero();
+
+            Cli.Outcome own = cli.run("send", "--profiles", profiles.toString(), "--profile", "work", "--server",
+                    "LocalHost:" + s.port(), "--from", "a@x.test", "--to", "b@y.test");
+            assertThat(own.code()).as(own.all()).isZero();
+            assertThat(s.commands()).anyMatch(c -> c.startsWith("AUTH PLAIN"));
+            assertThat(own.all()).doesNotContain("bound-Pa55");
+        }
+    }
 }
