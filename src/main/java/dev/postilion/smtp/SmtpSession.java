@@ -1281,10 +1281,10 @@ public final class SmtpSession implements Closeable {
     /**
      * Checks that no reply is waiting before a command is written: with nothing outstanding, a
      * waiting reply was never asked for, so the replies and commands are out of step (an extra
-     * reply, RFC 2920 6) and any further reply would be taken for the wrong command (Postfix
-     * smtp_chat.c: a QUIT reply read as the end-of-data reply loses mail). A 421 is the exception
-     * (RFC 5321 3.8: it may come at any time): it is read, the connection is closed, and it is
-     * returned.
+     * reply; RFC 2920: each reply answers the next command, in order) and any further reply would
+     * be taken for the wrong command (Postfix smtp_chat.c: a QUIT reply read as the end-of-data
+     * reply loses mail). A 421 is the exception (RFC 5321 3.8: it may come at any time): it is
+     * read, the connection is closed, and it is returned.
      *
      * @return null when nothing was waiting; a 421 that was waiting
      * @throws SmtpProtocolException for any other waiting reply (the connection is closed)
