@@ -5,6 +5,8 @@
 #   localhost.p12     leaf for localhost, 127.0.0.1 and ::1, signed by the CA, valid until 2125
 #   expired.p12       same names, signed by the CA, expired in 2021
 #   wrong-host.p12    leaf for other.example only, signed by the CA
+#   name-only.p12     leaf for DNS:localhost only (no IP address), signed by the CA
+#   address-only.p12  leaf for IP:127.0.0.1 only (no name), signed by the CA
 #   self-signed.p12   self-signed leaf for localhost/127.0.0.1 (no CA vouches for it)
 # PKCS12 password: changeit
 set -eu
@@ -45,6 +47,8 @@ CNF
 leaf localhost "/CN=localhost" "DNS:localhost,IP:127.0.0.1,IP:0:0:0:0:0:0:0:1" 20250101000000Z 21250101000000Z
 leaf expired "/CN=localhost" "DNS:localhost,IP:127.0.0.1,IP:0:0:0:0:0:0:0:1" 20200101000000Z 20210101000000Z
 leaf wrong-host "/CN=other.example" "DNS:other.example" 20250101000000Z 21250101000000Z
+leaf name-only "/CN=localhost" "DNS:localhost" 20250101000000Z 21250101000000Z
+leaf address-only "/CN=127.0.0.1" "IP:127.0.0.1" 20250101000000Z 21250101000000Z
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/self.key" -out "$tmp/self.pem" \
   -days 36500 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1"
 openssl pkcs12 -export -inkey "$tmp/self.key" -in "$tmp/self.pem" -name server -out self-signed.p12 -passout pass:$P

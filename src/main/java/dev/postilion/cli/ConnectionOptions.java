@@ -168,6 +168,13 @@ final class ConnectionOptions {
             String tk = secret(io, tokenEnv, tokenFile, "token");
             try {
                 if (pw == null && tk == null && p != null && (user == null || user.equals(p.username()))) {
+                    if (p.hasSecret() && !p.isHost(host)) {
+                        // AUTH-02: a profile's credentials go only to its own host.
+                        throw new Problem(ExitCode.CONFIG, "--server " + host + ": profile '" + p.name() + "' ("
+                                + p.location() + ") holds credentials for " + p.host() + ", and they are sent only to"
+                                + " that host\n    for " + host + ", give its own credentials (--user with"
+                                + " --password-env or --password-file) or use a profile for it");
+                    }
                     pw = p.password() == null ? null : p.password().reveal();
                     tk = p.token() == null ? null : p.token().reveal();
                 }

@@ -20,6 +20,7 @@ final class ConnectSettings {
     private String helo;
     private String mechanism;
     private Credentials credentials;
+    private Supplier<Credentials> renew;
 
     /** A new connection: a later batch connects the same way; EHLO name and AUTH start over. */
     synchronized void connected(String realHost, int realPort, SessionOptions sessionOptions, Supplier<String> helo) {
@@ -30,15 +31,21 @@ final class ConnectSettings {
         this.helo = null;
         this.mechanism = null;
         this.credentials = null;
+        this.renew = null;
     }
 
     synchronized void greeted(String name) {
         this.helo = name;
     }
 
-    synchronized void authenticated(String mechanismName, Credentials creds) {
+    /**
+     * A successful AUTH; {@code renewal}, when not null, reads the credentials afresh (a token from a
+     * command, which expires during a long batch).
+     */
+    synchronized void authenticated(String mechanismName, Credentials creds, Supplier<Credentials> renewal) {
         this.mechanism = mechanismName;
         this.credentials = creds;
+        this.renew = renewal;
     }
 
     synchronized boolean known() {
@@ -48,6 +55,6 @@ final class ConnectSettings {
     /** A factory for connections like the script's: connect, EHLO, TLS, and AUTH when the script did. */
     synchronized SessionFactory sessions() {
         String name = helo != null ? helo : defaultHelo.get();
-        return SessionFactory.connecting(host, port, name, options, mechanism, credentials);
+        return SessionFactory.connecting(host, port, name, options, mechanism, credentials, renew);
     }
 }

@@ -53,6 +53,8 @@ public abstract class MailScript extends Script {
     private ScriptContext context;
     /** Volatile: at the run's time limit another thread closes it. */
     private volatile SmtpSession session;
+    /** The host the last connect named (before --connect-to or --local): credentials are bound to it. */
+    private String connectedHost;
     private final Deque<Expectation> expectations = new ArrayDeque<>();
     private int blockDepth;
     private String envelopeFrom;
@@ -109,6 +111,9 @@ public abstract class MailScript extends Script {
             context.transcript().info("profile '" + profile.name() + "' (" + profile.location() + ")");
             if (target == null) {
                 target = profile.host();
+            }
+            if (target != null) {
+                requireCredentialsFor(at, "connect", profile, target);
             }
         } else {
             context.use(null);
@@ -175,6 +180,7 @@ public abstract class MailScript extends Script {
             quitQuietly();
         }
         session = new SmtpSession(so, context.transcript());
+        connectedHost = target;
         connectSettings.connected(realHost, realPort, so, this::defaultHelo);
         Reply r = session.connect(realHost, realPort);
         return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
@@ -290,6 +296,13 @@ public abstract class MailScript extends Script {
         if (user == null) {
             throw new ScriptError(at, "auth needs a user: auth login: 'user', password: secret('profile')");
         }
+        for (Object secret : new Object[] {password, token}) {
+            Profile owner = secret == null ? null : profile != null
+                    && (secret == profile.password() || secret == profile.token()) ? profile : context.ownerOf(secret);
+            if (owner != null) {
+                requireCredentialsFor(at, "auth", owner, connectedHost);
+            }
+        }
         String mechanismName = mech.toUpperCase(Locale.ROOT);
         // Secrets are read once, now that AUTH needs them, and before any AUTH byte is written.
         String pw = reveal(password, at);
@@ -299,9 +312,45 @@ public abstract class MailScript extends Script {
         Reply r = session(at, "auth").auth(mechanismName, credentials);
         check(at, SmtpStage.AUTH, "AUTH " + mechanismName, r, Reply::isPositiveCompletion);
         if (r != null && r.isPositiveCompletion()) {
-            connectSettings.authenticated(mechanismName, credentials);
+            connectSettings.authenticated(mechanismName, credentials, renewal(credentials, password, token));
         }
         return r;
+    }
+
+    /**
+     * For a batch's later connections: credentials read afresh from a token's command (AUTH-07:
+     * an access token expires during a long batch; msmtp's passwordeval runs again the same way).
+     * Null when neither secret can change.
+     */
+    private static java.util.function.Supplier<Credentials> renewal(Credentials first, Object password, Object token) {
+        boolean renewPassword = password instanceof dev.postilion.profile.Secret p && p.refreshing();
+        boolean renewToken = token instanceof dev.postilion.profile.Secret t && t.refreshing();
+        if (!renewPassword && !renewToken) {
+            return null;
+        }
+        return () -> {
+            String pw = renewPassword ? Secrets.reveal(password) : null;
+            String tk = renewToken ? Secrets.reveal(token) : null;
+            return new Credentials(first.username(), renewPassword ? () -> pw : first.password(),
+                    renewToken ? () -> tk : first.token(), first.authzid());
+        };
+    }
+
+    /**
+     * AUTH-02: a profile's credentials go only to the profile's own host (Go's smtp.PlainAuth
+     * "wrong host name"), so a script cannot send them elsewhere by naming another host. The host
+     * compared is the one the script names: --connect-to and --local redirect the connection, not
+     * where the credentials are meant to go. Another host needs its own profile.
+     */
+    private void requireCredentialsFor(ScriptLocation at, String verb, Profile profile, String host) {
+        boolean credentials = profile.username() != null || profile.hasSecret();
+        if (!credentials || host == null || profile.isHost(host)) {
+            return;
+        }
+        throw new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": profile '" + profile.name() + "' ("
+                + profile.location() + ") holds credentials for " + profile.host() + ", and this connection goes to "
+                + host + "\n    a profile's credentials are sent only to its own host; for " + host + " define a"
+                + " profile of its own (extends: " + profile.name() + ", host: " + host + ")", null);
     }
 
     private String reveal(Object secret, ScriptLocation at) {
@@ -438,7 +487,7 @@ public abstract class MailScript extends Script {
             Reply r = s.data(spec.content());
             boolean refusedData = s.inTransaction();
             if (refusedData) {
-                return check(at, SmtpStage.DATA, "DATA", r, x -> x.code() == 354);
+                return check(at, SmtpStage.DATA, "DATA", r, Reply::isPositiveIntermediate);
             }
             return check(at, SmtpStage.DATA_END, "DATA (end of message)", r, Reply::isPositiveCompletion);
         }
@@ -474,7 +523,7 @@ public abstract class MailScript extends Script {
                 check(at, SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", rr.reply(), Reply::isPositiveCompletion);
             }
             if (result.data() != null) {
-                check(at, SmtpStage.DATA, "DATA", result.data(), x -> x.code() == 354);
+                check(at, SmtpStage.DATA, "DATA", result.data(), Reply::isPositiveIntermediate);
             }
             if (result.end() != null) {
                 check(at, SmtpStage.DATA_END, "DATA (end of message)", result.end(), Reply::isPositiveCompletion);

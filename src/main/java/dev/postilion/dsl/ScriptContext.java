@@ -24,6 +24,9 @@ final class ScriptContext {
     private final RunLimit limit;
     private ProfileFile profiles;
     private Profile current;
+    /** Which profile each secret handed out by {@code secret('name')} belongs to (AUTH-02). */
+    private final java.util.Map<Object, Profile> secretOwners =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     ScriptContext(RunOptions options, String scriptName, Path scriptDir, RunLimit limit) {
         this.options = options;
@@ -100,7 +103,14 @@ final class ScriptContext {
         if (options.dryRun()) {
             return standIn(p.name());
         }
-        return p.secret();
+        Object secret = p.secret();
+        secretOwners.put(secret, p);
+        return secret;
+    }
+
+    /** The profile a {@code secret('name')} came from, or null for any other value. */
+    Profile ownerOf(Object secret) {
+        return secret == null ? null : secretOwners.get(secret);
     }
 
     private Object standIn(String name) {

@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * One checked mailbox: the address (addr-spec, as used in MAIL FROM and RCPT TO) and an
  * optional display name. Non-ASCII is allowed in both: the name is RFC 2047-encoded in
- * headers, and a non-ASCII address needs SMTPUTF8 (RFC 6531).
+ * headers, an internationalised domain after an ASCII local part is kept as its A-label, and a
+ * non-ASCII local part needs SMTPUTF8 (RFC 6531).
  *
  * @param address the addr-spec, e.g. {@code jörg@müller.example}
  * @param name    the display name, or null
@@ -62,7 +63,26 @@ public record Mailbox(String address, String name) {
             name = null;
         }
         checkAddrSpec(field + ": " + what, parsed.getAddress());
-        return new Mailbox(parsed.getAddress(), name);
+        return new Mailbox(aLabelDomain(parsed.getAddress()), name);
+    }
+
+    /**
+     * MIM-05: an ASCII local part at an internationalised domain is written with the domain's
+     * A-label ({@code user@bücher.example} becomes {@code user@xn--bcher-kva.example}, RFC 5890), in
+     * the envelope and the headers alike, so that such a message needs no SMTPUTF8 (RFC 6531 is
+     * needed only for a non-ASCII local part). An address that cannot be converted is kept as given.
+     */
+    static String aLabelDomain(String address) {
+        int at = address.lastIndexOf('@');
+        if (FieldRules.isAscii(address) || at <= 0 || !FieldRules.isAscii(address.substring(0, at))) {
+            return address;
+        }
+        try {
+            String domain = java.net.IDN.toASCII(address.substring(at + 1), java.net.IDN.USE_STD3_ASCII_RULES);
+            return FieldRules.isAscii(domain) && !domain.isEmpty() ? address.substring(0, at + 1) + domain : address;
+        } catch (IllegalArgumentException e) {
+            return address;
+        }
     }
 
     private static void checkAddrSpec(String prefix, String addrSpec) {

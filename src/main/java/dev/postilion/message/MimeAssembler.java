@@ -68,7 +68,8 @@ public final class MimeAssembler {
 
     /**
      * Builds the message. Boundaries, Date and Message-ID are fixed here, once, so every
-     * later write is byte-for-byte the same.
+     * later write is byte-for-byte the same; boundaries follow from the Message-ID, so a rebuild
+     * with the same Message-ID and Date is the same too.
      *
      * @throws MessageException naming the field when the spec cannot make a message
      */
@@ -112,7 +113,7 @@ public final class MimeAssembler {
             for (Header h : spec.getHeaders()) {
                 message.addHeader(h.name(), encodedHeaderValue(h));
             }
-            setBody(message, spec);
+            setBody(message, spec, messageId);
             message.saveChanges();
             checkHeaderLines(message, "");
         } catch (MessagingException e) {
@@ -194,12 +195,18 @@ public final class MimeAssembler {
     private record TextBody(String text, String subtype) {
     }
 
-    private static void setBody(MimeMessage message, MessageSpec spec) throws MessagingException {
+    /**
+     * Builds the body. Every multipart boundary is derived from the Message-ID (RFC 2046 5.1.1 asks
+     * only that it not occur in the parts), so the same spec with the same Message-ID and Date
+     * gives the same bytes in another run: a message resent after a lost reply is byte-identical
+     * (MIM-09), and a receiver can tell it is the same message.
+     */
+    private static void setBody(MimeMessage message, MessageSpec spec, String messageId) throws MessagingException {
         Optional<String> text = spec.getText();
         Optional<String> html = spec.getHtml();
         Object body = null;
         if (text.isPresent() && html.isPresent()) {
-            MimeMultipart alternative = new MimeMultipart("alternative");
+            MimeMultipart alternative = new StampedMultipart("alternative", messageId, null);
             // RFC 2046 5.1.4: the plainest part first, the preferred last
             alternative.addBodyPart(part(new TextBody(text.get(), "plain")));
             alternative.addBodyPart(part(new TextBody(html.get(), "html")));
@@ -211,7 +218,7 @@ public final class MimeAssembler {
         }
         if (!spec.getInlines().isEmpty()) {
             String rootType = body instanceof MimeMultipart ? "multipart/alternative" : "text/html";
-            MimeMultipart related = new RelatedMultipart(rootType);
+            MimeMultipart related = new StampedMultipart("related", messageId, rootType);
             related.addBodyPart(part(body));
             for (InlineImage image : spec.getInlines()) {
                 related.addBodyPart(inlinePart(image));
@@ -219,7 +226,7 @@ public final class MimeAssembler {
             body = related;
         }
         if (!spec.getAttachments().isEmpty()) {
-            MimeMultipart mixed = new MimeMultipart("mixed");
+            MimeMultipart mixed = new StampedMultipart("mixed", messageId, null);
             if (body != null) {
                 mixed.addBodyPart(part(body));
             }
@@ -360,14 +367,32 @@ public final class MimeAssembler {
         return l;
     }
 
-    /** multipart/related with the RFC 2387 3.1 {@code type} parameter naming its root. */
-    private static final class RelatedMultipart extends MimeMultipart {
+    /**
+     * A multipart whose boundary comes from the Message-ID and its subtype (not from the clock and
+     * a counter, as Jakarta Mail's does); multipart/related also names its root's type (RFC 2387
+     * 3.1). "=_" cannot occur in base64 or quoted-printable text, the hash makes a clash with 7bit
+     * text as unlikely as Jakarta Mail's own.
+     */
+    private static final class StampedMultipart extends MimeMultipart {
 
-        RelatedMultipart(String rootType) throws MessagingException {
-            super("related");
+        StampedMultipart(String subtype, String messageId, String rootType) throws MessagingException {
+            super(subtype);
             ContentType ct = new ContentType(contentType);
-            ct.setParameter("type", rootType);
+            ct.setParameter("boundary", boundary(messageId, subtype));
+            if (rootType != null) {
+                ct.setParameter("type", rootType);
+            }
             contentType = ct.toString();
+        }
+    }
+
+    static String boundary(String messageId, String subtype) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((messageId + "/" + subtype).getBytes(StandardCharsets.UTF_8));
+            return "=_" + subtype + "_" + java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
         }
     }
 

@@ -132,4 +132,25 @@ public record Profile(
         }
         throw ProfileException.at(location, name, "no password or token to use as a secret");
     }
+
+    /**
+     * True when {@code other} names this profile's host: compared without case, a final dot or
+     * IPv6 brackets. A profile's credentials go only to its own host (AUTH-02).
+     */
+    public boolean isHost(String other) {
+        return other != null && bare(other).equalsIgnoreCase(bare(host));
+    }
+
+    private static String bare(String name) {
+        String h = name.trim();
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+    }
+
+    /** True when the profile holds a password or a token. */
+    public boolean hasSecret() {
+        return password != null || token != null;
+    }
 }

@@ -54,7 +54,9 @@ public class SmtpException extends IOException {
     public static SmtpException unexpected(SmtpStage stage, String command, Reply reply, String server) {
         Kind kind = reply.isTransientNegative() ? Kind.TEMPORARY : Kind.PERMANENT;
         if (stage == SmtpStage.AUTH && (reply.code() == 535 || reply.code() == 534
-                || reply.code() == 530 || reply.code() == 538 || reply.code() == 500 || reply.code() == 504)) {
+                || reply.code() == 530 || reply.code() == 538 || reply.code() == 500 || reply.code() == 504
+                || reply.isPermanentNegative() && reply.enhanced() != null && reply.enhanced().startsWith("5.7."))) {
+            // RFC 3463 3.8: X.7.X is a security or policy status; at AUTH, the credentials are refused.
             kind = Kind.AUTH;
         }
         if (reply.isPositiveCompletion() || reply.isPositiveIntermediate()) {
@@ -63,7 +65,24 @@ public class SmtpException extends IOException {
         String what = command == null ? stage.label() : command;
         return new SmtpException(kind, stage, command, reply, server,
                 what + " " + (reply.isClosing() ? "refused: server is closing the connection" : "refused")
-                        + "\n" + quote(server, reply), null);
+                        + "\n" + quote(server, reply) + (stage == SmtpStage.AUTH ? basicAuthRetired(reply) : ""), null);
+    }
+
+    /**
+     * Microsoft 365 answers a password AUTH with {@code 550 5.7.30 Basic authentication is not
+     * supported for Client Submission} once an organisation has Basic authentication turned off:
+     * no password will ever work there again, so the message says what will.
+     */
+    private static String basicAuthRetired(Reply reply) {
+        boolean retired = "5.7.30".equals(reply.enhanced())
+                || reply.text().toLowerCase(java.util.Locale.ROOT).contains("basic authentication is not supported");
+        if (!retired) {
+            return "";
+        }
+        return "\n    the server has retired Basic authentication (a user name and password) for SMTP AUTH, so no"
+                + " password will work: use OAuth 2.0 instead, with auth: xoauth2 and token: { command: ... } (a"
+                + " command that prints a fresh access token) in the profile, or auth xoauth2: 'user', token: ..."
+                + " in the script";
     }
 
     /** A step that got no reply at all; {@code cause} says why (refused, timed out, closed). */

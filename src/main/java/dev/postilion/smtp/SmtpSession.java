@@ -362,6 +362,12 @@ public final class SmtpSession implements Closeable {
             expired |= root instanceof java.security.cert.CertificateExpiredException;
         }
         String why = String.valueOf(root.getMessage());
+        String obsolete = obsoleteProtocol(why);
+        if (obsolete != null) {
+            return new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
+                    "TLS handshake with " + server() + " failed: " + obsolete + "\n    TLS 1.0 and 1.1 are refused"
+                            + " (RFC 8996: obsolete and insecure); the server must allow TLS 1.2 or 1.3", e);
+        }
         if (certificate || why.contains("PKIX") || why.contains("subject alternative") || why.contains("certificate")) {
             String hint = expired ? "the certificate has expired; the server must renew it (--insecure skips every"
                     + " check, never for real credentials)"
@@ -375,6 +381,31 @@ public final class SmtpSession implements Closeable {
         }
         return new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
                 "TLS handshake with " + server() + " failed: " + why, e);
+    }
+
+    /**
+     * Names the protocol when a handshake failed because the server speaks only an obsolete TLS
+     * version: it chose one (JSSE: "The server selected protocol version TLS11 is not accepted by
+     * client preferences [TLS13, TLS12]"), or it refused ours with a protocol_version alert.
+     *
+     * @return the explanation, or null when the failure was about something else
+     */
+    private static String obsoleteProtocol(String why) {
+        java.util.regex.Matcher m = Pattern.compile("selected protocol version (\\w+)").matcher(why);
+        if (m.find()) {
+            String version = switch (m.group(1)) {
+                case "TLS10" -> "TLS 1.0";
+                case "TLS11" -> "TLS 1.1";
+                case "SSL30" -> "SSL 3.0";
+                default -> m.group(1);
+            };
+            return "the server chose " + version + " (" + why + ")";
+        }
+        if (why.contains("protocol_version")) {
+            return "the server accepts neither TLS 1.2 nor TLS 1.3 (it answered with a protocol_version alert),"
+                    + " so it speaks only an older protocol such as TLS 1.0 or 1.1";
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- AUTH
@@ -499,13 +530,14 @@ public final class SmtpSession implements Closeable {
     }
 
     /**
-     * DATA: on 354 the content goes out (dot-stuffed, CRLF line endings, one terminator) and the
-     * reply after the final dot is returned. Any other reply to DATA is returned as it is.
+     * DATA: on 354 (any 3yz: RFC 5321 4.2 decides by the first digit) the content goes out
+     * (dot-stuffed, CRLF line endings, one terminator) and the reply after the final dot is
+     * returned. Any other reply to DATA is returned as it is.
      */
     public Reply data(MessageContent content) throws SmtpException {
         requireRecipients(SmtpStage.DATA);
-        Reply r = command(SmtpStage.DATA, "DATA", x -> x.code() == 354);
-        if (r.code() != 354) {
+        Reply r = command(SmtpStage.DATA, "DATA", Reply::isPositiveIntermediate);
+        if (!r.isPositiveIntermediate()) {
             return r;
         }
         return sendContent(content, null);
@@ -666,8 +698,8 @@ public final class SmtpSession implements Closeable {
                 transcript.error("message has 8-bit content and " + server() + " does not offer 8BITMIME");
             }
         }
-        String nonAscii = !isAscii(envelope.from()) ? envelope.from()
-                : envelope.recipients().stream().filter(a -> !isAscii(a)).findFirst().orElse(null);
+        String nonAscii = !isAscii(aLabelDomain(envelope.from())) ? envelope.from()
+                : envelope.recipients().stream().filter(a -> !isAscii(aLabelDomain(a))).findFirst().orElse(null);
         if (nonAscii != null && !capabilities.smtpUtf8()) {
             throw new SmtpException(Kind.INPUT, SmtpStage.MAIL, null, null, server(), "address " + nonAscii
                     + " is not ASCII, and " + server() + " does not offer SMTPUTF8 (RFC 6531) to carry it;"
@@ -690,6 +722,12 @@ public final class SmtpSession implements Closeable {
         List<SendResult.RecipientReply> replies = new ArrayList<>();
         Reply dataReply = null;
         if (pipelined) {
+            if (unanswered == null) {
+                Reply closing = unsolicited(SmtpStage.MAIL, mailLine);
+                if (closing != null) {
+                    return new SendResult(closing, List.of(), null, null);
+                }
+            }
             writingAhead = true;
             try {
                 writeLine(SmtpStage.MAIL, mailLine, null, false);
@@ -724,7 +762,7 @@ public final class SmtpSession implements Closeable {
                         read(SmtpStage.RCPT, rcptLines.get(i), POSITIVE)));
             }
             if (!bdat && isOpen()) {
-                dataReply = read(SmtpStage.DATA, "DATA", x -> x.code() == 354);
+                dataReply = read(SmtpStage.DATA, "DATA", Reply::isPositiveIntermediate);
             }
         } else {
             mailReply = command(SmtpStage.MAIL, mailLine, POSITIVE);
@@ -744,7 +782,7 @@ public final class SmtpSession implements Closeable {
         mailAccepted = mailReply.isPositiveCompletion();
         acceptedRecipients = (int) replies.stream().filter(SendResult.RecipientReply::accepted).count();
         if (!mailReply.isPositiveCompletion() || !anyAccepted) {
-            if (dataReply != null && dataReply.code() == 354) {
+            if (dataReply != null && dataReply.isPositiveIntermediate()) {
                 // RFC 2920 3.1: DATA was accepted though nothing else was; end it empty.
                 writeLine(SmtpStage.DATA_END, ".", null, false);
                 flush(SmtpStage.DATA_END, END_OF_DATA);
@@ -761,14 +799,17 @@ public final class SmtpSession implements Closeable {
             return new SendResult(mailReply, replies, null, end);
         }
         if (!pipelined) {
-            dataReply = command(SmtpStage.DATA, "DATA", x -> x.code() == 354);
+            dataReply = command(SmtpStage.DATA, "DATA", Reply::isPositiveIntermediate);
         }
-        if (dataReply == null || dataReply.code() != 354) {
+        if (dataReply == null || !dataReply.isPositiveIntermediate()) {
             resetAfterFailure();
             return new SendResult(mailReply, replies, dataReply, null);
         }
         if (ahead != null) {
-            writeContent(content, gate, false);
+            Reply early = writeContent(content, gate, false);
+            if (early != null) {
+                return new SendResult(mailReply, replies, dataReply, early);
+            }
             unanswered = new Unanswered(mailReply, replies, dataReply, ahead);
             resetTransaction();
             return null;
@@ -785,7 +826,10 @@ public final class SmtpSession implements Closeable {
     }
 
     private Reply sendContent(MessageContent content, DataEndGate gate) throws SmtpException {
-        writeContent(content, gate, true);
+        Reply early = writeContent(content, gate, true);
+        if (early != null) {
+            return early;
+        }
         try {
             return read(SmtpStage.DATA_END, END_OF_DATA, POSITIVE);
         } finally {
@@ -793,14 +837,25 @@ public final class SmtpSession implements Closeable {
         }
     }
 
-    /** Writes the message, dot-stuffed, and the terminator; flushes unless the next group shares the flush. */
-    private void writeContent(MessageContent content, DataEndGate gate, boolean flush) throws SmtpException {
+    /**
+     * Writes the message, dot-stuffed, and the terminator; flushes unless the next group shares the
+     * flush. A server may refuse the message while it streams in (smtp-sink -A: 550 right after
+     * 354, then it stops listening): a reply waiting before the terminator, or one found after a
+     * failed write, is returned instead, without the terminator and with the connection closed.
+     *
+     * @return null when the terminator went out; else the server's early 4xx or 5xx reply
+     */
+    private Reply writeContent(MessageContent content, DataEndGate gate, boolean flush) throws SmtpException {
         boolean tap = transcript != TranscriptListener.NONE && options.dataLinesShown() > 0;
         DataTap dataTap = tap ? new DataTap(conn.output(), transcript, options.dataLinesShown(), conn.tls()) : null;
         OutputStream wire = tap ? dataTap : conn.output();
         DotStuffingOutputStream stuffed = new DotStuffingOutputStream(wire);
         try {
             content.writeTo(stuffed);
+            Reply early = earlyReply(false);
+            if (early != null) {
+                return early;
+            }
             passGate(gate);
             // The last data and the terminator go out in one flush (no delayed-ACK stall).
             stuffed.finish();
@@ -810,6 +865,10 @@ public final class SmtpSession implements Closeable {
         } catch (SmtpException e) {
             throw e;
         } catch (SmtpConnection.ConnectionLostException e) {
+            Reply early = conn.writeTimedOut() ? null : earlyReply(true);
+            if (early != null) {
+                return early;
+            }
             conn.close();
             throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.DATA, "DATA", server(),
                     e.getMessage() + "; the final dot was not sent, so the message was not delivered", e);
@@ -824,6 +883,52 @@ public final class SmtpSession implements Closeable {
         if (dataTap != null) {
             dataTap.summarize();
         }
+        return null;
+    }
+
+    /**
+     * A reply the server sent while the message was still going out (every earlier reply has been
+     * read, so anything waiting answers the message itself). A 4xx or 5xx is the message's outcome:
+     * the terminator is not sent and the connection is closed, since the server is still in its
+     * DATA state (or has gone). Anything else is out of step: a protocol error, not delivered.
+     *
+     * @param afterFailedWrite true when a write already failed: only what is waiting is read
+     * @return the early reply, or null when none is waiting
+     */
+    private Reply earlyReply(boolean afterFailedWrite) throws SmtpException {
+        int waiting;
+        try {
+            waiting = conn.buffered();
+        } catch (IOException e) {
+            if (afterFailedWrite) {
+                return null;
+            }
+            throw lost(SmtpStage.DATA, "DATA", e);
+        }
+        if (waiting == 0) {
+            return null;
+        }
+        String what = "DATA (before the final dot)";
+        Reply r;
+        try {
+            r = read(SmtpStage.RAW, what, x -> false);
+        } catch (SmtpException e) {
+            if (afterFailedWrite) {
+                return null;
+            }
+            throw new SmtpException(e.kind(), SmtpStage.DATA, what, e.reply(), server(), e.getMessage()
+                    + "\n    the final dot was not sent, so the message was not delivered", e);
+        }
+        conn.close();
+        resetTransaction();
+        if (!r.isTransientNegative() && !r.isPermanentNegative()) {
+            throw new SmtpProtocolException(SmtpStage.DATA, what, server(), r, "this reply came while the message"
+                    + " was still being sent, answering nothing; its replies are out of step with the commands"
+                    + "\n    the final dot was not sent, so the message was not delivered");
+        }
+        transcript.info("The server replied before the end of the message; the final dot was not sent and the"
+                + " connection is closed");
+        return r;
     }
 
     /** Runs the data-end listener; if it fails, the final dot is never sent. */
@@ -1005,6 +1110,7 @@ public final class SmtpSession implements Closeable {
         }
         String sender = from == null ? "" : from;
         CommandWriter.checkAddress("sender", sender, SmtpStage.MAIL);
+        sender = aLabelDomain(sender);
         requireAsciiOrUtf8("sender", sender, mo.smtpUtf8(), SmtpStage.MAIL);
         StringBuilder sb = new StringBuilder("MAIL FROM:<").append(sender).append('>');
         if (mo.size() >= 0) {
@@ -1044,6 +1150,7 @@ public final class SmtpSession implements Closeable {
 
     private String rcptLineChecked(String to, RcptOptions ro) throws SmtpException {
         CommandWriter.checkAddress("recipient", to, SmtpStage.RCPT);
+        to = aLabelDomain(to);
         if (to.isBlank()) {
             throw new SmtpException(Kind.INPUT, SmtpStage.RCPT, null, null, server(), "recipient is empty", null);
         }
@@ -1091,6 +1198,27 @@ public final class SmtpSession implements Closeable {
         return value;
     }
 
+    /**
+     * An address whose local part is ASCII, with its domain as an A-label ({@code user@bücher.example}
+     * goes out as {@code user@xn--bcher-kva.example}, RFC 5890), so that only a non-ASCII local part
+     * needs SMTPUTF8 (RFC 6531). The address as given when it cannot be converted.
+     */
+    static String aLabelDomain(String address) {
+        if (address == null || isAscii(address)) {
+            return address;
+        }
+        int at = address.lastIndexOf('@');
+        if (at <= 0 || !isAscii(address.substring(0, at))) {
+            return address;
+        }
+        try {
+            String domain = java.net.IDN.toASCII(address.substring(at + 1), java.net.IDN.USE_STD3_ASCII_RULES);
+            return isAscii(domain) && !domain.isEmpty() ? address.substring(0, at + 1) + domain : address;
+        } catch (IllegalArgumentException e) {
+            return address;
+        }
+    }
+
     private static boolean isAscii(String s) {
         if (s == null) {
             return true;
@@ -1118,6 +1246,14 @@ public final class SmtpSession implements Closeable {
     }
 
     private Reply command(SmtpStage stage, String line, Predicate<Reply> expected) throws SmtpException {
+        if (unanswered != null) {
+            completePending();
+        }
+        requireConnected(stage);
+        Reply closing = unsolicited(stage, line);
+        if (closing != null) {
+            return closing;
+        }
         writeLine(stage, line, null, false);
         flush(stage, line);
         return read(stage, line, expected);
@@ -1128,6 +1264,12 @@ public final class SmtpSession implements Closeable {
             completePending();
         }
         requireConnected(stage);
+        if (!writingAhead) {
+            Reply closing = unsolicited(stage, shown != null ? shown : line);
+            if (closing != null) {
+                throw SmtpException.unexpected(stage, shown != null ? shown : line, closing, server());
+            }
+        }
         byte[] bytes = CommandWriter.encode(line, capabilities.smtpUtf8(), stage);
         // Listeners get the real line and the secret flag; every printer masks unless --show-secrets.
         transcript.sent(line, secret, conn.tls());
@@ -1174,7 +1316,76 @@ public final class SmtpSession implements Closeable {
             conn.close();
             resetTransaction();
         }
+        String misplaced = misplaced(stage, r);
+        if (misplaced != null) {
+            // The replies no longer line up with the commands: no later reply can be trusted.
+            conn.close();
+            resetTransaction();
+            throw new SmtpProtocolException(stage, command, server(), r, misplaced
+                    + (stage == SmtpStage.DATA_END ? "; the message may or may not have been delivered" : ""));
+        }
         return r;
+    }
+
+    /**
+     * RFC 5321 4.2: a client decides by the reply's first digit, and a 3yz where no more input can
+     * follow breaks the protocol; so does a 2yz to DATA, which must say 354 (or another 3yz) before
+     * the content. Either is also what replies out of step with the commands look like (RFC 2920).
+     *
+     * @return why {@code r} cannot answer {@code stage}, or null when it can
+     */
+    private static String misplaced(SmtpStage stage, Reply r) {
+        switch (stage) {
+            case GREETING, EHLO, HELO, MAIL, RCPT, RSET, NOOP, VRFY, QUIT, BDAT, DATA_END -> {
+                if (r.isPositiveIntermediate()) {
+                    return "a " + r.code() + " (intermediate) reply cannot answer " + stage.label()
+                            + ", which takes no more input; its replies are out of step with the commands";
+                }
+                return null;
+            }
+            case DATA -> {
+                if (r.isPositiveCompletion()) {
+                    return "a " + r.code() + " reply to DATA, which must be answered 354 before the message;"
+                            + " its replies are out of step with the commands";
+                }
+                return null;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Checks that no reply is waiting before a command is written: with nothing outstanding, a
+     * waiting reply was never asked for, so the replies and commands are out of step (an extra
+     * reply; RFC 2920: each reply answers the next command, in order) and any further reply would
+     * be taken for the wrong command (Postfix smtp_chat.c: a QUIT reply read as the end-of-data
+     * reply loses mail). A 421 is the exception (RFC 5321 3.8: it may come at any time): it is
+     * read, the connection is closed, and it is returned.
+     *
+     * @return null when nothing was waiting; a 421 that was waiting
+     * @throws SmtpProtocolException for any other waiting reply (the connection is closed)
+     */
+    private Reply unsolicited(SmtpStage stage, String command) throws SmtpException {
+        int waiting;
+        try {
+            waiting = conn.buffered();
+        } catch (IOException e) {
+            throw lost(stage, command, e);
+        }
+        if (waiting == 0) {
+            return null;
+        }
+        Reply r = read(stage, command, Reply::isClosing);
+        if (r.isClosing()) {
+            return r;
+        }
+        conn.close();
+        resetTransaction();
+        throw new SmtpProtocolException(stage, command, server(), r, "this reply came before "
+                + (command == null ? stage.label() : command) + " was sent, answering nothing; its replies are"
+                + " out of step with the commands, so the connection was dropped and is not used again");
     }
 
     private SmtpException lost(SmtpStage stage, String command, IOException e) {

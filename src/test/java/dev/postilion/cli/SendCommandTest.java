@@ -200,4 +200,43 @@ class SendCommandTest {
                 "--password-env", "PW", "--from", "a@x.test", "--to", "b@y.test");
         assertThat(masked.out()).doesNotContain(b64).contains(" -> ********");
     }
+
+    @Test
+    void basicAuthRetiredExits77AndPointsToXoauth2() throws Exception {
+        try (dev.postilion.testing.FaultServer s = dev.postilion.testing.FaultServer.start()) {
+            s.on("AUTH", "550 5.7.30 Basic authentication is not supported for Client Submission");
+            cli.env.put("PW", "retired-Pa55");
+            Cli.Outcome o = cli.run("send", "--server", "127.0.0.1:" + s.port(), "--tls", "none", "--auth", "login",
+                    "--user", "guyt", "--password-env", "PW", "--from", "a@x.test", "--to", "b@y.test");
+            assertThat(o.code()).as(o.all()).isEqualTo(77);
+            assertThat(o.err()).contains("AUTH LOGIN refused\n    127.0.0.1:" + s.port() + " replied: 550 5.7.30 Basic"
+                    + " authentication is not supported for Client Submission\n    the server has retired Basic"
+                    + " authentication").contains("auth: xoauth2 and token: { command: ... }");
+            assertThat(o.all()).doesNotContain("retired-Pa55").doesNotContain("Exception");
+            assertThat(s.commands()).noneMatch(c -> c.startsWith("MAIL"));
+        }
+    }
+
+    @Test
+    void aProfilesPasswordIsNotSentToAnotherServer() throws Exception {
+        try (dev.postilion.testing.FaultServer s = dev.postilion.testing.FaultServer.start()) {
+            Path profiles = dir.resolve("profiles.yaml");
+            Files.writeString(profiles, ("profiles:\n  work:\n    host: localhost\n    port: %d\n    tls: none\n"
+                    + "    auth: plain\n    username: guyt\n    password: { env: PW }\n").formatted(s.port()));
+            Files.setPosixFilePermissions(profiles, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            cli.env.put("PW", "bound-Pa55");
+            Cli.Outcome o = cli.run("send", "--profiles", profiles.toString(), "--profile", "work", "--server",
+                    "127.0.0.1:" + s.port(), "--from", "a@x.test", "--to", "b@y.test");
+            assertThat(o.code()).as(o.all()).isEqualTo(78);
+            assertThat(o.err()).contains("--server 127.0.0.1: profile 'work' (" + profiles + ":2) holds credentials"
+                    + " for localhost, and they are sent only to that host");
+            assertThat(s.connections()).isZero();
+
+            Cli.Outcome own = cli.run("send", "--profiles", profiles.toString(), "--profile", "work", "--server",
+                    "LocalHost:" + s.port(), "--from", "a@x.test", "--to", "b@y.test");
+            assertThat(own.code()).as(own.all()).isZero();
+            assertThat(s.commands()).anyMatch(c -> c.startsWith("AUTH PLAIN"));
+            assertThat(own.all()).doesNotContain("bound-Pa55");
+        }
+    }
 }

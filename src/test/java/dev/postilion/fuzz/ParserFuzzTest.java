@@ -8,6 +8,10 @@ import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
 import dev.postilion.message.MimeAssembler;
 import dev.postilion.message.OutgoingMessage;
+import dev.postilion.profile.Profile;
+import dev.postilion.profile.ProfileException;
+import dev.postilion.profile.ProfileFile;
+import dev.postilion.profile.ProfileLoader;
 import dev.postilion.smtp.CommandWriter;
 import dev.postilion.smtp.DotStuffingOutputStream;
 import dev.postilion.smtp.Reply;
@@ -19,10 +23,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fuzz targets for everything that reads hostile input (reply parser) or must never let it
- * through (command and header validators, the DATA stream). Under {@code mvn verify} they replay
+ * Fuzz targets for everything that reads hostile input (reply parser, profiles file) or must never
+ * let it through (command and header validators, the DATA stream). Under {@code mvn verify} they replay
  * the committed inputs in src/test/resources/dev/postilion/fuzz/ParserFuzzTestInputs; with
  * {@code JAZZER_FUZZ=1} (scripts/fuzz) they fuzz.
  */
@@ -120,5 +129,44 @@ class ParserFuzzTest {
                     + "|Content-Transfer-Encoding|" + java.util.regex.Pattern.quote(name) + "): .*"))
                     .as("unexpected header line %s", line).isTrue();
         }
+    }
+
+    @TempDir
+    static Path profilesDir;
+
+    /**
+     * FUZ-04: whatever the profiles file holds, loading it and resolving every profile either works
+     * or is a {@link ProfileException} (exit 78, or 66) with a message; never a StackOverflowError,
+     * an OutOfMemoryError or any other exception (YML-01 to YML-05 are committed inputs). Secrets
+     * are never revealed here, so no command in the input ever runs.
+     */
+    @FuzzTest(maxDuration = "15s")
+    void profileLoaderOnlyEverRefusesWithAConfigError(byte[] yaml) throws IOException {
+        Path file = profilesDir.resolve("profiles.yaml");
+        Files.write(file, yaml);
+        // Owner-only, like a real profiles file: a literal secret is then allowed, not refused.
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        try {
+            ProfileFile profiles = new ProfileLoader(Map.of("HOME", profilesDir.toString())).load(file);
+            for (String name : profiles.names()) {
+                Profile p;
+                try {
+                    p = profiles.get(name);
+                } catch (ProfileException refused) {
+                    assertRefusedCleanly(refused);
+                    continue;
+                }
+                assertThat(p.host()).isNotBlank();
+                assertThat(p.port()).isBetween(1, 65535);
+                assertThat(String.valueOf(p.password()) + p.token()).doesNotContain("\r", "\n");
+            }
+        } catch (ProfileException refused) {
+            assertRefusedCleanly(refused);
+        }
+    }
+
+    private static void assertRefusedCleanly(ProfileException refused) {
+        assertThat(refused.kind()).isIn(ProfileException.Kind.CONFIG, ProfileException.Kind.NOINPUT);
+        assertThat(refused.getMessage()).isNotBlank();
     }
 }

@@ -8,6 +8,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -404,6 +405,7 @@ class MimeAssemblerTest {
     }
 
     @Test
+    @DisplayName("MIM-01/MIM-06: 7bit only up to 998 octets a line and without NUL; otherwise quoted-printable")
     void transferEncodingRulesAtTheLineLimit() {
         assertThat(MimeAssembler.transferEncoding("a".repeat(998) + "\r\nb")).isEqualTo("7bit");
         assertThat(MimeAssembler.transferEncoding("a".repeat(999) + "\r\nb")).isEqualTo("quoted-printable");
@@ -432,6 +434,7 @@ class MimeAssemblerTest {
     }
 
     @Test
+    @DisplayName("MIM-02: UTF-8 subject, names and text still make a 7-bit message (no 8BITMIME or SMTPUTF8 needed)")
     void asciiMessageIsSevenBit() {
         OutgoingMessage built = assembler.assemble(new MessageSpec().from("Jörg <j@example.com>").to("b@example.org")
                 .subject(SUBJECT).text("Grüße, 日本語").attach(writeUnchecked("r.pdf", PDF)));

@@ -305,4 +305,36 @@ class SmtpSessionAuthTest {
         assertThat(transcript.text()).doesNotContain(b64(PASSWORD)).doesNotContain(b64("\0guyt\0" + PASSWORD))
                 .contains(" -> AUTH PLAIN ********");
     }
+
+    @Test
+    @DisplayName("AUTH-05: Exchange's 550 5.7.30 is an AUTH failure that explains Basic-auth retirement and names XOAUTH2")
+    void basicAuthRetiredIsAnAuthFailureThatPointsToOAuth() throws Exception {
+        String refusal = "550 5.7.30 Basic authentication is not supported for Client Submission";
+        try (FaultServer s = FaultServer.start().on("AUTH", refusal); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            Reply r = c.auth("LOGIN", Credentials.password("guyt@contoso.example", () -> PASSWORD));
+            assertThat(r.code()).isEqualTo(550);
+            SmtpException e = SmtpException.unexpected(SmtpStage.AUTH, "AUTH LOGIN", r, c.server());
+            assertThat(e.kind()).isEqualTo(Kind.AUTH);
+            assertThat(e.getMessage()).isEqualTo("AUTH LOGIN refused\n    " + server(s) + " replied: " + refusal
+                    + "\n    the server has retired Basic authentication (a user name and password) for SMTP AUTH,"
+                    + " so no password will work: use OAuth 2.0 instead, with auth: xoauth2 and token: { command: ... }"
+                    + " (a command that prints a fresh access token) in the profile, or auth xoauth2: 'user', token:"
+                    + " ... in the script");
+            assertThat(e.getMessage()).doesNotContain(PASSWORD);
+        }
+    }
+
+    @ParameterizedTest
+    @DisplayName("AUTH-05: any 5.7.x refusal at AUTH is an AUTH failure (exit 77), without the Basic-auth advice")
+    @ValueSource(strings = {"550 5.7.1 Client does not have permissions", "554 5.7.0 Too many failed attempts",
+        "535 5.7.8 Authentication credentials invalid"})
+    void securityRefusalsAtAuthAreAuthFailures(String refusal) {
+        Reply r = Reply.of(Integer.parseInt(refusal.substring(0, 3)), List.of(refusal));
+        SmtpException e = SmtpException.unexpected(SmtpStage.AUTH, "AUTH PLAIN", r, "mail.example:587");
+        assertThat(e.kind()).isEqualTo(Kind.AUTH);
+        assertThat(e.getMessage()).isEqualTo("AUTH PLAIN refused\n    mail.example:587 replied: " + refusal);
+        assertThat(SmtpException.unexpected(SmtpStage.MAIL, "MAIL FROM:<a@b>", r, "mail.example:587").kind())
+                .isEqualTo(Kind.PERMANENT);
+    }
 }

@@ -684,7 +684,7 @@ public final class FaultServer implements AutoCloseable {
                     if (ended) {
                         break;
                     }
-                    if (verb.equals("DATA") && lastCode == 354) {
+                    if (verb.equals("DATA") && lastCode / 100 == 3) {
                         flushHeld();
                         if (!readData()) {
                             break;
@@ -807,7 +807,7 @@ public final class FaultServer implements AutoCloseable {
             }
         }
 
-        /** Remembers the code of the last complete reply line written, to follow 334 and 354. */
+        /** Remembers the code of the last complete reply line written, to follow 334 and 354 (any 3xx to DATA). */
         private void noteCode(byte[] octets) {
             int end = octets.length;
             while (end > 0 && (octets[end - 1] == '\n' || octets[end - 1] == '\r')) {

@@ -24,7 +24,11 @@ public enum TestTls {
     /** Names only {@code other.example}, signed by the test CA. */
     WRONG_HOST("wrong-host.p12"),
     /** localhost and 127.0.0.1, signed by itself: no CA vouches for it. */
-    SELF_SIGNED("self-signed.p12");
+    SELF_SIGNED("self-signed.p12"),
+    /** Names only the DNS name {@code localhost} (no IP address), signed by the test CA. */
+    NAME_ONLY("name-only.p12"),
+    /** Names only the IP address {@code 127.0.0.1} (no DNS name), signed by the test CA. */
+    ADDRESS_ONLY("address-only.p12");
 
     private static final char[] PASSWORD = "changeit".toCharArray();
 

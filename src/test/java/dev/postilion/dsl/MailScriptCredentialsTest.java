@@ -1,0 +1,241 @@
+package dev.postilion.dsl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.postilion.profile.ProfileLoader;
+import dev.postilion.testing.FaultServer;
+import dev.postilion.transcript.TranscriptRecorder;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where a profile's credentials may go (AUTH-02: only to the profile's own host), and a batch's
+ * token read afresh from its command when it expires (AUTH-07).
+ */
+@Timeout(30)
+class MailScriptCredentialsTest {
+
+    @TempDir
+    Path dir;
+
+    private FaultServer server;
+    private final TranscriptRecorder transcript = new TranscriptRecorder();
+    private final Map<String, String> env = Map.of("WORK_PASS", "s3cret-Pa55", "HOME", "/nonexistent");
+    private final List<String> offeredTokens = new CopyOnWriteArrayList<>();
+    private volatile String validToken = "token-1";
+
+    @BeforeEach
+    void start() throws Exception {
+        server = FaultServer.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+    }
+
+    private Path profiles(String yaml) throws Exception {
+        Path file = dir.resolve("profiles.yaml");
+        Files.writeString(file, yaml);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    /** A default profile 'work' for {@code host} at the fault server's port, with a user and password. */
+    private Path work(String host) throws Exception {
+        return profiles("""
+                default: work
+                profiles:
+                  work:
+                    host: %s
+                    port: %d
+                    tls: none
+                    auth: login
+                    username: guyt
+                    password: { env: WORK_PASS }
+                    from: guyt@example.com
+                """.formatted(host, server.port()));
+    }
+
+    private ScriptRunner.Result run(Path profiles, String script, RunOptions extra) {
+        RunOptions o = (extra != null ? extra : options()).withEnv(env::get)
+                .withProfiles(profiles, new ProfileLoader(env)).withVars(Map.of("port", String.valueOf(server.port())));
+        return new ScriptRunner().run(script, "creds.groovy", dir, o);
+    }
+
+    private RunOptions options() {
+        return RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    private static String only(ScriptRunner.Result r) {
+        assertThat(r.problems()).hasSize(1);
+        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.CONFIG);
+        return r.problems().get(0).message();
+    }
+
+    // ------------------------------------------------------------------ AUTH-02
+
+    @Test
+    @DisplayName("AUTH-02: connect to another host with a profile that holds credentials is refused before connecting")
+    void connectingElsewhereWithAProfilesCredentialsIsRefused() throws Exception {
+        Path p = work("localhost");
+        ScriptRunner.Result r = run(p, "connect '127.0.0.1', profile: 'work'\nehlo 'client.test'\nauth\nquit\n", null);
+
+        assertThat(only(r)).isEqualTo("creds.groovy:1: connect: profile 'work' (" + p + ":3) holds credentials for"
+                + " localhost, and this connection goes to 127.0.0.1\n    a profile's credentials are sent only to"
+                + " its own host; for 127.0.0.1 define a profile of its own (extends: work, host: 127.0.0.1)");
+        assertThat(server.connections()).isZero();
+    }
+
+    @Test
+    @DisplayName("AUTH-02: a bare auth takes the default profile's credentials only to that profile's host")
+    void bareAuthDoesNotTakeTheDefaultProfilesCredentialsElsewhere() throws Exception {
+        Path p = work("localhost");
+        ScriptRunner.Result r = run(p, "connect '127.0.0.1', port: port as int\nehlo 'client.test'\nauth\nquit\n",
+                null);
+
+        assertThat(only(r)).startsWith("creds.groovy:3: auth: profile 'work' (" + p + ":3) holds credentials for"
+                + " localhost, and this connection goes to 127.0.0.1\n");
+        server.awaitDisconnect();
+        assertThat(server.commands()).containsExactly("EHLO client.test", "QUIT");
+        assertThat(transcript.text()).doesNotContain("s3cret-Pa55");
+    }
+
+    @Test
+    @DisplayName("AUTH-02: secret('work') is not sent to a host other than work's either")
+    void aProfilesSecretIsNotSentToAnotherHost() throws Exception {
+        Path p = work("localhost");
+        ScriptRunner.Result r = run(p, "connect '127.0.0.1', port: port as int\nehlo 'client.test'\n"
+                + "auth login: 'guyt', password: secret('work')\nquit\n", null);
+
+        assertThat(only(r)).startsWith("creds.groovy:3: auth: profile 'work' (" + p + ":3) holds credentials for"
+                + " localhost, and this connection goes to 127.0.0.1\n");
+        server.awaitDisconnect();
+        assertThat(server.commands()).noneMatch(c -> c.startsWith("AUTH"));
+    }
+
+    @Test
+    @DisplayName("AUTH-02: the profile's own host (any case, a final dot) takes its credentials")
+    void theProfilesOwnHostTakesItsCredentials() throws Exception {
+        Path p = work("127.0.0.1");
+        ScriptRunner.Result r = run(p, """
+                connect '127.0.0.1', profile: 'work'
+                ehlo 'client.test'
+                auth
+                quit
+                connect '127.0.0.1', port: port as int
+                ehlo 'client.test'
+                auth login: 'guyt', password: secret('work')
+                quit
+                """, null);
+        assertThat(r.problems()).isEmpty();
+        assertThat(server.commands()).filteredOn(c -> c.startsWith("AUTH LOGIN")).hasSize(2);
+        assertThat(work("LOCALHOST.")).exists();
+        r = run(dir.resolve("profiles.yaml"), "connect 'localhost', profile: 'work'\nehlo 'client.test'\nauth\nquit\n",
+                null);
+        assertThat(r.problems()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("AUTH-02: --connect-to (and --local) redirect the connection, not where the credentials belong")
+    void aRedirectedConnectionKeepsTheNamedHost() throws Exception {
+        Path p = work("smtp.work.example");
+        ScriptRunner.Result r = run(p, "connect profile: 'work'\nehlo 'client.test'\nauth\nquit\n",
+                options().withConnectTo("127.0.0.1", server.port()));
+        assertThat(r.problems()).isEmpty();
+        assertThat(server.commands()).contains("AUTH LOGIN");
+
+        r = run(p, "connect 'other.example', profile: 'work'\nehlo 'client.test'\nauth\nquit\n",
+                options().withConnectTo("127.0.0.1", server.port()));
+        assertThat(only(r)).startsWith("creds.groovy:1: connect: profile 'work' (" + p + ":3) holds credentials for"
+                + " smtp.work.example, and this connection goes to other.example\n");
+    }
+
+    @Test
+    @DisplayName("AUTH-02: a profile without credentials may be used for any host")
+    void aProfileWithoutCredentialsMayBeUsedForAnyHost() throws Exception {
+        Path p = profiles("""
+                profiles:
+                  plain:
+                    host: localhost
+                    port: %d
+                    tls: none
+                """.formatted(server.port()));
+        ScriptRunner.Result r = run(p, "connect '127.0.0.1', profile: 'plain'\nehlo 'client.test'\nquit\n", null);
+        assertThat(r.problems()).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ AUTH-07
+
+    @Test
+    @DisplayName("AUTH-07: a batch's expired token is read afresh from the profile's command, once, and the batch goes on")
+    void aBatchReadsAnExpiredTokenAfreshFromItsCommand() throws Exception {
+        Path counter = dir.resolve("runs");
+        Path command = dir.resolve("token.sh");
+        Files.writeString(command, "#!/bin/sh\nn=$(($(cat runs 2>/dev/null || echo 0) + 1))\necho $n > runs\n"
+                + "echo token-$n\n");
+        Files.setPosixFilePermissions(command, PosixFilePermissions.fromString("rwx------"));
+        Path p = profiles("""
+                profiles:
+                  o365:
+                    host: 127.0.0.1
+                    port: %d
+                    tls: none
+                    auth: xoauth2
+                    username: sender@example.com
+                    token: { command: ./token.sh }
+                    from: sender@example.com
+                """.formatted(server.port()));
+        server.capabilities("PIPELINING", "AUTH XOAUTH2");
+        server.always("AUTH", (srv, x, line) -> {
+            String decoded = new String(Base64.getDecoder().decode(line.split(" ")[2]), StandardCharsets.UTF_8);
+            String token = decoded.replaceAll("(?s).*auth=Bearer ([^\u0001]*).*", "$1");
+            offeredTokens.add(token);
+            x.reply(token.equals(validToken) ? "235 2.7.0 Authentication successful"
+                    : "334 eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiQmVhcmVyIn0=");
+            return true;
+        });
+        server.always(FaultServer.AUTHLINE, FaultServer.reply("535 5.7.3 Authentication unsuccessful"));
+        server.always("MAIL", (srv, x, line) -> {
+            if (srv.messages().size() == 2) {
+                validToken = "token-2";
+            }
+            x.reply("250 2.1.0 Ok");
+            return true;
+        });
+
+        ScriptRunner.Result r = run(p, """
+                connect profile: 'o365'
+                ehlo 'client.test'
+                auth
+                def people = (1..4).collect { [email: "r${it}@example.com".toString()] }
+                def result = batch(people, concurrency: 1, perConnection: 1) { row ->
+                    send { to row.email; subject 'hi'; text 'hello' }
+                }
+                assert result.totals().sent() == 4
+                quit
+                """, null);
+
+        assertThat(r.problems()).isEmpty();
+        assertThat(server.messages()).hasSize(4);
+        assertThat(Files.readString(counter).trim()).as("the token command ran for the script, then once more")
+                .isEqualTo("2");
+        assertThat(offeredTokens).startsWith("token-1", "token-1", "token-1").endsWith("token-2")
+                .containsOnly("token-1", "token-2");
+        assertThat(transcript.text()).doesNotContain("token-1").doesNotContain("token-2");
+    }
+}
