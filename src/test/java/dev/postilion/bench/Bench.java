@@ -38,7 +38,7 @@ import javax.management.openmbean.CompositeData;
  * connection, to a local sink. Prints {@code RESULT name value} lines.
  *
  * <pre>
- * Bench jakarta  HOST PORT N          warm-up of 20,000, then the best of 5 rounds of N over one connection
+ * Bench jakarta  HOST PORT N          warm-up of 100,000, then the best of 5 rounds of N over one connection
  * Bench batch    HOST PORT N C [J [nofsync]]  the same at concurrency C (J: a journal file)
  * Bench cold     HOST PORT N C        N at concurrency C (0: the Jakarta loop) with no warm-up
  * Bench latency  HOST PORT N          Jakarta and concurrency 1 through a 20 ms round-trip proxy
@@ -49,7 +49,7 @@ import javax.management.openmbean.CompositeData;
 public final class Bench {
 
     private static final String BODY = body();
-    private static final int WARM_UP = 20000;
+    private static final int WARM_UP = 100_000;
     /** Measured rounds after the warm-up; the best counts (other load on the machine only slows a round). */
     private static final int ROUNDS = 5;
 
