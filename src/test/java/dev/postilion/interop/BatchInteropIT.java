@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -79,11 +78,12 @@ class BatchInteropIT {
         assertThat(r.totals().sent()).isEqualTo(ROWS);
         assertThat(Files.readAllLines(report)).filteredOn(l -> l.contains("\"queue\":")).hasSize(ROWS);
 
-        Map<String, Integer> byMessageId = awaitDelivered(mta, r.batchId(), ROWS, Duration.ofSeconds(90));
+        Map<String, Integer> byMessageId = mta.awaitCounts("Message-ID", id -> id.contains(r.batchId()), ROWS,
+                Duration.ofSeconds(90), () -> true);
         try {
             assertThat(byMessageId).hasSize(ROWS).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
         } finally {
-            remove(mta, r.batchId());
+            mta.remove("Message-ID", id -> id.contains(r.batchId()));
         }
     }
 
@@ -126,7 +126,7 @@ class BatchInteropIT {
             Map<String, Integer> byRecipient = awaitDeliveredTo(mta, tag, ROWS, Duration.ofSeconds(120));
             assertThat(byRecipient).hasSize(ROWS).allSatisfy((to, n) -> assertThat(n).as(to).isEqualTo(1));
         } finally {
-            removeDeliveredTo(mta, tag);
+            mta.remove("X-Original-To", to -> to.startsWith(tag));
         }
     }
 
@@ -210,7 +210,7 @@ class BatchInteropIT {
                 }
             }
         } finally {
-            removeDeliveredTo(mta, tag);
+            mta.remove("X-Original-To", to -> to.startsWith(tag));
         }
     }
 
@@ -261,77 +261,24 @@ class BatchInteropIT {
      * least {@code count} have arrived and Postfix's queue holds nothing more for them (or time is up).
      */
     private static Map<String, Integer> awaitDeliveredTo(RealMta mta, String tag, int count, Duration timeout)
-            throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Integer> seen = new HashMap<>();
-        Set<Path> counted = new HashSet<>();
-        while (true) {
-            for (Path p : mta.deliveredMessages()) {
-                if (counted.contains(p)) {
-                    continue;
-                }
-                String to = RealMta.header(p, "X-Original-To");
-                if (to != null && to.startsWith(tag)) {
-                    seen.merge(to, 1, Integer::sum);
-                    counted.add(p);
-                }
-            }
-            if (counted.size() >= count && !queued(tag) || System.nanoTime() > deadline) {
-                return seen;
-            }
-            Thread.sleep(200);
-        }
+            throws InterruptedException {
+        return mta.awaitCounts("X-Original-To", to -> to.startsWith(tag), count, timeout, () -> !queued(tag));
     }
 
     /** True while Postfix's queue holds a message for a recipient starting with {@code tag}. */
-    private static boolean queued(String tag) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("postqueue", "-j").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("postqueue -j failed: " + out);
-        }
-        return out.contains(tag);
-    }
-
-    private static void removeDeliveredTo(RealMta mta, String tag) throws IOException {
-        for (Path p : mta.deliveredMessages()) {
-            String to = RealMta.header(p, "X-Original-To");
-            if (to != null && to.startsWith(tag)) {
-                Files.deleteIfExists(p);
+    private static boolean queued(String tag) {
+        try {
+            Process p = new ProcessBuilder("postqueue", "-j").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("postqueue -j failed: " + out);
             }
-        }
-    }
-
-    /** Message-ID to copies delivered, for this batch's messages, once {@code count} have arrived (or time is up). */
-    private static Map<String, Integer> awaitDelivered(RealMta mta, String batchId, int count, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Integer> seen = new HashMap<>();
-        Set<Path> counted = new HashSet<>();
-        while (true) {
-            for (Path p : mta.deliveredMessages()) {
-                if (counted.contains(p)) {
-                    continue;
-                }
-                String id = RealMta.header(p, "Message-ID");
-                if (id != null && id.contains(batchId)) {
-                    seen.merge(id, 1, Integer::sum);
-                    counted.add(p);
-                }
-            }
-            if (counted.size() >= count || System.nanoTime() > deadline) {
-                return seen;
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    private static void remove(RealMta mta, String batchId) throws IOException {
-        for (Path p : mta.deliveredMessages()) {
-            String id = RealMta.header(p, "Message-ID");
-            if (id != null && id.contains(batchId)) {
-                Files.deleteIfExists(p);
-            }
+            return out.contains(tag);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("postqueue -j cannot run", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking postqueue", e);
         }
     }
 }

@@ -33,13 +33,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -354,12 +351,13 @@ class EximInteropIT {
 
         assertThat(r.outcome()).as(r.summary("rows") + "\n" + r.problems()).isEqualTo(Outcome.SENT);
         assertThat(r.totals().sent()).isEqualTo(rows);
-        Map<String, Integer> byMessageId = awaitDelivered(r.batchId(), rows, Duration.ofSeconds(90));
+        Map<String, Integer> byMessageId = exim.awaitCounts("Message-ID", id -> id.contains(r.batchId()), rows,
+                Duration.ofSeconds(90), () -> true);
         try {
             assertThat(byMessageId).as("see %s", exim.logFile()).hasSize(rows)
                     .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
         } finally {
-            removeDelivered(r.batchId());
+            exim.remove("Message-ID", id -> id.contains(r.batchId()));
         }
     }
 
@@ -397,38 +395,6 @@ class EximInteropIT {
             }
             assertThat(System.nanoTime()).as("no '%s' line in %s", marker, exim.logFile()).isLessThan(deadline);
             Thread.sleep(100);
-        }
-    }
-
-    /** Message-ID to copies delivered, for this batch's messages, once {@code count} have arrived (or time is up). */
-    private Map<String, Integer> awaitDelivered(String batchId, int count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Integer> seen = new HashMap<>();
-        Set<Path> counted = new HashSet<>();
-        while (true) {
-            for (Path p : exim.deliveredMessages()) {
-                if (counted.contains(p)) {
-                    continue;
-                }
-                String id = RealMta.header(p, "Message-ID");
-                if (id != null && id.contains(batchId)) {
-                    seen.merge(id, 1, Integer::sum);
-                    counted.add(p);
-                }
-            }
-            if (counted.size() >= count || System.nanoTime() > deadline) {
-                return seen;
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    private void removeDelivered(String batchId) throws IOException {
-        for (Path p : exim.deliveredMessages()) {
-            String id = RealMta.header(p, "Message-ID");
-            if (id != null && id.contains(batchId)) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

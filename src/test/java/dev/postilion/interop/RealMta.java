@@ -21,9 +21,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -363,6 +367,54 @@ public final class RealMta {
       delivered = deliveredTo(localPartOrAddress);
     }
     return delivered;
+  }
+
+  /**
+   * Copies delivered per value of a header ({@code Message-ID}, or {@link #recipientHeader()} for
+   * the envelope recipient), counting the messages whose value {@code matches}: polls until at
+   * least {@code count} have arrived and {@code settled} says nothing more is on its way, or the
+   * timeout passes; returns what was there at the end either way, so the caller asserts on it.
+   */
+  public Map<String, Integer> awaitCounts(String header, Predicate<String> matches, int count, Duration timeout,
+      BooleanSupplier settled) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, Integer> seen = new HashMap<>();
+    Set<Path> counted = new HashSet<>();
+    while (true) {
+      for (Path p : deliveredMessages()) {
+        if (counted.contains(p)) {
+          continue;
+        }
+        String value = header(p, header);
+        if (value != null && matches.test(value)) {
+          seen.merge(value, 1, Integer::sum);
+          counted.add(p);
+        }
+      }
+      if (counted.size() >= count && settled.getAsBoolean() || System.nanoTime() > deadline) {
+        return seen;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** Deletes the delivered messages whose {@code header} value {@code matches}. */
+  public void remove(String header, Predicate<String> matches) {
+    for (Path p : deliveredMessages()) {
+      String value = header(p, header);
+      if (value != null && matches.test(value)) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot delete " + p, e);
+        }
+      }
+    }
+  }
+
+  /** The header local delivery adds with the envelope recipient: {@code X-Original-To} (Postfix), {@code Envelope-to} (Exim). */
+  public String recipientHeader() {
+    return server.recipientHeader;
   }
 
   /** Deletes every delivered message ({@code new/} and {@code cur/}); deliveries in progress in {@code tmp/} are left alone. */
