@@ -57,7 +57,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print nothing unless the script fails; then the dialogue too.")
     boolean quiet;
 
-    @Option(names = "--transcript", paramLabel = "FILE", description = "Also write the dialogue (masked) to FILE.")
+    @Option(names = "--transcript", paramLabel = "FILE", description = "Also write the dialogue to FILE (secrets masked, unless --show-secrets).")
     Path transcriptFile;
 
     @Option(names = "--dry-run", description = "Check the script against a local stand-in; report every mistake.")
