@@ -1254,17 +1254,23 @@ public final class SmtpSession implements Closeable {
         if (closing != null) {
             return closing;
         }
-        writeLine(stage, line, null, false);
+        write(stage, line, null, false, false);
         flush(stage, line);
         return read(stage, line, expected);
     }
 
     private void writeLine(SmtpStage stage, String line, String shown, boolean secret) throws SmtpException {
+        write(stage, line, shown, secret, !writingAhead);
+    }
+
+    /** Writes one command line; {@code checkInStep}: first make sure no unasked-for reply is waiting. */
+    private void write(SmtpStage stage, String line, String shown, boolean secret, boolean checkInStep)
+            throws SmtpException {
         if (unanswered != null && !writingAhead) {
             completePending();
         }
         requireConnected(stage);
-        if (!writingAhead) {
+        if (checkInStep) {
             Reply closing = unsolicited(stage, shown != null ? shown : line);
             if (closing != null) {
                 throw SmtpException.unexpected(stage, shown != null ? shown : line, closing, server());
