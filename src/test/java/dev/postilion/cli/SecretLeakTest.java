@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -165,11 +166,16 @@ class SecretLeakTest {
         }
     }
 
+    /** A child run that ended well, and its command lines as read while it was running. */
+    private record HeldRun(ChildRun child, String cmdline) {
+    }
+
     /**
-     * Holds the reply to the final dot until the test has read the child's command line: the
-     * process is then certainly running, with its secret read and used.
+     * Starts a child run and reads its command lines while the server holds the reply to its final
+     * dot (the process is then certainly running, with its secret read and used); then lets it
+     * finish, and checks that it exited 0.
      */
-    private static CountDownLatch[] holdAtTheDot(FaultServer server) {
+    private static HeldRun runHeldAtTheDot(FaultServer server, Callable<ChildRun> start) throws Exception {
         CountDownLatch reached = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         server.on(FaultServer.DOT, (s, x, line) -> {
@@ -182,7 +188,17 @@ class SecretLeakTest {
             x.reply("250 2.0.0 Ok: queued");
             return true;
         });
-        return new CountDownLatch[] {reached, release};
+        ChildRun child = start.call();
+        String cmdline;
+        try {
+            assertThat(reached.await(40, TimeUnit.SECONDS)).as("the child reached the final dot").isTrue();
+            cmdline = cmdlines(child.process);
+        } finally {
+            release.countDown();
+        }
+        assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.process.exitValue()).as(child.err()).isZero();
+        return new HeldRun(child, cmdline);
     }
 
     /** The NUL-separated command line of the process and of every process it started. */
@@ -204,7 +220,6 @@ class SecretLeakTest {
     void passwordNeverInCmdlineOfTheRun() throws Exception {
         try (FaultServer server = FaultServer.start()) {
             ScriptedAuth auth = ScriptedAuth.on(server, USER, PASSWORD, 0);
-            CountDownLatch[] hold = holdAtTheDot(server);
             Path profiles = profiles(server.port(), "password: { env: LEAK_PW }");
             Path script = dir.resolve("cron.groovy");
             Files.writeString(script, """
@@ -214,17 +229,10 @@ class SecretLeakTest {
                     send { from 'guyt@x.test'; to 'ops@y.test'; subject 'nightly'; text 'fine' }
                     quit
                     """);
-            ChildRun child = ChildRun.start(dir, Map.of("LEAK_PW", PASSWORD), "run", "--profiles", profiles.toString(),
-                    script.toString());
-            String cmdline;
-            try {
-                assertThat(hold[0].await(40, TimeUnit.SECONDS)).as("the child reached the final dot").isTrue();
-                cmdline = cmdlines(child.process);
-            } finally {
-                hold[1].countDown();
-            }
-            assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(child.process.exitValue()).as(child.err()).isZero();
+            HeldRun run = runHeldAtTheDot(server, () -> ChildRun.start(dir, Map.of("LEAK_PW", PASSWORD), "run",
+                    "--profiles", profiles.toString(), script.toString()));
+            ChildRun child = run.child();
+            String cmdline = run.cmdline();
             assertThat(cmdline).contains(Main.class.getName(), "run", "cron.groovy");
             List<String> wire = secretWireForms(auth.clientLines());
             assertThat(wire).contains(b64(PASSWORD));
@@ -238,22 +246,15 @@ class SecretLeakTest {
     void tokenNeverInCmdlineOfTheSend() throws Exception {
         try (FaultServer server = FaultServer.start()) {
             ScriptedAuth auth = ScriptedAuth.on(server, USER, PASSWORD, 0);
-            CountDownLatch[] hold = holdAtTheDot(server);
             Path token = dir.resolve("token.txt");
             Files.writeString(token, TOKEN + "\n");
             Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
             Path profiles = profiles(server.port(), "auth: xoauth2\n    token: { file: " + token + " }");
-            ChildRun child = ChildRun.start(dir, Map.of(), "send", "--profiles", profiles.toString(), "--profile",
-                    "leak", "--to", "ops@y.test", "--subject", "nightly", "--body", "fine");
-            String cmdline;
-            try {
-                assertThat(hold[0].await(40, TimeUnit.SECONDS)).as("the child reached the final dot").isTrue();
-                cmdline = cmdlines(child.process);
-            } finally {
-                hold[1].countDown();
-            }
-            assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(child.process.exitValue()).as(child.err()).isZero();
+            HeldRun run = runHeldAtTheDot(server, () -> ChildRun.start(dir, Map.of(), "send", "--profiles",
+                    profiles.toString(), "--profile", "leak", "--to", "ops@y.test", "--subject", "nightly", "--body",
+                    "fine"));
+            ChildRun child = run.child();
+            String cmdline = run.cmdline();
             assertThat(cmdline).contains(Main.class.getName(), "send", "--profile leak");
             List<String> wire = secretWireForms(auth.clientLines());
             assertThat(auth.clientLines()).anyMatch(l -> l.startsWith("AUTH XOAUTH2 "));

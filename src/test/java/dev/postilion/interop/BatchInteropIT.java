@@ -53,20 +53,7 @@ class BatchInteropIT {
                 SessionOptions.DEFAULT.withTls(new TlsSettings(TlsMode.STARTTLS, List.of(mta.caFile()), false))
                         .withTimeout(Duration.ofSeconds(30)),
                 "LOGIN", Credentials.password(mta.user(), mta::password));
-        Iterator<Map<String, Object>> rows = new Iterator<>() {
-            private int i;
-
-            @Override
-            public boolean hasNext() {
-                return i < ROWS;
-            }
-
-            @Override
-            public Map<String, Object> next() {
-                i++;
-                return Map.of("email", tag + "-" + i + "@" + mta.domain(), "n", i);
-            }
-        };
+        Iterator<Map<String, Object>> rows = rows(tag, mta.domain());
         Path report = dir.resolve("report.jsonl");
         BatchResult r = new Batch(RowSource.of(rows),
                 row -> new MessageSpec().from(mta.user() + "@" + mta.domain()).to(row.text("email"))
