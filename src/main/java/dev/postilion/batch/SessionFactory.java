@@ -2,7 +2,6 @@ package dev.postilion.batch;
 
 import java.util.function.Supplier;
 
-import dev.postilion.smtp.Reply;
 import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
@@ -54,12 +53,7 @@ public interface SessionFactory {
         try {
             s.open(host, port, helo);
             if (credentials != null) {
-                String mech = mechanism == null ? "auto" : mechanism;
-                Reply r = s.auth(mech, credentials);
-                if (!r.isPositiveCompletion()) {
-                    throw SmtpException.unexpected(SmtpStage.AUTH, "AUTH " + mech.toUpperCase(java.util.Locale.ROOT),
-                            r, s.server());
-                }
+                s.authenticate(mechanism == null ? "auto" : mechanism, credentials);
             }
             return s;
         } catch (SmtpException | RuntimeException e) {

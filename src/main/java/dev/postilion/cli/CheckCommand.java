@@ -1,15 +1,15 @@
 package dev.postilion.cli;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.postilion.smtp.Capabilities;
-import dev.postilion.smtp.Reply;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
-import dev.postilion.smtp.SmtpStage;
+import dev.postilion.smtp.Timeouts;
 import dev.postilion.transcript.SwaksPrinter;
 import dev.postilion.transcript.TranscriptListener;
 import picocli.CommandLine.Command;
@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 /** {@code postilion check}: is the SMTP service running, and what does it offer? No mail is sent. */
 @Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Check a server: greeting, EHLO capabilities, STARTTLS and its certificate, and an AUTH test"
-                + " if asked; then QUIT. No mail is sent.", "TARGET is HOST[:PORT] or a profile name."})
+                + " if asked; then QUIT. No mail is sent.", "TARGET is HOST[:PORT] or a profile name.",
+                "The greeting is awaited for 30s (as swaks does; --timeout changes it), not RFC 5321's 5m."})
 public final class CheckCommand implements Callable<Integer> {
 
     private static final Map<String, String> MEANINGS = Map.ofEntries(
@@ -37,6 +38,9 @@ public final class CheckCommand implements Callable<Integer> {
             Map.entry("ETRN", "remote queue start (RFC 1985)"),
             Map.entry("REQUIRETLS", "TLS required end to end (RFC 8689)"),
             Map.entry("DELIVERBY", "deliver-by deadlines (RFC 2852)"));
+
+    /** How long check waits for the greeting (and an implicit TLS handshake) unless told otherwise: swaks's 30 s. */
+    static final Duration GREETING_TIMEOUT = Duration.ofSeconds(30);
 
     private final Io io;
 
@@ -73,25 +77,36 @@ public final class CheckCommand implements Callable<Integer> {
             return p.code.code();
         }
         TranscriptListener transcript = quiet ? TranscriptListener.NONE : new SwaksPrinter(io.out(), io.err(), showSecrets);
-        try (SmtpSession s = new SmtpSession(t.options(), transcript)) {
+        Timeouts timeouts = t.options().timeouts();
+        // Unless --timeout (or the profile's timeout:) says otherwise, a silent port fails in 30 s, not 5 min.
+        boolean shortGreeting = connection.timeout == null && (t.profile() == null || t.profile().timeout() == null)
+                && timeouts.greeting().compareTo(GREETING_TIMEOUT) > 0;
+        if (shortGreeting) {
+            timeouts = timeouts.withGreeting(GREETING_TIMEOUT);
+        }
+        try (SmtpSession s = new SmtpSession(t.options().withTimeouts(timeouts), transcript)) {
             s.open(t.host(), t.port(), t.helo());
             io.out().println();
             io.out().println("=== " + s.server() + (s.isTls() ? " (TLS)" : " (plain text)") + " offers:");
             print(s.capabilities());
+            if (!s.capabilitiesBeforeTls().authMechanisms().isEmpty()) {
+                io.out().println("*** AUTH is offered before TLS (" + String.join(" ",
+                        s.capabilitiesBeforeTls().authMechanisms()) + "): a client that logs in there sends its"
+                        + " password readable to anyone on the path; offer AUTH only after STARTTLS");
+            }
             if (t.credentials() != null) {
-                Reply r = s.auth(t.auth(), t.credentials());
-                if (!r.isPositiveCompletion()) {
-                    throw SmtpException.unexpected(SmtpStage.AUTH, "AUTH " + t.auth().toUpperCase(Locale.ROOT), r,
-                            s.server());
-                }
-                io.out().println("=== AUTH " + t.auth().toUpperCase(Locale.ROOT) + " as " + t.credentials().username()
-                        + ": accepted");
+                s.authenticate(t.auth(), t.credentials());
+                io.out().println("=== AUTH " + s.authMechanism() + " as " + t.credentials().username() + ": accepted");
             }
             s.quit();
             io.out().println("=== " + s.server() + ": OK");
             return ExitCode.OK.code();
         } catch (SmtpException e) {
             io.err().println("postilion check: " + e.getMessage());
+            if (shortGreeting && e.hint() == SmtpException.Hint.NO_GREETING) {
+                io.err().println("    check waits " + Timeouts.describe(GREETING_TIMEOUT) + " for the greeting;"
+                        + " --timeout 5m waits longer");
+            }
             return ExitCodes.forKind(e.kind()).code();
         }
     }

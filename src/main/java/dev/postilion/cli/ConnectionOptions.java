@@ -13,6 +13,7 @@ import dev.postilion.dsl.Durations;
 import dev.postilion.profile.Profile;
 import dev.postilion.profile.ProfileException;
 import dev.postilion.profile.ProfileLoader;
+import dev.postilion.smtp.LocalName;
 import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.Timeouts;
 import dev.postilion.smtp.TlsMode;
@@ -65,7 +66,7 @@ final class ConnectionOptions {
     @Option(names = "--allow-cleartext-auth", description = "Allow AUTH without TLS to a host that is not loopback.")
     boolean allowCleartextAuth;
 
-    @Option(names = "--helo", paramLabel = "NAME", description = "The EHLO name (default: this host's name).")
+    @Option(names = "--helo", paramLabel = "NAME", description = "The EHLO name (default: this host's name as `hostname` prints it).")
     String helo;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Cap every stage's timeout (30s, 2m).")
@@ -203,7 +204,7 @@ final class ConnectionOptions {
             String ftk = tk;
             credentials = new Credentials(u, fpw == null ? null : () -> fpw, ftk == null ? null : () -> ftk, null);
         }
-        String name = helo != null ? helo : p != null && p.helo() != null ? p.helo() : localName();
+        String name = helo != null ? helo : p != null && p.helo() != null ? p.helo() : LocalName.forEhlo();
         return new Target(host, prt, so, mech, credentials, name, p != null ? p.from() : null, p);
     }
 
@@ -229,14 +230,5 @@ final class ConnectionOptions {
             }
         }
         return null;
-    }
-
-    static String localName() {
-        try {
-            String n = java.net.InetAddress.getLocalHost().getCanonicalHostName();
-            return n.contains(".") ? n : "localhost";
-        } catch (IOException e) {
-            return "localhost";
-        }
     }
 }

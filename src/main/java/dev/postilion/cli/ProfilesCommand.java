@@ -9,12 +9,11 @@ import dev.postilion.profile.ProfileDisplay;
 import dev.postilion.profile.ProfileException;
 import dev.postilion.profile.ProfileFile;
 import dev.postilion.profile.ProfileLoader;
-import dev.postilion.smtp.Reply;
+import dev.postilion.smtp.LocalName;
 import dev.postilion.smtp.Resolver;
 import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
-import dev.postilion.smtp.SmtpStage;
 import dev.postilion.smtp.Timeouts;
 import dev.postilion.smtp.TlsSettings;
 import dev.postilion.smtp.auth.Credentials;
@@ -130,20 +129,18 @@ public final class ProfilesCommand implements Callable<Integer> {
             so = so.withTimeouts(Timeouts.all(p.timeout()));
         }
         try (SmtpSession s = new SmtpSession(so, t)) {
-            s.open(p.host(), p.port(), p.helo() != null ? p.helo() : "localhost");
+            s.open(p.host(), p.port(), p.helo() != null ? p.helo() : LocalName.forEhlo());
             if (p.authenticates()) {
                 String pw = p.password() == null ? null : p.password().reveal();
                 String tk = p.token() == null ? null : p.token().reveal();
                 Credentials c = new Credentials(p.username(), pw == null ? null : () -> pw,
                         tk == null ? null : () -> tk, null);
-                Reply r = s.auth(p.auth(), c);
-                if (!r.isPositiveCompletion()) {
-                    throw SmtpException.unexpected(SmtpStage.AUTH, "AUTH " + p.auth().toUpperCase(), r, s.server());
-                }
+                s.authenticate(p.auth(), c);
             }
+            String mechanism = s.authMechanism();
             s.quit();
             out.println("=== profile '" + p.name() + "' works: " + p.host() + ":" + p.port() + ", tls " + p.tls()
-                    + (p.authenticates() ? ", auth " + p.auth() + " as " + p.username() : ", no auth"));
+                    + (p.authenticates() ? ", auth " + mechanism + " as " + p.username() : ", no auth"));
             return ExitCode.OK.code();
         } catch (ProfileException e) {
             return fail(err, e);

@@ -186,10 +186,7 @@ public final class SendCommand implements Callable<Integer> {
             return quit(s);
         }
         if (t.credentials() != null) {
-            Reply r = s.auth(t.auth(), t.credentials());
-            if (!r.isPositiveCompletion()) {
-                throw SmtpException.unexpected(SmtpStage.AUTH, "AUTH " + t.auth().toUpperCase(Locale.ROOT), r, s.server());
-            }
+            s.authenticate(t.auth(), t.credentials());
         }
         if (stop == QuitAfter.AUTH) {
             return quit(s);

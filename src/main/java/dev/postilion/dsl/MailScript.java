@@ -4,7 +4,6 @@ import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
 import groovy.lang.Script;
 import java.io.File;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +21,7 @@ import java.util.regex.Pattern;
 import dev.postilion.batch.BatchResult;
 import dev.postilion.batch.RowSource;
 import dev.postilion.profile.Profile;
+import dev.postilion.smtp.LocalName;
 import dev.postilion.smtp.MailOptions;
 import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
@@ -309,8 +309,9 @@ public abstract class MailScript extends Script {
         String tk = reveal(token, at);
         Credentials credentials = new Credentials(user, pw == null ? null : () -> pw, tk == null ? null : () -> tk,
                 a.string("authzid"));
-        Reply r = session(at, "auth").auth(mechanismName, credentials);
-        check(at, SmtpStage.AUTH, "AUTH " + mechanismName, r, Reply::isPositiveCompletion);
+        SmtpSession s = session(at, "auth");
+        Reply r = s.auth(mechanismName, credentials);
+        check(at, SmtpStage.AUTH, "AUTH " + s.authMechanism(), r, Reply::isPositiveCompletion);
         if (r != null && r.isPositiveCompletion()) {
             connectSettings.authenticated(mechanismName, credentials, renewal(credentials, password, token));
         }
@@ -855,12 +856,7 @@ public abstract class MailScript extends Script {
         if (v != null) {
             return v;
         }
-        try {
-            String name = InetAddress.getLocalHost().getCanonicalHostName();
-            return name.contains(".") ? name : "localhost";
-        } catch (java.io.IOException e) {
-            return "localhost";
-        }
+        return LocalName.forEhlo();
     }
 
 

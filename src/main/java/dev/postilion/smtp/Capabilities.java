@@ -50,7 +50,12 @@ public final class Capabilities {
             }
             List<String> existing = map.get(keyword);
             if (existing != null) {
-                existing.addAll(params);
+                // Exchange offers "AUTH GSSAPI NTLM LOGIN" and "AUTH=LOGIN": one LOGIN, not two.
+                for (String p : params) {
+                    if (existing.stream().noneMatch(p::equalsIgnoreCase)) {
+                        existing.add(p);
+                    }
+                }
             } else {
                 map.put(keyword, params);
             }

@@ -40,13 +40,33 @@ public final class ReplyReader {
     }
 
     /**
+     * The server sent a TLS record (RFC 8446 5.1: a content type 20..23, then version major 3)
+     * where a reply should begin: it speaks TLS, not plain SMTP, on this connection.
+     */
+    public static final class TlsRecordException extends IOException {
+        TlsRecordException() {
+            super("the server sent a TLS record where an SMTP reply should begin");
+        }
+    }
+
+    /**
      * Reads one complete reply.
      *
      * @throws EOFException when the stream ends before the first byte (the server closed)
      * @throws MalformedReplyException when the reply breaks the grammar or the bounds
+     * @throws TlsRecordException when the reply begins with a TLS record header
      * @throws java.net.SocketTimeoutException when the read timeout passes
      */
     public Reply read() throws IOException {
+        if (in.markSupported()) {
+            in.mark(2);
+            int type = in.read();
+            int major = type >= 0x14 && type <= 0x17 ? in.read() : -1;
+            in.reset();
+            if (type >= 0x14 && type <= 0x17 && major == 0x03) {
+                throw new TlsRecordException();
+            }
+        }
         List<String> lines = new ArrayList<>();
         int code = -1;
         while (true) {

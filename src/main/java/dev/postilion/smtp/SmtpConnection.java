@@ -84,8 +84,11 @@ final class SmtpConnection implements Closeable {
         this.reader = new ReplyReader(in);
     }
 
-    /** Wraps the connection in TLS, verifying as configured; returns lines for the transcript. */
-    List<String> startTls(TlsSettings settings) throws IOException {
+    /**
+     * Wraps the connection in TLS, verifying as configured, with the handshake bounded by
+     * {@code limit}; returns lines for the transcript.
+     */
+    List<String> startTls(TlsSettings settings, Duration limit) throws IOException {
         SSLSocket ssl = (SSLSocket) settings.socketFactory().createSocket(socket, host, port, true);
         SSLParameters params = ssl.getSSLParameters();
         if (!settings.insecure()) {
@@ -93,8 +96,8 @@ final class SmtpConnection implements Closeable {
             params.setEndpointIdentificationAlgorithm("HTTPS");
         }
         ssl.setSSLParameters(params);
-        ssl.setSoTimeout((int) timeouts.command().toMillis());
-        ArmedWrite armed = arm(timeouts.command());
+        ssl.setSoTimeout((int) Math.max(1, limit.toMillis()));
+        ArmedWrite armed = arm(limit);
         try {
             ssl.startHandshake();
         } finally {

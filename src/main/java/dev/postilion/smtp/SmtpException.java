@@ -34,7 +34,24 @@ public class SmtpException extends IOException {
         LOCAL_IO
     }
 
+    /**
+     * A fact about the failure that points to its remedy, for callers that word the remedy
+     * themselves; the message already says it.
+     */
+    public enum Hint {
+        /** The port speaks TLS from the first byte (SMTPS, port 465): the TLS mode should be implicit. */
+        PORT_SPEAKS_TLS,
+        /** Implicit TLS met a server that speaks plain SMTP first: the mode should be starttls or none. */
+        PORT_SPEAKS_PLAIN,
+        /**
+         * No greeting came (it timed out, or the server closed without a byte): the port may be one
+         * that speaks TLS from the first byte and waits for the client's handshake.
+         */
+        NO_GREETING
+    }
+
     private final Kind kind;
+    private final Hint hint;
     private final SmtpStage stage;
     private final String command;
     private final Reply reply;
@@ -42,7 +59,14 @@ public class SmtpException extends IOException {
 
     public SmtpException(Kind kind, SmtpStage stage, String command, Reply reply, String server,
                          String message, Throwable cause) {
+        this(kind, stage, command, reply, server, message, cause, null);
+    }
+
+    /** A failure with a {@link Hint} at its remedy. */
+    public SmtpException(Kind kind, SmtpStage stage, String command, Reply reply, String server,
+                         String message, Throwable cause, Hint hint) {
         super(message, cause);
+        this.hint = hint;
         this.kind = kind;
         this.stage = stage;
         this.command = command;
@@ -109,6 +133,11 @@ public class SmtpException extends IOException {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** What the failure points to, or null when nothing in particular. */
+    public Hint hint() {
+        return hint;
     }
 
     public SmtpStage stage() {

@@ -26,6 +26,7 @@ import dev.postilion.smtp.auth.AuthException;
 import dev.postilion.smtp.auth.AuthExchange;
 import dev.postilion.smtp.auth.AuthMechanisms;
 import dev.postilion.smtp.auth.Credentials;
+import dev.postilion.transcript.SecretStrings;
 import dev.postilion.transcript.TranscriptListener;
 
 /**
@@ -47,6 +48,8 @@ public final class SmtpSession implements Closeable {
     private static final long MIN_CONNECT_SHARE_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** How errors name the step after the final dot; the batch journal reads this prefix. */
     private static final String END_OF_DATA = ".";
+    /** The remedy when a port speaks TLS from its first byte (SMTPS). */
+    private static final String USE_IMPLICIT = "use --tls implicit (tls: 'implicit')";
 
     private final SessionOptions options;
     private final TranscriptListener transcript;
@@ -54,6 +57,12 @@ public final class SmtpSession implements Closeable {
     private String host;
     private int port;
     private Capabilities capabilities = Capabilities.NONE;
+    /** What the last EHLO in plain text offered on this connection (before any STARTTLS). */
+    private Capabilities plainCapabilities = Capabilities.NONE;
+    /** The mechanism of the last AUTH exchange begun, as sent ({@code auto} resolved). */
+    private String authMechanism;
+    /** Every secret this session sent, in the forms a server could quote back: masked in every reply. */
+    private final SecretStrings secrets = new SecretStrings();
     private String heloName;
     private boolean greeted;
     private boolean esmtp;
@@ -61,6 +70,8 @@ public final class SmtpSession implements Closeable {
     private boolean mailAccepted;
     private int acceptedRecipients;
     private boolean rawAuth;
+    /** The 334 that the next raw AUTH answer goes to asked for the user name, not a secret. */
+    private boolean rawUserPrompt;
     private Predicate<Reply> expectation;
     private boolean assumeRemote;
     /** A transaction whose final dot is written (maybe not yet flushed) and whose reply is unread. */
@@ -95,7 +106,7 @@ public final class SmtpSession implements Closeable {
         conn = dial(host, port);
         transcript.info("Connected to " + host + ".");
         if (options.tls().mode() == TlsMode.IMPLICIT) {
-            handshake();
+            handshake(true);
         }
         return read(SmtpStage.GREETING, null, r -> r.code() == 220);
     }
@@ -224,6 +235,9 @@ public final class SmtpSession implements Closeable {
         if (r.isPositiveCompletion()) {
             esmtp = stage == SmtpStage.EHLO;
             capabilities = esmtp ? Capabilities.parse(r) : Capabilities.NONE;
+            if (!conn.tls()) {
+                plainCapabilities = capabilities;
+            }
             greeted = true;
             heloName = name;
             resetTransaction();
@@ -278,7 +292,7 @@ public final class SmtpSession implements Closeable {
         } catch (IOException e) {
             throw lost(SmtpStage.STARTTLS, "STARTTLS", e);
         }
-        handshake();
+        handshake(false);
         // RFC 3207 4.2: discard all knowledge obtained before TLS and say EHLO again.
         String name = heloName;
         boolean wasEsmtp = esmtp;
@@ -329,22 +343,39 @@ public final class SmtpSession implements Closeable {
         return u.hello();
     }
 
-    private void handshake() throws SmtpException {
+    /**
+     * The TLS handshake; {@code implicit}: at connect, before any SMTP (the greeting's time limit
+     * applies), otherwise after STARTTLS's 220.
+     */
+    private void handshake(boolean implicit) throws SmtpException {
         try {
-            transcript.tlsStarted(conn.startTls(options.tls()));
+            Duration limit = implicit ? options.timeouts().greeting() : options.timeouts().command();
+            transcript.tlsStarted(conn.startTls(options.tls(), limit));
             if (options.tls().insecure()) {
                 transcript.error("TLS certificate checks are OFF (--insecure)");
             }
         } catch (SmtpException e) {
             conn.close();
             throw e;
-        } catch (SSLHandshakeException e) {
-            conn.close();
-            throw tlsFailure(e);
         } catch (SSLException e) {
             conn.close();
+            if (implicit && String.valueOf(e.getMessage()).contains("nsupported or unrecognized SSL message")) {
+                // JSSE read "220 ..." as a TLS record: the server greets in plain text.
+                throw new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
+                        "TLS handshake with " + server() + " failed: the server answered in plain text, not TLS"
+                                + "\n    this port speaks plain SMTP first: use --tls starttls or none (tls:"
+                                + " 'starttls' or 'none')", e, SmtpException.Hint.PORT_SPEAKS_PLAIN);
+            }
+            if (e instanceof SSLHandshakeException h) {
+                throw tlsFailure(h);
+            }
             throw new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
                     "TLS handshake with " + server() + " failed: " + e.getMessage(), e);
+        } catch (SocketTimeoutException e) {
+            conn.close();
+            Duration limit = implicit ? options.timeouts().greeting() : options.timeouts().command();
+            throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.TLS, "TLS handshake", server(),
+                    "timed out after " + Timeouts.describe(limit), e);
         } catch (IOException e) {
             conn.close();
             throw lost(SmtpStage.TLS, "TLS handshake", e);
@@ -448,6 +479,7 @@ public final class SmtpSession implements Closeable {
             throw new SmtpException(Kind.AUTH, SmtpStage.AUTH, null, null, server(),
                     "AUTH " + mech + " impossible: " + server() + " offers " + offered(), null);
         }
+        authMechanism = mech;
         AuthExchange exchange;
         AuthExchange.Response initial;
         try {
@@ -455,13 +487,16 @@ public final class SmtpSession implements Closeable {
             initial = exchange.initialResponse();
         } catch (AuthException e) {
             throw new SmtpException(Kind.AUTH, SmtpStage.AUTH, null, null, server(), "AUTH " + mech + " impossible: "
-                    + e.getMessage(), e);
+                    + secrets.mask(e.getMessage()), e);
         }
+        remember(initial);
         String line = "AUTH " + mech + (initial == null ? "" : " " + b64(initial.bytes()));
         String shown = initial != null && initial.secret() ? "AUTH " + mech + " ********" : line;
         writeLine(SmtpStage.AUTH, line, shown, initial != null && initial.secret());
         flush(SmtpStage.AUTH, shown);
-        Reply r = read(SmtpStage.AUTH, shown, x -> x.isPositiveCompletion() || x.code() == 334);
+        // RFC 4954 4: 235 is the only success; 334 asks for more.
+        Predicate<Reply> expected = x -> x.code() == 235 || x.code() == 334;
+        Reply r = read(SmtpStage.AUTH, shown, expected);
         int rounds = 0;
         while (r.code() == 334) {
             if (++rounds > 10) {
@@ -482,14 +517,58 @@ public final class SmtpSession implements Closeable {
             } catch (AuthException e) {
                 cancelAuth(shown);
                 throw new SmtpException(Kind.AUTH, SmtpStage.AUTH, shown, r, server(),
-                        "AUTH " + mech + " cancelled: " + e.getMessage(), e);
+                        "AUTH " + mech + " cancelled: " + secrets.mask(e.getMessage()), e);
             }
+            remember(response);
             writeLine(SmtpStage.AUTH, b64(response.bytes()), response.secret() ? "********" : null, response.secret());
             flush(SmtpStage.AUTH, shown);
-            r = read(SmtpStage.AUTH, shown, x -> x.isPositiveCompletion() || x.code() == 334);
+            r = read(SmtpStage.AUTH, shown, expected);
         }
-        if (r.isPositiveCompletion()) {
+        if (r.isPositiveCompletion() && r.code() != 235) {
+            // smtp-sink and other stand-ins answer everything with 250: that is no login.
+            throw new SmtpProtocolException(SmtpStage.AUTH, shown, server(), r, "a " + r.code() + " reply cannot"
+                    + " answer AUTH: only 235 means the credentials were accepted (RFC 4954 4), so this session"
+                    + " is not authenticated");
+        }
+        if (r.code() == 235) {
             authenticated = true;
+        }
+        return r;
+    }
+
+    /**
+     * Keeps every form of a secret response that a server could quote back (the base64 line, the
+     * text, the password or token inside), so replies, errors and the transcript mask them.
+     */
+    private void remember(AuthExchange.Response response) {
+        if (response == null || !response.secret()) {
+            return;
+        }
+        List<String> forms = new ArrayList<>(SecretStrings.forms(response.bytes()));
+        for (String part : response.parts()) {
+            forms.addAll(SecretStrings.forms(part));
+        }
+        remember(forms);
+    }
+
+    private void remember(List<String> forms) {
+        for (String form : forms) {
+            if (secrets.add(form)) {
+                transcript.secret(form);
+            }
+        }
+    }
+
+    /**
+     * {@link #auth} for callers that need to be logged in: any final reply but 235 is thrown as
+     * the refusal it is, naming the mechanism actually used.
+     *
+     * @return the 235 reply
+     */
+    public Reply authenticate(String mechanism, Credentials credentials) throws SmtpException {
+        Reply r = auth(mechanism, credentials);
+        if (r.code() != 235) {
+            throw SmtpException.unexpected(SmtpStage.AUTH, "AUTH " + authMechanism, r, server());
         }
         return r;
     }
@@ -1022,14 +1101,48 @@ public final class SmtpSession implements Closeable {
         boolean secret = rawAuth || (startsAuth && line.trim().indexOf(' ', 5) > 0);
         String shown = secret ? (startsAuth ? line.substring(0, line.trim().indexOf(' ', 5)) + " ********"
                 : "********") : line;
+        if (secret) {
+            rememberRaw(startsAuth ? line.trim().substring(line.trim().indexOf(' ', 5) + 1).trim() : line.trim());
+        }
         writeLine(SmtpStage.RAW, line, secret ? shown : null, secret);
         flush(SmtpStage.RAW, shown);
         Reply r = read(SmtpStage.RAW, shown, x -> x.code() < 400);
         rawAuth = (startsAuth || rawAuth) && r.code() == 334;
-        if (startsAuth && r.isPositiveCompletion()) {
+        rawUserPrompt = rawAuth && SecretStrings.forms(decoded(r.text().trim())).stream()
+                .anyMatch(t -> t.toLowerCase(Locale.ROOT).contains("user"));
+        if ((startsAuth || secret) && r.code() == 235) {
             authenticated = true;
         }
         return r;
+    }
+
+    /**
+     * Keeps a raw AUTH argument or answer as a secret: the base64 as written and, when it decodes,
+     * the password in it (AUTH PLAIN's last field; a LOGIN answer unless it answers the user-name prompt).
+     */
+    private void rememberRaw(String base64) {
+        List<String> forms = new ArrayList<>();
+        forms.add(base64);
+        byte[] plain = decoded(base64);
+        if (plain != null && plain.length > 0) {
+            String text = new String(plain, StandardCharsets.UTF_8);
+            int nul = text.lastIndexOf('\0');
+            if (nul >= 0) {
+                forms.addAll(SecretStrings.forms(text.substring(nul + 1)));
+            } else if (!rawUserPrompt) {
+                forms.addAll(SecretStrings.forms(plain));
+            }
+        }
+        remember(forms);
+    }
+
+    /** The bytes of a base64 text, or null when it is not base64. */
+    private static byte[] decoded(String base64) {
+        try {
+            return Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     // ---------------------------------------------------------------- state
@@ -1049,8 +1162,31 @@ public final class SmtpSession implements Closeable {
         return conn != null && conn.tls();
     }
 
+    /** True after an AUTH exchange ended with 235. */
     public boolean isAuthenticated() {
         return authenticated;
+    }
+
+    /**
+     * The mechanism of the last AUTH exchange begun on this session, upper case and as sent (the
+     * one {@code auto} chose), or null before any.
+     */
+    public String authMechanism() {
+        return authMechanism;
+    }
+
+    /**
+     * What the server offered in its last EHLO before TLS on this connection: with STARTTLS, the
+     * offer any listener on the path could read; {@link Capabilities#NONE} when the connection was
+     * encrypted from its first byte.
+     */
+    public Capabilities capabilitiesBeforeTls() {
+        return plainCapabilities;
+    }
+
+    /** {@code text} with every secret this session has sent masked (for callers that print server text). */
+    public String mask(String text) {
+        return secrets.mask(text);
     }
 
     /** True after EHLO or HELO was accepted. */
@@ -1300,9 +1436,25 @@ public final class SmtpSession implements Closeable {
             r = conn.read(options.timeouts().forStage(stage));
         } catch (SocketTimeoutException e) {
             conn.close();
-            throw SmtpException.noReply(Kind.TEMPORARY, stage, command, server(),
-                    "timed out after " + Timeouts.describe(options.timeouts().forStage(stage))
-                            + (stage == SmtpStage.DATA_END ? "; the message may or may not have been delivered" : ""), e);
+            String why = "timed out after " + Timeouts.describe(options.timeouts().forStage(stage))
+                    + (stage == SmtpStage.DATA_END ? "; the message may or may not have been delivered" : "");
+            if (stage == SmtpStage.GREETING && !conn.tls()) {
+                // A port that speaks TLS from the first byte (SMTPS) waits, silent, for our handshake.
+                SmtpException plain = SmtpException.noReply(Kind.TEMPORARY, stage, command, server(), why, e);
+                throw new SmtpException(Kind.TEMPORARY, stage, command, null, server(), plain.getMessage()
+                        + "\n    if this port speaks TLS from the first byte (as port 465 does), " + USE_IMPLICIT, e,
+                        SmtpException.Hint.NO_GREETING);
+            }
+            throw SmtpException.noReply(Kind.TEMPORARY, stage, command, server(), why, e);
+        } catch (ReplyReader.TlsRecordException e) {
+            conn.close();
+            if (stage == SmtpStage.GREETING && !conn.tls()) {
+                throw new SmtpException(Kind.TLS, stage, command, null, server(), (command == null
+                        ? stage.label() + " " + server() : command) + " failed: the server speaks TLS, not plain SMTP"
+                        + "\n    this port speaks TLS from the first byte: " + USE_IMPLICIT, e,
+                        SmtpException.Hint.PORT_SPEAKS_TLS);
+            }
+            throw new SmtpProtocolException(stage, command, server(), e.getMessage());
         } catch (EOFException e) {
             conn.close();
             throw SmtpException.noReply(Kind.TEMPORARY, stage, command, server(),
@@ -1310,13 +1462,18 @@ public final class SmtpSession implements Closeable {
                             + (stage == SmtpStage.DATA_END ? "; the message may or may not have been delivered" : ""), e);
         } catch (ReplyReader.MalformedReplyException e) {
             conn.close();
-            throw new SmtpProtocolException(stage, command, server(), e.getMessage()
+            throw new SmtpProtocolException(stage, command, server(), secrets.mask(e.getMessage())
                     + (stage == SmtpStage.DATA_END ? "; the message may or may not have been delivered" : ""));
         } catch (IOException e) {
             throw lost(stage, command, e);
         }
         boolean ok = expectation != null ? expectation.test(r) : expected.test(r);
+        // Listeners get the lines as received and mask the session's secrets themselves (unless
+        // --show-secrets); the caller, its errors and reports get the reply masked, always.
         transcript.received(r.lines(), ok, conn.tls());
+        if (!secrets.isEmpty()) {
+            r = new Reply(r.code(), r.enhanced(), secrets.mask(r.lines()));
+        }
         if (r.isClosing()) {
             // RFC 5321 3.8: 421 means the server is closing the channel; nothing more can be said.
             conn.close();
@@ -1446,6 +1603,8 @@ public final class SmtpSession implements Closeable {
 
     private void resetSessionState() {
         capabilities = Capabilities.NONE;
+        plainCapabilities = Capabilities.NONE;
+        authMechanism = null;
         greeted = false;
         esmtp = false;
         authenticated = false;

@@ -7,7 +7,7 @@ import java.time.Duration;
  * defaults are the RFC's minimums; {@link #all(Duration)} caps every stage for impatient runs.
  *
  * @param connect TCP connect
- * @param greeting the initial 220 (5 min)
+ * @param greeting the initial 220 (5 min), and the TLS handshake before it in implicit mode
  * @param command EHLO, AUTH, RSET, NOOP, VRFY, QUIT and raw commands (5 min)
  * @param mail MAIL (5 min)
  * @param rcpt RCPT (5 min)
@@ -56,6 +56,11 @@ public record Timeouts(Duration connect, Duration greeting, Duration command, Du
     /** A copy with this data-block (write) limit. */
     public Timeouts withDataBlock(Duration d) {
         return new Timeouts(connect, greeting, command, mail, rcpt, dataInit, d, dataEnd, quit);
+    }
+
+    /** A copy with this limit for the greeting (and for a TLS handshake before it, in implicit mode). */
+    public Timeouts withGreeting(Duration d) {
+        return new Timeouts(connect, d, command, mail, rcpt, dataInit, dataBlock, dataEnd, quit);
     }
 
     /** A copy with this limit for the reply to QUIT. */

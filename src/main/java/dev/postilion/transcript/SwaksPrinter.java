@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * Prints the dialogue the way swaks does: {@code <-  } server, {@code  -> } client,
  * {@code <~ }/{@code  ~> } under TLS, {@code <**} unexpected reply, {@code ===} info and
  * {@code ***} errors. AUTH prompts are shown decoded beside their base64, and secret lines print
- * as {@code ********} unless secrets were asked for.
+ * as {@code ********} unless secrets were asked for. So does any secret the session sent when a
+ * server quotes it back ({@code 535 ... failed for [dXNlcg==]}), in every line printed.
  */
 public final class SwaksPrinter implements TranscriptListener {
 
@@ -22,6 +23,7 @@ public final class SwaksPrinter implements TranscriptListener {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean showSecrets;
+    private final SecretStrings secrets = new SecretStrings();
 
     /**
      * @param out where the dialogue and info lines go
@@ -37,7 +39,7 @@ public final class SwaksPrinter implements TranscriptListener {
     @Override
     public void info(String text) {
         for (String line : text.split("\n", -1)) {
-            out.println("=== " + line);
+            out.println("=== " + hide(line));
         }
         out.flush();
     }
@@ -46,20 +48,20 @@ public final class SwaksPrinter implements TranscriptListener {
     public void error(String text) {
         out.flush();
         for (String line : text.split("\n", -1)) {
-            err.println("*** " + line);
+            err.println("*** " + hide(line));
         }
         err.flush();
     }
 
     @Override
     public void sent(String line, boolean secret, boolean tls) {
-        out.println((tls ? " ~> " : " -> ") + (secret && !showSecrets ? maskLine(line) : line));
+        out.println((tls ? " ~> " : " -> ") + (secret && !showSecrets ? maskLine(line) : hide(line)));
         out.flush();
     }
 
     @Override
     public void dataLine(String line, boolean tls) {
-        out.println((tls ? " ~> " : " -> ") + line);
+        out.println((tls ? " ~> " : " -> ") + hide(line));
     }
 
     @Override
@@ -75,7 +77,7 @@ public final class SwaksPrinter implements TranscriptListener {
     public void received(List<String> lines, boolean expected, boolean tls) {
         String hint = expected ? (tls ? "<~  " : "<-  ") : (tls ? "<~* " : "<** ");
         for (String line : lines) {
-            out.println(hint + line + decodedPrompt(line));
+            out.println(hint + hide(line) + hide(decodedPrompt(line)));
         }
         out.flush();
     }
@@ -83,6 +85,16 @@ public final class SwaksPrinter implements TranscriptListener {
     @Override
     public void tlsStarted(List<String> details) {
         details.forEach(this::info);
+    }
+
+    @Override
+    public void secret(String text) {
+        secrets.add(text);
+    }
+
+    /** The line with every secret the session sent masked, unless secrets were asked for. */
+    private String hide(String line) {
+        return showSecrets || secrets.isEmpty() ? line : secrets.mask(line);
     }
 
     /**

@@ -47,6 +47,14 @@ public interface TranscriptListener {
     /** The TLS handshake completed; the lines describe protocol, cipher and peer certificate. */
     default void tlsStarted(List<String> details) { }
 
+    /**
+     * A string the session sent as a credential, or as part of one (a password, its base64, a
+     * token, an AUTH blob). A server may quote it back; printers mask it wherever it appears in
+     * what they print afterwards, unless secrets were asked for. Called before the line that
+     * carries it is written.
+     */
+    default void secret(String text) { }
+
     /** Several listeners as one. */
     static TranscriptListener all(List<? extends TranscriptListener> listeners) {
         List<TranscriptListener> copy = List.copyOf(listeners);
@@ -64,6 +72,7 @@ public interface TranscriptListener {
                 copy.forEach(l -> l.received(lines, expected, tls));
             }
             @Override public void tlsStarted(List<String> details) { copy.forEach(l -> l.tlsStarted(details)); }
+            @Override public void secret(String text) { copy.forEach(l -> l.secret(text)); }
         };
     }
 }

@@ -36,6 +36,7 @@ public final class TranscriptRecorder implements TranscriptListener {
         printer.received(lines, expected, tls);
     }
     @Override public synchronized void tlsStarted(List<String> details) { printer.tlsStarted(details); }
+    @Override public synchronized void secret(String text) { printer.secret(text); }
 
     /** The transcript so far. */
     public synchronized String text() {

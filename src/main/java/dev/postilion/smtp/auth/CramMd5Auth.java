@@ -3,6 +3,7 @@ package dev.postilion.smtp.auth;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -33,7 +34,7 @@ public final class CramMd5Auth implements AuthExchange {
                     "HmacMD5"));
             String digest = HexFormat.of().formatHex(mac.doFinal(challenge));
             String answer = credentials.requireUser("CRAM-MD5") + " " + digest;
-            return new Response(answer.getBytes(StandardCharsets.UTF_8), true);
+            return new Response(answer.getBytes(StandardCharsets.UTF_8), true, List.of(digest));
         } catch (GeneralSecurityException e) {
             throw new AuthException("CRAM-MD5 is not available in this JDK: " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.postilion.smtp.auth;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -36,7 +37,8 @@ public final class LoginAuth implements AuthExchange {
             throw new AuthException("LOGIN got a third challenge; it has only a user name and a password");
         }
         if (wantsPassword) {
-            return new Response(credentials.requirePassword("LOGIN").getBytes(StandardCharsets.UTF_8), true);
+            String password = credentials.requirePassword("LOGIN");
+            return new Response(password.getBytes(StandardCharsets.UTF_8), true, List.of(password));
         }
         return new Response(credentials.requireUser("LOGIN").getBytes(StandardCharsets.UTF_8), false);
     }

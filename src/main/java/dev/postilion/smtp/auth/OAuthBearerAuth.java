@@ -1,6 +1,7 @@
 package dev.postilion.smtp.auth;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * AUTH OAUTHBEARER (RFC 7628): initial response {@code n,a=user,^Ahost=H^Aport=P^Aauth=Bearer T^A^A}.
@@ -26,9 +27,10 @@ public final class OAuthBearerAuth implements AuthExchange {
     @Override
     public Response initialResponse() throws AuthException {
         String user = credentials.requireUser("OAUTHBEARER").replace("=", "=3D").replace(",", "=2C");
-        String s = "n,a=" + user + ",\u0001host=" + host + "\u0001port=" + port + "\u0001auth=Bearer "
-                + credentials.requireToken("OAUTHBEARER") + "\u0001\u0001";
-        return new Response(s.getBytes(StandardCharsets.UTF_8), true);
+        String token = credentials.requireToken("OAUTHBEARER");
+        String s = "n,a=" + user + ",\u0001host=" + host + "\u0001port=" + port + "\u0001auth=Bearer " + token
+                + "\u0001\u0001";
+        return new Response(s.getBytes(StandardCharsets.UTF_8), true, List.of(token, "Bearer " + token));
     }
 
     @Override

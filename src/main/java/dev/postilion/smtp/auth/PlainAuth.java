@@ -2,6 +2,7 @@ package dev.postilion.smtp.auth;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** AUTH PLAIN (RFC 4616) with the initial response {@code authzid NUL user NUL password}: secret. */
 public final class PlainAuth implements AuthExchange {
@@ -21,7 +22,7 @@ public final class PlainAuth implements AuthExchange {
     @Override
     public Response initialResponse() throws AuthException {
         sent = true;
-        return new Response(message(), true);
+        return response();
     }
 
     @Override
@@ -30,7 +31,11 @@ public final class PlainAuth implements AuthExchange {
             throw new AuthException("PLAIN got a challenge after its response");
         }
         sent = true;
-        return new Response(message(), true);
+        return response();
+    }
+
+    private Response response() throws AuthException {
+        return new Response(message(), true, List.of(credentials.requirePassword("PLAIN")));
     }
 
     private byte[] message() throws AuthException {

@@ -1,6 +1,7 @@
 package dev.postilion.smtp.auth;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * AUTH XOAUTH2 (Google, Microsoft): initial response
@@ -22,9 +23,9 @@ public final class XOAuth2Auth implements AuthExchange {
 
     @Override
     public Response initialResponse() throws AuthException {
-        String s = "user=" + credentials.requireUser("XOAUTH2") + "\u0001auth=Bearer "
-                + credentials.requireToken("XOAUTH2") + "\u0001\u0001";
-        return new Response(s.getBytes(StandardCharsets.UTF_8), true);
+        String token = credentials.requireToken("XOAUTH2");
+        String s = "user=" + credentials.requireUser("XOAUTH2") + "\u0001auth=Bearer " + token + "\u0001\u0001";
+        return new Response(s.getBytes(StandardCharsets.UTF_8), true, List.of(token, "Bearer " + token));
     }
 
     @Override
