@@ -348,8 +348,8 @@ public final class SmtpSession implements Closeable {
      * applies), otherwise after STARTTLS's 220.
      */
     private void handshake(boolean implicit) throws SmtpException {
+        Duration limit = implicit ? options.timeouts().greeting() : options.timeouts().command();
         try {
-            Duration limit = implicit ? options.timeouts().greeting() : options.timeouts().command();
             transcript.tlsStarted(conn.startTls(options.tls(), limit));
             if (options.tls().insecure()) {
                 transcript.error("TLS certificate checks are OFF (--insecure)");
@@ -357,29 +357,33 @@ public final class SmtpSession implements Closeable {
         } catch (SmtpException e) {
             conn.close();
             throw e;
-        } catch (SSLException e) {
+        } catch (IOException e) {
             conn.close();
+            throw handshakeFailure(e, implicit, limit);
+        }
+    }
+
+    private SmtpException handshakeFailure(IOException e, boolean implicit, Duration limit) {
+        if (e instanceof SocketTimeoutException || conn.writeTimedOut()) {
+            // The read timed out, or the watchdog closed a socket whose handshake outlived the limit.
+            return SmtpException.noReply(Kind.TEMPORARY, SmtpStage.TLS, "TLS handshake with " + server(), server(),
+                    "timed out after " + Timeouts.describe(limit), e);
+        }
+        if (e instanceof SSLException) {
             if (implicit && String.valueOf(e.getMessage()).contains("nsupported or unrecognized SSL message")) {
                 // JSSE read "220 ..." as a TLS record: the server greets in plain text.
-                throw new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
+                return new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
                         "TLS handshake with " + server() + " failed: the server answered in plain text, not TLS"
                                 + "\n    this port speaks plain SMTP first: use --tls starttls or none (tls:"
                                 + " 'starttls' or 'none')", e, SmtpException.Hint.PORT_SPEAKS_PLAIN);
             }
             if (e instanceof SSLHandshakeException h) {
-                throw tlsFailure(h);
+                return tlsFailure(h);
             }
-            throw new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
+            return new SmtpException(Kind.TLS, SmtpStage.TLS, null, null, server(),
                     "TLS handshake with " + server() + " failed: " + e.getMessage(), e);
-        } catch (SocketTimeoutException e) {
-            conn.close();
-            Duration limit = implicit ? options.timeouts().greeting() : options.timeouts().command();
-            throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.TLS, "TLS handshake", server(),
-                    "timed out after " + Timeouts.describe(limit), e);
-        } catch (IOException e) {
-            conn.close();
-            throw lost(SmtpStage.TLS, "TLS handshake", e);
         }
+        return lost(SmtpStage.TLS, "TLS handshake", e);
     }
 
     private SmtpException tlsFailure(SSLHandshakeException e) {

@@ -72,6 +72,15 @@ class CapabilitiesTest {
     }
 
     @Test
+    void repeatedKeywordParametersAreListedOnce() {
+        // Issue 13.11: check printed Exchange's offer as "AUTH GSSAPI NTLM LOGIN LOGIN".
+        Capabilities c = parse("250-ALAN.CP.com Hello [10.0.0.5]", "250-AUTH GSSAPI NTLM LOGIN", "250-AUTH=LOGIN",
+                "250-auth login plain", "250 OK");
+        assertThat(c.params("AUTH")).containsExactly("GSSAPI", "NTLM", "LOGIN", "plain");
+        assertThat(c.keywords().get("AUTH")).containsExactly("GSSAPI", "NTLM", "LOGIN", "plain");
+    }
+
+    @Test
     void keywordsAreCaseInsensitiveAndMechanismsUpperCase() {
         Capabilities c = parse("250-mx.test", "250-pipelining", "250-8bitmime", "250-smtputf8", "250-starttls",
                 "250-chunking", "250-dsn", "250-enhancedstatuscodes", "250 auth plain cram-md5");

@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.postilion.smtp.SmtpException.Kind;
 import dev.postilion.smtp.auth.Credentials;
 import dev.postilion.testing.FaultServer;
+import dev.postilion.testing.ScriptedAuth;
 import dev.postilion.transcript.TranscriptRecorder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -336,5 +338,151 @@ class SmtpSessionAuthTest {
         assertThat(e.getMessage()).isEqualTo("AUTH PLAIN refused\n    mail.example:587 replied: " + refusal);
         assertThat(SmtpException.unexpected(SmtpStage.MAIL, "MAIL FROM:<a@b>", r, "mail.example:587").kind())
                 .isEqualTo(Kind.PERMANENT);
+    }
+
+    private static Credentials credentialsFor(String mechanism) {
+        return mechanism.contains("OAUTH") ? Credentials.token("guyt", () -> TOKEN)
+                : Credentials.password("guyt", () -> PASSWORD);
+    }
+
+    /** Every form of the secret a server could quote back: the raw secrets, their base64, each secret line sent. */
+    private static List<String> secretForms(ScriptedAuth auth) {
+        List<String> forms = new ArrayList<>(List.of(PASSWORD, TOKEN, b64(PASSWORD), b64(TOKEN),
+                b64(PASSWORD).replace("=", ""), b64("\0guyt\0" + PASSWORD)));
+        for (String line : auth.clientLines()) {
+            String[] p = line.split(" ");
+            String value = p[0].equals("AUTH") ? (p.length > 2 ? p[2] : "") : line;
+            if (value.length() >= 4 && !value.equals(b64("guyt"))) {
+                forms.add(value);
+            }
+        }
+        return forms;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("issue 13.17: secretQuotedBackByTheServerIsMaskedInTheReplyTheErrorAndTheTranscript")
+    @ValueSource(strings = {"LOGIN", "PLAIN", "CRAM-MD5", "DIGEST-MD5", "NTLM", "XOAUTH2", "OAUTHBEARER"})
+    void secretQuotedBackByTheServerIsMaskedInTheReplyTheErrorAndTheTranscript(String mechanism) throws Exception {
+        ScriptedAuth auth;
+        SmtpException error;
+        Reply reply;
+        try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
+            auth = ScriptedAuth.on(s, "guyt", PASSWORD, 1).quotingTheSecretBack();
+            c.open(s.host(), s.port(), "client.test");
+            reply = c.auth(mechanism, credentialsFor(mechanism));
+            assertThat(reply.code()).isEqualTo(535);
+            error = SmtpException.unexpected(SmtpStage.AUTH, "AUTH " + c.authMechanism(), reply, c.server());
+        }
+        List<String> forms = secretForms(auth);
+        assertThat(auth.clientLines()).as("the server did quote what it got").isNotEmpty();
+        String replyText = String.join("\n", reply.lines());
+        String t = transcript.text();
+        for (String f : forms) {
+            assertThat(replyText).as("the reply must not hold %s", f).doesNotContain(f);
+            assertThat(error.getMessage()).as("the error must not hold %s", f).doesNotContain(f);
+            assertThat(t).as("the transcript must not hold %s", f).doesNotContain(f);
+        }
+        assertThat(replyText).startsWith("535-5.7.8 authentication failed for [").contains("********");
+        assertThat(error.getMessage()).contains("authentication failed for [");
+        assertThat(t).contains("<** 535-5.7.8 authentication failed for [");
+    }
+
+    @Test
+    @DisplayName("issue 13.17: a quoted-back secret shows in the transcript with --show-secrets, never in the reply")
+    void quotedBackSecretShowsOnlyInATranscriptThatAskedForSecrets() throws Exception {
+        TranscriptRecorder shown = new TranscriptRecorder(true);
+        Reply reply;
+        try (FaultServer s = FaultServer.start(); SmtpSession c = new SmtpSession(FAST, shown)) {
+            ScriptedAuth.on(s, "guyt", PASSWORD, 1).quotingTheSecretBack();
+            c.open(s.host(), s.port(), "client.test");
+            reply = c.auth("PLAIN", Credentials.password("guyt", () -> PASSWORD));
+        }
+        assertThat(shown.text()).contains("<** 535-5.7.8 authentication failed for [AUTH PLAIN "
+                + b64("\0guyt\0" + PASSWORD) + "]").contains("decoded [ guyt " + PASSWORD + "]");
+        assertThat(reply.lines()).containsExactly("535-5.7.8 authentication failed for [AUTH PLAIN ********]",
+                "535 5.7.8 decoded [ guyt ********]");
+    }
+
+    @Test
+    @DisplayName("issue 13.17: raw AUTH secrets quoted back are masked too")
+    void rawAuthSecretQuotedBackIsMasked() throws Exception {
+        Reply reply;
+        try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
+            ScriptedAuth.on(s, "guyt", PASSWORD, 1).quotingTheSecretBack();
+            c.open(s.host(), s.port(), "client.test");
+            assertThat(c.raw("AUTH LOGIN").code()).isEqualTo(334);
+            assertThat(c.raw(b64("guyt")).code()).isEqualTo(334);
+            reply = c.raw(b64(PASSWORD));
+            assertThat(c.isAuthenticated()).isFalse();
+        }
+        assertThat(reply.lines()).containsExactly("535-5.7.8 authentication failed for [********]",
+                "535 5.7.8 decoded [********]");
+        assertThat(transcript.text()).doesNotContain(PASSWORD).doesNotContain(b64(PASSWORD));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("issue 13.11: onlyA235IsAnAuthSuccess: smtp-sink's 250 to AUTH is a protocol violation")
+    @ValueSource(strings = {"LOGIN", "PLAIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", "auto"})
+    void a250ToAuthIsAProtocolViolationNotASuccess(String mechanism) throws Exception {
+        try (FaultServer s = FaultServer.start().capabilities("AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER")
+                .on("AUTH", "250 2.0.0 Ok");
+             SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            String used = mechanism.equals("auto") ? "CRAM-MD5" : mechanism;
+            String shown = List.of("PLAIN", "XOAUTH2", "OAUTHBEARER").contains(used) ? "AUTH " + used + " ********"
+                    : "AUTH " + used;
+            assertThatThrownBy(() -> c.auth(mechanism, credentialsFor(mechanism)))
+                    .isInstanceOfSatisfying(SmtpProtocolException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.PROTOCOL);
+                        assertThat(e.getMessage()).isEqualTo(shown + " failed: reply out of step\n    " + server(s)
+                                + " replied: 250 2.0.0 Ok\n    " + server(s) + " broke the protocol: a 250 reply"
+                                + " cannot answer AUTH: only 235 means the credentials were accepted (RFC 4954 4),"
+                                + " so this session is not authenticated");
+                    });
+            assertThat(c.isAuthenticated()).isFalse();
+            assertThat(c.authMechanism()).isEqualTo(used);
+        }
+        assertThat(transcript.text()).contains("<** 250 2.0.0 Ok");
+    }
+
+    @Test
+    @DisplayName("issue 13.11: a 250 after LOGIN's password is no login either")
+    void a250AfterTheLoginPasswordIsNoLogin() throws Exception {
+        try (FaultServer s = FaultServer.start().on(AUTHLINE, "334 UGFzc3dvcmQ6", "250 2.0.0 Ok");
+             SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThatThrownBy(() -> c.authenticate("LOGIN", Credentials.password("guyt", () -> PASSWORD)))
+                    .isInstanceOf(SmtpProtocolException.class).hasMessageContaining("a 250 reply cannot answer AUTH");
+            assertThat(c.isAuthenticated()).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("issue 13.11: raw AUTH answered 250 does not count as logged in")
+    void rawAuthAnsweredWith250IsNotALogin() throws Exception {
+        try (FaultServer s = FaultServer.start().on("AUTH", "250 2.0.0 Ok", "235 2.7.0 Accepted");
+             SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThat(c.raw("AUTH PLAIN " + b64("\0guyt\0" + PASSWORD)).code()).isEqualTo(250);
+            assertThat(c.isAuthenticated()).isFalse();
+            assertThat(c.raw("AUTH PLAIN " + b64("\0guyt\0" + PASSWORD)).code()).isEqualTo(235);
+            assertThat(c.isAuthenticated()).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("issue 13.11: authenticate names the mechanism auto chose, never AUTO")
+    void authenticateNamesTheMechanismAutoChose() throws Exception {
+        try (FaultServer s = FaultServer.start().on(AUTHLINE, "535 5.7.8 Authentication credentials invalid");
+             SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThatThrownBy(() -> c.authenticate("auto", Credentials.password("guyt", () -> PASSWORD)))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.AUTH);
+                        assertThat(e.getMessage()).isEqualTo("AUTH CRAM-MD5 refused\n    " + server(s)
+                                + " replied: 535 5.7.8 Authentication credentials invalid");
+                    });
+            assertThat(c.authMechanism()).isEqualTo("CRAM-MD5");
+        }
     }
 }

@@ -36,6 +36,8 @@ public final class ScriptedAuth {
     private int step;
     private boolean refusing;
     private volatile boolean dropInstead;
+    private volatile boolean quoteBack;
+    private String lastLine;
     private SaslServer sasl;
 
     private ScriptedAuth(String user, String password, int refuseFrom) {
@@ -71,6 +73,17 @@ public final class ScriptedAuth {
         return this;
     }
 
+    /**
+     * From now on a refusal quotes what the client last sent, as some servers do: the line as
+     * received, then its base64 decoded, with every character that is not printable ASCII shown as
+     * a space ({@code 535-5.7.8 authentication failed for [AUTH PLAIN AGd1eXQA...]},
+     * {@code 535 5.7.8 decoded [ guyt Pw-...]}).
+     */
+    public ScriptedAuth quotingTheSecretBack() {
+        quoteBack = true;
+        return this;
+    }
+
     /** How many AUTH commands arrived. */
     public int exchanges() {
         return exchanges.get();
@@ -83,6 +96,7 @@ public final class ScriptedAuth {
 
     private synchronized void start(FaultServer.Conversation x, String line) throws IOException {
         clientLines.add(line);
+        lastLine = line;
         String[] p = line.split(" ");
         mechanism = p.length > 1 ? p[1].toUpperCase(Locale.ROOT) : "";
         step = 0;
@@ -118,6 +132,7 @@ public final class ScriptedAuth {
 
     private synchronized void answer(FaultServer.Conversation x, String line) throws IOException {
         clientLines.add(line);
+        lastLine = line;
         if (line.equals("*")) {
             x.reply("501 5.7.0 Authentication aborted");
             return;
@@ -159,7 +174,27 @@ public final class ScriptedAuth {
             x.drop();
             return;
         }
+        if (refusing && quoteBack) {
+            x.reply("535-5.7.8 authentication failed for [" + lastLine + "]", "535 5.7.8 decoded [" + decoded(lastLine) + "]");
+            return;
+        }
         x.reply(refusing ? "535 5.7.8 Authentication credentials invalid" : "235 2.7.0 Authentication successful");
+    }
+
+    /** The last word of a client line, base64-decoded, non-printable characters as spaces. */
+    private static String decoded(String line) {
+        String[] words = line.split(" ");
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(words[words.length - 1]);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (byte b : bytes) {
+            sb.append(b >= 0x20 && b < 0x7f ? (char) b : ' ');
+        }
+        return sb.toString();
     }
 
     private void callbacks(Callback[] callbacks) throws UnsupportedCallbackException {
