@@ -166,6 +166,61 @@ class SecretLeakTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"LOGIN", "PLAIN", "CRAM-MD5", "DIGEST-MD5", "NTLM", "XOAUTH2", "OAUTHBEARER"})
+    @DisplayName("issue 13.17: secretQuotedBackByTheServerIsMaskedInEveryOutput (run, -v, -q, --transcript, check, send)")
+    void secretQuotedBackByTheServerIsMaskedInEveryOutput(String mechanism) throws Exception {
+        boolean bearer = bearer(mechanism);
+        try (FaultServer server = FaultServer.start()) {
+            // Every exchange is refused with a 535 that quotes the client's last line and its decoding.
+            ScriptedAuth auth = ScriptedAuth.on(server, USER, PASSWORD, 1).quotingTheSecretBack();
+            Path profiles = profiles(server.port(), bearer ? "token: { env: LEAK_TOKEN }" : "password: { env: LEAK_PW }");
+            cli.env.put("LEAK_PW", PASSWORD);
+            cli.env.put("LEAK_TOKEN", TOKEN);
+            Path script = dir.resolve("quote.groovy");
+            Files.writeString(script, "connect profile: 'leak'\nehlo 'client.test'\nauth '" + mechanism
+                    + "', user: 'guyt', " + (bearer ? "token" : "password") + ": secret('leak')\n");
+            Path transcript = dir.resolve("quote.log");
+            List<Cli.Outcome> outcomes = List.of(
+                    cli.run("run", "--profiles", profiles.toString(), "--transcript", transcript.toString(), "--debug",
+                            script.toString()),
+                    cli.run("run", "-v", "--profiles", profiles.toString(), script.toString()),
+                    cli.run("run", "-q", "--profiles", profiles.toString(), script.toString()),
+                    cli.run("check", "--profiles", profiles.toString(), "--auth", mechanism, "leak"),
+                    cli.run("send", "--profiles", profiles.toString(), "--profile", "leak", "--auth", mechanism,
+                            "--to", "ops@y.test", "--subject", "nightly", "--body", "fine"));
+            List<String> wire = secretWireForms(auth.clientLines());
+            assertThat(wire).as("the secret did cross the wire in some form").isNotEmpty();
+            for (Cli.Outcome o : outcomes) {
+                assertThat(o.code()).as(o.all()).isEqualTo(77);
+                assertThat(o.all()).as("the server's quote is shown, masked").contains("authentication failed for [")
+                        .contains("********");
+                assertNoSecretIn("stdout", o.out(), wire);
+                assertNoSecretIn("stderr", o.err(), wire);
+            }
+            assertThat(outcomes.get(1).err()).as("-v: the dialogue on stderr").contains("<** 535-5.7.8");
+            assertThat(Files.readString(transcript)).contains("<** 535-5.7.8 authentication failed for [");
+            assertNoSecretIn("the --transcript file", Files.readString(transcript), wire);
+            assertThat(server.messages()).as("no mail after a refused AUTH").isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("issue 13.17: --show-secrets shows a quoted-back secret in the dialogue, never in the error")
+    void showSecretsShowsTheQuoteInTheDialogueOnly() throws Exception {
+        try (FaultServer server = FaultServer.start()) {
+            ScriptedAuth.on(server, USER, PASSWORD, 1).quotingTheSecretBack();
+            Path profiles = profiles(server.port(), "password: { env: LEAK_PW }");
+            cli.env.put("LEAK_PW", PASSWORD);
+            Cli.Outcome o = cli.run("check", "--profiles", profiles.toString(), "--auth", "login", "--show-secrets",
+                    "leak");
+            assertThat(o.code()).as(o.all()).isEqualTo(77);
+            assertThat(o.out()).contains("<** 535-5.7.8 authentication failed for [" + b64(PASSWORD) + "]");
+            assertThat(o.err()).contains("535-5.7.8 authentication failed for [********]")
+                    .doesNotContain(b64(PASSWORD)).doesNotContain(PASSWORD);
+        }
+    }
+
     /** A child run that ended well, and its command lines as read while it was running. */
     private record HeldRun(ChildRun child, String cmdline) {
     }

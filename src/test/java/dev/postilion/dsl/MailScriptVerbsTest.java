@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.postilion.smtp.LocalName;
 import dev.postilion.transcript.TranscriptRecorder;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
@@ -43,6 +44,15 @@ class MailScriptVerbsTest {
         ScriptRunner.Result r = run("ehlo\nnoop\nrset\nquit\n");
         assertThat(messages(r)).isEmpty();
         assertThat(transcript.text()).contains(" -> NOOP").contains(" -> RSET").contains(" -> QUIT");
+    }
+
+    @Test
+    void bareEhloAndHeloGreetWithTheHostNameAsHostnamePrintsIt() {
+        // Issue 13.20: a host name without a dot used to become "localhost".
+        ScriptRunner.Result r = run("ehlo\nhelo\nquit\n");
+        assertThat(messages(r)).isEmpty();
+        assertThat(transcript.text()).contains(" -> EHLO " + LocalName.forEhlo() + "\n")
+                .contains(" -> HELO " + LocalName.forEhlo() + "\n");
     }
 
     @Test
