@@ -77,7 +77,9 @@ class SmtpSessionFaultTest {
             assertThatThrownBy(() -> c.connect(s.host(), s.port())).isInstanceOfSatisfying(SmtpException.class, e -> {
                 assertThat(e.kind()).isEqualTo(Kind.TEMPORARY);
                 assertThat(e.stage()).isEqualTo(SmtpStage.GREETING);
-                assertThat(e.getMessage()).isEqualTo("GREETING " + server(s) + " failed: no reply (timed out after 300ms)");
+                assertThat(e.getMessage()).isEqualTo("GREETING " + server(s) + " failed: no reply (timed out after 300ms)"
+                        + "\n    if this port speaks TLS from the first byte (as port 465 does), use --tls implicit"
+                        + " (tls: 'implicit')");
             });
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
         }
