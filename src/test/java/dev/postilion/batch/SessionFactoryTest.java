@@ -47,6 +47,19 @@ class SessionFactoryTest {
         return s;
     }
 
+    @Test
+    @DisplayName("issue 13.11: a batch connection answered 250 to AUTH is not logged in: a protocol error")
+    void aBatchConnectionAnswered250ToAuthIsAProtocolError() throws Exception {
+        try (FaultServer s = FaultServer.start().always("AUTH", FaultServer.reply("250 2.0.0 Ok"))) {
+            SessionFactory sessions = SessionFactory.connecting("127.0.0.1", s.port(), "client.test",
+                    SessionOptions.DEFAULT.withTimeout(Duration.ofSeconds(5)), "auto",
+                    Credentials.password("guyt", () -> "pw-1234"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(sessions::open)
+                    .isInstanceOfSatisfying(dev.postilion.smtp.SmtpProtocolException.class, e ->
+                            assertThat(e.getMessage()).startsWith("AUTH CRAM-MD5 failed: reply out of step"));
+        }
+    }
+
     private static List<Map<String, Object>> rows(int n) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
