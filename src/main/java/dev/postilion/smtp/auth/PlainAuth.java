@@ -34,11 +34,8 @@ public final class PlainAuth implements AuthExchange {
         return response();
     }
 
+    /** {@code authzid NUL user NUL password}; the password (read once) is also a secret on its own. */
     private Response response() throws AuthException {
-        return new Response(message(), true, List.of(credentials.requirePassword("PLAIN")));
-    }
-
-    private byte[] message() throws AuthException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         if (credentials.authzid() != null) {
             b.writeBytes(credentials.authzid().getBytes(StandardCharsets.UTF_8));
@@ -46,7 +43,8 @@ public final class PlainAuth implements AuthExchange {
         b.write(0);
         b.writeBytes(credentials.requireUser("PLAIN").getBytes(StandardCharsets.UTF_8));
         b.write(0);
-        b.writeBytes(credentials.requirePassword("PLAIN").getBytes(StandardCharsets.UTF_8));
-        return b.toByteArray();
+        String password = credentials.requirePassword("PLAIN");
+        b.writeBytes(password.getBytes(StandardCharsets.UTF_8));
+        return new Response(b.toByteArray(), true, List.of(password));
     }
 }
