@@ -68,6 +68,25 @@ class MailScriptFaultTest {
     }
 
     @Test
+    void aScriptsAuthCountsOnly235AndNamesTheMechanismAutoChose() throws Exception {
+        // Issue 13.11: smtp-sink's 250 is no login; an error names CRAM-MD5, never AUTO.
+        try (FaultServer s = FaultServer.start().on("AUTH", "250 2.0.0 Ok")) {
+            ScriptRunner.Result r = run("connect 'mail.test'\nehlo 'x.test'\nauth plain: 'u', password: 'p'\n",
+                    s.port(), List.of());
+            assertThat(r.problems()).hasSize(1);
+            assertThat(r.problems().get(0).smtpKind()).isEqualTo(SmtpException.Kind.PROTOCOL);
+            assertThat(r.problems().get(0).message()).startsWith("f.groovy:3: AUTH PLAIN ******** failed: reply out of"
+                    + " step").contains("a 250 reply cannot answer AUTH");
+        }
+        try (FaultServer s = FaultServer.start().on(FaultServer.AUTHLINE, "535 5.7.8 Authentication credentials invalid")) {
+            ScriptRunner.Result r = run("connect 'mail.test'\nehlo 'x.test'\nauth user: 'u', password: 'p-1234'\n",
+                    s.port(), List.of());
+            assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly("f.groovy:3: AUTH CRAM-MD5"
+                    + " refused\n    127.0.0.1:" + s.port() + " replied: 535 5.7.8 Authentication credentials invalid");
+        }
+    }
+
+    @Test
     void cramMd5VrfyDsnAndRawAgainstTheFaultServer() throws Exception {
         try (FaultServer s = FaultServer.start()) {
             s.ehlo("250-fault.test\r\n250-DSN\r\n250 AUTH CRAM-MD5");
