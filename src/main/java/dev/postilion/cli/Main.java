@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.postilion.dsl.ScriptRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +26,22 @@ public final class Main implements Runnable {
 
     /** The process entry point. */
     public static void main(String[] args) {
+        boolean debug = Arrays.asList(args).contains("--debug");
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof OutOfMemoryError) {
+                System.err.println("postilion: " + ScriptRunner.outOfMemory());
+                if (debug) {
+                    e.printStackTrace();
+                }
+                // Whatever that thread was doing is lost: a run that goes on could report success.
+                System.exit(ExitCode.SOFTWARE.code());
+            }
+            System.err.println("postilion: internal error on thread " + thread.getName() + ": " + e
+                    + (debug ? "" : "\n    (a bug: run again with --debug for the stack trace, and report it)"));
+            if (debug) {
+                e.printStackTrace();
+            }
+        });
         System.exit(run(args, Io.system()));
     }
 
@@ -40,7 +57,15 @@ public final class Main implements Runnable {
             }
             return ExitCode.SOFTWARE.code();
         });
-        return cmd.execute(args);
+        try {
+            return cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            io.err().println("postilion: " + ScriptRunner.outOfMemory());
+            if (debug) {
+                e.printStackTrace(io.err());
+            }
+            return ExitCode.SOFTWARE.code();
+        }
     }
 
     /** The configured command line: streams, exit codes on every subcommand, commands built with {@code io}. */
