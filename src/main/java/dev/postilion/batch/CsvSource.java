@@ -24,7 +24,10 @@ import dev.postilion.io.InputFile;
  */
 final class CsvSource implements RowSource {
 
-    /** The most characters one record (the header line too) may take, line breaks in quoted cells included. */
+    /**
+     * The most characters one record (the header line too) may take, line breaks in quoted cells
+     * included; give or take the parser's read-ahead of 8 Ki characters.
+     */
     static final int MAX_RECORD = 1 << 20;
 
     private static final Pattern EOF_IN_QUOTES = Pattern.compile("\\(startline ([0-9,.\\s\u00a0]+)\\) EOF reached");
