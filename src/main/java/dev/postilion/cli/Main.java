@@ -33,8 +33,11 @@ public final class Main implements Runnable {
                 if (debug) {
                     e.printStackTrace();
                 }
-                // Whatever that thread was doing is lost: a run that goes on could report success.
-                System.exit(ExitCode.SOFTWARE.code());
+                // Whatever that thread was doing is lost: a run that went on could report success.
+                // halt, not exit: the stop-on-signal hook would turn exit into a stopped run (75).
+                // What the journal holds is written already; a halt loses none of it.
+                System.err.flush();
+                Runtime.getRuntime().halt(ExitCode.SOFTWARE.code());
             }
             System.err.println("postilion: internal error on thread " + thread.getName() + ": " + e
                     + (debug ? "" : "\n    (a bug: run again with --debug for the stack trace, and report it)"));
