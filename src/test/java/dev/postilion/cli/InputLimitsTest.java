@@ -118,6 +118,26 @@ class InputLimitsTest {
     }
 
     @Test
+    void profilesFromAPipeAreRead() throws Exception {
+        Path fifo = fifo("profiles.fifo");
+        try (CaptureServer s = CaptureServer.start(CaptureServer.Settings.local(dir.resolve("outbox")), null)) {
+            Thread writer = new Thread(() -> {
+                try (OutputStream out = Files.newOutputStream(fifo)) {
+                    out.write(("profiles:\n  work:\n    host: 127.0.0.1\n    port: " + s.port() + "\n    tls: none\n"
+                            + "    from: a@x.test\n").getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writer.start();
+            Cli.Outcome o = cli.run("send", "--profiles", fifo.toString(), "--profile", "work", "--to", "b@y.test");
+            assertThat(o.code()).as(o.err()).isZero();
+            assertThat(s.messages()).isEqualTo(1);
+            writer.join();
+        }
+    }
+
+    @Test
     void profilesFifoWithoutWriterDoesNotHang() throws Exception {
         Path fifo = fifo("profiles.yaml");
         long start = System.nanoTime();
