@@ -7,10 +7,14 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Opening source files: strict UTF-8, the byte order mark dropped, a missing file named. */
+import dev.postilion.io.InputFile;
+
+/**
+ * Opening source files ({@link InputFile#open}: no folders or devices; a pipe is read too): strict
+ * UTF-8, the byte order mark dropped, a missing file named.
+ */
 final class SourceFiles {
 
     private SourceFiles() {
@@ -24,10 +28,13 @@ final class SourceFiles {
         CountingInput counter;
         long size;
         try {
-            size = Files.size(file);
-            counter = new CountingInput(Files.newInputStream(file));
-        } catch (NoSuchFileException e) {
-            throw SourceException.missing("batch source " + file + " does not exist");
+            size = Files.isRegularFile(file) ? Files.size(file) : -1;
+            counter = new CountingInput(InputFile.open(file));
+        } catch (InputFile.Refused e) {
+            if (e.reason() == InputFile.Reason.MISSING) {
+                throw SourceException.missing("batch source " + file + " does not exist");
+            }
+            throw new SourceException("batch source " + e.getMessage(), e);
         } catch (IOException e) {
             throw new SourceException("cannot read batch source " + file + ": " + e.getMessage(), e);
         }

@@ -44,6 +44,11 @@ final class YamlSource implements RowSource {
             if (e.getCause() instanceof IOException io) {
                 throw SourceFiles.readFailure(file, null, io);
             }
+            if (String.valueOf(e.getMessage()).contains("exceeds the limit")) {
+                throw new SourceException(file + " is larger than the " + (MAX_CODE_POINTS >> 20) + " Mi character limit for YAML"
+                        + " sources (read whole);"
+                        + " CSV and JSON Lines are streamed: use one of them for long lists", null);
+            }
             throw new SourceException(file + ": not valid YAML: " + e.getMessage(), null);
         }
         if (doc == null) {

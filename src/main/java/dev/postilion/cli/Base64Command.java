@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 
+import dev.postilion.io.InputFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -62,7 +63,14 @@ public final class Base64Command implements Callable<Integer> {
             io.err().println("postilion base64: give TEXT, or - to read standard input");
             return ExitCode.USAGE.code();
         }
-        byte[] input = text.equals("-") ? io.in().readAllBytes() : text.getBytes(StandardCharsets.UTF_8);
+        byte[] input;
+        try {
+            input = text.equals("-") ? InputFile.readAll(io.in(), "standard input", SendCommand.TEXT_CAP)
+                    : text.getBytes(StandardCharsets.UTF_8);
+        } catch (InputFile.Refused e) {
+            io.err().println("postilion base64: " + e.getMessage());
+            return (e.reason() == InputFile.Reason.TOO_LARGE ? ExitCode.DATAERR : ExitCode.IOERR).code();
+        }
         if (encode) {
             io.out().println(Base64.getEncoder().encodeToString(input));
             return ExitCode.OK.code();

@@ -1,15 +1,14 @@
 package dev.postilion.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.postilion.dsl.Durations;
+import dev.postilion.io.InputFile;
 import dev.postilion.profile.Profile;
 import dev.postilion.profile.ProfileException;
 import dev.postilion.profile.ProfileLoader;
@@ -27,6 +26,9 @@ import picocli.CommandLine.Option;
  * no-echo prompt — there is deliberately no option that takes a password.
  */
 final class ConnectionOptions {
+
+    /** The most --password-file or --token-file may hold. */
+    static final InputFile.Cap SECRET_FILE_CAP = new InputFile.Cap("secret files", 64 << 10);
 
     @Option(names = {"-s", "--server"}, paramLabel = "HOST[:PORT]", description = "The server ([v6]:port works).")
     String server;
@@ -217,17 +219,18 @@ final class ConnectionOptions {
             return v;
         }
         if (file != null) {
+            String text;
             try {
-                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-                if (lines.isEmpty()) {
-                    throw new Problem(ExitCode.CONFIG, "--" + what + "-file " + file + " is empty");
-                }
-                return lines.get(0);
-            } catch (NoSuchFileException e) {
-                throw new Problem(ExitCode.NOINPUT, "--" + what + "-file " + file + " does not exist");
-            } catch (IOException e) {
-                throw new Problem(ExitCode.CONFIG, "--" + what + "-file " + file + ": " + e.getMessage());
+                text = InputFile.readText(file, SECRET_FILE_CAP);
+            } catch (InputFile.Refused e) {
+                throw new Problem(e.reason() == InputFile.Reason.MISSING ? ExitCode.NOINPUT : ExitCode.CONFIG,
+                        "--" + what + "-file " + e.getMessage());
             }
+            String first = text.lines().findFirst().orElse("");
+            if (text.isEmpty()) {
+                throw new Problem(ExitCode.CONFIG, "--" + what + "-file " + file + " is empty");
+            }
+            return first;
         }
         return null;
     }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.postilion.dsl.ScriptRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +26,25 @@ public final class Main implements Runnable {
 
     /** The process entry point. */
     public static void main(String[] args) {
+        boolean debug = Arrays.asList(args).contains("--debug");
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (e instanceof OutOfMemoryError) {
+                System.err.println("postilion: " + ScriptRunner.outOfMemory());
+                if (debug) {
+                    e.printStackTrace();
+                }
+                // Whatever that thread was doing is lost: a run that went on could report success.
+                // halt, not exit: the stop-on-signal hook would turn exit into a stopped run (75).
+                // What the journal holds is written already; a halt loses none of it.
+                System.err.flush();
+                Runtime.getRuntime().halt(ExitCode.SOFTWARE.code());
+            }
+            System.err.println("postilion: internal error on thread " + thread.getName() + ": " + e
+                    + (debug ? "" : "\n    (a bug: run again with --debug for the stack trace, and report it)"));
+            if (debug) {
+                e.printStackTrace();
+            }
+        });
         System.exit(run(args, Io.system()));
     }
 
@@ -40,7 +60,15 @@ public final class Main implements Runnable {
             }
             return ExitCode.SOFTWARE.code();
         });
-        return cmd.execute(args);
+        try {
+            return cmd.execute(args);
+        } catch (OutOfMemoryError e) {
+            io.err().println("postilion: " + ScriptRunner.outOfMemory());
+            if (debug) {
+                e.printStackTrace(io.err());
+            }
+            return ExitCode.SOFTWARE.code();
+        }
     }
 
     /** The configured command line: streams, exit codes on every subcommand, commands built with {@code io}. */

@@ -1,16 +1,13 @@
 package dev.postilion.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import dev.postilion.io.InputFile;
 import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
 import dev.postilion.message.MimeAssembler;
@@ -38,6 +35,9 @@ public final class SendCommand implements Callable<Integer> {
 
     /** The stages --quit-after accepts. */
     enum QuitAfter { CONNECT, GREETING, EHLO, TLS, AUTH, MAIL, RCPT }
+
+    /** The most --body, --html or a message on standard input may hold (each is read whole). */
+    static final InputFile.Cap TEXT_CAP = new InputFile.Cap("--body, --html and standard input", 32 << 20);
 
     private final Io io;
 
@@ -305,28 +305,32 @@ public final class SendCommand implements Callable<Integer> {
         if (value == null) {
             return null;
         }
-        if (value.equals("-")) {
-            return new String(readStdin(), StandardCharsets.UTF_8);
-        }
-        if (value.startsWith("@")) {
-            Path p = Path.of(value.substring(1));
-            try {
-                return Files.readString(p, StandardCharsets.UTF_8);
-            } catch (NoSuchFileException e) {
-                throw new UsageProblem(ExitCode.NOINPUT, option + " " + value + ": no such file");
-            } catch (IOException e) {
-                throw new UsageProblem(ExitCode.NOINPUT, option + " " + value + ": " + e.getMessage());
+        try {
+            if (value.equals("-")) {
+                return InputFile.text(readStdin(), "standard input");
             }
+            if (value.startsWith("@")) {
+                return InputFile.readText(Path.of(value.substring(1)), TEXT_CAP);
+            }
+        } catch (InputFile.Refused e) {
+            throw new UsageProblem(refusal(e.reason()), option + " " + value + ": " + e.getMessage());
         }
         return value;
     }
 
     private byte[] readStdin() throws UsageProblem {
         try {
-            return io.in().readAllBytes();
-        } catch (IOException e) {
-            throw new UsageProblem(ExitCode.IOERR, "cannot read standard input: " + e.getMessage());
+            return InputFile.readAll(io.in(), "standard input", TEXT_CAP);
+        } catch (InputFile.Refused e) {
+            throw new UsageProblem(e.reason() == InputFile.Reason.UNREADABLE ? ExitCode.IOERR : refusal(e.reason()),
+                    e.getMessage());
         }
+    }
+
+    /** The exit code for an input that cannot be used: too large or not text is bad data, the rest no input. */
+    private static ExitCode refusal(InputFile.Reason reason) {
+        return reason == InputFile.Reason.TOO_LARGE || reason == InputFile.Reason.NOT_UTF8
+                ? ExitCode.DATAERR : ExitCode.NOINPUT;
     }
 
     /** A bad option value, with its exit code. */

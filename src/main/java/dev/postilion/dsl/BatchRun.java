@@ -1,7 +1,6 @@
 package dev.postilion.dsl;
 
 import groovy.lang.Closure;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -19,6 +18,7 @@ import dev.postilion.batch.Row;
 import dev.postilion.batch.RowSource;
 import dev.postilion.batch.SessionFactory;
 import dev.postilion.batch.Shard;
+import dev.postilion.io.InputFile;
 import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
 import dev.postilion.profile.Profile;
@@ -88,9 +88,11 @@ final class BatchRun {
                     + "')"), null);
         }
         Path file = script.resolve(path);
-        if (!Files.isRegularFile(file)) {
-            return script.problem(new ScriptError(at, ScriptError.Kind.MISSING_FILE, verb + ": file " + file
-                    + " does not exist", null), null);
+        try {
+            InputFile.check(file);
+        } catch (InputFile.Refused e) {
+            return script.problem(new ScriptError(at, ScriptError.Kind.MISSING_FILE, verb + ": "
+                    + (e.reason() == InputFile.Reason.MISSING ? "file " : "") + e.getMessage(), null), null);
         }
         return file;
     }

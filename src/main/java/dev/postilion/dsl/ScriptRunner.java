@@ -5,9 +5,6 @@ import groovy.lang.MissingMethodException;
 import groovy.lang.MissingPropertyException;
 import groovy.lang.Script;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +20,7 @@ import org.codehaus.groovy.runtime.InvokerHelper;
 import org.codehaus.groovy.runtime.InvokerInvocationException;
 import org.codehaus.groovy.syntax.SyntaxException;
 
+import dev.postilion.io.InputFile;
 import dev.postilion.smtp.SmtpException;
 
 /**
@@ -35,6 +33,14 @@ public final class ScriptRunner {
 
     /** How long a stopped run gets to end cleanly (QUIT, a batch's report) before the caller exits anyway. */
     public static final java.time.Duration GRACE = java.time.Duration.ofSeconds(2);
+
+    /** The most a script file may hold. */
+    public static final InputFile.Cap SCRIPT_CAP = new InputFile.Cap("scripts", 16 << 20);
+
+    /** Built before it is needed, since building text takes memory. */
+    private static final String OUT_OF_MEMORY = "out of memory: the Java heap ("
+            + InputFile.size(Runtime.getRuntime().maxMemory()) + ") is full; give Java more with"
+            + " POSTILION_JAVA_OPTS=-Xmx1g (or more)";
 
     /** The run in progress, for {@link #stop}. */
     private volatile RunLimit current;
@@ -82,11 +88,11 @@ public final class ScriptRunner {
         String name = script.getFileName().toString();
         String source;
         try {
-            source = Files.readString(script, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return fail(Category.MISSING_FILE, null, "script " + script + " does not exist", e);
-        } catch (IOException e) {
-            return fail(Category.MISSING_FILE, null, "cannot read script " + script + ": " + e.getMessage(), e);
+            source = InputFile.readText(script, SCRIPT_CAP);
+        } catch (InputFile.Refused e) {
+            Category c = e.reason() == InputFile.Reason.TOO_LARGE || e.reason() == InputFile.Reason.NOT_UTF8
+                    ? Category.SCRIPT : Category.MISSING_FILE;
+            return fail(c, null, "script " + e.getMessage(), e);
         }
         Path dir = script.toAbsolutePath().getParent();
         return run(source, name, dir, options);
@@ -220,6 +226,9 @@ public final class ScriptRunner {
             return new Problem(Category.SMTP, f.kind(), f.getMessage(), f.getCause());
         }
         ScriptLocation at = ScriptLocation.of(name, t.getStackTrace());
+        if (t instanceof OutOfMemoryError) {
+            return new Problem(Category.INTERNAL, null, at + ": " + outOfMemory(), t);
+        }
         if (t instanceof AssertionError a) {
             return new Problem(Category.ASSERTION, null, at + ": assertion failed:\n" + indent(a.getMessage()), a);
         }
@@ -239,6 +248,13 @@ public final class ScriptRunner {
             return new Problem(Category.SCRIPT, null, at + ": script error: " + r, r);
         }
         return new Problem(Category.INTERNAL, null, at + ": internal error: " + t, t);
+    }
+
+    /**
+     * What to say when the Java heap ran out (exit 70): its size, and how to give Java more.
+     */
+    public static String outOfMemory() {
+        return OUT_OF_MEMORY;
     }
 
     private static Problem problem(ScriptError e) {

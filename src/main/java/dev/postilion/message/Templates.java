@@ -1,5 +1,6 @@
 package dev.postilion.message;
 
+import dev.postilion.io.InputFile;
 import groovy.lang.Binding;
 import groovy.lang.GroovyRuntimeException;
 import groovy.lang.MissingPropertyException;
@@ -11,8 +12,6 @@ import org.codehaus.groovy.syntax.SyntaxException;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -41,6 +40,9 @@ import java.util.regex.Pattern;
  * recompiled when the file changes), so a batch compiles each template once.
  */
 public final class Templates {
+
+    /** The most a template file may hold (it is read whole and compiled). */
+    static final InputFile.Cap CAP = new InputFile.Cap("templates", 16 << 20);
 
     private static final SimpleTemplateEngine ENGINE = new SimpleTemplateEngine(Templates.class.getClassLoader());
     private static final Map<Path, Compiled> CACHE = new ConcurrentHashMap<>();
@@ -207,11 +209,19 @@ public final class Templates {
         }
         String source;
         try {
-            source = Files.readString(key, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new MessageException(where(template, 0) + "is not UTF-8 text", e);
-        } catch (IOException e) {
-            throw new MessageException(MessageException.Kind.LOCAL_IO, where(template, 0) + "cannot be read: " + e, e);
+            source = InputFile.readText(key, CAP);
+        } catch (InputFile.Refused e) {
+            throw switch (e.reason()) {
+                case NOT_UTF8 -> new MessageException(where(template, 0) + "is not UTF-8 text", e);
+                case TOO_LARGE -> new MessageException(where(template, 0) + "is larger than the " + CAP.shown()
+                        + " limit for " + CAP.kind(), e);
+                case MISSING -> new MessageException(MessageException.Kind.MISSING_INPUT, where(template, 0)
+                        + "no such file", e);
+                case NOT_A_FILE, NO_WRITER -> new MessageException(MessageException.Kind.MISSING_INPUT,
+                        where(template, 0) + e.getMessage(), e);
+                case UNREADABLE -> new MessageException(MessageException.Kind.LOCAL_IO, where(template, 0)
+                        + e.getMessage(), e);
+            };
         }
         String prepared = oneStatementPerLine(source);
         int[] lineMap = lineMap(prepared);

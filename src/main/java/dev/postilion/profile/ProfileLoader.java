@@ -1,5 +1,6 @@
 package dev.postilion.profile;
 
+import dev.postilion.io.InputFile;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -9,8 +10,6 @@ import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 import java.io.Console;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -48,6 +47,8 @@ public final class ProfileLoader {
 
     /** The largest profiles file read, in bytes (1 MiB). */
     public static final int MAX_BYTES = 1024 * 1024;
+
+    private static final InputFile.Cap CAP = new InputFile.Cap("profiles files", MAX_BYTES);
 
     /** The most aliases to collections a file may use (bounds an alias bomb). */
     public static final int MAX_ALIASES = 20;
@@ -185,33 +186,18 @@ public final class ProfileLoader {
             throw ProfileException.config(file + ": profiles file not found (create it, or name one with"
                     + " --profiles FILE or $" + PROFILES_VARIABLE + ")");
         }
-        byte[] bytes;
         try {
-            long size = Files.size(file);
-            if (size > MAX_BYTES) {
-                throw tooLarge(file, size);
+            return InputFile.readAll(file, CAP);
+        } catch (InputFile.Refused e) {
+            if (e.getCause() instanceof AccessDeniedException) {
+                throw ProfileException.config(file + ": cannot read the profiles file (permission denied)");
             }
-            try (InputStream in = Files.newInputStream(file)) {
-                bytes = in.readNBytes(MAX_BYTES + 1);
+            if (e.getCause() instanceof FileSystemException f) {
+                throw ProfileException.config(file + ": cannot read the profiles file ("
+                        + Objects.requireNonNullElse(f.getReason(), f.getClass().getSimpleName()) + ")");
             }
-        } catch (AccessDeniedException e) {
-            throw ProfileException.config(file + ": cannot read the profiles file (permission denied)");
-        } catch (FileSystemException e) {
-            throw ProfileException.config(file + ": cannot read the profiles file ("
-                    + Objects.requireNonNullElse(e.getReason(), e.getClass().getSimpleName()) + ")");
-        } catch (IOException e) {
-            throw ProfileException.config(file + ": cannot read the profiles file (" + e.getClass().getSimpleName() + ")");
+            throw ProfileException.config(e.getMessage());
         }
-        if (bytes.length > MAX_BYTES) {
-            throw tooLarge(file, bytes.length);
-        }
-        return bytes;
-    }
-
-    private static ProfileException tooLarge(Path file, long size) {
-        return ProfileException.config(file + ": the profiles file is too large ("
-                + String.format(java.util.Locale.ROOT, "%.1f", size / (double) MAX_BYTES)
-                + " MB); the limit is 1 MB");
     }
 
     /** Strict UTF-8, so a stray byte is reported at its line rather than read as something else. */

@@ -1,5 +1,7 @@
 package dev.postilion.profile;
 
+import dev.postilion.io.InputFile;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,8 +9,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -22,6 +22,9 @@ sealed interface SecretSource {
 
     /** The most a file or a command may give before its first line is taken. */
     int MAX_READ = 64 * 1024;
+
+    /** The most a {@code file:} secret may hold. */
+    InputFile.Cap FILE_CAP = new InputFile.Cap("secret files", MAX_READ);
 
     /** How the source reads in {@code profiles show}: {@code <env NAME>} and so on. */
     String describe();
@@ -58,17 +61,20 @@ sealed interface SecretSource {
             SecretRequest.SecretRuntime runtime = request.runtime();
             Path path = ProfileValues.path(written, runtime.home(), runtime.baseDir());
             byte[] bytes;
-            try (InputStream in = Files.newInputStream(path)) {
-                bytes = in.readNBytes(MAX_READ);
-            } catch (NoSuchFileException e) {
-                throw request.fail("file " + written + " not found" + shownAs(path));
-            } catch (AccessDeniedException e) {
-                throw request.fail("file " + written + " cannot be read (permission denied)");
-            } catch (FileSystemException e) {
-                throw request.fail("file " + written + " cannot be read ("
-                        + Objects.requireNonNullElse(e.getReason(), e.getClass().getSimpleName()) + ")");
-            } catch (IOException e) {
-                throw request.fail("file " + written + " cannot be read (" + e.getClass().getSimpleName() + ")");
+            try {
+                bytes = InputFile.readAll(path, FILE_CAP);
+            } catch (InputFile.Refused e) {
+                if (e.reason() == InputFile.Reason.MISSING) {
+                    throw request.fail("file " + written + " not found" + shownAs(path));
+                }
+                if (e.getCause() instanceof AccessDeniedException) {
+                    throw request.fail("file " + written + " cannot be read (permission denied)");
+                }
+                if (e.getCause() instanceof FileSystemException f) {
+                    throw request.fail("file " + written + " cannot be read ("
+                            + Objects.requireNonNullElse(f.getReason(), f.getClass().getSimpleName()) + ")");
+                }
+                throw request.fail("file " + written + ": " + e.getMessage());
             }
             return checked(firstLine(bytes), "file " + written, request);
         }

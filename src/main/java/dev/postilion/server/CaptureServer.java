@@ -92,7 +92,17 @@ public final class CaptureServer implements Closeable {
     private final AtomicLong count = new AtomicLong();
     private final Consumer<Captured> listener;
 
-    private CaptureServer(Settings settings, Consumer<Captured> listener) throws IOException {
+    /** Opens a message's temporary file for writing; tests give one whose disk fills up. */
+    interface Opener {
+        Opener FILE = path -> Files.newOutputStream(path);
+
+        OutputStream open(Path file) throws IOException;
+    }
+
+    private final Opener opener;
+
+    private CaptureServer(Settings settings, Consumer<Captured> listener, Opener opener) throws IOException {
+        this.opener = opener;
         if (!settings.bind().isLoopbackAddress()) {
             throw new IOException("the capture server binds loopback addresses only, not " + settings.bind());
         }
@@ -120,8 +130,12 @@ public final class CaptureServer implements Closeable {
 
     /** Starts a server; {@code listener} hears of every message (may be null). */
     public static CaptureServer start(Settings settings, Consumer<Captured> listener) throws IOException {
+        return start(settings, listener, Opener.FILE);
+    }
+
+    static CaptureServer start(Settings settings, Consumer<Captured> listener, Opener opener) throws IOException {
         try {
-            return new CaptureServer(settings, listener);
+            return new CaptureServer(settings, listener, opener);
         } catch (RuntimeException e) {
             throw new IOException("cannot start the capture server on " + settings.bind().getHostAddress() + ":"
                     + settings.port() + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
@@ -190,16 +204,33 @@ public final class CaptureServer implements Closeable {
             Path file = settings.outbox().resolve(name);
             Path tmp = settings.outbox().resolve("." + name + ".tmp");
             long bytes;
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                // The envelope, as X- headers above the message, so the file shows who it was for.
-                out.write(("X-Postilion-Envelope-From: <" + from + ">\r\nX-Postilion-Envelope-To: "
-                        + String.join(", ", to.stream().map(a -> "<" + a + ">").toList()) + "\r\n")
-                        .getBytes(StandardCharsets.UTF_8));
-                bytes = data.transferTo(out);
+            boolean moved = false;
+            try {
+                try (OutputStream out = opener.open(tmp)) {
+                    // The envelope, as X- headers above the message, so the file shows who it was for.
+                    out.write(("X-Postilion-Envelope-From: <" + from + ">\r\nX-Postilion-Envelope-To: "
+                            + String.join(", ", to.stream().map(a -> "<" + a + ">").toList()) + "\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                    bytes = data.transferTo(out);
+                }
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                moved = true;
+            } finally {
+                if (!moved) {
+                    // A full disk, a client gone mid-DATA: a partial file would only fill the disk further.
+                    deleteQuietly(tmp);
+                }
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             listener.accept(new Captured(file, from, List.copyOf(to), bytes));
             return null;
+        }
+
+        private static void deleteQuietly(Path tmp) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException e) {
+                // The message is refused either way; nothing better can be done with the leftover.
+            }
         }
 
         @Override

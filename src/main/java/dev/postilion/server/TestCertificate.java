@@ -55,36 +55,45 @@ public final class TestCertificate {
 
     private static void make(Path store, Path pem) throws IOException {
         Path tmp = Files.createTempFile(store.getParent(), ".capture-server", ".p12");
-        Files.delete(tmp);
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "capture", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=localhost, O=Postilion capture server",
-                "-ext", "SAN=dns:localhost,ip:127.0.0.1,ip:0:0:0:0:0:0:0:1", "-validity", "3650",
-                "-keystore", tmp.toString(), "-storetype", "PKCS12",
-                "-storepass", new String(STORE_PASSWORD), "-keypass", new String(STORE_PASSWORD))
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Path pemTmp = null;
         try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException("keytool could not make the capture server's certificate: " + output.trim());
+            Files.delete(tmp);
+            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+            Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "capture", "-keyalg", "EC",
+                    "-groupname", "secp256r1", "-dname", "CN=localhost, O=Postilion capture server",
+                    "-ext", "SAN=dns:localhost,ip:127.0.0.1,ip:0:0:0:0:0:0:0:1", "-validity", "3650",
+                    "-keystore", tmp.toString(), "-storetype", "PKCS12",
+                    "-storepass", new String(STORE_PASSWORD), "-keypass", new String(STORE_PASSWORD))
+                    .redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                    throw new IOException("keytool could not make the capture server's certificate: " + output.trim());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while making the capture server's certificate", e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while making the capture server's certificate", e);
+            try (InputStream in = Files.newInputStream(tmp)) {
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                ks.load(in, STORE_PASSWORD);
+                Certificate cert = ks.getCertificate("capture");
+                String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(cert.getEncoded());
+                pemTmp = Files.createTempFile(pem.getParent(), ".capture-server", ".pem");
+                Files.writeString(pemTmp, "-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n");
+                Files.move(pemTmp, pem, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot read the new capture server certificate: " + e.getMessage(), e);
+            }
+            Files.move(tmp, store, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            // On a full disk or a keytool failure, no half-made key store is left in the outbox.
+            Files.deleteIfExists(tmp);
+            if (pemTmp != null) {
+                Files.deleteIfExists(pemTmp);
+            }
         }
-        try (InputStream in = Files.newInputStream(tmp)) {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(in, STORE_PASSWORD);
-            Certificate cert = ks.getCertificate("capture");
-            String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                    .encodeToString(cert.getEncoded());
-            Path pemTmp = Files.createTempFile(pem.getParent(), ".capture-server", ".pem");
-            Files.writeString(pemTmp, "-----BEGIN CERTIFICATE-----\n" + body + "\n-----END CERTIFICATE-----\n");
-            Files.move(pemTmp, pem, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot read the new capture server certificate: " + e.getMessage(), e);
-        }
-        Files.move(tmp, store, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public SSLContext sslContext() {

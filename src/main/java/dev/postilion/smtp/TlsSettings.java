@@ -1,10 +1,8 @@
 package dev.postilion.smtp;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -21,6 +19,8 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import dev.postilion.io.InputFile;
+
 /**
  * How a session sets up TLS: the mode, extra trust anchors (PEM files, added to the JDK's), and
  * whether checks are switched off. Certificates and host names are verified unless
@@ -31,6 +31,9 @@ import javax.net.ssl.X509TrustManager;
  * @param insecure skip certificate and host name checks (loud, explicit)
  */
 public record TlsSettings(TlsMode mode, List<Path> trustedCa, boolean insecure) {
+
+    /** The most a --tls-ca file may hold (a bundle of a few hundred certificates fits). */
+    public static final InputFile.Cap CA_CAP = new InputFile.Cap("TLS CA files", 1 << 20);
 
     /** Plain text, nothing to verify. */
     public static final TlsSettings NONE = new TlsSettings(TlsMode.NONE, List.of(), false);
@@ -83,12 +86,10 @@ public record TlsSettings(TlsMode mode, List<Path> trustedCa, boolean insecure) 
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
         for (Path file : trustedCa) {
             Collection<? extends Certificate> certs;
-            try (InputStream in = Files.newInputStream(file)) {
-                certs = cf.generateCertificates(in);
-            } catch (NoSuchFileException e) {
-                throw config("TLS CA file " + file + " does not exist", e);
-            } catch (IOException e) {
-                throw config("cannot read TLS CA file " + file + ": " + e.getMessage(), e);
+            try {
+                certs = cf.generateCertificates(new ByteArrayInputStream(InputFile.readAll(file, CA_CAP)));
+            } catch (InputFile.Refused e) {
+                throw config("TLS CA file " + e.getMessage(), e);
             } catch (GeneralSecurityException e) {
                 throw config("TLS CA file " + file + " is not a PEM certificate: " + e.getMessage(), e);
             }

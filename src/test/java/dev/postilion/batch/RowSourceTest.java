@@ -83,8 +83,58 @@ class RowSourceTest {
         try (RowReader r = RowSource.csv(csv).open()) {
             assertThat(r.next().number()).isEqualTo(1);
             assertThatThrownBy(r::next).isInstanceOf(SourceException.class)
-                    .hasMessageStartingWith(csv + ": cannot read past row 1: ");
+                    .hasMessage(csv + ": broken CSV quoting at line 3: text after a closing quote (inside a quoted"
+                            + " cell a quote is written twice: \"\")");
         }
+    }
+
+    @Test
+    void unclosedCsvQuoteAtTheEndOfTheFileNamesItsLine() throws IOException {
+        Path csv = file("people.csv", "email,name\na@example.com,Ann\nb@example.com,\"Bob\nc@example.com,Cy\n");
+        try (RowReader r = RowSource.csv(csv).open()) {
+            assertThat(r.next().number()).isEqualTo(1);
+            assertThatThrownBy(r::next).isInstanceOf(SourceException.class)
+                    .hasMessage(csv + ": broken CSV quoting at line 3: the quoted cell that starts there never closes"
+                            + " (the file ends first)");
+        }
+    }
+
+    @Test
+    void unclosedCsvQuoteStopsAtTheRecordLimitNotAtTheEndOfMemory() throws IOException {
+        Path csv = dir.resolve("people.csv");
+        try (BufferedWriter w = Files.newBufferedWriter(csv)) {
+            w.write("email,name\na@example.com,Ann\nb@example.com,\"Bob\n");
+            for (int i = 0; i < 200_000; i++) {
+                w.write("c@example.com,Cy\n");
+            }
+        }
+        try (RowReader r = RowSource.csv(csv).open()) {
+            assertThat(r.next().number()).isEqualTo(1);
+            assertThatThrownBy(r::next).isInstanceOf(SourceException.class)
+                    .hasMessage(csv + ": broken CSV quoting at line 3: a quote opened in the record there never closes"
+                            + " (the record passed the 1 MiB limit for one CSV record)");
+        }
+    }
+
+    @Test
+    void overlongCsvRecordIsRefusedNamingTheLimit() throws IOException {
+        Path csv = file("people.csv", "email,name\na@example.com," + "x".repeat(CsvSource.MAX_RECORD + (64 << 10)) + "\n");
+        try (RowReader r = RowSource.csv(csv).open()) {
+            assertThatThrownBy(r::next).isInstanceOf(SourceException.class)
+                    .hasMessage(csv + ": the record at line 2 is longer than the 1 MiB limit for one CSV record");
+        }
+        Path header = file("header.csv", "email," + "x".repeat(CsvSource.MAX_RECORD + (64 << 10)) + "\n");
+        assertThatThrownBy(() -> RowSource.csv(header).open()).isInstanceOf(SourceException.class)
+                .hasMessage(header + ": the record at line 1 is longer than the 1 MiB limit for one CSV record");
+    }
+
+    @Test
+    void sourcesThatAreDevicesOrFoldersAreRefused() {
+        assertThatThrownBy(() -> RowSource.csv(Path.of("/dev/zero")).open()).isInstanceOf(SourceException.class)
+                .hasMessage("batch source /dev/zero is a device, not a file (devices such as /dev/zero are refused;"
+                        + " only /dev/stdin is read)");
+        assertThatThrownBy(() -> RowSource.jsonLines(dir).open()).isInstanceOf(SourceException.class)
+                .hasMessage("batch source " + dir + " is a folder, not a file");
     }
 
     @Test

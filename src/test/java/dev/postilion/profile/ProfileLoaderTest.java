@@ -265,7 +265,15 @@ class ProfileLoaderTest {
     void twoMegabyteFileIsRefusedBeforeParsing() {
         Path file = write(dir, "# " + "x".repeat(2 * 1024 * 1024) + "\n");
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
-                .hasMessage(file + ": the profiles file is too large (2.0 MB); the limit is 1 MB")
+                .hasMessage(file + " is larger than the 1 MiB limit for profiles files")
+                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+    }
+
+    @Test
+    void profilesFileThatIsADeviceIsRefusedUnread() {
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(Path.of("/dev/zero")))
+                .hasMessage("/dev/zero is a device, not a file (devices such as /dev/zero are refused; only /dev/stdin"
+                        + " is read)")
                 .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
     }
 

@@ -113,6 +113,20 @@ class SecretTest {
     }
 
     @Test
+    void secretFileThatIsADeviceOrTooLargeIsRefusedUnread() {
+        Secret zero = load(dir, profile("{ file: /dev/zero }")).get("work").password();
+        assertThatThrownBy(zero::reveal)
+                .hasMessage(file() + ":5: profile 'work': password: file /dev/zero: /dev/zero is a device, not a file"
+                        + " (devices such as /dev/zero are refused; only /dev/stdin is read)")
+                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+        write(dir, "big", "pw\n" + "x".repeat(64 * 1024), "rw-------");
+        Secret big = load(dir, profile("{ file: big }")).get("work").password();
+        assertThatThrownBy(big::reveal)
+                .hasMessage(file() + ":5: profile 'work': password: file big: " + dir.resolve("big")
+                        + " is larger than the 64 KiB limit for secret files");
+    }
+
+    @Test
     void commandSourceReadsFirstLineOfOutputAndPassesStderrThrough() {
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         ProfileFile profiles = new ProfileLoader(env(dir)).withCommandStderr(stderr)
