@@ -220,7 +220,10 @@ public final class Batch {
                     invalidRow(row, why);
                     continue;
                 }
-                if (!queue.put(new Work(row))) {
+                Work w = new Work(row);
+                if (!queue.put(w)) {
+                    // Counted as read, so it must be counted as left: every row ends in exactly one count.
+                    pendingLine(w);
                     break;
                 }
                 progress();

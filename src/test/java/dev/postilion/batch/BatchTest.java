@@ -433,4 +433,42 @@ class BatchTest {
         assertThat(log).anyMatch(l -> l.startsWith("the server limits concurrent connections (432 4.3.2 Concurrent"
                 + " connections limit exceeded): going on with "));
     }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("ISSUE-13.20: a batch stopped while its reader waits for room counts every row it read exactly once")
+    void aStoppedBatchCountsEveryRowItReadOnce() throws Exception {
+        server.stalled = new java.util.concurrent.CountDownLatch(1);
+        server.dataEnd = n -> n == 3 ? BatchTestServer.End.STALL : BatchTestServer.End.OK;
+        Path report = dir.resolve("r.jsonl");
+        Batch batch = new Batch(RowSource.of(people(300)), BatchTest::hello, sessions(), options().withReport(report));
+        Thread stopper = new Thread(() -> {
+            try {
+                server.stalled.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // The reader has filled the queue by now and waits for room: the stop must not lose its row.
+            batch.cancel("the run was asked to stop");
+            server.release();
+        });
+        stopper.start();
+        BatchResult r = batch.run();
+        stopper.join();
+
+        Totals t = r.totals();
+        assertThat(t.pending()).as("rows left by the stop").isPositive();
+        assertThat(t.sent() + t.failed() + t.deferred() + t.expired() + t.inDoubt() + t.invalid() + t.skipped()
+                + t.pending()).as("every row read ends in exactly one count: " + t).isEqualTo(t.rows());
+        String summary = r.summary("people");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^batch people: (\\d+) rows: (.*) in ")
+                .matcher(summary);
+        assertThat(m.find()).as(summary).isTrue();
+        long sum = 0;
+        for (String part : m.group(2).split(", ")) {
+            sum += Long.parseLong(part.substring(0, part.indexOf(' ')));
+        }
+        assertThat(sum).as(summary).isEqualTo(Long.parseLong(m.group(1)));
+        assertThat(report(report).stream().filter(l -> !l.containsKey("summary")).count())
+                .as("one report line per row").isEqualTo(t.rows());
+    }
 }
