@@ -213,7 +213,7 @@ class RunCommandBatchTest {
         assertThat(run("--progress", "plain", "--progress-interval", "1ms")).as(err).isZero();
         assertThat(err).doesNotContain("\r").endsWith("\n");
         assertThat(err.lines()).allMatch(l -> l.startsWith("batch people.csv: "))
-                .last().asString().startsWith("batch people.csv: 4 of 4 rows (100%); 4 sent;");
+                .last().asString().startsWith("batch people.csv: 4 of 4 rows (100%); 4 sent");
     }
 
     @ParameterizedTest
