@@ -89,6 +89,8 @@ public final class Batch {
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong messages = new AtomicLong();
     private final AtomicLong finished = new AtomicLong();
+    /** The rows this run has to do, for the progress total; -1 while unknown. */
+    private volatile long expected = -1;
 
     private final List<String> problems = new ArrayList<>();
     private long moreProblems;
@@ -204,6 +206,10 @@ public final class Batch {
                         + String.join(", ", columns) + "); name the column that holds the address with addressField");
                 return;
             }
+            if (options.progress() != Progress.NONE) {
+                expected = expectedRows(reader);
+                progress();
+            }
             Row row;
             while (!queue.stopped() && (row = reader.next()) != null) {
                 long number = row.number();
@@ -220,10 +226,16 @@ public final class Batch {
                     invalidRow(row, why);
                     continue;
                 }
-                if (!queue.put(new Work(row))) {
+                Work w = new Work(row);
+                if (!queue.put(w)) {
+                    // Counted as read, so it must be counted as left: every row ends in exactly one count.
+                    pendingLine(w);
                     break;
                 }
                 progress();
+            }
+            if (!queue.stopped()) {
+                expected = rows.get();  // the source is read to its end: its rows are the exact total
             }
         } catch (SourceException e) {
             stop(e.missing() ? Outcome.NO_INPUT : Outcome.BAD_SOURCE, e.getMessage());
@@ -1293,11 +1305,17 @@ public final class Batch {
         if (options.progress() == Progress.NONE) {
             return;
         }
-        RowReader r = reader;
-        double share = r == null ? -1 : r.consumed();
-        long read = rows.get();
-        long estimate = share > 0.01 ? Math.round(read / share) : -1;
-        options.progress().update(finished.get(), estimate, totals());
+        options.progress().update(finished.get(), expected, totals());
+    }
+
+    /**
+     * The progress total, counted before reading: the source's rows that fall in this shard, without
+     * the rows an earlier run finished (a resumed run's total is what is left; the bar shows those
+     * done before beside it). -1 for a source that cannot be counted ahead (an iterator).
+     */
+    private long expectedRows(RowReader r) {
+        long all = r.total();
+        return all < 0 ? -1 : Math.max(0, options.shard().rowsIn(all) - resume.completeCount());
     }
 
     private Totals totals() {
@@ -1350,6 +1368,7 @@ public final class Batch {
             result = new BatchResult(Outcome.LOCAL_IO, t, "report " + options.report() + " cannot be written: "
                     + e.getMessage(), problems, moreProblems, elapsed, batchId, options.report(), options.journal());
         }
+        progress();  // the final frame: every row counted (100% when the batch ran to its end)
         options.progress().close();
         options.log().accept(result.summary(source.describe()));
         if (fatal instanceof RuntimeException re) {

@@ -180,6 +180,15 @@ final class CsvSource implements RowSource {
         }
 
         @Override
+        public long total() {
+            try {
+                return RowCount.csvRecords(file, delimiter);
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+
+        @Override
         public double consumed() {
             return opened.counter().share(opened.size());
         }

@@ -41,6 +41,11 @@ final class IterableSource implements RowSource {
             }
 
             @Override
+            public long total() {
+                return total;
+            }
+
+            @Override
             public double consumed() {
                 return total < 0 ? -1 : total == 0 ? 1 : (double) row / total;
             }

@@ -92,6 +92,15 @@ final class JsonLinesSource implements RowSource {
         }
 
         @Override
+        public long total() {
+            try {
+                return RowCount.nonBlankLines(file);
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+
+        @Override
         public double consumed() {
             return opened.counter().share(opened.size());
         }

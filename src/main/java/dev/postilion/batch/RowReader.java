@@ -13,6 +13,15 @@ public interface RowReader extends Closeable {
      */
     Row next() throws IOException;
 
+    /**
+     * How many rows the whole source holds, counted ahead without building them (a streaming pass
+     * over a file), or -1 when that cannot be known before reading (an iterator). For the progress
+     * total; a file that cannot be counted is reported by {@link #next()}, not here.
+     */
+    default long total() {
+        return -1;
+    }
+
     /** How much of the source has been read, 0 to 1, or -1 when unknown (for progress and ETA). */
     default double consumed() {
         return -1;

@@ -48,6 +48,11 @@ public record Shard(int index, int count) {
         return (number - 1) % count == index - 1;
     }
 
+    /** How many of the rows numbered 1 to {@code rows} this shard takes. */
+    public long rowsIn(long rows) {
+        return rows < index ? 0 : (rows - index) / count + 1;
+    }
+
     /** {@code K/N}. */
     @Override
     public String toString() {

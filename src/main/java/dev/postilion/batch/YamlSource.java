@@ -72,6 +72,11 @@ final class YamlSource implements RowSource {
             }
 
             @Override
+            public long total() {
+                return total;
+            }
+
+            @Override
             public double consumed() {
                 return total == 0 ? 1 : (double) row / total;
             }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
+import dev.postilion.batch.Progress;
 import dev.postilion.batch.Rate;
 import dev.postilion.batch.Shard;
 import dev.postilion.dsl.BatchOverrides;
@@ -131,6 +132,15 @@ public final class RunCommand implements Callable<Integer> {
             + " more are sent in further transactions (Gmail 100, Exchange Online 500; 0: no limit).")
     Integer maxRecipients;
 
+    @Option(names = "--progress", paramLabel = "WHEN", description = "Batch: auto (a bar when stderr is a terminal,"
+            + " else nothing, so cron mails nothing), bar, plain (a line every 10s, for CI and nohup) or none."
+            + " Default: auto.")
+    String progress = "auto";
+
+    @Option(names = "--progress-interval", paramLabel = "DURATION", description = "Batch: how often --progress plain"
+            + " prints its line (default 10s).")
+    String progressInterval;
+
     private final Io io;
     private final PrintStream out;
     private final PrintStream err;
@@ -189,6 +199,13 @@ public final class RunCommand implements Callable<Integer> {
                 return ExitCode.USAGE.code();
             }
         }
+        Progress.Display display;
+        try {
+            display = progressDisplay();
+        } catch (IllegalArgumentException e) {
+            err.println("postilion run: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
         if (local && (dryRun || connectTo != null)) {
             err.println("postilion run: --local cannot be combined with --dry-run or --connect-to");
             return ExitCode.USAGE.code();
@@ -218,7 +235,7 @@ public final class RunCommand implements Callable<Integer> {
                 .withMaxTime(limit)
                 .withProfiles(profilesFile, new dev.postilion.profile.ProfileLoader(io.env()).withPrompter(io.prompter()))
                 .withBatch(new BatchOverrides(concurrency, rate, perConnection, journal, resume, resendInDoubt, report,
-                        shard, maxErrors, System.console() != null && !quiet, age, maxRecipients));
+                        shard, maxErrors, display, age, maxRecipients));
         if (connectTo != null) {
             HostPort hp;
             try {
@@ -288,6 +305,36 @@ public final class RunCommand implements Callable<Integer> {
                     + (result.problems().size() == 1 ? "" : "s") + " found");
         }
         return worst.code();
+    }
+
+    /**
+     * What {@code --progress} asks for: auto is a bar when stderr is a terminal (and not {@code -q}),
+     * else nothing; bar and plain are shown wherever stderr goes.
+     *
+     * @throws IllegalArgumentException naming the option and what to write
+     */
+    private Progress.Display progressDisplay() {
+        Duration every = Progress.Display.PLAIN_INTERVAL;
+        if (progressInterval != null) {
+            try {
+                every = Durations.parse(progressInterval);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--progress-interval: " + e.getMessage());
+            }
+            if (every.isZero()) {
+                throw new IllegalArgumentException("--progress-interval: the interval must be longer than 0 (write 10s,"
+                        + " 1m)");
+            }
+        }
+        return switch (progress.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> !quiet && io.err() == System.err && Terminal.stderrIsTerminal()
+                    ? Progress.Display.bar(Terminal.columns(io.env())) : Progress.Display.NONE;
+            case "bar" -> Progress.Display.bar(Terminal.columns(io.env()));
+            case "plain" -> Progress.Display.plain(every);
+            case "none" -> Progress.Display.NONE;
+            default -> throw new IllegalArgumentException("--progress: '" + progress + "' is not a choice; write auto,"
+                    + " bar, plain or none");
+        };
     }
 
     /** Checks the batch overrides; returns what is wrong, or null. */

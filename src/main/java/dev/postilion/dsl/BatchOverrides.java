@@ -3,6 +3,8 @@ package dev.postilion.dsl;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.postilion.batch.Progress;
+
 /**
  * What {@code postilion run} says about every {@code batch} of a script, overriding the script's
  * own options: {@code --concurrency}, {@code --rate}, {@code --per-connection}, {@code --journal},
@@ -19,15 +21,16 @@ import java.time.Duration;
  * @param report the report file
  * @param shard {@code K/N}
  * @param maxErrors identical permanent errors in a row that stop the batch (0: never)
- * @param progress show a progress bar (set when stderr is a terminal and the run is not quiet)
+ * @param progress how to show each batch's progress ({@code --progress}); null shows nothing
  * @param maxAge how long a message may stay temporarily refused ({@code 5d}, {@code 12h}; {@code 0}: no limit)
  * @param maxRecipients the most recipients in one transaction (0: no limit)
  */
 public record BatchOverrides(Integer concurrency, String rate, Integer perConnection, Path journal, boolean resume,
-                             boolean resendInDoubt, Path report, String shard, Integer maxErrors, boolean progress,
+                             boolean resendInDoubt, Path report, String shard, Integer maxErrors,
+                             Progress.Display progress,
                              Duration maxAge, Integer maxRecipients) {
 
     /** No overrides. */
     public static final BatchOverrides NONE = new BatchOverrides(null, null, null, null, false, false, null, null, null,
-            false, null, null);
+            null, null, null);
 }

@@ -108,6 +108,10 @@ final class BatchRun {
                     + " ... } }");
         }
         BatchOptions o = options(a, context);
+        Progress.Display display = context.options().batch().progress();
+        if (display != null) {
+            o = o.withProgress(display.start("batch " + rows.describe(), context.options().err()));
+        }
         SessionFactory sessions;
         if (context.options().dryRun()) {
             sessions = () -> {
@@ -219,9 +223,6 @@ final class BatchRun {
         }
         if (o.resume() && o.journal() == null) {
             throw new ScriptError(at, "batch: resume needs a journal (journal: 'file' or --journal FILE)");
-        }
-        if (cli.progress()) {
-            o = o.withProgress(Progress.bar("batch", context.options().err()));
         }
         return o;
     }

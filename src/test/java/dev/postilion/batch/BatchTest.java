@@ -433,4 +433,118 @@ class BatchTest {
         assertThat(log).anyMatch(l -> l.startsWith("the server limits concurrent connections (432 4.3.2 Concurrent"
                 + " connections limit exceeded): going on with "));
     }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("ISSUE-13.20: a batch stopped while its reader waits for room counts every row it read exactly once")
+    void aStoppedBatchCountsEveryRowItReadOnce() throws Exception {
+        server.stalled = new java.util.concurrent.CountDownLatch(1);
+        server.dataEnd = n -> n == 3 ? BatchTestServer.End.STALL : BatchTestServer.End.OK;
+        Path report = dir.resolve("r.jsonl");
+        Batch batch = new Batch(RowSource.of(people(300)), BatchTest::hello, sessions(), options().withReport(report));
+        Thread stopper = new Thread(() -> {
+            try {
+                server.stalled.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // The reader has filled the queue by now and waits for room: the stop must not lose its row.
+            batch.cancel("the run was asked to stop");
+            server.release();
+        });
+        stopper.start();
+        BatchResult r = batch.run();
+        stopper.join();
+
+        Totals t = r.totals();
+        assertThat(t.pending()).as("rows left by the stop").isPositive();
+        assertThat(t.sent() + t.failed() + t.deferred() + t.expired() + t.inDoubt() + t.invalid() + t.skipped()
+                + t.pending()).as("every row read ends in exactly one count: " + t).isEqualTo(t.rows());
+        String summary = r.summary("people");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^batch people: (\\d+) rows: (.*) in ")
+                .matcher(summary);
+        assertThat(m.find()).as(summary).isTrue();
+        long sum = 0;
+        for (String part : m.group(2).split(", ")) {
+            sum += Long.parseLong(part.substring(0, part.indexOf(' ')));
+        }
+        assertThat(sum).as(summary).isEqualTo(Long.parseLong(m.group(1)));
+        assertThat(report(report).stream().filter(l -> !l.containsKey("summary")).count())
+                .as("one report line per row").isEqualTo(t.rows());
+    }
+
+    /** Records what a batch tells its progress display. */
+    static final class RecordedProgress implements Progress {
+        final List<long[]> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean closed;
+
+        @Override
+        public void update(long finished, long expectedRows, Totals totals) {
+            updates.add(new long[] {finished, expectedRows, totals.doneBefore()});
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        long[] first() {
+            return updates.get(0);
+        }
+
+        long[] last() {
+            return updates.get(updates.size() - 1);
+        }
+    }
+
+    private Path csv(int n) throws IOException {
+        StringBuilder csv = new StringBuilder("email,name,note\n");
+        for (int i = 1; i <= n; i++) {
+            csv.append("r").append(i).append("@example.com,Reader ").append(i).append(",\"a, \"\"quoted\"\" cell\"\n");
+        }
+        return Files.writeString(dir.resolve("people.csv"), csv);
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("ISSUE-13.12: the progress total is the source's counted rows of this shard from the start, and the last update is 100%")
+    void theProgressTotalIsCountedAheadForTheShardAndEndsAtIt() throws IOException {
+        RecordedProgress progress = new RecordedProgress();
+        BatchResult r = new Batch(RowSource.csv(csv(30)), BatchTest::hello, sessions(),
+                options().withShard(new Shard(2, 3)).withProgress(progress)).run();
+
+        assertThat(r.outcome()).as(r.problems().toString()).isEqualTo(Outcome.SENT);
+        assertThat(progress.first()).as("before any row is read, the total is known").containsExactly(0, 10, 0);
+        assertThat(progress.updates).allMatch(u -> u[1] == 10 && u[0] <= 10);
+        assertThat(progress.last()).as("the final update: every row done").containsExactly(10, 10, 0);
+        assertThat(progress.closed).isTrue();
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("ISSUE-13.12: a resumed batch's progress total leaves out the rows done before, which it shows beside")
+    void aResumedBatchsProgressTotalIsWhatIsLeft() throws IOException {
+        Path source = csv(10);
+        Path journal = dir.resolve("j.jsonl");
+        server.rcptReply = (n, a) -> a.matches("r[2468]@example.com|r10@example.com") ? "451 4.7.1 Later" : "250 2.1.5 Ok";
+        BatchResult first = new Batch(RowSource.csv(source), BatchTest::hello, sessions(), options()
+                .withRetry(new RetryPolicy(1, Duration.ofSeconds(1), Duration.ofSeconds(1))).withJournal(journal)).run();
+        assertThat(first.totals().sent()).isEqualTo(5);
+        assertThat(first.totals().deferred()).isEqualTo(5);
+
+        server.rcptReply = (n, a) -> "250 2.1.5 Ok";
+        RecordedProgress progress = new RecordedProgress();
+        BatchResult resumed = new Batch(RowSource.csv(source), BatchTest::hello, sessions(), options()
+                .withJournal(journal).withResume(true).withProgress(progress)).run();
+        assertThat(resumed.outcome()).isEqualTo(Outcome.SENT);
+        assertThat(progress.first()[1]).as("the total: the five rows left").isEqualTo(5);
+        assertThat(progress.last()).containsExactly(5, 5, 5);
+    }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("ISSUE-13.12: an iterator has no total ahead; once read to its end, the final update has its exact total")
+    void anIteratorHasNoTotalUntilItIsReadToItsEnd() {
+        RecordedProgress progress = new RecordedProgress();
+        new Batch(RowSource.of(people(12).iterator()), BatchTest::hello, sessions(), options().withProgress(progress))
+                .run();
+        assertThat(progress.first()[1]).isEqualTo(-1);
+        assertThat(progress.last()).containsExactly(12, 12, 0);
+    }
 }

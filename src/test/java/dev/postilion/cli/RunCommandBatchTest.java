@@ -185,4 +185,47 @@ class RunCommandBatchTest {
         assertThat(err.trim()).isEqualTo(message);
         assertThat(server.connections.get()).isZero();
     }
+
+    @Test
+    @DisplayName("ISSUE-13.12: --progress auto shows nothing when stderr is not a terminal, so cron mails nothing on success")
+    void progressAutoOffATerminalShowsNothing() {
+        Cli.Outcome o = cli.run("run", script.toString(), "-q", "--var", "port=" + server.port(), "--progress", "auto");
+        assertThat(o.code()).as(o.all()).isZero();
+        assertThat(o.all()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("ISSUE-13.12: --progress bar draws in place within $COLUMNS and its last frame is 4/4 at 100%")
+    void progressBarFitsColumnsAndEndsAtOneHundredPercent() {
+        cli.env.put("COLUMNS", "60");
+        assertThat(run("--progress", "bar")).as(err).isZero();
+        assertThat(err).startsWith("\r").endsWith(System.lineSeparator());
+        String[] frames = err.strip().split("\r");
+        for (String frame : frames) {
+            assertThat(frame.stripTrailing().length()).as(frame).isLessThan(60);
+        }
+        assertThat(frames[frames.length - 1]).contains("100% [").contains("4/4").contains("sent 4");
+    }
+
+    @Test
+    @DisplayName("ISSUE-13.12: --progress plain prints whole lines on stderr, the last one at 100%")
+    void progressPlainPrintsLinesOnStderr() {
+        assertThat(run("--progress", "plain", "--progress-interval", "1ms")).as(err).isZero();
+        assertThat(err).doesNotContain("\r").endsWith("\n");
+        assertThat(err.lines()).allMatch(l -> l.startsWith("batch people.csv: "))
+                .last().asString().startsWith("batch people.csv: 4 of 4 rows (100%); 4 sent");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            --progress | sometimes | --progress: 'sometimes' is not a choice; write auto, bar, plain or none
+            --progress-interval | soon | --progress-interval: 'soon' is not a duration; write 30s, 2m, 1h, 5d, 500ms or a number of seconds
+            --progress-interval | 0 | --progress-interval: the interval must be longer than 0 (write 10s, 1m)
+            """)
+    void badProgressOptionsExit64SayingWhatToWrite(String option, String value, String message) {
+        Cli.Outcome o = cli.run("run", script.toString(), option, value);
+        assertThat(o.code()).isEqualTo(64);
+        assertThat(o.err()).isEqualTo("postilion run: " + message + "\n");
+        assertThat(server.received).isEmpty();
+    }
 }

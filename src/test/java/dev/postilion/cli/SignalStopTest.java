@@ -81,4 +81,44 @@ class SignalStopTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("ISSUE-13.20: SIGTERM mid-batch: the summary's counts add up to its rows (none lost in the queue)")
+    void sigtermMidBatchSummaryCountsAddUpToItsRows() throws Exception {
+        try (BatchTestServer server = new BatchTestServer()) {
+            server.reachAt = 20;
+            server.recordCommands = false;
+            StringBuilder csv = new StringBuilder("email\n");
+            for (int i = 1; i <= 5000; i++) {
+                csv.append("r").append(i).append("@example.com\n");
+            }
+            Files.writeString(dir.resolve("people.csv"), csv);
+            Path script = dir.resolve("bulk.groovy");
+            Files.writeString(script, """
+                    connect '127.0.0.1', port: port as int
+                    ehlo 'client.test'
+                    batch(csv('people.csv'), retries: 0) { row ->
+                        send { from 'sender@example.com'; to row.email; subject 'Hi'; text 'hello' }
+                    }
+                    quit
+                    """);
+            ChildRun child = ChildRun.start(dir, Map.of(), "run", script.toString(), "--var",
+                    "port=" + server.port());
+            assertThat(server.reached.await(40, TimeUnit.SECONDS)).as("the batch is under way").isTrue();
+
+            child.process.destroy();  // SIGTERM
+            assertThat(child.process.waitFor(40, TimeUnit.SECONDS)).as("the process ended").isTrue();
+            String err = child.out() + child.err();
+            assertThat(child.process.exitValue()).as(err).isEqualTo(75);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("batch people\\.csv: (\\d+) rows: (.*?) in ")
+                    .matcher(err);
+            assertThat(m.find()).as(err).isTrue();
+            long sum = 0;
+            for (String part : m.group(2).split(", ")) {
+                sum += Long.parseLong(part.substring(0, part.indexOf(' ')));
+            }
+            assertThat(sum).as(m.group()).isEqualTo(Long.parseLong(m.group(1)));
+            assertThat(m.group(2)).as("rows were left by the stop").contains("not sent (stopped)");
+        }
+    }
 }

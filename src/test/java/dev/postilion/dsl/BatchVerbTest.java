@@ -206,7 +206,7 @@ class BatchVerbTest {
     @Test
     void commandLineOverridesWinOverTheScript() throws IOException {
         Path journal = dir.resolve("cli.journal");
-        BatchOverrides cli = new BatchOverrides(1, null, 1, journal, false, false, null, "2/2", null, false, null,
+        BatchOverrides cli = new BatchOverrides(1, null, 1, journal, false, false, null, "2/2", null, null, null,
                 null);
         ScriptRunner.Result r = run("""
                 batch(csv('people.csv', delimiter: ';'), concurrency: 3, shard: '1/2') { row ->
