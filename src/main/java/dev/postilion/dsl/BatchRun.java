@@ -33,7 +33,7 @@ import dev.postilion.smtp.SmtpException;
  */
 final class BatchRun {
 
-    private static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
+    static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
         "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "resendInDoubt", "report", "shard", "addressField",
         "maxAge", "maxRecipients"};
 
