@@ -87,7 +87,9 @@ final class ScriptFacts {
         /** A connect that takes a profile: {@code value} is its name, empty for the default one. */
         PROFILE,
         /** A connect whose profile cannot be told without running the script. */
-        SOME_PROFILE
+        SOME_PROFILE,
+        /** A connect to a host the script names, so with no profile. */
+        NO_PROFILE
     }
 
     /** One fact, at a script line. */
@@ -747,6 +749,8 @@ final class ScriptFacts {
             } else if (!(hostValue instanceof ConstantExpression c && c.getValue() instanceof String)
                     && !(hostValue instanceof GStringExpression)) {
                 facts.add(new Fact(Kind.SOME_PROFILE, line, "connect", ""));
+            } else {
+                facts.add(new Fact(Kind.NO_PROFILE, line, "connect", ""));
             }
         }
 

@@ -67,6 +67,10 @@ final class ScriptPreflight {
         if (unsent.isEmpty() || facts.stream().anyMatch(f -> f.kind() == ScriptFacts.Kind.SOME_PROFILE)) {
             return List.of();
         }
+        if (facts.stream().noneMatch(f -> f.kind() == ScriptFacts.Kind.PROFILE || f.kind() == ScriptFacts.Kind.NO_PROFILE)) {
+            // No connect at all: that is what the run will say first.
+            return List.of();
+        }
         for (ScriptFacts.Fact f : facts) {
             if (f.kind() != ScriptFacts.Kind.PROFILE) {
                 continue;

@@ -153,7 +153,10 @@ public final class ScriptRunner {
         List<Problem> all = new ArrayList<>();
         ScriptContext context = contextRef.get();
         if (context != null) {
-            for (ScriptError e : context.recorded()) {
+            List<ScriptError> recorded = new ArrayList<>(context.recorded());
+            // A dry run's mistakes, those found before running included, in the order of the script.
+            recorded.sort(java.util.Comparator.comparingInt(e -> e.location().line()));
+            for (ScriptError e : recorded) {
                 all.add(problem(e));
             }
             all.addAll(context.batchProblems());
@@ -174,6 +177,14 @@ public final class ScriptRunner {
             compiled = InvokerHelper.createScript(cls, binding);
         } catch (MultipleCompilationErrorsException e) {
             return compileProblems(name, e);
+        } catch (StackOverflowError e) {
+            return List.of(new Problem(Category.SCRIPT, null, name + ": script error: too deeply nested to compile;"
+                    + " split the script into methods or variables", e));
+        } catch (OutOfMemoryError e) {
+            return List.of(new Problem(Category.INTERNAL, null, name + ": ran out of memory while compiling the script",
+                    null));
+        } catch (RuntimeException | LinkageError e) {
+            return List.of(new Problem(Category.INTERNAL, null, name + ": internal error while compiling: " + e, e));
         } finally {
             compiling.set(false);
         }
