@@ -688,7 +688,7 @@ final class ScriptFacts {
                         profile(named, first, args, line);
                     }
                     case "mail" -> {
-                        if (certain && (args.isEmpty() || (named != null && args.size() == 1 && !has(named, "from")))) {
+                        if (certain && (args.isEmpty() || (named != null && args.size() == 1 && !mayHave(named, "from")))) {
                             facts.add(new Fact(Kind.NO_FROM, line, "mail", ""));
                         }
                     }
@@ -801,6 +801,12 @@ final class ScriptFacts {
                 return t.getExpressions();
             }
             return List.of(a);
+        }
+
+        /** True when the named arguments hold {@code key}, or a key that cannot be read before running. */
+        private static boolean mayHave(MapExpression named, String key) {
+            return has(named, key) || named.getMapEntryExpressions().stream()
+                    .anyMatch(e -> !(e.getKeyExpression() instanceof ConstantExpression));
         }
 
         private static boolean has(MapExpression named, String key) {

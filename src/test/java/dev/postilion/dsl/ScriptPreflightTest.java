@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Issue 13 item 6: what can be known without running a script is checked before its first byte is
@@ -282,5 +284,29 @@ class ScriptPreflightTest {
         assertThat(messages(r)).contains("p.groovy:3: script error: unknown verb 'mial' (did you mean 'mail'?)",
                 "p.groovy:5: attach: file " + dir.resolve("missing.pdf") + " does not exist");
         assertThat(server.connections()).isZero();
+    }
+
+    /**
+     * The preflight's table of named arguments is the verbs' own: a key built at run time (which
+     * the preflight cannot read) reaches the verb, whose "allowed:" list must equal the table.
+     */
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            connect | connect([(k): 1], 'mail.example.com')
+            auth    | auth([(k): 1])
+            mail    | mail([(k): 1])
+            rcpt    | mail from: 'a@example.com'; rcpt([(k): 1])
+            data    | mail from: 'a@example.com'; rcpt to: 'b@example.com'; data([(k): 1], 'Subject: x')
+            csv     | csv([(k): 1], 'people.csv')
+            batch   | batch([(k): 1], [[email: 'a@example.com']]) { row -> }
+            attach  | mail from: 'a@example.com'; rcpt to: 'b@example.com'; data { attach([(k): 1], 'report.pdf') }
+            inline  | mail from: 'a@example.com'; rcpt to: 'b@example.com'; data { inline([(k): 1], 'report.pdf') }
+            """, delimiter = '|')
+    void thePreflightKnowsEveryVerbsOptionsAsTheVerbDoes(String verb, String call) {
+        ScriptRunner.Result r = run("def k = 'zz' + 'z'\n" + call + "\n", true);
+        String m = messages(r);
+        assertThat(m).contains(verb + ": unknown option 'zzz'");
+        String allowed = m.substring(m.indexOf("allowed: ") + "allowed: ".length()).lines().findFirst().orElseThrow();
+        assertThat(allowed).isEqualTo(String.join(", ", ScriptFacts.KEYS.get(verb)));
     }
 }
