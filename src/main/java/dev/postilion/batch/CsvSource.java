@@ -119,6 +119,11 @@ final class CsvSource implements RowSource {
         return file.getFileName().toString();
     }
 
+    @Override
+    public boolean hasHeader() {
+        return true;
+    }
+
     /** Reads records lazily; the parser keeps no record once it has been handed on. */
     final class Reader implements RowReader {
         private final CSVParser parser;

@@ -19,6 +19,14 @@ public interface RowSource {
     /** How messages name the source: the file name, or "the row list". */
     String describe();
 
+    /**
+     * True when every row has the same keys, named once by a header line (a CSV file); false when
+     * each record brings its own keys (JSON Lines, YAML, a list of maps).
+     */
+    default boolean hasHeader() {
+        return false;
+    }
+
     /** A CSV file with a header line, comma-separated. */
     static RowSource csv(Path file) {
         return new CsvSource(file, ',');

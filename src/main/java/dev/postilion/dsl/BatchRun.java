@@ -21,6 +21,7 @@ import dev.postilion.batch.Shard;
 import dev.postilion.io.InputFile;
 import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
+import dev.postilion.message.Templates;
 import dev.postilion.profile.Profile;
 import dev.postilion.smtp.SmtpException;
 
@@ -33,7 +34,7 @@ import dev.postilion.smtp.SmtpException;
  */
 final class BatchRun {
 
-    private static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
+    static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
         "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "resendInDoubt", "report", "shard", "addressField",
         "maxAge", "maxRecipients"};
 
@@ -42,6 +43,8 @@ final class BatchRun {
     private final Map<String, ?> options;
     private final Object source;
     private final Closure<?> block;
+    /** The rows, once {@link #run()} has them. */
+    private RowSource rows;
 
     BatchRun(MailScript script, ScriptLocation at, Map<String, ?> options, Object source, Closure<?> block) {
         this.script = script;
@@ -103,6 +106,7 @@ final class BatchRun {
         ScriptContext context = script.context();
         NamedArgs a = NamedArgs.check("batch", options, at, KEYS);
         RowSource rows = rows();
+        this.rows = rows;
         if (block == null) {
             throw new ScriptError(at, "batch needs a block: batch(csv('people.csv')) { row -> send { to row.email"
                     + " ... } }");
@@ -241,6 +245,9 @@ final class BatchRun {
             }
         } catch (ScriptError e) {
             if (e.getCause() instanceof MessageException m) {
+                if (m.getCause() instanceof Templates.MissingVariable missing && notInSource(missing, row)) {
+                    throw new ScriptError(e.location(), missingColumn(missing, row));
+                }
                 if (m.kind() == MessageException.Kind.BAD_DATA) {
                     throw new InvalidRowException(e.location().toString(), m.getMessage(), e);
                 }
@@ -254,6 +261,32 @@ final class BatchRun {
             spec.from(profile.from());
         }
         return spec;
+    }
+
+    /**
+     * True when a template's missing variable is missing from the whole source, not from this row
+     * only: the template was given the row itself, and the variable is not a column of the CSV
+     * header, or (where each record brings its own keys) not a key of the first record, which
+     * serves as the header. Anything else (a value missing in one row, a map the script built)
+     * stays an invalid row.
+     */
+    private boolean notInSource(Templates.MissingVariable missing, Row row) {
+        if (!missing.given().equals(row.keySet()) || row.containsKey(missing.variable())) {
+            return false;
+        }
+        return rows != null && rows.hasHeader() || row.number() == 1;
+    }
+
+    private String missingColumn(Templates.MissingVariable missing, Row row) {
+        List<String> keys = List.copyOf(row.keySet());
+        String near = Suggest.nearest(missing.variable(), keys);
+        boolean header = rows != null && rows.hasHeader();
+        String source = rows != null ? rows.describe() : "the rows";
+        return missing.where() + "'" + missing.variable() + "' is not " + (header ? "a column of " + source
+                : "a key of the first record of " + source) + (near != null ? " (did you mean '" + near + "'?)" : "")
+                + "; " + (header ? "its columns: " : "its keys: ") + String.join(", ", keys)
+                + (header ? "" : "\n    the first record serves as the header: give it every key the templates use"
+                + " (an empty value will do)");
     }
 
     // ------------------------------------------------------------------ the outcome

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.codehaus.groovy.control.CompilerConfiguration;
 import org.codehaus.groovy.control.MultipleCompilationErrorsException;
 import org.codehaus.groovy.control.messages.ExceptionMessage;
@@ -118,20 +120,79 @@ public final class ScriptRunner {
         if (options.maxTime() != null) {
             limit.limit(options.maxTime(), RunLimit.named("--max-time", options.maxTime()));
         }
+        String tooDeep = NestingLimit.check(source, name);
+        if (tooDeep != null) {
+            return fail(Category.SCRIPT, null, tooDeep, null);
+        }
         CompilerConfiguration config = new CompilerConfiguration();
         config.setScriptBaseClass(MailScript.class.getName());
         config.setSourceEncoding("UTF-8");
+        config.addCompilationCustomizers(new ScriptFacts.Collector());
         Binding binding = new Binding();
         Map<String, Object> vars = new LinkedHashMap<>(options.vars());
         vars.forEach(binding::setVariable);
         binding.setVariable("vars", Map.copyOf(options.vars()));
         binding.setVariable("args", options.args());
+        List<Problem> problems = new ArrayList<>();
+        AtomicReference<ScriptContext> contextRef = new AtomicReference<>();
+        AtomicBoolean compiling = new AtomicBoolean(true);
+        // Everything runs on its own thread, compiling included, so that this one can stop waiting
+        // at the run's time limit even when the script never returns (a tight loop reaches no verb
+        // to stop it) or the compiler never finishes (deep nesting makes Groovy's parser slow).
+        Thread worker = new Thread(() -> {
+            try {
+                List<Problem> early = compileAndRun(source, name, dir, options, config, binding, limit, contextRef,
+                        compiling);
+                synchronized (problems) {
+                    problems.addAll(early);
+                }
+            } finally {
+                limit.finished();
+            }
+        }, "postilion-script " + name);
+        worker.setDaemon(true);
+        worker.setContextClassLoader(Thread.currentThread().getContextClassLoader());
+        worker.start();
+        if (!limit.awaitEnd()) {
+            return new Result(List.of(overTime(name, worker, limit, compiling.get())));
+        }
+        List<Problem> all = new ArrayList<>();
+        ScriptContext context = contextRef.get();
+        if (context != null) {
+            List<ScriptError> recorded = new ArrayList<>(context.recorded());
+            // A dry run's mistakes, those found before running included, in the order of the script.
+            recorded.sort(java.util.Comparator.comparingInt(e -> e.location().line()));
+            for (ScriptError e : recorded) {
+                all.add(problem(e));
+            }
+            all.addAll(context.batchProblems());
+        }
+        synchronized (problems) {
+            all.addAll(problems);
+        }
+        return new Result(all);
+    }
+
+    /** On the worker thread: compiles (or takes from the cache), checks before connecting, runs; returns the problems. */
+    private static List<Problem> compileAndRun(String source, String name, Path dir, RunOptions options,
+            CompilerConfiguration config, Binding binding, RunLimit limit, AtomicReference<ScriptContext> contextRef,
+            AtomicBoolean compiling) {
         Script compiled;
         try {
             Class<?> cls = ScriptCache.from(options.env()).scriptClass(source, name, config);
             compiled = InvokerHelper.createScript(cls, binding);
         } catch (MultipleCompilationErrorsException e) {
-            return new Result(compileProblems(name, e));
+            return compileProblems(name, e);
+        } catch (StackOverflowError e) {
+            return List.of(new Problem(Category.SCRIPT, null, name + ": script error: too deeply nested to compile;"
+                    + " split the script into methods or variables", e));
+        } catch (OutOfMemoryError e) {
+            return List.of(new Problem(Category.INTERNAL, null, name + ": ran out of memory while compiling the script",
+                    null));
+        } catch (RuntimeException | LinkageError e) {
+            return List.of(new Problem(Category.INTERNAL, null, name + ": internal error while compiling: " + e, e));
+        } finally {
+            compiling.set(false);
         }
         StandInServer standIn = null;
         RunOptions effective = options;
@@ -142,54 +203,41 @@ public final class ScriptRunner {
                 options.transcript().info("--dry-run: every connect goes to a local stand-in; nothing is sent");
             }
         } catch (IOException e) {
-            return fail(Category.LOCAL_IO, null, "cannot start the dry-run stand-in server: " + e.getMessage(), e);
+            return List.of(new Problem(Category.LOCAL_IO, null, "cannot start the dry-run stand-in server: "
+                    + e.getMessage(), e));
         }
         MailScript mail = (MailScript) compiled;
         ScriptContext context = new ScriptContext(effective, name, dir, limit);
+        contextRef.set(context);
         mail.attach(context);
         List<Problem> problems = new ArrayList<>();
-        StandInServer standInToClose = standIn;
-        // The script runs on its own thread, so that this one can stop waiting at the run's time
-        // limit even when the script never returns (a tight loop reaches no verb to stop it).
-        Thread worker = new Thread(() -> {
-            try {
-                mail.run();
-            } catch (Throwable t) {
-                Problem p = translate(name, unwrap(t));
-                synchronized (problems) {
-                    problems.add(p);
+        try {
+            // What can be known without running the script is checked before its first byte is sent.
+            List<ScriptError> found = ScriptPreflight.check(compiled.getClass(), mail);
+            if (!found.isEmpty()) {
+                if (!options.dryRun()) {
+                    return found.stream().map(ScriptRunner::problem).toList();
                 }
-            } finally {
-                try {
-                    mail.finish();
-                } catch (RuntimeException e) {
-                    // The script's own failure, if any, is what the user needs to see.
-                }
-                if (standInToClose != null) {
-                    try {
-                        standInToClose.close();
-                    } catch (IOException ignored) {
-                        // Loopback listener; closing cannot meaningfully fail.
-                    }
-                }
-                limit.finished();
+                found.forEach(context::record);
             }
-        }, "postilion-script " + name);
-        worker.setDaemon(true);
-        worker.setContextClassLoader(Thread.currentThread().getContextClassLoader());
-        worker.start();
-        if (!limit.awaitEnd()) {
-            return new Result(List.of(overTime(name, worker, limit)));
+            mail.run();
+        } catch (Throwable t) {
+            problems.add(translate(name, unwrap(t)));
+        } finally {
+            try {
+                mail.finish();
+            } catch (RuntimeException e) {
+                // The script's own failure, if any, is what the user needs to see.
+            }
+            if (standIn != null) {
+                try {
+                    standIn.close();
+                } catch (IOException ignored) {
+                    // Loopback listener; closing cannot meaningfully fail.
+                }
+            }
         }
-        List<Problem> all = new ArrayList<>();
-        for (ScriptError e : context.recorded()) {
-            all.add(problem(e));
-        }
-        all.addAll(context.batchProblems());
-        synchronized (problems) {
-            all.addAll(problems);
-        }
-        return new Result(all);
+        return problems;
     }
 
     /**
@@ -197,9 +245,15 @@ public final class ScriptRunner {
      * batch forces its journal to disk; the connection is closed) and gives the script a moment to
      * end cleanly. The caller exits the process, which ends a script that never returns.
      */
-    private static Problem overTime(String name, Thread worker, RunLimit limit) {
+    private static Problem overTime(String name, Thread worker, RunLimit limit, boolean compiling) {
         ScriptLocation at = ScriptLocation.of(name, worker.getStackTrace());
         List<String> notes = limit.stop();
+        if (compiling) {
+            // The compiler cannot be stopped: the caller exits the process, which ends it.
+            return new Problem(Category.TIME_LIMIT, SmtpException.Kind.TEMPORARY, name + ": " + limit.why()
+                    + ", while the script was still compiling\n    nothing was sent; a script that takes this long to"
+                    + " compile is usually nested too deeply; exit 75 is a temporary failure", null);
+        }
         limit.awaitEnd(GRACE);
         StringBuilder sb = new StringBuilder(at + ": " + limit.why()
                 + "\n    nothing more is sent; exit 75 is a temporary failure, so cron may simply run it again");

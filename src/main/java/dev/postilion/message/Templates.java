@@ -115,6 +115,40 @@ public final class Templates {
         return v;
     }
 
+    /**
+     * The cause of the {@link MessageException} for a variable the template uses and its variables
+     * lack: which variable, where ({@code template welcome.txt line 3: }), and the names that were
+     * given, so a batch can tell a column missing from the whole source (a script error) from a
+     * value missing in one row (an invalid row).
+     */
+    public static final class MissingVariable extends RuntimeException {
+        private final String variable;
+        private final String where;
+        private final transient java.util.Set<String> given;
+
+        MissingVariable(String variable, String where, Collection<String> given) {
+            super(where + "missing variable '" + variable + "'", null, false, false);
+            this.variable = variable;
+            this.where = where;
+            this.given = java.util.Set.copyOf(given.stream().filter(java.util.Objects::nonNull).toList());
+        }
+
+        /** The variable's name. */
+        public String variable() {
+            return variable;
+        }
+
+        /** The template and line, as the start of a message: {@code template welcome.txt line 3: }. */
+        public String where() {
+            return where;
+        }
+
+        /** The names of the variables the template was given. */
+        public java.util.Set<String> given() {
+            return given;
+        }
+    }
+
     // ---- running ---------------------------------------------------------------------------
 
     /** A compiled template, the file state it came from, and its script-to-template line map. */
@@ -132,7 +166,7 @@ public final class Templates {
             Class<?> type = e.getType();
             if (type == null || Binding.class.isAssignableFrom(type) || Script.class.isAssignableFrom(type)) {
                 throw new MessageException(where(template, line) + "missing variable '" + e.getProperty()
-                        + "'" + known(vars));
+                        + "'" + known(vars), new MissingVariable(e.getProperty(), where(template, line), vars.keySet()));
             }
             throw new MessageException(where(template, line) + "no property '" + e.getProperty() + "' on "
                     + type.getSimpleName(), e);
