@@ -115,6 +115,7 @@ public final class ScriptRunner {
         CompilerConfiguration config = new CompilerConfiguration();
         config.setScriptBaseClass(MailScript.class.getName());
         config.setSourceEncoding("UTF-8");
+        config.addCompilationCustomizers(new VerbPlacement());
         Binding binding = new Binding();
         Map<String, Object> vars = new LinkedHashMap<>(options.vars());
         vars.forEach(binding::setVariable);
@@ -233,12 +234,59 @@ public final class ScriptRunner {
             return new Problem(Category.SCRIPT, null, at + ": script error: unknown name '" + m.getProperty() + "'", m);
         }
         if (t instanceof groovy.lang.GroovyRuntimeException g) {
-            return new Problem(Category.SCRIPT, null, at + ": script error: " + g.getMessage(), g);
+            java.util.regex.Matcher m = OVERLOAD.matcher(String.valueOf(g.getMessage()));
+            if (m.find()) {
+                // connect null, data(), attach(): Groovy cannot choose between a verb's forms.
+                String verb = m.group(1);
+                String how = VerbSpelling.of(verb) == null ? "" : "; write " + VerbSpelling.of(verb);
+                String text = g.getMessage().contains("[null") ? VerbSpelling.missingValue(verb)
+                        : g.getMessage().contains(verb + "()") ? VerbSpelling.wrongArguments(verb, new Object[0])
+                        : verb + ": these arguments fit more than one of its forms" + how;
+                return new Problem(Category.SCRIPT, null, at + ": script error: " + text, g);
+            }
+            return new Problem(Category.SCRIPT, null, at + ": script error: " + plain(g.getMessage()), g);
         }
         if (t instanceof RuntimeException r && at.line() > 0) {
-            return new Problem(Category.SCRIPT, null, at + ": script error: " + r, r);
+            // A value a verb did not check (null, a port out of range): name the verb and its spelling.
+            String verb = verbOf(name, r.getStackTrace());
+            String text = r instanceof NullPointerException && verb != null ? VerbSpelling.missingValue(verb)
+                    : (verb != null ? verb + ": " : "") + (r.getMessage() == null ? "a value is missing (null)"
+                    : plain(r.getMessage())) + (verb != null && VerbSpelling.of(verb) != null
+                    ? "; write " + VerbSpelling.of(verb) : "");
+            return new Problem(Category.SCRIPT, null, at + ": script error: " + text, r);
         }
-        return new Problem(Category.INTERNAL, null, at + ": internal error: " + t, t);
+        return new Problem(Category.INTERNAL, null, at + ": internal error (a bug; --debug shows where): "
+                + plain(t.getMessage() == null ? "no detail" : t.getMessage()), t);
+    }
+
+    /** Groovy's words when it cannot choose between a method's forms. */
+    private static final java.util.regex.Pattern OVERLOAD = java.util.regex.Pattern.compile(
+            "(?:Could not find which method |Ambiguous method overloading for method [\\w.$]+#)(\\w+)");
+
+    /**
+     * The DSL word whose code failed: the frame of this package nearest to the script's own frame
+     * ({@code lambda$raw$3} counts as {@code raw}), or null.
+     */
+    private static String verbOf(String name, StackTraceElement[] stack) {
+        int script = 0;
+        while (script < stack.length && !name.equals(stack[script].getFileName())) {
+            script++;
+        }
+        for (int i = script - 1; i >= 0; i--) {
+            StackTraceElement e = stack[i];
+            if (e.getClassName().startsWith(ScriptRunner.class.getPackageName() + ".")) {
+                String method = e.getMethodName().replaceFirst("^lambda\\$(\\w+?)\\$\\d+$", "$1");
+                return VerbSpelling.known(method) ? method : null;
+            }
+        }
+        return null;
+    }
+
+    /** A message from Groovy or the JDK without Java's words: no package names, no exception class names. */
+    static String plain(String message) {
+        return message.replaceAll("\\b(?:[a-z_][\\w$]*\\.)+([A-Z][\\w$]*)", "$1")
+                .replaceAll("\\b\\w*(?:Exception|Error)\\b:?\\s*", "")
+                .replaceAll("(?m)^\\s+at .*$\\n?", "").trim();
     }
 
     private static Problem problem(ScriptError e) {
@@ -254,7 +302,10 @@ public final class ScriptRunner {
     private static List<Problem> compileProblems(String name, MultipleCompilationErrorsException e) {
         List<Problem> out = new ArrayList<>();
         for (Message m : e.getErrorCollector().getErrors()) {
-            if (m instanceof SyntaxErrorMessage s) {
+            if (m instanceof SyntaxErrorMessage s && s.getCause() instanceof VerbPlacement.Misplaced x) {
+                out.add(new Problem(Category.SCRIPT, null, name + ":" + x.getStartLine() + ": script error: "
+                        + x.getOriginalMessage(), x));
+            } else if (m instanceof SyntaxErrorMessage s) {
                 SyntaxException x = s.getCause();
                 out.add(new Problem(Category.SCRIPT, null, name + ":" + x.getStartLine() + ":" + x.getStartColumn()
                         + ": syntax error: " + cleanSyntax(x.getOriginalMessage()), x));
