@@ -305,22 +305,34 @@ public final class ScriptRunner {
             if (m instanceof SyntaxErrorMessage s && s.getCause() instanceof VerbPlacement.Misplaced x) {
                 out.add(new Problem(Category.SCRIPT, null, name + ":" + x.getStartLine() + ": script error: "
                         + x.getOriginalMessage(), x));
+            } else if (m instanceof SyntaxErrorMessage s && TAKEN.matcher(String.valueOf(s.getCause()
+                    .getOriginalMessage())).find()) {
+                // def finish() { } in a script: the name is one the script's base class uses itself.
+                java.util.regex.Matcher taken = TAKEN.matcher(s.getCause().getOriginalMessage());
+                taken.find();
+                out.add(new Problem(Category.SCRIPT, null, name + ":" + s.getCause().getStartLine() + ": script error:"
+                        + " the script defines a method named '" + taken.group(1) + "', a name Postilion uses"
+                        + " itself; give the method another name", s.getCause()));
             } else if (m instanceof SyntaxErrorMessage s) {
                 SyntaxException x = s.getCause();
                 out.add(new Problem(Category.SCRIPT, null, name + ":" + x.getStartLine() + ":" + x.getStartColumn()
                         + ": syntax error: " + cleanSyntax(x.getOriginalMessage()), x));
             } else if (m instanceof ExceptionMessage x) {
-                out.add(new Problem(Category.SCRIPT, null, name + ": compile error: " + x.getCause().getMessage(),
-                        x.getCause()));
+                out.add(new Problem(Category.SCRIPT, null, name + ": compile error: "
+                        + plain(String.valueOf(x.getCause().getMessage())), x.getCause()));
             } else if (m instanceof SimpleMessage x) {
-                out.add(new Problem(Category.SCRIPT, null, name + ": compile error: " + x.getMessage(), null));
+                out.add(new Problem(Category.SCRIPT, null, name + ": compile error: " + plain(x.getMessage()), null));
             }
         }
         return out;
     }
 
+    /** A script method whose name the base class uses: Groovy's message names Java types. */
+    private static final java.util.regex.Pattern TAKEN = java.util.regex.Pattern.compile(
+            "(?:of \\S+ |final method )(\\w+)\\(.*(?:in |from class ')dev\\.postilion\\.dsl\\.MailScript");
+
     private static String cleanSyntax(String message) {
-        return message == null ? "" : message.replaceAll("\\s*@ line \\d+, column \\d+\\.?", "").trim();
+        return message == null ? "" : plain(message.replaceAll("\\s*@ line \\d+, column \\d+\\.?", "").trim());
     }
 
     private static String indent(String text) {

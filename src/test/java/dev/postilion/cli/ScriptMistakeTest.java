@@ -116,6 +116,8 @@ class ScriptMistakeTest {
             data { bogus 'x' }                         | unknown verb 'bogus'
             send { header 'X', 'y', 'z' }              | header does not take text, text, text
             def x = null; x.foo()                      | Cannot invoke method foo() on null object
+            def finish() { 1 }                         | the script defines a method named 'finish', a name Postilion uses itself; give the method another name
+            void resolve(String p) { }                 | the script defines a method named 'resolve', a name Postilion uses itself
             """)
     void everyWrongCallIsAScriptErrorWithItsLineAndNoJavaWords(String call, String message) throws Exception {
         Path script = dir.resolve("slip.groovy");
