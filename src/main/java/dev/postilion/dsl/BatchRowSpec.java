@@ -15,7 +15,7 @@ import dev.postilion.message.Templates;
  * block calls no {@code send} is skipped. SMTP verbs are refused here: the batch owns the dialogue.
  * The block runs on the batch's worker threads, once per row.
  */
-public final class BatchRowSpec {
+public final class BatchRowSpec extends VerbRefusingBlock {
 
     private final MailScript script;
     private final Row row;
@@ -73,113 +73,8 @@ public final class BatchRowSpec {
 
     // ---------------------------------------------------------------- the batch owns the dialogue
 
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object connect(Object... args) {
-        return refuse("connect");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object ehlo(Object... args) {
-        return refuse("ehlo");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object helo(Object... args) {
-        return refuse("helo");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object starttls(Object... args) {
-        return refuse("starttls");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object auth(Object... args) {
-        return refuse("auth");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object mail(Object... args) {
-        return refuse("mail");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object rcpt(Object... args) {
-        return refuse("rcpt");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object data(Object... args) {
-        return refuse("data");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object rset(Object... args) {
-        return refuse("rset");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object noop(Object... args) {
-        return refuse("noop");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object vrfy(Object... args) {
-        return refuse("vrfy");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object raw(Object... args) {
-        return refuse("raw");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object quit(Object... args) {
-        return refuse("quit");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object expect(Object... args) {
-        return refuse("expect");
-    }
-
-    /** Refused inside a batch block: the batch runs the SMTP dialogue. */
-    public Object batch(Object... args) {
-        return refuse("batch");
-    }
-
-    /** {@code quit} as a bare word. */
-    public Object getQuit() {
-        return refuse("quit");
-    }
-
-    /** {@code ehlo} as a bare word. */
-    public Object getEhlo() {
-        return refuse("ehlo");
-    }
-
-    /** {@code rset} as a bare word. */
-    public Object getRset() {
-        return refuse("rset");
-    }
-
-    /** {@code noop} as a bare word. */
-    public Object getNoop() {
-        return refuse("noop");
-    }
-
-    /** {@code mail} as a bare word. */
-    public Object getMail() {
-        return refuse("mail");
-    }
-
-    /** {@code auth} as a bare word. */
-    public Object getAuth() {
-        return refuse("auth");
-    }
-
-    private Object refuse(String verb) {
-        throw new ScriptError(script.here(), verb + " cannot be used inside batch { }: the batch runs the SMTP"
-                + " dialogue on its own connections; describe the row's message with send { }");
+    @Override
+    Object refuse(String verb) {
+        throw new ScriptError(script.here(), MailScript.insideBatch(verb));
     }
 }

@@ -256,10 +256,7 @@ final class BatchRun {
             throw e;
         }
         MessageSpec spec = scope.spec();
-        Profile profile = script.context().current();
-        if (spec != null && !spec.isRaw() && spec.getFrom().isEmpty() && profile != null && profile.from() != null) {
-            spec.from(profile.from());
-        }
+        DataSpec.senderDefault(spec, script.profileFrom());
         return spec;
     }
 

@@ -17,9 +17,10 @@ import dev.postilion.smtp.MessageContent;
  * The words inside {@code data { }} and {@code send { }}: a mail author's words ({@code from},
  * {@code to}, {@code subject}, {@code text}, {@code html}, {@code attach}, ...). It only collects;
  * Jakarta Mail builds the MIME. Every value is checked as it is set: a line break in a header or
- * an address is refused (no header injection).
+ * an address is refused (no header injection). SMTP verbs are refused here (see
+ * {@link VerbRefusingBlock}): the block describes the message.
  */
-public final class DataSpec {
+public final class DataSpec extends VerbRefusingBlock {
 
     private final MailScript script;
     private final ScriptLocation at;
@@ -38,22 +39,22 @@ public final class DataSpec {
 
     /** To: one address or a list; also envelope recipients in {@code send}. */
     public void to(Object... addresses) {
-        guard(() -> spec.to(flat(addresses)));
+        guard(() -> spec.to(flat("to", addresses)));
     }
 
     /** Cc: one address or a list; also envelope recipients in {@code send}. */
     public void cc(Object... addresses) {
-        guard(() -> spec.cc(flat(addresses)));
+        guard(() -> spec.cc(flat("cc", addresses)));
     }
 
     /** Bcc: envelope recipients only, never written as a header. */
     public void bcc(Object... addresses) {
-        guard(() -> spec.bcc(flat(addresses)));
+        guard(() -> spec.bcc(flat("bcc", addresses)));
     }
 
     /** Reply-To: one address or a list. */
     public void replyTo(Object... addresses) {
-        guard(() -> spec.replyTo(flat(addresses)));
+        guard(() -> spec.replyTo(flat("replyTo", addresses)));
     }
 
     /** The Subject (non-ASCII is RFC 2047-encoded for you). */
@@ -84,13 +85,13 @@ public final class DataSpec {
     /** Attaches a file; options {@code type} (content type) and {@code name} (what the recipient sees). */
     public void attach(Map<String, ?> options, Object file) {
         NamedArgs a = NamedArgs.check("attach", options, at, "type", "name");
-        guard(() -> spec.attach(path(file), a.string("type"), a.string("name")));
+        guard(() -> spec.attach(path("attach", file), a.string("type"), a.string("name")));
     }
 
     /** An inline image the HTML shows as {@code cid:NAME}: {@code inline 'logo.png', cid: 'logo'}. */
     public void inline(Map<String, ?> options, Object file) {
         NamedArgs a = NamedArgs.check("inline", options, at, "cid", "type");
-        guard(() -> spec.inline(path(file), a.requireString("cid"), a.string("type")));
+        guard(() -> spec.inline(path("inline", file), a.requireString("cid"), a.string("type")));
     }
 
     /** Priority: 1 (highest) to 5, or 'high', 'normal', 'low'. */
@@ -130,6 +131,18 @@ public final class DataSpec {
         return guardValue(() -> Templates.renderHtml(script.resolve(file), vars));
     }
 
+    // ---------------------------------------------------------------- SMTP verbs are refused here
+
+    /** Refused here: a message cannot send another. */
+    public Object send(Object... args) {
+        return refuse("send");
+    }
+
+    @Override
+    Object refuse(String verb) {
+        throw new ScriptError(script.here(), MailScript.insideMessageBlock(verb));
+    }
+
     // ---------------------------------------------------------------- used by MailScript
 
     void raw(Object raw, boolean addMissingHeaders) {
@@ -157,6 +170,18 @@ public final class DataSpec {
         }
         if (spec.getTo().isEmpty() && spec.getCc().isEmpty() && !envelopeTo.isEmpty()) {
             to(envelopeTo.toArray());
+        }
+    }
+
+    /** A message without From gets {@code from} (the profile's, see {@link MailScript#profileFrom()}). */
+    void senderDefault(String from) {
+        guard(() -> senderDefault(spec, from));
+    }
+
+    /** The one rule for a message without From, in {@code send { }} and in a batch's rows. */
+    static void senderDefault(MessageSpec message, String from) {
+        if (message != null && !message.isRaw() && message.getFrom().isEmpty() && from != null) {
+            message.from(from);
         }
     }
 
@@ -194,7 +219,10 @@ public final class DataSpec {
         return m;
     }
 
-    private static List<String> flat(Object[] values) {
+    private List<String> flat(String word, Object[] values) {
+        if (values == null) {
+            throw new ScriptError(script.here(), VerbSpelling.missingValue(word));
+        }
         List<String> out = new java.util.ArrayList<>();
         for (Object v : values) {
             out.addAll(NamedArgs.list(v));
@@ -202,7 +230,14 @@ public final class DataSpec {
         return out;
     }
 
-    private Path path(Object file) {
+    private Path path(String word, Object file) {
+        if (file == null) {
+            throw new ScriptError(script.here(), VerbSpelling.missingValue(word));
+        }
+        if (file instanceof Map<?, ?>) {
+            throw new ScriptError(script.here(), word + " needs a file as well as its options; write "
+                    + VerbSpelling.of(word));
+        }
         if (file instanceof File f) {
             return f.toPath();
         }

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.codehaus.groovy.runtime.InvokerHelper;
 
 import dev.postilion.batch.BatchResult;
 import dev.postilion.batch.RowSource;
@@ -55,8 +56,12 @@ public abstract class MailScript extends Script {
     private volatile SmtpSession session;
     /** The host the last connect named (before --connect-to or --local): credentials are bound to it. */
     private String connectedHost;
+    /** The port the last connect named (before --connect-to or --local): credentials are bound to it too. */
+    private int connectedPort;
     private final Deque<Expectation> expectations = new ArrayDeque<>();
     private int blockDepth;
+    /** Above zero while a batch runs: its blocks run on other threads, and no verb may talk SMTP meanwhile. */
+    private final java.util.concurrent.atomic.AtomicInteger batchDepth = new java.util.concurrent.atomic.AtomicInteger();
     private String envelopeFrom;
     private final List<String> envelopeTo = new ArrayList<>();
     /** The last connect and auth, for batch's own connections. */
@@ -78,8 +83,16 @@ public abstract class MailScript extends Script {
 
     // ------------------------------------------------------------------ connect
 
+    /** {@code connect()}: the bare {@code connect}, to the server of {@code --profile} or the default profile. */
+    public Reply connect() {
+        return connect(Map.of());
+    }
+
     /** Connects to {@code host} on port 25 and checks the 220 greeting. */
     public Reply connect(String host) {
+        if (host == null) {
+            return problem(new ScriptError(here(), VerbSpelling.missingValue("connect")), null);
+        }
         return connect(Map.of(), host);
     }
 
@@ -91,6 +104,9 @@ public abstract class MailScript extends Script {
      */
     public Reply connect(Map<String, ?> options, String host) {
         ScriptLocation at = here();
+        if (refusedHere(at, "connect")) {
+            return null;
+        }
         Reply r = step(at, () -> connectChecked(at, options, host));
         if (context.options().dryRun() && (session == null || !session.isOpen())) {
             // A dry run keeps walking the script after a bad connect: it talks to the stand-in anyway.
@@ -106,14 +122,16 @@ public abstract class MailScript extends Script {
         Profile profile = null;
         if (a.has("profile") || target == null) {
             // connect profile: 'work' — or no host at all: --profile, else the file's default.
-            profile = context.profile(a.string("profile"), at);
+            profile = target == null && !a.has("profile") ? profileFor(at, null, "a bare connect goes to the server"
+                    + " of --profile or of the profiles file's default:; or name one: connect 'mail.example.com'")
+                    : context.profile(a.string("profile"), at);
             context.use(profile);
             context.transcript().info("profile '" + profile.name() + "' (" + profile.location() + ")");
             if (target == null) {
                 target = profile.host();
             }
             if (target != null) {
-                requireCredentialsFor(at, "connect", profile, target);
+                requireCredentialsFor(at, "connect", profile, target, -1);
             }
         } else {
             context.use(null);
@@ -125,6 +143,9 @@ public abstract class MailScript extends Script {
             throw new ScriptError(at, "connect: " + e.getMessage());
         }
         Integer port = a.integer("port");
+        if (port != null && (port < 1 || port > 65535)) {
+            throw new ScriptError(at, "connect: port must be a whole number from 1 to 65535, not " + port);
+        }
         int p = port != null ? port : profile != null && a.string("tls") == null ? profile.port()
                 : (mode == TlsMode.IMPLICIT ? 465 : 25);
         List<Path> ca = new ArrayList<>(context.options().trustedCa());
@@ -181,6 +202,7 @@ public abstract class MailScript extends Script {
         }
         session = new SmtpSession(so, context.transcript());
         connectedHost = target;
+        connectedPort = p;
         connectSettings.connected(realHost, realPort, so, this::defaultHelo);
         Reply r = session.connect(realHost, realPort);
         return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
@@ -188,6 +210,9 @@ public abstract class MailScript extends Script {
 
     /** Connects with options only: {@code connect profile: 'work'} or {@code connect host: 'x', port: 587}. */
     public Reply connect(Map<String, ?> options) {
+        if (options == null) {
+            return problem(new ScriptError(here(), VerbSpelling.missingValue("connect")), null);
+        }
         return connect(options, null);
     }
 
@@ -204,7 +229,8 @@ public abstract class MailScript extends Script {
      */
     public Reply ehlo(String name) {
         ScriptLocation at = here();
-        return step(at, () -> {
+        return step(at, "ehlo", () -> {
+            requireValue(at, "ehlo", name);
             SmtpSession s = session(at, "ehlo");
             Reply r = s.greet(name);
             check(at, SmtpStage.EHLO, "EHLO " + name, r, Reply::isPositiveCompletion);
@@ -217,8 +243,8 @@ public abstract class MailScript extends Script {
     /** HELO: no extensions. */
     public Reply helo(String name) {
         ScriptLocation at = here();
-        return step(at, () -> check(at, SmtpStage.HELO, "HELO " + name, session(at, "helo").helo(name),
-                Reply::isPositiveCompletion));
+        return step(at, "helo", () -> check(at, SmtpStage.HELO, "HELO " + requireValue(at, "helo", name),
+                session(at, "helo").helo(name), Reply::isPositiveCompletion));
     }
 
     /** HELO with this machine's name. */
@@ -229,7 +255,7 @@ public abstract class MailScript extends Script {
     /** STARTTLS (expects 220), the handshake, and a fresh EHLO. Does nothing when TLS is already up. */
     public Reply starttls() {
         ScriptLocation at = here();
-        return step(at, () -> {
+        return step(at, "starttls", () -> {
             SmtpSession s = session(at, "starttls");
             if (s.isTls()) {
                 context.transcript().info("starttls: the connection is already encrypted");
@@ -247,13 +273,21 @@ public abstract class MailScript extends Script {
      * {@code auth 'CRAM-MD5', user: 'u', password: ...}; base64 is done for you. Expects 235.
      */
     public Reply auth(Map<String, ?> options) {
+        if (options == null) {
+            return problem(new ScriptError(here(), VerbSpelling.missingValue("auth")), null);
+        }
         return auth(options, null);
+    }
+
+    /** {@code auth()}: the bare {@code auth}, with the credentials of the connection's profile. */
+    public Reply auth() {
+        return auth(Map.of());
     }
 
     /** AUTH with the mechanism named first: {@code auth 'CRAM-MD5', user: 'u', password: p}. */
     public Reply auth(Map<String, ?> options, String mechanism) {
         ScriptLocation at = here();
-        return step(at, () -> authChecked(at, options, mechanism));
+        return step(at, "auth", () -> authChecked(at, options, mechanism));
     }
 
     private Reply authChecked(ScriptLocation at, Map<String, ?> options, String mechanism) throws SmtpException {
@@ -276,9 +310,10 @@ public abstract class MailScript extends Script {
         Object password = a.get("password");
         Object token = a.get("token");
         Profile profile = context.current();
-        if (user == null && password == null && token == null) {
+        boolean bare = user == null && password == null && token == null;
+        if (bare) {
             // A bare `auth`: everything from the profile of connect (or --profile, or the default).
-            profile = profile != null ? profile : context.profile(null, at);
+            profile = profile != null ? profile : bareAuthProfile(at);
             user = profile.username();
             password = profile.password();
             token = profile.token();
@@ -296,11 +331,23 @@ public abstract class MailScript extends Script {
         if (user == null) {
             throw new ScriptError(at, "auth needs a user: auth login: 'user', password: secret('profile')");
         }
+        if (password == null && token == null) {
+            // Found before AUTH is sent, not half-way through its exchange.
+            boolean bearer = mech.equalsIgnoreCase("xoauth2") || mech.equalsIgnoreCase("oauthbearer");
+            String what = bearer ? "token" : "password";
+            throw bare
+                    ? new ScriptError(at, ScriptError.Kind.CONFIG, "auth: profile '" + profile.name() + "' ("
+                            + profile.location() + ") has no password or token", null)
+                    : new ScriptError(at, "auth needs a " + what + ": auth " + mech.toLowerCase(Locale.ROOT)
+                            .replace("cram-md5", "cramMd5") + ": '" + user + "', " + what + ": secret('work')");
+        }
+        Profile connectedFrom = context.current();
         for (Object secret : new Object[] {password, token}) {
             Profile owner = secret == null ? null : profile != null
                     && (secret == profile.password() || secret == profile.token()) ? profile : context.ownerOf(secret);
-            if (owner != null) {
-                requireCredentialsFor(at, "auth", owner, connectedHost);
+            if (owner != null && (connectedFrom == null || !connectedFrom.name().equals(owner.name()))) {
+                // Not a connection made from this profile: its own host and port only.
+                requireCredentialsFor(at, "auth", owner, connectedHost, connectedPort);
             }
         }
         String mechanismName = mech.toUpperCase(Locale.ROOT);
@@ -341,17 +388,44 @@ public abstract class MailScript extends Script {
      * AUTH-02: a profile's credentials go only to the profile's own host (Go's smtp.PlainAuth
      * "wrong host name"), so a script cannot send them elsewhere by naming another host. The host
      * compared is the one the script names: --connect-to and --local redirect the connection, not
-     * where the credentials are meant to go. Another host needs its own profile.
+     * where the credentials are meant to go. Another host needs its own profile. A connection made
+     * from the profile ({@code connect profile: 'work', port: 2527}) may change the port
+     * ({@code port} is then -1); any other connection must go to the profile's own host and port,
+     * so a profile for :2525 never logs in on another service of the same host.
      */
-    private void requireCredentialsFor(ScriptLocation at, String verb, Profile profile, String host) {
+    private void requireCredentialsFor(ScriptLocation at, String verb, Profile profile, String host, int port) {
         boolean credentials = profile.username() != null || profile.hasSecret();
-        if (!credentials || host == null || profile.isHost(host)) {
+        if (!credentials || host == null) {
             return;
         }
-        throw new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": profile '" + profile.name() + "' ("
-                + profile.location() + ") holds credentials for " + profile.host() + ", and this connection goes to "
-                + host + "\n    a profile's credentials are sent only to its own host; for " + host + " define a"
-                + " profile of its own (extends: " + profile.name() + ", host: " + host + ")", null);
+        if (!profile.isHost(host)) {
+            throw new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": profile '" + profile.name() + "' ("
+                    + profile.location() + ") holds credentials for " + profile.host() + ", and this connection goes"
+                    + " to " + host + "\n    a profile's credentials are sent only to its own host; for " + host
+                    + " define a profile of its own (extends: " + profile.name() + ", host: " + host + ")", null);
+        }
+        if (port > 0 && port != profile.port()) {
+            throw new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": profile '" + profile.name() + "' ("
+                    + profile.location() + ") holds credentials for " + profile.host() + ":" + profile.port()
+                    + ", and this connection goes to " + host + ":" + port + "\n    a profile's credentials are sent"
+                    + " only to its own host and port, or on a connection made from the profile (connect profile: '"
+                    + profile.name() + "', port: " + port + ")", null);
+        }
+    }
+
+    /** The profile of a bare {@code auth} on a connection not made from one: --profile, else the default. */
+    private Profile bareAuthProfile(ScriptLocation at) {
+        return profileFor(at, null, "a bare auth takes its credentials from a profile (connect profile: 'work', or"
+                + " --profile); or name them: auth login: 'user', password: secret('work')");
+    }
+
+    /** A profile for a bare verb; when there is none, the error says what the bare verb wanted. */
+    private Profile profileFor(ScriptLocation at, String name, String hint) {
+        try {
+            return context.profile(name, at);
+        } catch (ScriptError e) {
+            throw new ScriptError(at, e.kind(), e.detail() + "\n    " + hint, e.getCause());
+        }
     }
 
     private String reveal(Object secret, ScriptLocation at) {
@@ -376,22 +450,29 @@ public abstract class MailScript extends Script {
      */
     public Reply mail(Map<String, ?> options) {
         ScriptLocation at = here();
-        return step(at, () -> mailChecked(at, options));
+        return step(at, "mail", () -> mailChecked(at, requireValue(at, "mail", options)));
     }
 
     private Reply mailChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
         NamedArgs a = NamedArgs.check("mail", options, at, "from", "size", "body", "smtputf8", "ret", "envid");
         String from = a.string("from");
+        if (a.has("from") && from == null && profileFrom() == null) {
+            // A null from (an empty CSV cell, an unset variable) must not quietly become MAIL FROM:<>.
+            throw new ScriptError(at, "mail from: is null; write mail from: 'you@example.com' (from: '' sends"
+                    + " MAIL FROM:<> on purpose)");
+        }
         if (!a.has("from") || (from == null && context.current() != null)) {
-            Profile profile = context.current();
-            if (profile == null || profile.from() == null) {
+            from = profileFrom();
+            if (from == null) {
                 throw new ScriptError(at, "mail needs from: — mail from: 'you@example.com' (from: '' sends"
                         + " MAIL FROM:<>), or a profile with from:");
             }
-            from = profile.from();
         }
         String sender = from;
         Long size = a.longValue("size");
+        if (size != null && size < 0) {
+            throw new ScriptError(at, "mail: size must be 0 or more (the message's size in bytes), not " + size);
+        }
         MailOptions mo = new MailOptions(size == null ? -1 : size, a.string("body"), a.bool("smtputf8", false),
                 a.string("ret"), a.string("envid"));
         Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + sender + ">", session(at, "mail").mail(sender, mo),
@@ -411,7 +492,7 @@ public abstract class MailScript extends Script {
      */
     public Reply rcpt(Map<String, ?> options) {
         ScriptLocation at = here();
-        return step(at, () -> rcptChecked(at, options));
+        return step(at, "rcpt", () -> rcptChecked(at, options));
     }
 
     private Reply rcptChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
@@ -440,7 +521,7 @@ public abstract class MailScript extends Script {
      */
     public Reply data(@DelegatesTo(value = DataSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
         ScriptLocation at = here();
-        return data(at, spec -> {
+        return data(at, block == null ? null : spec -> {
             block.setResolveStrategy(Closure.DELEGATE_FIRST);
             block.setDelegate(spec);
             block.call(spec);
@@ -462,10 +543,16 @@ public abstract class MailScript extends Script {
         return data(Map.of(), raw);
     }
 
+    /** {@code data()} with nothing to send: a mistake, named with the right spelling. */
+    public Reply data() {
+        return data(here(), (Consumer<DataSpec>) null);
+    }
+
     /** DATA with a raw message; option {@code addMissingHeaders: true} adds Date and Message-ID. */
     public Reply data(Map<String, ?> options, Object raw) {
         ScriptLocation at = here();
-        return step(at, () -> {
+        return step(at, "data", () -> {
+            requireValue(at, "data", raw);
             NamedArgs a = NamedArgs.check("data", options, at, "addMissingHeaders");
             DataSpec spec = new DataSpec(this, at);
             spec.raw(raw, a.bool("addMissingHeaders", false));
@@ -474,7 +561,8 @@ public abstract class MailScript extends Script {
     }
 
     private Reply data(ScriptLocation at, Consumer<DataSpec> block) {
-        return step(at, () -> {
+        return step(at, "data", () -> {
+            requireValue(at, "data", block);
             DataSpec spec = new DataSpec(this, at);
             inBlock(() -> block.accept(spec));
             return dataChecked(at, spec);
@@ -500,7 +588,7 @@ public abstract class MailScript extends Script {
      * recipient must be accepted; a refused one stops the script (inside {@code expect}, it is checked).
      */
     public SendResult send(@DelegatesTo(value = DataSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
-        return send(here(), spec -> {
+        return send(here(), block == null ? null : spec -> {
             block.setResolveStrategy(Closure.DELEGATE_FIRST);
             block.setDelegate(spec);
             block.call(spec);
@@ -512,10 +600,17 @@ public abstract class MailScript extends Script {
         return send(here(), block);
     }
 
+    /** {@code send()} with no message: a mistake, named with the right spelling. */
+    public SendResult send() {
+        return send(here(), (Consumer<DataSpec>) null);
+    }
+
     private SendResult send(ScriptLocation at, Consumer<DataSpec> block) {
-        return step(at, () -> {
+        return step(at, "send", () -> {
+            requireValue(at, "send", block);
             DataSpec spec = new DataSpec(this, at);
             inBlock(() -> block.accept(spec));
+            spec.senderDefault(profileFrom());
             SmtpSession s = session(at, "send");
             SendResult result = s.send(spec.envelope(), spec.content());
             check(at, SmtpStage.MAIL, "MAIL FROM:<" + spec.envelopeFrom() + ">", result.mail(),
@@ -536,26 +631,29 @@ public abstract class MailScript extends Script {
     /** RSET: ends the transaction. Expects 250. */
     public Reply rset() {
         ScriptLocation at = here();
-        return step(at, () -> check(at, SmtpStage.RSET, "RSET", session(at, "rset").rset(), Reply::isPositiveCompletion));
+        return step(at, "rset", () -> check(at, SmtpStage.RSET, "RSET", session(at, "rset").rset(),
+                Reply::isPositiveCompletion));
     }
 
     /** NOOP. Expects 250. */
     public Reply noop() {
         ScriptLocation at = here();
-        return step(at, () -> check(at, SmtpStage.NOOP, "NOOP", session(at, "noop").noop(), Reply::isPositiveCompletion));
+        return step(at, "noop", () -> check(at, SmtpStage.NOOP, "NOOP", session(at, "noop").noop(),
+                Reply::isPositiveCompletion));
     }
 
     /** VRFY: expects 250, 251 or 252. */
     public Reply vrfy(String what) {
         ScriptLocation at = here();
-        return step(at, () -> check(at, SmtpStage.VRFY, "VRFY " + what, session(at, "vrfy").vrfy(what),
-                Reply::isPositiveCompletion));
+        return step(at, "vrfy", () -> check(at, SmtpStage.VRFY, "VRFY " + requireValue(at, "vrfy", what),
+                session(at, "vrfy").vrfy(what), Reply::isPositiveCompletion));
     }
 
     /** Any command line, as written; returns the reply. Fails on 4xx/5xx unless inside {@code expect}. */
     public Reply raw(String line) {
         ScriptLocation at = here();
-        return step(at, () -> {
+        return step(at, "raw", () -> {
+            requireValue(at, "raw", line);
             Reply r = session(at, "raw").raw(line);
             String shown = line.regionMatches(true, 0, "AUTH ", 0, 5) ? "AUTH ..." : line;
             return check(at, SmtpStage.RAW, shown, r, x -> x.code() < 400);
@@ -565,7 +663,7 @@ public abstract class MailScript extends Script {
     /** QUIT and close; does nothing when not connected. */
     public Reply quit() {
         ScriptLocation at = here();
-        if (session == null || !session.isOpen()) {
+        if (refusedHere(at, "quit") || session == null || !session.isOpen()) {
             return null;
         }
         return step(at, () -> session.quit());
@@ -579,7 +677,7 @@ public abstract class MailScript extends Script {
      */
     public void maxTime(String duration) {
         ScriptLocation at = here();
-        Duration d = Durations.parse(duration, "maxTime", at);
+        Duration d = Durations.parse(requireValue(at, "maxTime", duration), "maxTime", at);
         if (d.isZero()) {
             throw new ScriptError(at, "maxTime: the limit must be longer than 0 ('30m', '1h')");
         }
@@ -620,10 +718,16 @@ public abstract class MailScript extends Script {
     public BatchResult batch(Map<String, ?> options, Object rows,
             @DelegatesTo(value = BatchRowSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
         ScriptLocation at = here();
+        if (refusedHere(at, "batch")) {
+            return null;
+        }
+        batchDepth.incrementAndGet();
         try {
             return new BatchRun(this, at, options, rows, block).run();
         } catch (ScriptError e) {
             return problem(e, null);
+        } finally {
+            batchDepth.decrementAndGet();
         }
     }
 
@@ -648,6 +752,12 @@ public abstract class MailScript extends Script {
      */
     public Object expect(Object wanted, Closure<?> block) {
         ScriptLocation at = here();
+        if (refusedHere(at, "expect")) {
+            return null;
+        }
+        if (block == null) {
+            return problem(new ScriptError(at, VerbSpelling.missingValue("expect")), null);
+        }
         Expectation e = Expectation.of(wanted, at);
         expectations.push(e);
         try {
@@ -672,6 +782,9 @@ public abstract class MailScript extends Script {
 
     /** An environment variable; fails the script when it is not set. */
     public String env(String name) {
+        if (name == null) {
+            return problem(new ScriptError(here(), VerbSpelling.missingValue("env")), "");
+        }
         String v = context.options().env().apply(name);
         if (v == null) {
             return problem(new ScriptError(here(), ScriptError.Kind.CONFIG, "environment variable " + name
@@ -682,6 +795,9 @@ public abstract class MailScript extends Script {
 
     /** An environment variable, or {@code fallback} when it is not set. */
     public String env(String name, String fallback) {
+        if (name == null) {
+            return problem(new ScriptError(here(), VerbSpelling.missingValue("env")), fallback);
+        }
         String v = context.options().env().apply(name);
         return v != null ? v : fallback;
     }
@@ -689,6 +805,9 @@ public abstract class MailScript extends Script {
     /** A file relative to the script's folder (absolute paths stay as they are). */
     public File file(String path) {
         ScriptLocation at = here();
+        if (path == null) {
+            return problem(new ScriptError(at, VerbSpelling.missingValue("file")), null);
+        }
         Path p = resolve(path);
         if (!Files.exists(p)) {
             return problem(new ScriptError(at, ScriptError.Kind.MISSING_FILE, "file " + p + " does not exist", null),
@@ -731,15 +850,49 @@ public abstract class MailScript extends Script {
         return super.getProperty(name);
     }
 
-    /** An unknown verb: names the nearest real one. */
+    /**
+     * A call Groovy could not match: a verb with arguments it does not take ({@code rcpt 'x'},
+     * {@code connect 25}), a message word outside its block, an AUTH mechanism used as a verb, or an
+     * unknown verb (the nearest real one is named).
+     */
     public Object methodMissing(String name, Object args) {
+        Object[] given = args instanceof Object[] a ? a : new Object[] {args};
+        ScriptLocation at = here();
+        if (VerbSpelling.MESSAGE_WORDS.contains(name) && InvokerHelper.getMetaClass(DataSpec.class)
+                .respondsTo(null, name, given).size() > 0) {
+            return problem(new ScriptError(at, name + " is a message word: it belongs inside data { } or send { }"
+                    + " (data { " + VerbSpelling.of(name) + " })"), null);
+        }
+        if (VerbSpelling.known(name)) {
+            return problem(new ScriptError(at, VerbSpelling.wrongArguments(name, given)), null);
+        }
+        if (VerbSpelling.MECHANISMS.contains(name)) {
+            return problem(new ScriptError(at, mechanismAsVerb(name)), null);
+        }
         String near = Suggest.nearest(name, VERBS);
-        return problem(new ScriptError(here(), "unknown verb '" + name + "'"
+        return problem(new ScriptError(at, "unknown verb '" + name + "'"
                 + (near != null ? " (did you mean '" + near + "'?)" : "")), null);
+    }
+
+    /** An AUTH mechanism written as a word of its own ({@code auth plain(...)}, {@code auth plain}). */
+    static String mechanismAsVerb(String mechanism) {
+        String key = mechanism.equals("digestMd5") ? "'digest-md5'" : mechanism;
+        String secret = mechanism.equals("xoauth2") || mechanism.equals("oauthbearer") ? "token" : "password";
+        return mechanism + " is an AUTH mechanism, not a verb: `auth " + key + ": 'user', " + secret + ": "
+                + (secret.equals("token") ? "t" : "p") + "` is the spelling";
     }
 
     /** An unknown variable: names the nearest verb or variable. */
     public Object propertyMissing(String name) {
+        if (VerbSpelling.MECHANISMS.contains(name) && !getBinding().hasVariable(name)) {
+            return problem(new ScriptError(here(), mechanismAsVerb(name)), null);
+        }
+        String verb = VerbSpelling.OPTIONS.get(name);
+        if (verb != null) {
+            // mail from 'a@x' reads as mail(from).a@x: the colon is missing.
+            return problem(new ScriptError(here(), "unknown name '" + name + "': an option is written with a colon,"
+                    + " as in " + VerbSpelling.of(verb)), null);
+        }
         List<String> known = new ArrayList<>(VERBS);
         getBinding().getVariables().keySet().forEach(k -> known.add(String.valueOf(k)));
         String near = Suggest.nearest(name, known);
@@ -752,6 +905,15 @@ public abstract class MailScript extends Script {
 
     final ScriptContext context() {
         return context;
+    }
+
+    /**
+     * The sender when the script names none: the {@code from:} of the profile the connection was made
+     * from, or null. One rule for a bare {@code mail}, a top-level {@code send { }} and a batch's rows.
+     */
+    final String profileFrom() {
+        Profile p = context.current();
+        return p == null ? null : p.from();
     }
 
     final ScriptLocation here() {
@@ -772,6 +934,43 @@ public abstract class MailScript extends Script {
         throw error;
     }
 
+    /** The mistake of an SMTP verb inside {@code data { }} or {@code send { }}. */
+    static String insideMessageBlock(String verb) {
+        return verb + " cannot be used inside a data { } or send { } block: the block describes the message;"
+                + " put SMTP commands before or after it";
+    }
+
+    /** The mistake of an SMTP verb inside a batch's block. */
+    static String insideBatch(String verb) {
+        return verb + " cannot be used inside batch { }: the batch runs the SMTP dialogue on its own connections;"
+                + " describe the row's message with send { }";
+    }
+
+    /**
+     * True (after recording the mistake in a dry run; otherwise it throws) when {@code verb} is used
+     * inside a message block or while a batch runs, e.g. from a method of the script called there:
+     * nothing is sent.
+     */
+    private boolean refusedHere(ScriptLocation at, String verb) {
+        if (blockDepth > 0) {
+            problem(new ScriptError(at, insideMessageBlock(verb)), null);
+            return true;
+        }
+        if (batchDepth.get() > 0) {
+            problem(new ScriptError(at, insideBatch(verb)), null);
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code value}, or a script error naming the verb's spelling when it is null. */
+    private static <T> T requireValue(ScriptLocation at, String verb, T value) {
+        if (value == null) {
+            throw new ScriptError(at, VerbSpelling.missingValue(verb));
+        }
+        return value;
+    }
+
     private void inBlock(Runnable r) {
         blockDepth++;
         try {
@@ -783,8 +982,7 @@ public abstract class MailScript extends Script {
 
     private SmtpSession session(ScriptLocation at, String verb) {
         if (blockDepth > 0) {
-            throw new ScriptError(at, verb + " cannot be used inside a data { } or send { } block: the block"
-                    + " describes the message; put SMTP commands before or after it");
+            throw new ScriptError(at, insideMessageBlock(verb));
         }
         if (session == null) {
             throw new ScriptError(at, verb + " needs a connection: connect 'host' first");
@@ -812,6 +1010,14 @@ public abstract class MailScript extends Script {
             throw new ScriptFailure(at, SmtpException.unexpected(stage, command, r, session.server()));
         }
         return r;
+    }
+
+    /** A verb's work, refused (before anything is sent) inside a message block or a running batch. */
+    private <T> T step(ScriptLocation at, String verb, SmtpStep<T> body) {
+        if (refusedHere(at, verb)) {
+            return null;
+        }
+        return step(at, body);
     }
 
     private <T> T step(ScriptLocation at, SmtpStep<T> body) {

@@ -128,6 +128,7 @@ public final class ScriptRunner {
         config.setScriptBaseClass(MailScript.class.getName());
         config.setSourceEncoding("UTF-8");
         config.addCompilationCustomizers(new ScriptFacts.Collector());
+        config.addCompilationCustomizers(new VerbPlacement());
         Binding binding = new Binding();
         Map<String, Object> vars = new LinkedHashMap<>(options.vars());
         vars.forEach(binding::setVariable);
@@ -296,12 +297,59 @@ public final class ScriptRunner {
             return new Problem(Category.SCRIPT, null, at + ": script error: unknown name '" + m.getProperty() + "'", m);
         }
         if (t instanceof groovy.lang.GroovyRuntimeException g) {
-            return new Problem(Category.SCRIPT, null, at + ": script error: " + g.getMessage(), g);
+            java.util.regex.Matcher m = OVERLOAD.matcher(String.valueOf(g.getMessage()));
+            if (m.find()) {
+                // connect null, data(), attach(): Groovy cannot choose between a verb's forms.
+                String verb = m.group(1);
+                String how = VerbSpelling.of(verb) == null ? "" : "; write " + VerbSpelling.of(verb);
+                String text = g.getMessage().contains("[null") ? VerbSpelling.missingValue(verb)
+                        : g.getMessage().contains(verb + "()") ? VerbSpelling.wrongArguments(verb, new Object[0])
+                        : verb + ": these arguments fit more than one of its forms" + how;
+                return new Problem(Category.SCRIPT, null, at + ": script error: " + text, g);
+            }
+            return new Problem(Category.SCRIPT, null, at + ": script error: " + plain(g.getMessage()), g);
         }
         if (t instanceof RuntimeException r && at.line() > 0) {
-            return new Problem(Category.SCRIPT, null, at + ": script error: " + r, r);
+            // A value a verb did not check (null, a port out of range): name the verb and its spelling.
+            String verb = verbOf(name, r.getStackTrace());
+            String text = r instanceof NullPointerException && verb != null ? VerbSpelling.missingValue(verb)
+                    : (verb != null ? verb + ": " : "") + (r.getMessage() == null ? "a value is missing (null)"
+                    : plain(r.getMessage())) + (verb != null && VerbSpelling.of(verb) != null
+                    ? "; write " + VerbSpelling.of(verb) : "");
+            return new Problem(Category.SCRIPT, null, at + ": script error: " + text, r);
         }
-        return new Problem(Category.INTERNAL, null, at + ": internal error: " + t, t);
+        return new Problem(Category.INTERNAL, null, at + ": internal error (a bug; --debug shows where): "
+                + plain(t.getMessage() == null ? "no detail" : t.getMessage()), t);
+    }
+
+    /** Groovy's words when it cannot choose between a method's forms. */
+    private static final java.util.regex.Pattern OVERLOAD = java.util.regex.Pattern.compile(
+            "(?:Could not find which method |Ambiguous method overloading for method [\\w.$]+#)(\\w+)");
+
+    /**
+     * The DSL word whose code failed: the frame of this package nearest to the script's own frame
+     * ({@code lambda$raw$3} counts as {@code raw}), or null.
+     */
+    private static String verbOf(String name, StackTraceElement[] stack) {
+        int script = 0;
+        while (script < stack.length && !name.equals(stack[script].getFileName())) {
+            script++;
+        }
+        for (int i = script - 1; i >= 0; i--) {
+            StackTraceElement e = stack[i];
+            if (e.getClassName().startsWith(ScriptRunner.class.getPackageName() + ".")) {
+                String method = e.getMethodName().replaceFirst("^lambda\\$(\\w+?)\\$\\d+$", "$1");
+                return VerbSpelling.known(method) ? method : null;
+            }
+        }
+        return null;
+    }
+
+    /** A message from Groovy or the JDK without Java's words: no package names, no exception class names. */
+    static String plain(String message) {
+        return message.replaceAll("\\b(?:[a-z_][\\w$]*\\.)+([A-Z][\\w$]*)", "$1")
+                .replaceAll("\\b\\w*(?:Exception|Error)\\b:?\\s*", "")
+                .replaceAll("(?m)^\\s+at .*$\\n?", "").trim();
     }
 
     /**
@@ -324,22 +372,37 @@ public final class ScriptRunner {
     private static List<Problem> compileProblems(String name, MultipleCompilationErrorsException e) {
         List<Problem> out = new ArrayList<>();
         for (Message m : e.getErrorCollector().getErrors()) {
-            if (m instanceof SyntaxErrorMessage s) {
+            if (m instanceof SyntaxErrorMessage s && s.getCause() instanceof VerbPlacement.Misplaced x) {
+                out.add(new Problem(Category.SCRIPT, null, name + ":" + x.getStartLine() + ": script error: "
+                        + x.getOriginalMessage(), x));
+            } else if (m instanceof SyntaxErrorMessage s && TAKEN.matcher(String.valueOf(s.getCause()
+                    .getOriginalMessage())).find()) {
+                // def finish() { } in a script: the name is one the script's base class uses itself.
+                java.util.regex.Matcher taken = TAKEN.matcher(s.getCause().getOriginalMessage());
+                taken.find();
+                out.add(new Problem(Category.SCRIPT, null, name + ":" + s.getCause().getStartLine() + ": script error:"
+                        + " the script defines a method named '" + taken.group(1) + "', a name Postilion uses"
+                        + " itself; give the method another name", s.getCause()));
+            } else if (m instanceof SyntaxErrorMessage s) {
                 SyntaxException x = s.getCause();
                 out.add(new Problem(Category.SCRIPT, null, name + ":" + x.getStartLine() + ":" + x.getStartColumn()
                         + ": syntax error: " + cleanSyntax(x.getOriginalMessage()), x));
             } else if (m instanceof ExceptionMessage x) {
-                out.add(new Problem(Category.SCRIPT, null, name + ": compile error: " + x.getCause().getMessage(),
-                        x.getCause()));
+                out.add(new Problem(Category.SCRIPT, null, name + ": compile error: "
+                        + plain(String.valueOf(x.getCause().getMessage())), x.getCause()));
             } else if (m instanceof SimpleMessage x) {
-                out.add(new Problem(Category.SCRIPT, null, name + ": compile error: " + x.getMessage(), null));
+                out.add(new Problem(Category.SCRIPT, null, name + ": compile error: " + plain(x.getMessage()), null));
             }
         }
         return out;
     }
 
+    /** A script method whose name the base class uses: Groovy's message names Java types. */
+    private static final java.util.regex.Pattern TAKEN = java.util.regex.Pattern.compile(
+            "(?:of \\S+ |final method )(\\w+)\\(.*(?:in |from class ')dev\\.postilion\\.dsl\\.MailScript");
+
     private static String cleanSyntax(String message) {
-        return message == null ? "" : message.replaceAll("\\s*@ line \\d+, column \\d+\\.?", "").trim();
+        return message == null ? "" : plain(message.replaceAll("\\s*@ line \\d+, column \\d+\\.?", "").trim());
     }
 
     private static String indent(String text) {

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The batch verb: sources, the per-row block, errors with their lines, outcomes as problems. */
 @Timeout(30)
@@ -145,6 +147,31 @@ class BatchVerbTest {
         assertThat(messages(r)).isEqualTo("bulk.groovy:5: script error: rcpt cannot be used inside batch { }: the"
                 + " batch runs the SMTP dialogue on its own connections; describe the row's message with send { }");
         assertThat(server.received).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            connect    | connect  | 5
+            helo       | helo     | 5
+            starttls   | starttls | 5
+            quit       | quit     | 5
+            noop()     | noop     | 5
+            closeUp()  | quit     | 4
+            """)
+    void verbsThatReachTheScriptFromABatchBlockAreRefused(String call, String verb, int line) {
+        // The block is handed over as a value, so compiling does not see it; a bare word the row's
+        // delegate lacked, or a method of the script, would run on the script's own connection.
+        ScriptRunner.Result r = run("""
+                def closeUp() { quit() }
+                def body = { row -> %s; send { from 'a@example.com'; to row.email; subject 's'; text 't' } }
+                batch([[email: 'ann@example.com']], body)
+                """.formatted(call));
+        assertThat(messages(r)).isEqualTo("bulk.groovy:" + line + ": script error: "
+                + verb + " cannot be used inside batch { }: the batch runs the SMTP dialogue on its own connections;"
+                + " describe the row's message with send { }");
+        assertThat(server.received).isEmpty();
+        assertThat(transcript.text()).doesNotContain(" -> HELO").doesNotContain(" -> NOOP")
+                .doesNotContain(" -> STARTTLS").containsOnlyOnce("Connected to");
     }
 
     @Test

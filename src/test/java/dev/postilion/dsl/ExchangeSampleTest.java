@@ -32,6 +32,7 @@ class ExchangeSampleTest {
                 profiles:
                   exchguy:
                     host: mail.exchguy.com
+                    port: 25
                     username: guyt
                     password: { env: EXCHGUY_PASSWORD }
                 """);

@@ -179,6 +179,103 @@ class MailScriptCredentialsTest {
         assertThat(r.problems()).isEmpty();
     }
 
+    @Test
+    @DisplayName("a profile for one port does not log in on another port of its host (bare auth or secret())")
+    void aProfileForOnePortDoesNotLogInOnAnotherPortOfItsHost() throws Exception {
+        Path p = work("127.0.0.1");
+        try (FaultServer other = FaultServer.start()) {
+            for (String auth : List.of("auth", "auth login: 'guyt', password: secret('work')")) {
+                ScriptRunner.Result r = run(p, "connect '127.0.0.1', port: " + other.port() + "\nehlo 'client.test'\n"
+                        + auth + "\nquit\n", null);
+
+                assertThat(only(r)).isEqualTo("creds.groovy:3: auth: profile 'work' (" + p + ":3) holds credentials"
+                        + " for 127.0.0.1:" + server.port() + ", and this connection goes to 127.0.0.1:" + other.port()
+                        + "\n    a profile's credentials are sent only to its own host and port, or on a connection"
+                        + " made from the profile (connect profile: 'work', port: " + other.port() + ")");
+            }
+            other.awaitDisconnect();
+            assertThat(other.commands()).noneMatch(c -> c.startsWith("AUTH"));
+            assertThat(server.connections()).isZero();
+            assertThat(transcript.text()).doesNotContain("s3cret-Pa55");
+        }
+    }
+
+    @Test
+    @DisplayName("--profile credentials: on the profile's own host and port yes, on another port no")
+    void profileOptionCredentialsGoOnlyToTheProfilesOwnPort() throws Exception {
+        Path p = profiles("""
+                profiles:
+                  work:
+                    host: 127.0.0.1
+                    port: %d
+                    tls: none
+                    auth: login
+                    username: guyt
+                    password: { env: WORK_PASS }
+                """.formatted(server.port()));
+        try (FaultServer other = FaultServer.start()) {
+            ScriptRunner.Result refused = run(p, "connect '127.0.0.1', port: " + other.port()
+                    + "\nehlo 'client.test'\nauth\nquit\n", options().withProfile("work"));
+            assertThat(only(refused)).startsWith("creds.groovy:3: auth: profile 'work' (" + p + ":2) holds credentials"
+                    + " for 127.0.0.1:" + server.port() + ", and this connection goes to 127.0.0.1:" + other.port());
+            other.awaitDisconnect();
+            assertThat(other.commands()).noneMatch(c -> c.startsWith("AUTH"));
+        }
+        ScriptRunner.Result own = run(p, "connect '127.0.0.1', port: port as int\nehlo 'client.test'\nauth\nquit\n",
+                options().withProfile("work"));
+        assertThat(own.problems()).isEmpty();
+        assertThat(server.commands()).contains("AUTH LOGIN");
+    }
+
+    @Test
+    @DisplayName("a connection made from the profile may override its port: connect profile: 'work', port: N")
+    void aConnectionMadeFromTheProfileMayOverrideItsPort() throws Exception {
+        try (FaultServer other = FaultServer.start()) {
+            Path p = work("127.0.0.1");
+            ScriptRunner.Result r = run(p, "connect profile: 'work', port: " + other.port()
+                    + "\nehlo 'client.test'\nauth\nmail\nquit\n", null);
+            assertThat(r.problems()).isEmpty();
+            other.awaitDisconnect();
+            assertThat(other.commands()).contains("AUTH LOGIN", "MAIL FROM:<guyt@example.com>");
+            assertThat(server.connections()).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("auth plain user: 'x', password: p (a bare auth in Groovy's reading) is refused before connecting")
+    void authMechanismWithoutItsColonIsRefusedBeforeConnecting() throws Exception {
+        Path p = work("127.0.0.1");
+        ScriptRunner.Result r = run(p, "connect '127.0.0.1', port: port as int\nehlo 'client.test'\n"
+                + "def p = secret('work')\nauth plain user: 'guyt', password: p\nquit\n", null);
+        assertThat(r.problems()).singleElement().satisfies(x -> {
+            assertThat(x.category()).isEqualTo(ScriptRunner.Category.SCRIPT);
+            assertThat(x.message()).isEqualTo("creds.groovy:4: script error: auth plain ... reads as a bare auth (the"
+                    + " profile's credentials) followed by .plain(...) on its reply: `auth plain: 'guyt', password: p`"
+                    + " is the spelling");
+        });
+        assertThat(server.connections()).isZero();
+
+        ScriptRunner.Result dry = run(p, "connect '127.0.0.1'\nauth login user: 'guyt', password: 'x'\n",
+                options().withDryRun(true));
+        assertThat(dry.problems()).singleElement().extracting(ScriptRunner.Problem::message).isEqualTo(
+                "creds.groovy:2: script error: auth login ... reads as a bare auth (the profile's credentials)"
+                        + " followed by .login(...) on its reply: `auth login: 'guyt', password: '********'` is the"
+                        + " spelling");
+    }
+
+    @Test
+    @DisplayName("a bare auth with no profile says what it wanted and how to name the credentials")
+    void bareAuthWithoutAProfileSaysHowToNameCredentials() throws Exception {
+        ScriptRunner.Result r = run(dir.resolve("missing.yaml"), "connect '127.0.0.1', port: port as int\n"
+                + "ehlo 'client.test'\nauth\nquit\n", null);
+        assertThat(r.problems()).singleElement().extracting(ScriptRunner.Problem::message).asString()
+                .startsWith("creds.groovy:3: ").contains("missing.yaml")
+                .endsWith("\n    a bare auth takes its credentials from a profile (connect profile: 'work', or"
+                        + " --profile); or name them: auth login: 'user', password: secret('work')");
+        server.awaitDisconnect();
+        assertThat(server.commands()).noneMatch(c -> c.startsWith("AUTH"));
+    }
+
     // ------------------------------------------------------------------ AUTH-07
 
     @Test

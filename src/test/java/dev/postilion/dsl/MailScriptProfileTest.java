@@ -74,6 +74,42 @@ class MailScriptProfileTest {
     }
 
     @Test
+    void connectWithParenthesesIsTheBareConnect() throws Exception {
+        ScriptRunner.Result r = run("connect()\nehlo()\nauth()\nmail()\nrcpt to: 'administrator@cp.com'\n"
+                + "data { subject 'parentheses'; text 'hi' }\nquit()\n");
+        assertThat(r.problems()).isEmpty();
+        assertThat(greenMail.getReceivedMessages()).hasSize(1);
+        assertThat(transcript.text()).contains("profile 'work'").contains(" -> MAIL FROM:<guyt@exchguy.com>");
+    }
+
+    @Test
+    void topLevelSendTakesTheProfilesFromLikeBatchAndMail() throws Exception {
+        ScriptRunner.Result r = run("""
+                connect profile: 'work'
+                ehlo
+                auth
+                send { to 'administrator@cp.com'; subject 'one'; text 'hi' }
+                batch([[email: 'b@cp.com']]) { row -> send { to row.email; subject 'two'; text 'hi' } }
+                mail
+                rset
+                quit
+                """);
+        assertThat(r.problems()).isEmpty();
+        assertThat(greenMail.getReceivedMessages()).hasSize(2)
+                .allSatisfy(m -> assertThat(m.getFrom()).extracting(Object::toString).containsExactly("guyt@exchguy.com"));
+        assertThat(transcript.text()).contains(" -> MAIL FROM:<guyt@exchguy.com>");
+    }
+
+    @Test
+    void sendWithoutAProfileStillNeedsItsFrom() {
+        ScriptRunner.Result r = run("connect '127.0.0.1', port: " + greenMail.getSmtp().getPort()
+                + "\nehlo 'x.test'\nsend { to 'administrator@cp.com'; subject 's'; text 'hi' }\n");
+        assertThat(r.problems()).singleElement().extracting(ScriptRunner.Problem::message).asString()
+                .startsWith("p.groovy:3: script error: from: missing");
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
     void secretIsMaskedWhenPrinted() {
         ScriptRunner.Result r = run("""
                 def s = secret('work')

@@ -16,6 +16,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every verb against GreenMail, and the mistakes an author can make with each. */
 class MailScriptVerbsTest {
@@ -154,6 +157,105 @@ class MailScriptVerbsTest {
                 """);
         assertThat(messages(r)).isEqualTo("v.groovy:7: script error: rcpt cannot be used inside a data { } or send { }"
                 + " block: the block describes the message; put SMTP commands before or after it");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            data  | quit
+            data  | quit()
+            data  | connect '127.0.0.1'
+            data  | connect
+            data  | ehlo 'x'
+            data  | ehlo
+            data  | helo 'x'
+            data  | starttls()
+            data  | starttls
+            data  | auth login: 'u', password: 'p'
+            data  | auth
+            data  | mail from: 'a@x.test'
+            data  | mail
+            data  | rcpt to: 'c@y.test'
+            data  | data 'x'
+            data  | send { to 'x@y.test' }
+            data  | rset
+            data  | noop()
+            data  | vrfy 'x'
+            data  | raw 'NOOP'
+            data  | expect 550, { noop() }
+            data  | batch([]) { row -> }
+            data  | this.quit()
+            data  | this.quit
+            data  | [1].each { quit }
+            send  | quit
+            send  | rcpt to: 'c@y.test'
+            send  | auth
+            send  | send { to 'x@y.test' }
+            """)
+    void everySmtpVerbInsideDataOrSendIsRefusedBeforeConnecting(String block, String verb) {
+        String name = verb.replaceFirst("^this\\.", "").replaceFirst("^\\[1\\]\\.each \\{ ", "")
+                .replaceAll("[^a-z].*", "");
+        ScriptRunner.Result r = run("""
+                ehlo 'x.test'
+                mail from: 'a@x.test'
+                rcpt to: 'b@y.test'
+                %s {
+                    from 'a@x.test'; to 'b@y.test'
+                    %s
+                    subject 's'
+                }
+                """.formatted(block, verb));
+        assertThat(messages(r)).isEqualTo("v.groovy:7: script error: " + name + " cannot be used inside a data { } or"
+                + " send { } block: the block describes the message; put SMTP commands before or after it");
+        assertThat(transcript.text()).as("found while compiling: not even a connection").isEmpty();
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            data { subject 's'; closeUp() }                   | 2
+            data { subject 's'; bare() }                      | 3
+            data body                                         | 4
+            send { from 'a@x.test'; to 'b@y.test'; bare() }   | 3
+            """)
+    void verbsReachedOnlyAtRunTimeInsideABlockAreRefusedBeforeTheyAreSent(String block, int line) {
+        // Not visible while compiling: a method of the script, a closure owned by the script, a block
+        // handed over as a value. The verb resolves on the script (the closure's owner) and is refused there.
+        ScriptRunner.Result r = run("""
+                def closeUp() { quit() }
+                def bare = { quit }
+                def body = { subject 's'; quit; text 't' }
+                ehlo 'x.test'
+                mail from: 'a@x.test'
+                rcpt to: 'b@y.test'
+                %s
+                """.formatted(block));
+        assertThat(messages(r)).isEqualTo("v.groovy:" + line + ": script error: quit cannot be used inside a data { }"
+                + " or send { } block: the block describes the message; put SMTP commands before or after it");
+        assertThat(transcript.text()).doesNotContain(" -> DATA").containsOnlyOnce(" -> QUIT");
+        assertThat(transcript.text().indexOf(" -> QUIT")).as("the only QUIT is the runner's, after the failure")
+                .isGreaterThan(transcript.text().indexOf(" -> RCPT TO:<b@y.test>"));
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"quit", "rset", "noop", "connect", "starttls", "ehlo", "helo", "mail", "auth"})
+    void theBlocksDelegateRefusesBareVerbsBeforeTheyFallThroughToTheScript(String verb) {
+        // With DELEGATE_FIRST a word the delegate lacks resolves on the owner, the script: a bare
+        // quit would run the script's own QUIT. DataSpec answers every bare verb itself.
+        ScriptRunner.Result r = run("""
+                def body = { subject 's'; %s; text 't' }
+                ehlo 'x.test'
+                mail from: 'a@x.test'
+                rcpt to: 'b@y.test'
+                data body
+                """.formatted(verb));
+        assertThat(messages(r)).isEqualTo("v.groovy:2: script error: " + verb + " cannot be used inside a data { }"
+                + " or send { } block: the block describes the message; put SMTP commands before or after it");
+        assertThat(transcript.text()).doesNotContain(" -> DATA").containsOnlyOnce(" -> QUIT")
+                .doesNotContain(" -> RSET").doesNotContain(" -> NOOP").doesNotContain(" -> HELO")
+                .doesNotContain(" -> AUTH").doesNotContain(" -> STARTTLS").containsOnlyOnce(" -> EHLO")
+                .containsOnlyOnce("Connected");
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
     }
 
     @Test

@@ -1,0 +1,137 @@
+package dev.postilion.dsl;
+
+/**
+ * A block whose delegate refuses every SMTP verb: {@code data { }}, {@code send { }} and a batch's
+ * block. With {@link groovy.lang.Closure#DELEGATE_FIRST} a word the delegate lacks resolves on the
+ * owner, the script, so without these methods a {@code quit} inside {@code data { }} would really
+ * send QUIT in the middle of the transaction. Each verb, called or written bare ({@code quit}),
+ * stops the script as the author's mistake (exit 65) before any byte is sent.
+ */
+public abstract class VerbRefusingBlock {
+
+    VerbRefusingBlock() {
+    }
+
+    /** Stops the script: {@code verb} is not allowed in this block. */
+    abstract Object refuse(String verb);
+
+    /** Refused here. */
+    public Object connect(Object... args) {
+        return refuse("connect");
+    }
+
+    /** Refused here. */
+    public Object ehlo(Object... args) {
+        return refuse("ehlo");
+    }
+
+    /** Refused here. */
+    public Object helo(Object... args) {
+        return refuse("helo");
+    }
+
+    /** Refused here. */
+    public Object starttls(Object... args) {
+        return refuse("starttls");
+    }
+
+    /** Refused here. */
+    public Object auth(Object... args) {
+        return refuse("auth");
+    }
+
+    /** Refused here. */
+    public Object mail(Object... args) {
+        return refuse("mail");
+    }
+
+    /** Refused here. */
+    public Object rcpt(Object... args) {
+        return refuse("rcpt");
+    }
+
+    /** Refused here. */
+    public Object data(Object... args) {
+        return refuse("data");
+    }
+
+    /** Refused here. */
+    public Object rset(Object... args) {
+        return refuse("rset");
+    }
+
+    /** Refused here. */
+    public Object noop(Object... args) {
+        return refuse("noop");
+    }
+
+    /** Refused here. */
+    public Object vrfy(Object... args) {
+        return refuse("vrfy");
+    }
+
+    /** Refused here. */
+    public Object raw(Object... args) {
+        return refuse("raw");
+    }
+
+    /** Refused here. */
+    public Object quit(Object... args) {
+        return refuse("quit");
+    }
+
+    /** Refused here. */
+    public Object expect(Object... args) {
+        return refuse("expect");
+    }
+
+    /** Refused here. */
+    public Object batch(Object... args) {
+        return refuse("batch");
+    }
+
+    /** {@code quit} as a bare word: refused here. */
+    public Object getQuit() {
+        return refuse("quit");
+    }
+
+    /** {@code connect} as a bare word: refused here. */
+    public Object getConnect() {
+        return refuse("connect");
+    }
+
+    /** {@code ehlo} as a bare word: refused here. */
+    public Object getEhlo() {
+        return refuse("ehlo");
+    }
+
+    /** {@code helo} as a bare word: refused here. */
+    public Object getHelo() {
+        return refuse("helo");
+    }
+
+    /** {@code starttls} as a bare word: refused here. */
+    public Object getStarttls() {
+        return refuse("starttls");
+    }
+
+    /** {@code auth} as a bare word: refused here. */
+    public Object getAuth() {
+        return refuse("auth");
+    }
+
+    /** {@code mail} as a bare word: refused here. */
+    public Object getMail() {
+        return refuse("mail");
+    }
+
+    /** {@code rset} as a bare word: refused here. */
+    public Object getRset() {
+        return refuse("rset");
+    }
+
+    /** {@code noop} as a bare word: refused here. */
+    public Object getNoop() {
+        return refuse("noop");
+    }
+}
