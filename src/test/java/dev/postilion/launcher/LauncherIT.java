@@ -146,17 +146,20 @@ class LauncherIT {
         assertJobs(checkout, env, true);
         Path archive = onlyArchive(home);
 
-        // Same size, other bytes: the JVM refuses it by itself, without a word.
-        byte[] garbage = new byte[(int) Files.size(archive)];
-        new java.util.Random(13).nextBytes(garbage);
+        // Truncated (a JVM that maps it dies with SIGBUS before main): never used; a fresh one replaces it.
+        byte[] whole = Files.readAllBytes(archive);
         archive.toFile().setWritable(true);
-        Files.write(archive, garbage);
-        assertJobs(checkout, env, true);
-
-        // Truncated (a JVM mapping it dies with SIGBUS before main): never used; a fresh one replaces it.
-        Files.write(archive, java.util.Arrays.copyOf(garbage, garbage.length / 2));
+        Files.write(archive, java.util.Arrays.copyOf(whole, whole.length / 2));
         assertJobs(checkout, env, true);
         Path fresh = onlyArchive(home);
+        assertThat(Files.size(fresh)).as("a whole archive again").isGreaterThan(whole.length / 2);
+
+        // Same size, other bytes: the JVM refuses it by itself, without a word.
+        byte[] garbage = new byte[whole.length];
+        new java.util.Random(13).nextBytes(garbage);
+        fresh.toFile().setWritable(true);
+        Files.write(fresh, garbage);
+        assertJobs(checkout, env, true);
 
         // Unreadable for its user.
         Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("---------"));
