@@ -105,7 +105,7 @@ class MailScriptFaultTest {
     void malformedReplyIsAProtocolFailure() throws Exception {
         try (FaultServer s = FaultServer.start()) {
             s.on("NOOP", FaultServer.reply("250-a\r\n550 b"));
-            ScriptRunner.Result r = run("connect 'm'\nehlo 'x'\nnoop\n", s.port(), List.of(), Duration.ofMillis(500));
+            ScriptRunner.Result r = run("connect 'm'\nehlo 'x'\nnoop\n", s.port(), List.of());
             assertThat(r.problems().get(0).smtpKind()).isEqualTo(SmtpException.Kind.PROTOCOL);
             assertThat(r.problems().get(0).message()).startsWith("f.groovy:3: NOOP failed: malformed reply");
         }
