@@ -232,6 +232,25 @@ class LauncherIT {
         assertThat(server.messages()).isEqualTo(before);
     }
 
+    @Test
+    void aBuildLeavesTheJobsStdinToTheJob() throws Exception {
+        Path checkout = checkout(false);
+        fakeMaven(checkout, 0, false);
+        Path body = Files.writeString(root.resolve("stdin-body.txt"), "the body came through stdin\n");
+        List<CaptureServer.Captured> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (CaptureServer keeping = CaptureServer.start(CaptureServer.Settings.local(dir("kept")), got::add)) {
+            List<String> job = List.of("send", "-q", "--server", "127.0.0.1:" + keeping.port(), "--tls", "none",
+                    "--from", "a@postilion.test", "--to", "b@postilion.test", "--body", "-");
+            Path out = Files.createTempFile(root, "stdin-", ".out");
+            Result r = finish(start(launcher(checkout, job, false), checkout, Map.of(), out, body), out);
+            assertThat(r.code()).as(r.all()).isZero();
+            assertThat(r.out() + r.err()).as(r.all()).isEmpty();
+        }
+        assertThat(builds(checkout)).hasSize(1);
+        assertThat(got).singleElement().satisfies(m ->
+                assertThat(Files.readString(m.file())).contains("the body came through stdin"));
+    }
+
     // --- a user who does not own the checkout -------------------------------------------------------
 
     @Test
@@ -271,6 +290,24 @@ class LauncherIT {
         assertThat(r.err()).contains("is not built and").contains("cannot build it")
                 .contains("ask the checkout's owner");
         assertThat(builds(checkout)).as("no build attempted").isEmpty();
+    }
+
+    @Test
+    void rootRunsAStaleJarInACheckoutItDoesNotOwnWithoutBuildingThere() throws Exception {
+        requireAnotherUser();
+        Path checkout = checkout(true);
+        fakeMaven(checkout, 0, false);
+        touchSources(checkout);
+        try (Stream<Path> all = Files.walk(checkout)) {
+            for (Path p : all.toList()) {
+                Files.setAttribute(p, "unix:uid", NOBODY);
+            }
+        }
+        assertJobs(checkout, Map.of(), false);
+        assertThat(builds(checkout)).as("root leaves the owner's target/ alone").isEmpty();
+        try (Stream<Path> target = Files.list(checkout.resolve("target"))) {
+            assertThat(target).allSatisfy(p -> assertThat(Files.getAttribute(p, "unix:uid")).isEqualTo(NOBODY));
+        }
     }
 
     // --- the jobs -----------------------------------------------------------------------------------
@@ -355,6 +392,7 @@ class LauncherIT {
         Path bin = Files.createDirectories(checkout.resolve("bin"));
         String script = """
                 #!/usr/bin/env bash
+                cat >/dev/null  # a build that read stdin would take the job's
                 printf '%%s MAVEN_OPTS=%%s\\n' "$*" "${MAVEN_OPTS:-}" >>'%1$s/mvn.log'
                 esc=$'\\e'
                 [[ ${MAVEN_OPTS:-} == *-Djansi.noreset=true* ]] || { printf '%%s[0m' "$esc"; printf '%%s[0m' "$esc" >&2; }
@@ -404,10 +442,15 @@ class LauncherIT {
         return finish(start(command, dir, env, out), out);
     }
 
-    /** Starts {@code command} in an environment made from nothing but PATH and {@code env}. */
     private static Process start(List<String> command, Path dir, Map<String, String> env, Path out) throws IOException {
+        return start(command, dir, env, out, Path.of("/dev/null"));
+    }
+
+    /** Starts {@code command} in an environment made from nothing but PATH and {@code env}. */
+    private static Process start(List<String> command, Path dir, Map<String, String> env, Path out, Path in)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(in.toFile())
                 .redirectOutput(out.toFile()).redirectError(Path.of(out + ".err").toFile());
         Map<String, String> environment = pb.environment();
         environment.clear();
