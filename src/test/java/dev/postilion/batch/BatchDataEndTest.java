@@ -23,7 +23,8 @@ class BatchDataEndTest {
     @TempDir
     Path dir;
 
-    private static final Duration SHORT = Duration.ofMillis(300);
+    /** Short next to the slow dot below, long enough that a loaded machine never trips it. */
+    private static final Duration SHORT = Duration.ofSeconds(2);
 
     private static BatchResult run(FaultServer s, Timeouts timeouts, BatchOptions o) {
         SessionFactory sessions = SessionFactory.connecting("127.0.0.1", s.port(), "client.test",
@@ -40,7 +41,7 @@ class BatchDataEndTest {
         try (FaultServer s = FaultServer.start()) {
             s.on(FaultServer.DOT, (srv, x, line) -> {
                 try {
-                    Thread.sleep(1200);        // the server is slow to take responsibility (smtp-sink -W)
+                    Thread.sleep(SHORT.multipliedBy(2).toMillis()); // slow to take responsibility (smtp-sink -W)
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
@@ -48,7 +49,7 @@ class BatchDataEndTest {
                 x.reply("250 2.0.0 queued at last");
                 return true;
             });
-            Timeouts slowEnd = new Timeouts(SHORT, SHORT, SHORT, SHORT, SHORT, SHORT, SHORT, Duration.ofSeconds(10), SHORT);
+            Timeouts slowEnd = new Timeouts(SHORT, SHORT, SHORT, SHORT, SHORT, SHORT, SHORT, Duration.ofSeconds(30), SHORT);
             BatchResult r = run(s, slowEnd, BatchOptions.defaults().withJournal(journal));
 
             assertThat(r.outcome()).isEqualTo(Outcome.SENT);

@@ -178,7 +178,8 @@ class BatchTest {
         assertThatThrownBy(() -> run(people(300), failing, options().withConcurrency(4).withJournal(journal)))
                 .hasMessage("simulated crash at row 120");
         int before = server.received.size();
-        assertThat(before).isBetween(100, 299);
+        // Stopped part way; how far the senders got behind the builders depends on scheduling.
+        assertThat(before).isBetween(1, 299);
 
         BatchResult r = run(people(300), options().withConcurrency(4).withJournal(journal).withResume(true));
         assertThat(r.outcome()).isEqualTo(Outcome.SENT);

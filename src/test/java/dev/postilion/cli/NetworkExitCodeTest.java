@@ -111,7 +111,7 @@ class NetworkExitCodeTest {
             Cli.Outcome o = cli.run("run", "-q", s.toString(), "--var", "port=" + server.port(),
                     "--journal", dir.resolve("j.jsonl").toString());
             assertThat(o.code()).as(o.all()).isEqualTo(68);
-            assertThat(o.err()).containsPattern("bulk\\.groovy:3: batch people\\.csv: \\d+ rows: 0 sent, \\d+ not sent")
+            assertThat(o.err()).containsPattern("bulk\\.groovy:3: batch people\\.csv: \\d+ rows?: 0 sent, \\d+ not sent")
                     .contains("stopped: CONNECT mail.example.test:" + server.port() + " failed: host not found")
                     .contains("the batch stopped at once");
             assertThat(lookups.get()).as("the script's connect, then at most one per pooled connection").isBetween(2, 4);
@@ -149,7 +149,9 @@ class NetworkExitCodeTest {
             long started = System.nanoTime();
             Cli.Outcome o = cli.run("run", "--timeout", "1s", s.toString(), "--var", "port=" + server.port());
             assertThat(o.code()).as(o.all()).isZero();
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+            // The transcript proves the 1 s limit; the bound only catches a hang elsewhere (well under the
+            // class's 30 s, and loose enough for a loaded machine).
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
             assertThat(o.out()).contains(" -> QUIT\n=== No reply to QUIT within 1s; the connection is closed anyway\n");
             assertThat(server.messages()).hasSize(1);
             server.awaitDisconnect();

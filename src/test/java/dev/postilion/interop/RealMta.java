@@ -183,9 +183,18 @@ public final class RealMta {
     return value;
   }
 
-  /** The value of {@code prefix + key}, e.g. {@code POSTILION_EXIM_} + {@code HOST}. */
+  /**
+   * The value of {@code prefix + key}, e.g. {@code POSTILION_EXIM_} + {@code HOST}: a system property
+   * or environment variable of that name wins over the env file's line (for an MTA set up by hand,
+   * or one whose ports were moved), else the env file's.
+   */
   private String value(String key) {
-    String value = values.get(server.prefix + key);
+    String name = server.prefix + key;
+    String override = System.getProperty(name, System.getenv(name));
+    if (override != null && !override.isBlank()) {
+      return override.strip();
+    }
+    String value = values.get(name);
     if (value == null || value.isEmpty()) {
       throw new IllegalStateException(envFile + " has no " + server.prefix + key + " (the file is written by "
           + server.script + ", and " + server + " may not have it)");
@@ -209,7 +218,7 @@ public final class RealMta {
 
   /**
    * MX-style SMTP: STARTTLS offered, AUTH offered only after STARTTLS, no AUTH needed for local domains.
-   * The only port both servers have (Exim's is 2625).
+   * The only port both servers have (by default 12525 for Postfix, 12625 for Exim; see scripts/mta-up).
    */
   public int smtpPort() {
     return port("SMTP_PORT");
@@ -248,7 +257,7 @@ public final class RealMta {
     return port("POLICY_PORT");
   }
 
-  /** Where Postfix asks its policy questions for {@link #policyPort()}: {@code 127.0.0.1:12529}. */
+  /** Where Postfix asks its policy questions for {@link #policyPort()}: {@code 127.0.0.1:12530} by default. */
   public java.net.InetSocketAddress policyService() {
     String value = value("POLICY_SERVICE");
     int colon = value.lastIndexOf(':');

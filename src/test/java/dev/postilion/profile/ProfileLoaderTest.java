@@ -4,20 +4,22 @@ import static dev.postilion.profile.ProfilesOnDisk.env;
 import static dev.postilion.profile.ProfilesOnDisk.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.postilion.testing.Unprivileged;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.yaml.snakeyaml.Yaml;
 
 class ProfileLoaderTest {
 
@@ -103,13 +105,28 @@ class ProfileLoaderTest {
     }
 
     @Test
-    void unreadableFileIsConfigError() throws IOException {
-        Path file = write(dir, WORK);
+    void unreadableFileIsConfigError() throws Exception {
+        // Root reads every file: the loader runs in a child JVM as nobody then (as this user otherwise).
+        Path shared = Unprivileged.directory();
+        Path file = write(shared, WORK);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
-        assumeFalse(Files.isReadable(file), "running as root: every file is readable");
-        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
-                .hasMessage(file + ": cannot read the profiles file (permission denied)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+        Unprivileged.Result r = Unprivileged.run(LoadInAChild.class, List.of(ProfileLoader.class, Yaml.class),
+                file.toString(), shared.toString());
+        assertThat(r.code()).as(r.all()).isZero();
+        assertThat(r.out()).as(r.all()).isEqualTo(file + ": cannot read the profiles file (permission denied)\n78\n");
+    }
+
+    /** Loads the profiles file {@code args[0]} with HOME {@code args[1]}; prints the refusal and its exit code. */
+    public static final class LoadInAChild {
+        public static void main(String[] args) {
+            try {
+                new ProfileLoader(Map.of("HOME", args[1])).load(Path.of(args[0]));
+                System.out.println("loaded");
+            } catch (ProfileException e) {
+                System.out.println(e.getMessage());
+                System.out.println(e.exitCode());
+            }
+        }
     }
 
     @Test

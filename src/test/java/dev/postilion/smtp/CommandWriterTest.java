@@ -21,10 +21,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Nothing is injected: every command argument with CR, LF, NUL or another control character is
  * refused before a byte is written, and encoding never turns a character into a line break.
  */
-@Timeout(10)
+@Timeout(60)
 class CommandWriterTest {
 
-    private static final SessionOptions FAST = SessionOptions.DEFAULT.withTimeout(Duration.ofMillis(300));
+    /**
+     * No case here waits for a limit to fire: generous, so that a loaded machine (the suite runs beside
+     * others on 2 cores) cannot turn a slow reply into a spurious timeout.
+     */
+    private static final SessionOptions FAST = SessionOptions.DEFAULT.withTimeout(Duration.ofSeconds(10));
 
     /** Table escapes: \r, \n, \0, \e (ESC), \x7f (DEL). */
     private static String unescape(String s) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
  * The seed tutorial's session against its Exchange 2003 server (ALAN.CP.com), golden-transcript
  * style: every reply as the tutorial shows it, and every octet Postilion sent compared exactly.
  */
-@Timeout(10)
+@Timeout(30)
 class ExchangeSeedTest {
 
     private static final SessionOptions OPTIONS = SessionOptions.DEFAULT.withTimeout(Duration.ofSeconds(2))

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * a {@link Resolver} of the test's own: no DNS query leaves the machine, and every address is on
  * loopback.
  */
-@Timeout(20)
+@Timeout(60)
 class SmtpSessionConnectTest {
 
     private static final SessionOptions OPTIONS = SessionOptions.DEFAULT.withTimeout(Duration.ofSeconds(5));
@@ -140,8 +140,9 @@ class SmtpSessionConnectTest {
             long started = System.nanoTime();
             assertThat(c.connect("mail.example.test", s.port()).code()).isEqualTo(220);
             Duration took = Duration.ofNanos(System.nanoTime() - started);
+            // The transcript below proves the share was 2 s; a loaded machine may add time, never take it.
             assertThat(took).as("half of the 4 s connect timeout went to the black hole")
-                    .isBetween(Duration.ofMillis(1900), Duration.ofMillis(3900));
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(1900));
             c.quit();
         }
         assertThat(transcript.text()).contains("=== 127.0.0.2: connect timed out after 2s; trying the next address\n"
@@ -175,7 +176,7 @@ class SmtpSessionConnectTest {
             assertThat(sent.delivered()).isTrue();
             long started = System.nanoTime();
             assertThat(c.quit()).isNull();
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well under the 30 s limits").isLessThan(Duration.ofSeconds(20));
             assertThat(c.isOpen()).isFalse();
             s.awaitDisconnect();
         }
@@ -191,7 +192,7 @@ class SmtpSessionConnectTest {
             c.open(s.host(), s.port(), "client.test");
             long started = System.nanoTime();
             assertThat(c.quit().code()).isEqualTo(221);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well under the 30 s limits").isLessThan(Duration.ofSeconds(20));
             assertThat(c.isOpen()).isFalse();
             s.awaitDisconnect();
         }

@@ -23,14 +23,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The end of a message: a slow reply to the final dot within its (long) limit is a delivery, and
  * a refusal that arrives while the message still streams stops the final dot.
  */
-@Timeout(20)
+@Timeout(60)
 class SmtpSessionDataEndTest {
 
     private static final Envelope ONE = Envelope.of("a@x.test", List.of("b@y.test"));
-    private static final Duration SHORT = Duration.ofMillis(300);
-    /** Every stage 300 ms, except the reply to the final dot: 10 s. */
+    /** Short next to the slow dot below, long enough that a loaded machine never trips it. */
+    private static final Duration SHORT = Duration.ofSeconds(2);
+    /** Every stage 2 s, except the reply to the final dot: 30 s. */
     private static final Timeouts SLOW_END = new Timeouts(SHORT, SHORT, SHORT, SHORT, SHORT, SHORT, SHORT,
-            Duration.ofSeconds(10), SHORT);
+            Duration.ofSeconds(30), SHORT);
 
     private final TranscriptRecorder transcript = new TranscriptRecorder();
 
@@ -50,7 +51,7 @@ class SmtpSessionDataEndTest {
     @ValueSource(booleans = {false, true})
     @DisplayName("DLV-09: a 250 to the dot that comes long after every other limit, but within its own, is a delivery")
     void aSlowReplyToTheFinalDotWithinItsLimitIsADelivery(boolean pipelining) throws Exception {
-        Duration slow = Duration.ofMillis(1500);
+        Duration slow = SHORT.multipliedBy(2);
         try (FaultServer s = FaultServer.start().on(DOT, slowly(slow, "250 2.0.0 queued at last"));
              SmtpSession c = new SmtpSession(SessionOptions.DEFAULT.withTimeouts(SLOW_END)
                      .withPipelining(pipelining), transcript)) {

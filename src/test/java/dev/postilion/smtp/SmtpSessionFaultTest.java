@@ -35,10 +35,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Every server fault ends within its timeout with the right kind, stage and whole message: never a
  * hang. Timeouts are 300 ms here; RFC 5321's are minutes.
  */
-@Timeout(10)
+@Timeout(30)
 class SmtpSessionFaultTest {
 
     private static final SessionOptions FAST = SessionOptions.DEFAULT.withTimeout(Duration.ofMillis(300));
+    /**
+     * Ends a "times out, does not hang" case: the messages prove which limit fired; this only
+     * proves the end came, with room for a loaded machine (the tests run beside others on 2 cores).
+     */
+    private static final Duration BOUNDED = Duration.ofSeconds(10);
     private static final Envelope ENVELOPE = Envelope.of("a@x.test", List.of("b@y.test"));
 
     private final TranscriptRecorder transcript = new TranscriptRecorder();
@@ -81,7 +86,7 @@ class SmtpSessionFaultTest {
                         + "\n    if this port speaks TLS from the first byte (as port 465 does), use --tls implicit"
                         + " (tls: 'implicit')");
             });
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("bounded: no hang").isLessThan(BOUNDED);
         }
     }
 
@@ -226,7 +231,7 @@ class SmtpSessionFaultTest {
                 assertThat(e.command()).isEqualTo(command);
                 assertThat(e.getMessage()).isEqualTo(command + " failed: no reply (timed out after 300ms)");
             });
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("bounded: no hang").isLessThan(BOUNDED);
             assertThat(c.isOpen()).isFalse();
         }
     }
@@ -254,7 +259,7 @@ class SmtpSessionFaultTest {
                 assertThat(e.kind()).isEqualTo(Kind.TEMPORARY);
                 assertThat(e.getMessage()).isEqualTo("NOOP failed: no reply (timed out after 300ms)");
             });
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("bounded: no hang").isLessThan(BOUNDED);
         }
     }
 
@@ -427,7 +432,7 @@ class SmtpSessionFaultTest {
                         assertThat(e.getMessage()).isEqualTo("DATA failed: no reply (write timed out after 300ms: the"
                                 + " server stopped reading; the final dot was not sent, so the message was not delivered)");
                     });
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("bounded: no hang").isLessThan(BOUNDED);
             assertThat(c.isOpen()).isFalse();
         }
     }

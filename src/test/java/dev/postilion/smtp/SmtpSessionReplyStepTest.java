@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * error instead of being taken for the answer to something else (RFC 2920; Postfix smtp_chat.c on
  * a QUIT reply read as the end-of-data reply).
  */
-@Timeout(10)
+@Timeout(30)
 class SmtpSessionReplyStepTest {
 
     private static final SessionOptions FAST = SessionOptions.DEFAULT.withTimeout(Duration.ofSeconds(2));

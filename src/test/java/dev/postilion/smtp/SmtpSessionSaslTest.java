@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** DIGEST-MD5 and NTLM, answered by the JDK's own SASL clients, against the JDK's own SASL servers. */
-@Timeout(10)
+@Timeout(30)
 class SmtpSessionSaslTest {
 
     private static final String PASSWORD = "jdk-Sasl-Pa55";
