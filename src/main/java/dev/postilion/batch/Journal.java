@@ -122,6 +122,11 @@ final class Journal implements Closeable {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new JournalException("journal " + path + ": folder " + parent + " does not exist");
         }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // A device or a pipe would be read without end on --resume, and cannot keep what is written.
+            throw new JournalException("journal " + path + " is not a regular file (a folder, a device or a pipe"
+                    + " cannot hold a journal)");
+        }
         FileChannel channel = opener.open(path);
         FileLock lock;
         try {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.postilion.dsl.ScriptRunner;
+import dev.postilion.io.OutOfMemory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,9 +27,10 @@ public final class Main implements Runnable {
     /** The process entry point. */
     public static void main(String[] args) {
         boolean debug = Arrays.asList(args).contains("--debug");
+        String outOfMemory = "postilion: " + OutOfMemory.MESSAGE;
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
             if (e instanceof OutOfMemoryError) {
-                System.err.println("postilion: " + ScriptRunner.outOfMemory());
+                System.err.println(outOfMemory);
                 if (debug) {
                     e.printStackTrace();
                 }
@@ -63,7 +64,7 @@ public final class Main implements Runnable {
         try {
             return cmd.execute(args);
         } catch (OutOfMemoryError e) {
-            io.err().println("postilion: " + ScriptRunner.outOfMemory());
+            io.err().println("postilion: " + OutOfMemory.MESSAGE);
             if (debug) {
                 e.printStackTrace(io.err());
             }

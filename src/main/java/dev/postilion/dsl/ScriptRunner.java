@@ -23,6 +23,7 @@ import org.codehaus.groovy.runtime.InvokerInvocationException;
 import org.codehaus.groovy.syntax.SyntaxException;
 
 import dev.postilion.io.InputFile;
+import dev.postilion.io.OutOfMemory;
 import dev.postilion.smtp.SmtpException;
 
 /**
@@ -38,11 +39,6 @@ public final class ScriptRunner {
 
     /** The most a script file may hold. */
     public static final InputFile.Cap SCRIPT_CAP = new InputFile.Cap("scripts", 16 << 20);
-
-    /** Built before it is needed, since building text takes memory. */
-    private static final String OUT_OF_MEMORY = "out of memory: the Java heap ("
-            + InputFile.size(Runtime.getRuntime().maxMemory()) + ") is full; give Java more with"
-            + " POSTILION_JAVA_OPTS=-Xmx1g (or more)";
 
     /** The run in progress, for {@link #stop}. */
     private volatile RunLimit current;
@@ -282,7 +278,7 @@ public final class ScriptRunner {
         }
         ScriptLocation at = ScriptLocation.of(name, t.getStackTrace());
         if (t instanceof OutOfMemoryError) {
-            return new Problem(Category.INTERNAL, null, at + ": " + outOfMemory(), t);
+            return new Problem(Category.INTERNAL, null, at + ": " + OutOfMemory.MESSAGE, t);
         }
         if (t instanceof AssertionError a) {
             return new Problem(Category.ASSERTION, null, at + ": assertion failed:\n" + indent(a.getMessage()), a);
@@ -350,13 +346,6 @@ public final class ScriptRunner {
         return message.replaceAll("\\b(?:[a-z_][\\w$]*\\.)+([A-Z][\\w$]*)", "$1")
                 .replaceAll("\\b\\w*(?:Exception|Error)\\b:?\\s*", "")
                 .replaceAll("(?m)^\\s+at .*$\\n?", "").trim();
-    }
-
-    /**
-     * What to say when the Java heap ran out (exit 70): its size, and how to give Java more.
-     */
-    public static String outOfMemory() {
-        return OUT_OF_MEMORY;
     }
 
     private static Problem problem(ScriptError e) {

@@ -130,6 +130,16 @@ class JournalTest {
     }
 
     @Test
+    void aJournalThatIsADeviceOrAFolderIsRefusedUnread() {
+        assertThatThrownBy(() -> Journal.open(Path.of("/dev/zero"), true, Shard.ALL, "people.csv"))
+                .isInstanceOf(JournalException.class)
+                .hasMessage("journal /dev/zero is not a regular file (a folder, a device or a pipe cannot hold a"
+                        + " journal)");
+        assertThatThrownBy(() -> Journal.open(dir, true, Shard.ALL, "people.csv"))
+                .isInstanceOf(JournalException.class).hasMessageContaining("is not a regular file");
+    }
+
+    @Test
     void twoRunsCannotShareAJournal() throws IOException {
         Path p = dir.resolve("j.jsonl");
         try (Journal j = Journal.open(p, false, Shard.ALL, "x.csv")) {

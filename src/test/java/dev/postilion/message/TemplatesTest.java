@@ -142,6 +142,22 @@ class TemplatesTest {
     }
 
     @Test
+    void templateThatIsADeviceOrTooLargeIsRefusedUnread() throws IOException {
+        MessageException device = catchThrowableOfType(MessageException.class,
+                () -> Templates.render(Path.of("/dev/zero"), Map.of()));
+        assertThat(device.getMessage()).isEqualTo("template '/dev/zero': /dev/zero is a device, not a file (devices"
+                + " such as /dev/zero are refused; only /dev/stdin is read)");
+        assertThat(device.exitCode()).isEqualTo(66);
+        Path big = dir.resolve("big.txt");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(17 << 20);
+        }
+        MessageException large = catchThrowableOfType(MessageException.class, () -> Templates.render(big, Map.of()));
+        assertThat(large.getMessage()).isEqualTo("template '" + big + "': is larger than the 16 MiB limit for templates");
+        assertThat(large.exitCode()).isEqualTo(65);
+    }
+
+    @Test
     void theCallersMapIsNotChangedAndMayBeReadOnly() throws IOException {
         Path t = template("ro.txt", "${a}");
         Map<String, Object> row = new LinkedHashMap<>(Map.of("a", "1"));

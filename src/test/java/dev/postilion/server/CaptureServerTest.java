@@ -42,6 +42,31 @@ class CaptureServerTest {
         }
     }
 
+    @Test
+    void aClientGoneInTheMiddleOfDataLeavesNoPartialFile() throws Exception {
+        Path outbox = dir.resolve("outbox");
+        try (CaptureServer server = CaptureServer.start(CaptureServer.Settings.local(outbox), null);
+             Socket s = new Socket("127.0.0.1", server.port())) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            Writer out = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.US_ASCII);
+            reply(in);
+            for (String command : List.of("HELO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA")) {
+                out.write(command + "\r\n");
+                out.flush();
+                reply(in);
+            }
+            out.write("Subject: cut short\r\n\r\n" + ("x".repeat(76) + "\r\n").repeat(1000));
+            out.flush();
+            // The client's half of the connection ends without the final dot; whatever the server
+            // answers (or its closing the connection) comes after it has given up on the message.
+            s.shutdownOutput();
+            String last = reply(in);
+            assertThat(last).doesNotStartWith("250");
+            assertThat(temporaryFiles(outbox)).isEmpty();
+            assertThat(messages(outbox)).isEmpty();
+        }
+    }
+
     /**
      * A disk of {@code capacity} octets shared by every file in the outbox: a write past what is
      * free goes to {@code /dev/full}, so the failure is the kernel's own ENOSPC, and whatever a
