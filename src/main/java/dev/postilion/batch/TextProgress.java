@@ -300,7 +300,8 @@ final class TextProgress implements Progress {
     private List<String> counts(String between, boolean countFirst) {
         List<String> out = new ArrayList<>();
         Totals t = totals;
-        add(out, t.sent(), "sent", between, countFirst, true);
+        add(out, t.sent(), "sent", between, countFirst, t.checked() == 0);
+        add(out, t.checked(), "checked", between, countFirst, false);
         add(out, t.failed(), "failed", between, countFirst, false);
         add(out, t.deferred(), "deferred", between, countFirst, false);
         add(out, t.expired(), "expired", between, countFirst, false);
