@@ -106,10 +106,6 @@ final class BatchRun {
                     + " ... } }");
         }
         BatchOptions o = options(a, context);
-        Progress.Display display = context.options().batch().progress();
-        if (display != null) {
-            o = o.withProgress(display.start("batch " + rows.describe(), context.options().err()));
-        }
         SessionFactory sessions;
         if (context.options().dryRun()) {
             sessions = () -> {
@@ -123,6 +119,10 @@ final class BatchRun {
         }
         if (context.limit().stopped()) {
             throw new ScriptFailure(at, SmtpException.Kind.TEMPORARY, context.limit().why(), null);
+        }
+        Progress.Display display = context.options().batch().progress();
+        if (display != null) {
+            o = o.withProgress(display.start("batch " + rows.describe(), context.options().err()));
         }
         Batch batch = new Batch(rows, this::build, sessions, o);
         Path journal = o.journal();
