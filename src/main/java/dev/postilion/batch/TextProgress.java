@@ -124,6 +124,17 @@ final class TextProgress implements Progress {
         }
     }
 
+    @Override
+    public synchronized void clear() {
+        if (closed || style != Style.BAR || lastLength == 0) {
+            return;
+        }
+        out.print("\r" + " ".repeat(lastLength) + "\r");
+        out.flush();
+        lastLength = 0;
+        shownAny = false;  // drawn again at the next update
+    }
+
     private synchronized boolean isClosed() {
         return closed;
     }

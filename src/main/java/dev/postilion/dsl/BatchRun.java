@@ -122,7 +122,13 @@ final class BatchRun {
         }
         Progress.Display display = context.options().batch().progress();
         if (display != null) {
-            o = o.withProgress(display.start("batch " + rows.describe(), context.options().err()));
+            Progress progress = display.start("batch " + rows.describe(), context.options().err());
+            java.util.function.Consumer<String> log = o.log();
+            // A line printed while the bar is drawn takes the bar's place; the bar comes back below it.
+            o = o.withProgress(progress).withLog(line -> {
+                progress.clear();
+                log.accept(line);
+            });
         }
         Batch batch = new Batch(rows, this::build, sessions, o);
         Path journal = o.journal();

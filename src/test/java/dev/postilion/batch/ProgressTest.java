@@ -145,6 +145,20 @@ class ProgressTest {
     }
 
     @Test
+    void aLineWrittenDuringTheBarFirstClearsItAndTheBarComesBackAtTheNextUpdate() {
+        TextProgress p = bar(80);
+        p.update(1, 10, sent(1));
+        int drawn = frames().get(0).length();
+        p.clear();
+        assertThat(shown()).endsWith("\r" + " ".repeat(drawn) + "\r");
+        p.update(2, 10, sent(2));  // within 200 ms of the last frame, yet drawn: the line was cleared
+        assertThat(frames()).last().asString().contains("2/10");
+        p.close();
+        p.clear();
+        assertThat(shown()).as("after the final frame nothing is cleared").endsWith(System.lineSeparator());
+    }
+
+    @Test
     void plainPrintsOneLineEveryIntervalAndNothingBefore() {
         TextProgress p = plain(Duration.ofSeconds(10));
         p.update(0, 100, sent(0));
