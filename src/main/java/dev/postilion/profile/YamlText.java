@@ -5,11 +5,15 @@ import org.yaml.snakeyaml.nodes.Tag;
 import java.util.Locale;
 
 /**
- * The text of a profiles file, kept to word YAML errors: an error on or just below a {@code
- * password:} or {@code token:} line is worded without quoting anything from the file, since a
- * literal secret that starts with {@code *}, {@code !} or {@code &} is also YAML syntax.
+ * The text of a profiles file, kept to word YAML errors: a tab in the indentation, a line indented
+ * out of the block structure, or a password or token that YAML reads as syntax (one that starts
+ * with {@code *}, {@code !} or {@code @} ...), each shown with its line, where every secret value
+ * reads {@code ********}. An error near a secret quotes nothing else from the file.
  */
 final class YamlText {
+
+    private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
+            "^\\s*(?:-\\s+)?[\"']?(?i:password|token)[\"']?\\s*:(?=\\s|$)");
 
     private final String[] lines;
 
@@ -29,9 +33,6 @@ final class YamlText {
         String text = lines[line - 1].toLowerCase(Locale.ROOT);
         return text.contains("password") || text.contains("token");
     }
-
-    private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
-            "^\\s*(?:-\\s+)?[\"']?(?i:password|token)[\"']?\\s*:(?=\\s|$)");
 
     /**
      * True when the 1-based line holds a secret: a {@code password:} or {@code token:} key with its
@@ -63,6 +64,9 @@ final class YamlText {
      */
     int tabIndented(int line) {
         for (int k = Math.min(line, lines.length); k >= 1; k--) {
+            if (k < line && blank(k)) {
+                continue;  // a tab on an empty line or before a comment harms nothing
+            }
             String text = lines[k - 1];
             int i = 0;
             while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
@@ -71,8 +75,8 @@ final class YamlText {
                 }
                 i++;
             }
-            if (k < line && !blank(k)) {
-                return -1;  // only the line itself, or blank lines just above it
+            if (k < line) {
+                return -1;  // only the line itself, or the first line with content above it
             }
         }
         return -1;
