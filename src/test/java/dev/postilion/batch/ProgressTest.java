@@ -54,7 +54,7 @@ class ProgressTest {
         TextProgress p = bar(120);
         p.update(3, 10, new Totals(4, 0, 2, 1, 1, 0, 0, 0, 0, 2, 0, 0));
         assertThat(frames()).last().asString().startsWith("batch people.csv   30% [")
-                .contains("] 3/10  sent 2 failed 1 deferred 1");
+                .contains("]  3/10  sent 2 failed 1 deferred 1");
     }
 
     @Test
@@ -123,8 +123,21 @@ class ProgressTest {
         p.update(0, 380, sent(0));
         seconds(5);
         p.update(50, 380, new Totals(52, 0, 48, 1, 1, 0, 0, 0, 0, 48, 0, 0));
-        assertThat(frames()).last().asString().containsPattern(" 13% \\[=+> {10,}\\] 50/380")
+        assertThat(frames()).last().asString().containsPattern(" 13% \\[=+> {10,}\\]  50/380")
                 .contains("sent 48 failed 1 deferred 1").hasSizeLessThan(80);
+    }
+
+    @Test
+    void theBarKeepsItsWidthFromFrameToFrame() {
+        TextProgress p = bar(80);
+        p.update(0, 5000, sent(0));
+        seconds(1);
+        p.update(7, 5000, sent(7));
+        seconds(100);
+        p.update(4321, 5000, new Totals(4330, 0, 4300, 20, 1, 0, 0, 0, 0, 4300, 0, 0));
+        p.close();
+        assertThat(frames()).extracting(f -> f.replaceAll("^[^\\[]*(\\[[=> ]*\\]).*$", "$1").length())
+                .as(frames().toString()).containsOnly(15);
     }
 
     @Test
