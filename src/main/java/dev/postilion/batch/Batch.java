@@ -89,6 +89,7 @@ public final class Batch {
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong messages = new AtomicLong();
     private final AtomicLong finished = new AtomicLong();
+    private final AtomicLong checked = new AtomicLong();
     /** The rows this run has to do, for the progress total; -1 while unknown. */
     private volatile long expected = -1;
 
@@ -402,6 +403,7 @@ public final class Batch {
             }
             if (options.dryRun()) {
                 messages.incrementAndGet();
+                checked.addAndGet(w.pending.size());
                 for (String to : w.pending) {
                     report.line(line(w, to, "checked"));
                 }
@@ -1320,7 +1322,7 @@ public final class Batch {
 
     private Totals totals() {
         return new Totals(rows.get(), doneBefore.get(), sent.get(), failed.get(), deferred.get(), inDoubt.get(),
-                invalid.get(), skipped.get(), pending.get(), messages.get(), expired.get());
+                invalid.get(), skipped.get(), pending.get(), messages.get(), expired.get(), checked.get());
     }
 
     // ------------------------------------------------------------------ the end
@@ -1358,6 +1360,9 @@ public final class Batch {
         summary.put("skipped", t.skipped());
         summary.put("pending", t.pending());
         summary.put("messages", t.messages());
+        if (options.dryRun()) {
+            summary.put("checked", t.checked());
+        }
         summary.put("stopped", stopReason);
         summary.put("elapsedMs", elapsed.toMillis());
         summary.put("messagesPerSecond", Math.round(result.messagesPerSecond() * 10) / 10.0);

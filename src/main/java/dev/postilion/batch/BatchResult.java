@@ -46,7 +46,12 @@ public record BatchResult(Outcome outcome, Totals totals, String stopReason, Lis
         if (t.doneBefore() > 0) {
             sb.append(" (+").append(t.doneBefore()).append(" done before)");
         }
-        sb.append(": ").append(t.sent()).append(" sent");
+        sb.append(": ");
+        if (t.checked() > 0 && t.sent() == 0) {
+            sb.append(t.checked()).append(" checked (a dry run sends nothing)");
+        } else {
+            sb.append(t.sent()).append(" sent");
+        }
         appendIf(sb, t.failed(), "failed");
         appendIf(sb, t.deferred(), "deferred");
         appendIf(sb, t.expired(), "expired");

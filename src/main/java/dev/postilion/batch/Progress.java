@@ -24,6 +24,10 @@ public interface Progress {
     /** The batch is over: the last update was the final one. */
     void close();
 
+    /** Clears the display from the terminal before another line is printed; the next update draws it again. */
+    default void clear() {
+    }
+
     /** Shows nothing. */
     Progress NONE = new Progress() {
         @Override

@@ -34,6 +34,8 @@ final class TextProgress implements Progress {
     /** (time, finished) pairs, at most one a second, over the last {@link #WINDOW}. */
     private final ArrayDeque<long[]> samples = new ArrayDeque<>();
 
+    /** The bar's parts (by priority) once dropped for want of room: they stay out, so frames do not jump. */
+    private final java.util.Set<Integer> dropped = new java.util.HashSet<>();
     private long finished;
     private long expected = -1;
     private Totals totals;
@@ -124,6 +126,17 @@ final class TextProgress implements Progress {
         }
     }
 
+    @Override
+    public synchronized void clear() {
+        if (closed || style != Style.BAR || lastLength == 0) {
+            return;
+        }
+        out.print("\r" + " ".repeat(lastLength) + "\r");
+        out.flush();
+        lastLength = 0;
+        shownAny = false;  // drawn again at the next update
+    }
+
     private synchronized boolean isClosed() {
         return closed;
     }
@@ -154,8 +167,6 @@ final class TextProgress implements Progress {
     private void sample(long now) {
         if (samples.isEmpty() || now - samples.peekLast()[0] >= SECOND) {
             samples.addLast(new long[] {now, finished});
-        } else {
-            samples.peekLast()[1] = Math.max(samples.peekLast()[1], finished);
         }
         while (samples.size() > 2 && now - samples.peekFirst()[0] > WINDOW) {
             samples.removeFirst();
@@ -228,7 +239,9 @@ final class TextProgress implements Progress {
         if (total >= 0) {
             parts.add(new Part(String.format(Locale.ROOT, "%3d%%", percent()), 9, "  "));
             parts.add(new Part(null, 3, " "));
-            parts.add(new Part(finished + "/" + total, 10, " "));
+            String done = Long.toString(finished);
+            String all = Long.toString(total);
+            parts.add(new Part(" ".repeat(Math.max(0, all.length() - done.length())) + done + "/" + all, 10, " "));
         } else {
             parts.add(new Part(finished + (finished == 1 ? " row" : " rows"), 10, "  "));
         }
@@ -250,6 +263,7 @@ final class TextProgress implements Progress {
         }
         int room = width - 1;
         // The most useful parts first, each one kept if it still fits; shown in their own order.
+        parts.removeIf(p -> dropped.contains(p.priority));
         List<Part> byUse = new ArrayList<>(parts);
         byUse.sort((a, b) -> Integer.compare(b.priority, a.priority));
         List<Part> kept = new ArrayList<>();
@@ -261,14 +275,18 @@ final class TextProgress implements Progress {
                 kept = tried;
             }
         }
+        for (Part p : parts) {
+            if (!kept.contains(p)) {
+                dropped.add(p.priority);
+            }
+        }
         parts = kept;
         StringBuilder sb = new StringBuilder();
-        int spare = room - length(parts);
         for (Part p : parts) {
             if (sb.length() > 0) {
                 sb.append(p.separator);
             }
-            sb.append(p.text != null ? p.text : bar(Math.min(MAX_BAR, MIN_BAR + spare)));
+            sb.append(p.text != null ? p.text : bar(barCells()));
         }
         return sb.length() > room ? sb.substring(0, room) : sb.toString();
     }
@@ -277,13 +295,18 @@ final class TextProgress implements Progress {
     private record Part(String text, int priority, String separator) {
     }
 
-    private static int length(List<Part> parts) {
+    private int length(List<Part> parts) {
         int n = 0;
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
-            n += (i == 0 ? 0 : p.separator.length()) + (p.text != null ? p.text.length() : MIN_BAR + 2);
+            n += (i == 0 ? 0 : p.separator.length()) + (p.text != null ? p.text.length() : barCells() + 2);
         }
         return n;
+    }
+
+    /** The bar's cells: a sixth of the width, 10 to 40, the same in every frame so the bar never jumps. */
+    private int barCells() {
+        return Math.max(MIN_BAR, Math.min(MAX_BAR, width / 6));
     }
 
     private String bar(int inner) {
@@ -300,7 +323,8 @@ final class TextProgress implements Progress {
     private List<String> counts(String between, boolean countFirst) {
         List<String> out = new ArrayList<>();
         Totals t = totals;
-        add(out, t.sent(), "sent", between, countFirst, true);
+        add(out, t.sent(), "sent", between, countFirst, t.checked() == 0);
+        add(out, t.checked(), "checked", between, countFirst, false);
         add(out, t.failed(), "failed", between, countFirst, false);
         add(out, t.deferred(), "deferred", between, countFirst, false);
         add(out, t.expired(), "expired", between, countFirst, false);

@@ -15,7 +15,8 @@ package dev.postilion.batch;
  * @param messages transactions the server accepted (messages per second counts these)
  * @param expired recipients still refused temporarily when their message reached its maximum age
  *                (never tried again)
+ * @param checked recipients a dry run checked (it sends nothing, so they are neither sent nor pending)
  */
 public record Totals(long rows, long doneBefore, long sent, long failed, long deferred, long inDoubt, long invalid,
-                     long skipped, long pending, long messages, long expired) {
+                     long skipped, long pending, long messages, long expired, long checked) {
 }

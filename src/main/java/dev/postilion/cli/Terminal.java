@@ -47,11 +47,12 @@ final class Terminal {
         try {
             Process stty = new ProcessBuilder("stty", "size").redirectInput(tty)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String size = new String(stty.getInputStream().readNBytes(64), StandardCharsets.US_ASCII).trim();
+            // Its few bytes fit the pipe: wait first, so a stty that hangs cannot hold the run.
             if (!stty.waitFor(2, TimeUnit.SECONDS)) {
-                stty.destroy();
+                stty.destroyForcibly();
                 return DEFAULT_COLUMNS;
             }
+            String size = new String(stty.getInputStream().readNBytes(64), StandardCharsets.US_ASCII).trim();
             String[] rowsAndColumns = size.split("\\s+");
             if (stty.exitValue() == 0 && rowsAndColumns.length == 2 && rowsAndColumns[1].matches("\\d{1,4}")) {
                 int n = Integer.parseInt(rowsAndColumns[1]);

@@ -112,10 +112,6 @@ final class BatchRun {
                     + " ... } }");
         }
         BatchOptions o = options(a, context);
-        Progress.Display display = context.options().batch().progress();
-        if (display != null) {
-            o = o.withProgress(display.start("batch " + rows.describe(), context.options().err()));
-        }
         SessionFactory sessions;
         if (context.options().dryRun()) {
             sessions = () -> {
@@ -129,6 +125,16 @@ final class BatchRun {
         }
         if (context.limit().stopped()) {
             throw new ScriptFailure(at, SmtpException.Kind.TEMPORARY, context.limit().why(), null);
+        }
+        Progress.Display display = context.options().batch().progress();
+        if (display != null) {
+            Progress progress = display.start("batch " + rows.describe(), context.options().err());
+            java.util.function.Consumer<String> log = o.log();
+            // A line printed while the bar is drawn takes the bar's place; the bar comes back below it.
+            o = o.withProgress(progress).withLog(line -> {
+                progress.clear();
+                log.accept(line);
+            });
         }
         Batch batch = new Batch(rows, this::build, sessions, o);
         Path journal = o.journal();

@@ -258,11 +258,17 @@ public final class ProfileLoader {
     private static ProfileException malformed(MarkedYAMLException e, Path file, YamlText yamlText) {
         Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
         int line = mark == null ? 1 : mark.getLine() + 1;
+        int contextLine = e.getContextMark() == null ? -1 : e.getContextMark().getLine() + 1;
         String where = file + ":" + line + (mark == null ? "" : ":" + (mark.getColumn() + 1));
         String problem = Objects.requireNonNullElse(e.getProblem(), "").replace('\n', ' ');
+        int tab = problem.contains("\\t(TAB)") ? line : yamlText.tabIndented(line);
+        if (tab > 0) {
+            return ProfileException.config(file + ":" + tab + ": tab used for indentation at line " + tab
+                    + "; YAML needs spaces" + yamlText.show(tab));
+        }
         String globalTag = "Global tag is not allowed: ";
         if (problem.startsWith(globalTag)) {
-            if (yamlText.nearSecret(line)) {
+            if (yamlText.holdsSecret(line)) {
                 return ProfileException.config(where + ": a YAML tag is not allowed here (quote a value that starts with !)");
             }
             return ProfileException.config(where + ": tag " + YamlText.tagName(problem.substring(globalTag.length()).trim())
@@ -270,14 +276,31 @@ public final class ProfileLoader {
         }
         if (problem.startsWith("found undefined alias")) {
             return ProfileException.config(where + ": malformed YAML: an alias (*name) with no anchor before it"
-                    + " (quote a value that starts with *)");
+                    + " (quote a value that starts with *)" + (yamlText.holdsSecret(line) ? yamlText.show(line) : ""));
         }
-        if (yamlText.nearSecret(line)) {
-            return ProfileException.config(where + ": malformed YAML near a password or token (quote the value)");
+        // A password or token that YAML reads as syntax (@, %, |, {, ": " ...): quoting it is the fix.
+        for (int secretLine : new int[] {line, contextLine}) {
+            if (yamlText.secretNeedsQuotes(secretLine)) {
+                return ProfileException.config(file + ":" + secretLine + ": malformed YAML near a password or token"
+                        + " (quote the value)" + yamlText.show(secretLine));
+            }
+        }
+        String indentation = STRUCTURE.matcher(problem).find() ? yamlText.indentation(line) : null;
+        if (indentation != null) {
+            return ProfileException.config(where + ": malformed YAML: indentation: " + indentation
+                    + yamlText.show(yamlText.lineAbove(line)) + yamlText.show(line));
         }
         String context = e.getContext() == null ? "" : " (" + e.getContext().replace('\n', ' ') + ")";
+        if (yamlText.nearSecret(line)) {
+            // SnakeYAML quotes characters it found; near a secret they may be part of it.
+            problem = problem.replaceAll("'[^']*'", "a character").replaceAll("\\S+\\(\\d+\\)", "a character");
+        }
         return ProfileException.config(where + ": malformed YAML: " + problem + context);
     }
+
+    /** SnakeYAML's problems for a broken block structure, which wrong indentation causes. */
+    private static final java.util.regex.Pattern STRUCTURE = java.util.regex.Pattern.compile(
+            "mapping values are not allowed|expected <block end>|did not find expected|could not find expected ':'");
 
     /**
      * Reads a secret from the terminal without echo; null when there is no terminal. Since JDK 22

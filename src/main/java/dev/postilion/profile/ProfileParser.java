@@ -161,7 +161,7 @@ final class ProfileParser {
     private void checkTag(Node node) {
         if (!PLAIN_TAGS.contains(node.getTag())) {
             ProfileLocation location = at(node);
-            if (text.nearSecret(location.line())) {
+            if (text.holdsSecret(location.line())) {
                 throw ProfileException.at(location, "a YAML tag is not allowed here (quote a value that starts with !)");
             }
             throw ProfileException.at(location, "tag " + YamlText.tagName(node.getTag())

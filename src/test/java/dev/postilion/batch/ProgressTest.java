@@ -33,7 +33,7 @@ class ProgressTest {
     }
 
     private static Totals sent(long n) {
-        return new Totals(n, 0, n, 0, 0, 0, 0, 0, 0, n, 0);
+        return new Totals(n, 0, n, 0, 0, 0, 0, 0, 0, n, 0, 0);
     }
 
     private String shown() {
@@ -52,9 +52,9 @@ class ProgressTest {
     @Test
     void theBarShowsCountsAgainstTheCountedTotal() {
         TextProgress p = bar(120);
-        p.update(3, 10, new Totals(4, 0, 2, 1, 1, 0, 0, 0, 0, 2, 0));
+        p.update(3, 10, new Totals(4, 0, 2, 1, 1, 0, 0, 0, 0, 2, 0, 0));
         assertThat(frames()).last().asString().startsWith("batch people.csv   30% [")
-                .contains("] 3/10  sent 2 failed 1 deferred 1");
+                .contains("]  3/10  sent 2 failed 1 deferred 1");
     }
 
     @Test
@@ -105,7 +105,7 @@ class ProgressTest {
         TextProgress p = bar(width);
         p.update(0, 1_000_000, sent(0));
         seconds(60);
-        p.update(123_456, 1_000_000, new Totals(123_460, 250_000, 123_000, 400, 50, 3, 2, 1, 0, 123_000, 0));
+        p.update(123_456, 1_000_000, new Totals(123_460, 250_000, 123_000, 400, 50, 3, 2, 1, 0, 123_000, 0, 0));
         p.close();
         for (String frame : frames()) {
             assertThat(frame.length()).as(frame).isLessThan(width);
@@ -122,9 +122,22 @@ class ProgressTest {
         TextProgress p = bar(80);
         p.update(0, 380, sent(0));
         seconds(5);
-        p.update(50, 380, new Totals(52, 0, 48, 1, 1, 0, 0, 0, 0, 48, 0));
-        assertThat(frames()).last().asString().containsPattern(" 13% \\[=+> {10,}\\] 50/380")
+        p.update(50, 380, new Totals(52, 0, 48, 1, 1, 0, 0, 0, 0, 48, 0, 0));
+        assertThat(frames()).last().asString().containsPattern(" 13% \\[=+> {10,}\\]  50/380")
                 .contains("sent 48 failed 1 deferred 1").hasSizeLessThan(80);
+    }
+
+    @Test
+    void theBarKeepsItsWidthFromFrameToFrame() {
+        TextProgress p = bar(80);
+        p.update(0, 5000, sent(0));
+        seconds(1);
+        p.update(7, 5000, sent(7));
+        seconds(100);
+        p.update(4321, 5000, new Totals(4330, 0, 4300, 20, 1, 0, 0, 0, 0, 4300, 0, 0));
+        p.close();
+        assertThat(frames()).extracting(f -> f.replaceAll("^[^\\[]*(\\[[=> ]*\\]).*$", "$1").length())
+                .as(frames().toString()).containsOnly(15);
     }
 
     @Test
@@ -140,8 +153,22 @@ class ProgressTest {
     @Test
     void rowsDoneBeforeAreShownBesideTheTotalOfWhatIsLeft() {
         TextProgress p = bar(120);
-        p.update(5, 20, new Totals(5, 80, 5, 0, 0, 0, 0, 0, 0, 5, 0));
+        p.update(5, 20, new Totals(5, 80, 5, 0, 0, 0, 0, 0, 0, 5, 0, 0));
         assertThat(frames()).last().asString().contains(" 25% [").contains("5/20 +80 done before");
+    }
+
+    @Test
+    void aLineWrittenDuringTheBarFirstClearsItAndTheBarComesBackAtTheNextUpdate() {
+        TextProgress p = bar(80);
+        p.update(1, 10, sent(1));
+        int drawn = frames().get(0).length();
+        p.clear();
+        assertThat(shown()).endsWith("\r" + " ".repeat(drawn) + "\r");
+        p.update(2, 10, sent(2));  // within 200 ms of the last frame, yet drawn: the line was cleared
+        assertThat(frames()).last().asString().contains("2/10");
+        p.close();
+        p.clear();
+        assertThat(shown()).as("after the final frame nothing is cleared").endsWith(System.lineSeparator());
     }
 
     @Test
@@ -182,7 +209,7 @@ class ProgressTest {
         TextProgress p = plain(Duration.ofSeconds(10));
         p.update(0, -1, sent(0));
         seconds(10);
-        p.update(25, -1, new Totals(25, 0, 24, 1, 0, 0, 0, 0, 0, 24, 0));
+        p.update(25, -1, new Totals(25, 0, 24, 1, 0, 0, 0, 0, 0, 24, 0, 0));
         assertThat(shown()).isEqualTo("batch people.csv: 25 rows done in 10s; 24 sent, 1 failed; 2.5 rows/s\n");
     }
 

@@ -228,4 +228,13 @@ class RunCommandBatchTest {
         assertThat(o.err()).isEqualTo("postilion run: " + message + "\n");
         assertThat(server.received).isEmpty();
     }
+
+    @Test
+    @DisplayName("ISSUE-13.20: a dry run's summary counts the rows it checked, so its counts add up to its rows")
+    void aDryRunsSummaryCountsTheRowsItChecked() throws IOException {
+        Files.writeString(dir.resolve("people.csv"), "email,name\nann@example.com,Ann\nbad,Bad\ncy@example.com,Cy\n");
+        Cli.Outcome o = cli.run("run", script.toString(), "--dry-run", "--var", "port=" + server.port());
+        assertThat(o.all()).contains("batch people.csv: 3 rows: 2 checked (a dry run sends nothing), 1 invalid in ");
+        assertThat(server.received).isEmpty();
+    }
 }

@@ -284,7 +284,7 @@ class BatchVerbTest {
                     send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }
                 }
                 """, options().withDryRun(true));
-        assertThat(messages(r)).startsWith("bulk.groovy:4: script error: batch people.csv: 2 rows: 0 sent, 1 invalid in")
+        assertThat(messages(r)).startsWith("bulk.groovy:4: script error: batch people.csv: 2 rows: 1 checked (a dry run sends nothing), 1 invalid in")
                 .endsWith("[row 2 bob@] bulk.groovy:4: invalid row: email: address 'bob@' is not a valid address:"
                         + " missing domain");
         assertThat(server.received).isEmpty();

@@ -149,11 +149,96 @@ class ProfileLoaderTest {
     }
 
     @Test
-    void tabIndentationIsNamed() {
+    void tabIndentationIsNamedWithItsLine() {
         Path file = write(dir, "profiles:\n\twork: {}\n");
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
-                .hasMessage(file + ":2:1: malformed YAML: found character '\\t(TAB)' that cannot start any token."
-                        + " (Do not use \\t(TAB) for indentation) (while scanning for the next token)");
+                .hasMessage(file + ":2: tab used for indentation at line 2; YAML needs spaces\n"
+                        + "    2 | <tab>work: {}")
+                .hasNoCause();
+    }
+
+    @Test
+    void aTabBelowAPasswordIsATabNotAQuotingProblemAndThePasswordStaysHidden() {
+        Path file = write(dir, "profiles:\n  work:\n    host: h\n    password: s3cret\n\tport: 587\n");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessage(file + ":5: tab used for indentation at line 5; YAML needs spaces\n"
+                        + "    5 | <tab>port: 587");
+    }
+
+    @Test
+    void aTabInAPasswordLinesIndentationIsShownWithThePasswordMasked() {
+        Path file = write(dir, "profiles:\n  work:\n    host: h\n  \tpassword: s3cret\n");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessage(file + ":4: tab used for indentation at line 4; YAML needs spaces\n"
+                        + "    4 |   <tab>password: ********")
+                .message().doesNotContain("s3cret");
+    }
+
+    @Test
+    void aKeyIndentedDeeperBelowAPasswordIsAnIndentationProblem() {
+        Path file = write(dir, "profiles:\n  work:\n    password: s3cret\n    host: h\n      from: a@example.com\n");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessage(file + ":5:11: malformed YAML: indentation: line 5 is indented deeper than line 4 above it,"
+                        + " whose value is already given; indent it as far as the key it belongs with\n"
+                        + "    4 |     host: h\n"
+                        + "    5 |       from: a@example.com");
+    }
+
+    @Test
+    void aLineIndentedUnderAPasswordIsAnIndentationProblemShownMasked() {
+        // YAML reads the deeper line as more of the password: it is shown masked.
+        Path file = write(dir, "profiles:\n  work:\n    host: h\n    password: s3cret\n     port: 587\n");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessage(file + ":5:10: malformed YAML: indentation: line 5 is indented deeper than line 4 above it,"
+                        + " whose value is already given; indent it as far as the key it belongs with\n"
+                        + "    4 |     password: ********\n"
+                        + "    5 |      ********")
+                .message().doesNotContain("s3cret");
+    }
+
+    @Test
+    void aKeyInLineWithNoKeyAboveIsAnIndentationProblem() {
+        Path file = write(dir, "profiles:\n  work:\n    host: h\n    token: s3cret\n   port: 587\n");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessage(file + ":5:4: malformed YAML: indentation: line 5 is in line with no key above it; indent"
+                        + " it as far as the key it belongs with\n"
+                        + "    4 |     token: ********\n"
+                        + "    5 |    port: 587")
+                .message().doesNotContain("s3cret").doesNotContain("quote");
+    }
+
+    @ParameterizedTest(name = "[{index}] password: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"@bc123", "%bc123", "|bc123", ">bc123", "{bc123",
+        "[bc123", "`bc123", "ab: c123", "\"bc123"})
+    void aPasswordYamlReadsAsSyntaxGetsTheQuoteHintWithItsLineMasked(String password) {
+        Path file = write(dir, "profiles:\n  work:\n    host: h\n    password: " + password + "\n");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessage(file + ":4: malformed YAML near a password or token (quote the value)\n"
+                        + "    4 |     password: ********")
+                .message().doesNotContain("bc123").doesNotContain("c123");
+    }
+
+    @Test
+    void anAliasLikePasswordNamesTheStarWithoutTheSecret() {
+        Path file = write(dir, "profiles:\n  work:\n    password: *bc123\n");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessageContaining("(quote a value that starts with *)")
+                .message().doesNotContain("bc123");
+    }
+
+    @Test
+    void aTagOnTheLineBelowAPasswordIsNamedAsATagNotAQuotingProblem() {
+        Path file = write(dir, "profiles:\n  work:\n    password: s3cret\n    host: !local h\n");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessage(file + ":4: tag !local is not allowed: a profiles file holds plain values only");
+    }
+
+    @Test
+    void aTagOnAPasswordGetsTheQuoteHint() {
+        Path file = write(dir, "profiles:\n  work:\n    password: !bc123\n");
+        assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
+                .hasMessageEndingWith("a YAML tag is not allowed here (quote a value that starts with !)")
+                .message().doesNotContain("bc123");
     }
 
     @Test
