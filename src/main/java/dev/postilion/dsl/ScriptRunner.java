@@ -245,8 +245,9 @@ public final class ScriptRunner {
         if (compiling) {
             // The compiler cannot be stopped: the caller exits the process, which ends it.
             return new Problem(Category.TIME_LIMIT, SmtpException.Kind.TEMPORARY, name + ": " + limit.why()
-                    + ", while the script was still compiling\n    nothing was sent; a script that takes this long to"
-                    + " compile is usually nested too deeply; exit 75 is a temporary failure", null);
+                    + ", while the script was still compiling\n    nothing was sent; " + (limit.interrupted() ? ""
+                    : "a script that takes this long to compile is usually nested too deeply; ")
+                    + "exit 75 is a temporary failure", null);
         }
         limit.awaitEnd(GRACE);
         StringBuilder sb = new StringBuilder(at + ": " + limit.why()
