@@ -693,8 +693,33 @@ final class ScriptFacts {
                         }
                     }
                     case "send" -> noSender(args, line, "send");
+                    case "expect" -> {
+                        if (first instanceof ConstantExpression c && c.getValue() != null) {
+                            literalCheck(line, () -> MailScript.Expectation.of(c.getValue(), at(line)));
+                        }
+                    }
+                    case "maxTime" -> {
+                        if (path != null) {
+                            literalCheck(line, () -> {
+                                if (Durations.parse(path, "maxTime", at(line)).isZero()) {
+                                    throw new ScriptError(at(line), "maxTime: the limit must be longer than 0"
+                                            + " ('30m', '1h')");
+                                }
+                            });
+                        }
+                    }
                     default -> {
                     }
+                }
+                if (method.equals("connect") && literal(value(named, "tls")) != null) {
+                    String tls = literal(value(named, "tls"));
+                    literalCheck(line, () -> {
+                        try {
+                            dev.postilion.smtp.TlsMode.parse(tls);
+                        } catch (IllegalArgumentException e) {
+                            throw new ScriptError(at(line), "connect: " + e.getMessage());
+                        }
+                    });
                 }
             } else if (target == Target.MESSAGE) {
                 if (Set.of("attach", "inline", "template", "templateHtml").contains(method)) {
@@ -706,6 +731,21 @@ final class ScriptFacts {
                 } else if (method.equals("send")) {
                     noSender(args, line, "batch");
                 }
+            }
+        }
+
+        private ScriptLocation at(int line) {
+            return new ScriptLocation(name, line);
+        }
+
+        /** Runs a verb's own check on a literal argument; what it refuses is a mistake at this line. */
+        private void literalCheck(int line, Runnable check) {
+            try {
+                check.run();
+            } catch (ScriptError e) {
+                facts.add(new Fact(Kind.MISTAKE, line, "", e.detail()));
+            } catch (RuntimeException e) {
+                // Not the verb's own refusal: the run will tell.
             }
         }
 

@@ -129,6 +129,34 @@ class ScriptPreflightTest {
     }
 
     @Test
+    void literalArgumentsTheVerbsWouldRefuseAreFoundBeforeConnecting() {
+        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).withVars(Map.of("port", String.valueOf(server.port()))).withEnv(env::get);
+        ScriptRunner.Result r = new ScriptRunner().run("""
+                maxTime 'soon'
+                connect '127.0.0.1', port: port as int, tls: 'startls'
+                ehlo 'client.test'
+                expect '55x', { rcpt to: 'nobody@example.com' }
+                """, "p.groovy", dir, o);
+        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+                "p.groovy:1: script error: maxTime: 'soon' is not a duration; write 30s, 2m, 1h, 5d, 500ms or a number"
+                        + " of seconds",
+                "p.groovy:2: script error: connect: " + tlsRefusal("startls"),
+                "p.groovy:4: script error: expect takes a code (550), a list ([550, 554]), an enhanced code ('5.1.1'),"
+                        + " a class ('5xx') or a regex (~/text/), not '55x'");
+        assertThat(server.connections()).isZero();
+    }
+
+    private static String tlsRefusal(String mode) {
+        try {
+            dev.postilion.smtp.TlsMode.parse(mode);
+            throw new AssertionError(mode + " was accepted");
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
     void missingAttachmentIsFoundBeforeConnectingNotAfterRcpt() {
         ScriptRunner.Result r = run("""
                 mail from: 'a@example.com'
