@@ -118,7 +118,7 @@ final class ScriptFacts {
     private static final Set<String> ITERATIONS = Set.of("each", "eachWithIndex", "reverseEach", "collect",
             "collectMany", "collectEntries", "find", "findAll", "findResult", "findResults", "any", "every", "times",
             "upto", "downto", "step", "inject", "sum", "count", "groupBy", "sort", "toSorted", "eachLine",
-            "withCloseable", "withReader", "withWriter", "retry");
+            "withCloseable", "withReader", "withWriter");
 
     /** Names that mean a script finds its methods in ways no reader can follow. */
     private static final Set<String> DYNAMIC = Set.of("binding", "getBinding", "setBinding", "setVariable",
@@ -656,7 +656,7 @@ final class ScriptFacts {
                 inClosure(c, new Scope(Target.BATCH, true), true);
             } else if (target == Target.SCRIPT && "expect".equals(method)) {
                 inClosure(c, new Scope(null, true), true);
-            } else if (method != null && ITERATIONS.contains(method)) {
+            } else if (method != null && ITERATIONS.contains(method) && target != Target.OWN_METHOD) {
                 inClosure(c, new Scope(null, true), false);
             } else {
                 c.visit(this);

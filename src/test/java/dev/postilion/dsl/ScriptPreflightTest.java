@@ -249,6 +249,12 @@ class ScriptPreflightTest {
                 log helper('x') + shout('y') + max(1, 2)
                 'text'.with { log toUpperCase() }
                 [1, 2].each { n -> log n }
+                def withHelpers(Closure c) {
+                    c.delegate = new Expando(greet: { n -> log "hi ${n}" })
+                    c.resolveStrategy = Closure.DELEGATE_FIRST
+                    c()
+                }
+                withHelpers { greet 'you' }
                 if (args) {
                     data { attach 'only-sometimes.pdf' }
                 }
