@@ -333,7 +333,8 @@ final class ScriptFacts {
 
             @Override
             public void visitBinaryExpression(BinaryExpression e) {
-                if (e.getOperation().getType() == Types.ASSIGN && e.getLeftExpression() instanceof VariableExpression v) {
+                if (e.getOperation().getType() == Types.ASSIGN
+                        && e.getLeftExpression() instanceof VariableExpression v) {
                     declared.add(v.getName());
                 }
                 super.visitBinaryExpression(e);
@@ -688,7 +689,9 @@ final class ScriptFacts {
                         profile(named, first, args, line);
                     }
                     case "mail" -> {
-                        if (certain && (args.isEmpty() || (named != null && args.size() == 1 && !mayHave(named, "from")))) {
+                        boolean noFrom = args.isEmpty()
+                                || named != null && args.size() == 1 && !mayHave(named, "from");
+                        if (certain && noFrom) {
                             facts.add(new Fact(Kind.NO_FROM, line, "mail", ""));
                         }
                     }

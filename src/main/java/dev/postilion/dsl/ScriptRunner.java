@@ -167,7 +167,7 @@ public final class ScriptRunner {
         return new Result(all);
     }
 
-    /** On the worker thread: compiles (or takes from the cache), checks before connecting, runs; returns the problems. */
+    /** On the worker thread: compiles (or takes from the cache), checks before connecting, runs; returns problems. */
     private static List<Problem> compileAndRun(String source, String name, Path dir, RunOptions options,
             CompilerConfiguration config, Binding binding, RunLimit limit, AtomicReference<ScriptContext> contextRef,
             AtomicBoolean compiling) {
