@@ -239,6 +239,33 @@ class ScriptPreflightTest {
     }
 
     @Test
+    void readingTheProfilesBeforeRunningRunsNoSecretCommand() throws Exception {
+        profiles = dir.resolve("profiles.yaml");
+        Path ran = dir.resolve("secret-command-ran");
+        Files.writeString(profiles, """
+                profiles:
+                  local:
+                    host: 127.0.0.1
+                    port: %d
+                    tls: none
+                    username: u
+                    password: { command: "touch %s; echo pw" }
+                """.formatted(server.port(), ran));
+        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).withEnv(env::get).withProfiles(profiles, new ProfileLoader(env));
+        ScriptRunner.Result r = new ScriptRunner().run("""
+                connect profile: 'local'
+                ehlo 'client.test'
+                auth
+                mail
+                """, "p.groovy", dir, o);
+        assertThat(messages(r)).isEqualTo("p.groovy:4: script error: mail needs from: — mail from: 'you@example.com'"
+                + " (from: '' sends MAIL FROM:<>), or a profile with from:");
+        assertThat(ran).as("the secret's command never ran").doesNotExist();
+        assertThat(server.connections()).isZero();
+    }
+
+    @Test
     void whatCannotBeKnownWithoutRunningIsNeverFlagged() {
         ScriptRunner.Result r = run("""
                 import static java.lang.Math.max
