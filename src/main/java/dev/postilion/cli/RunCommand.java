@@ -83,8 +83,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Cap every SMTP stage's timeout (30s, 2m).")
     String timeout;
 
-    @Option(names = "--max-time", paramLabel = "DURATION", description = "Stop the whole run after DURATION (50m, 1h):"
-            + " exit 75, a batch's journal kept for --resume (for cron).")
+    @Option(names = "--max-time", paramLabel = "DURATION", description = "Stop the whole run after DURATION (50m, 1h),"
+            + " compiling included: exit 75, a batch's journal kept for --resume (for cron).")
     String maxTime;
 
     @Option(names = "--show-secrets", description = "Show passwords and tokens in the dialogue (never in errors).")

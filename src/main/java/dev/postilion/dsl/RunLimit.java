@@ -165,6 +165,11 @@ final class RunLimit {
         void close();
     }
 
+    /** True when the run was stopped from outside ({@link #interrupt}), not by its limit. */
+    boolean interrupted() {
+        return interruption != null;
+    }
+
     /** True once the limit has passed. */
     boolean stopped() {
         return stopped;

@@ -118,7 +118,7 @@ final class ScriptFacts {
     private static final Set<String> ITERATIONS = Set.of("each", "eachWithIndex", "reverseEach", "collect",
             "collectMany", "collectEntries", "find", "findAll", "findResult", "findResults", "any", "every", "times",
             "upto", "downto", "step", "inject", "sum", "count", "groupBy", "sort", "toSorted", "eachLine",
-            "withCloseable", "withReader", "withWriter", "retry");
+            "withCloseable", "withReader", "withWriter");
 
     /** Names that mean a script finds its methods in ways no reader can follow. */
     private static final Set<String> DYNAMIC = Set.of("binding", "getBinding", "setBinding", "setVariable",
@@ -333,7 +333,8 @@ final class ScriptFacts {
 
             @Override
             public void visitBinaryExpression(BinaryExpression e) {
-                if (e.getOperation().getType() == Types.ASSIGN && e.getLeftExpression() instanceof VariableExpression v) {
+                if (e.getOperation().getType() == Types.ASSIGN
+                        && e.getLeftExpression() instanceof VariableExpression v) {
                     declared.add(v.getName());
                 }
                 super.visitBinaryExpression(e);
@@ -656,7 +657,7 @@ final class ScriptFacts {
                 inClosure(c, new Scope(Target.BATCH, true), true);
             } else if (target == Target.SCRIPT && "expect".equals(method)) {
                 inClosure(c, new Scope(null, true), true);
-            } else if (method != null && ITERATIONS.contains(method)) {
+            } else if (method != null && ITERATIONS.contains(method) && target != Target.OWN_METHOD) {
                 inClosure(c, new Scope(null, true), false);
             } else {
                 c.visit(this);
@@ -688,13 +689,40 @@ final class ScriptFacts {
                         profile(named, first, args, line);
                     }
                     case "mail" -> {
-                        if (certain && (args.isEmpty() || (named != null && args.size() == 1 && !mayHave(named, "from")))) {
+                        boolean noFrom = args.isEmpty()
+                                || named != null && args.size() == 1 && !mayHave(named, "from");
+                        if (certain && noFrom) {
                             facts.add(new Fact(Kind.NO_FROM, line, "mail", ""));
                         }
                     }
                     case "send" -> noSender(args, line, "send");
+                    case "expect" -> {
+                        if (first instanceof ConstantExpression c && c.getValue() != null) {
+                            literalCheck(line, () -> MailScript.Expectation.of(c.getValue(), at(line)));
+                        }
+                    }
+                    case "maxTime" -> {
+                        if (path != null) {
+                            literalCheck(line, () -> {
+                                if (Durations.parse(path, "maxTime", at(line)).isZero()) {
+                                    throw new ScriptError(at(line), "maxTime: the limit must be longer than 0"
+                                            + " ('30m', '1h')");
+                                }
+                            });
+                        }
+                    }
                     default -> {
                     }
+                }
+                if (method.equals("connect") && literal(value(named, "tls")) != null) {
+                    String tls = literal(value(named, "tls"));
+                    literalCheck(line, () -> {
+                        try {
+                            dev.postilion.smtp.TlsMode.parse(tls);
+                        } catch (IllegalArgumentException e) {
+                            throw new ScriptError(at(line), "connect: " + e.getMessage());
+                        }
+                    });
                 }
             } else if (target == Target.MESSAGE) {
                 if (Set.of("attach", "inline", "template", "templateHtml").contains(method)) {
@@ -706,6 +734,21 @@ final class ScriptFacts {
                 } else if (method.equals("send")) {
                     noSender(args, line, "batch");
                 }
+            }
+        }
+
+        private ScriptLocation at(int line) {
+            return new ScriptLocation(name, line);
+        }
+
+        /** Runs a verb's own check on a literal argument; what it refuses is a mistake at this line. */
+        private void literalCheck(int line, Runnable check) {
+            try {
+                check.run();
+            } catch (ScriptError e) {
+                facts.add(new Fact(Kind.MISTAKE, line, "", e.detail()));
+            } catch (RuntimeException e) {
+                // Not the verb's own refusal: the run will tell.
             }
         }
 

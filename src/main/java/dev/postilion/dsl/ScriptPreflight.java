@@ -54,7 +54,8 @@ final class ScriptPreflight {
             return java.util.Optional.empty();
         }
         String what = f.verb().equals("file") ? "file " + p : f.verb() + ": file " + p;
-        return java.util.Optional.of(new ScriptError(at, ScriptError.Kind.MISSING_FILE, what + " does not exist", null));
+        return java.util.Optional.of(new ScriptError(at, ScriptError.Kind.MISSING_FILE, what + " does not exist",
+                null));
     }
 
     /**
@@ -67,7 +68,8 @@ final class ScriptPreflight {
         if (unsent.isEmpty() || facts.stream().anyMatch(f -> f.kind() == ScriptFacts.Kind.SOME_PROFILE)) {
             return List.of();
         }
-        if (facts.stream().noneMatch(f -> f.kind() == ScriptFacts.Kind.PROFILE || f.kind() == ScriptFacts.Kind.NO_PROFILE)) {
+        if (facts.stream().noneMatch(f -> f.kind() == ScriptFacts.Kind.PROFILE
+                || f.kind() == ScriptFacts.Kind.NO_PROFILE)) {
             // No connect at all: that is what the run will say first.
             return List.of();
         }

@@ -170,7 +170,7 @@ public final class ScriptRunner {
         return new Result(all);
     }
 
-    /** On the worker thread: compiles (or takes from the cache), checks before connecting, runs; returns the problems. */
+    /** On the worker thread: compiles (or takes from the cache), checks before connecting, runs; returns problems. */
     private static List<Problem> compileAndRun(String source, String name, Path dir, RunOptions options,
             CompilerConfiguration config, Binding binding, RunLimit limit, AtomicReference<ScriptContext> contextRef,
             AtomicBoolean compiling) {
@@ -248,8 +248,9 @@ public final class ScriptRunner {
         if (compiling) {
             // The compiler cannot be stopped: the caller exits the process, which ends it.
             return new Problem(Category.TIME_LIMIT, SmtpException.Kind.TEMPORARY, name + ": " + limit.why()
-                    + ", while the script was still compiling\n    nothing was sent; a script that takes this long to"
-                    + " compile is usually nested too deeply; exit 75 is a temporary failure", null);
+                    + ", while the script was still compiling\n    nothing was sent; " + (limit.interrupted() ? ""
+                    : "a script that takes this long to compile is usually nested too deeply; ")
+                    + "exit 75 is a temporary failure", null);
         }
         limit.awaitEnd(GRACE);
         StringBuilder sb = new StringBuilder(at + ": " + limit.why()

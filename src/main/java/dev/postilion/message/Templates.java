@@ -166,7 +166,8 @@ public final class Templates {
             Class<?> type = e.getType();
             if (type == null || Binding.class.isAssignableFrom(type) || Script.class.isAssignableFrom(type)) {
                 throw new MessageException(where(template, line) + "missing variable '" + e.getProperty()
-                        + "'" + known(vars), new MissingVariable(e.getProperty(), where(template, line), vars.keySet()));
+                        + "'" + known(vars),
+                        new MissingVariable(e.getProperty(), where(template, line), vars.keySet()));
             }
             throw new MessageException(where(template, line) + "no property '" + e.getProperty() + "' on "
                     + type.getSimpleName(), e);

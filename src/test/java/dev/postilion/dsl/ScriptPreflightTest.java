@@ -129,6 +129,34 @@ class ScriptPreflightTest {
     }
 
     @Test
+    void literalArgumentsTheVerbsWouldRefuseAreFoundBeforeConnecting() {
+        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).withVars(Map.of("port", String.valueOf(server.port()))).withEnv(env::get);
+        ScriptRunner.Result r = new ScriptRunner().run("""
+                maxTime 'soon'
+                connect '127.0.0.1', port: port as int, tls: 'startls'
+                ehlo 'client.test'
+                expect '55x', { rcpt to: 'nobody@example.com' }
+                """, "p.groovy", dir, o);
+        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+                "p.groovy:1: script error: maxTime: 'soon' is not a duration; write 30s, 2m, 1h, 5d, 500ms or a number"
+                        + " of seconds",
+                "p.groovy:2: script error: connect: " + tlsRefusal("startls"),
+                "p.groovy:4: script error: expect takes a code (550), a list ([550, 554]), an enhanced code ('5.1.1'),"
+                        + " a class ('5xx') or a regex (~/text/), not '55x'");
+        assertThat(server.connections()).isZero();
+    }
+
+    private static String tlsRefusal(String mode) {
+        try {
+            dev.postilion.smtp.TlsMode.parse(mode);
+            throw new AssertionError(mode + " was accepted");
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
     void missingAttachmentIsFoundBeforeConnectingNotAfterRcpt() {
         ScriptRunner.Result r = run("""
                 mail from: 'a@example.com'
@@ -211,6 +239,33 @@ class ScriptPreflightTest {
     }
 
     @Test
+    void readingTheProfilesBeforeRunningRunsNoSecretCommand() throws Exception {
+        profiles = dir.resolve("profiles.yaml");
+        Path ran = dir.resolve("secret-command-ran");
+        Files.writeString(profiles, """
+                profiles:
+                  local:
+                    host: 127.0.0.1
+                    port: %d
+                    tls: none
+                    username: u
+                    password: { command: "touch %s; echo pw" }
+                """.formatted(server.port(), ran));
+        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).withEnv(env::get).withProfiles(profiles, new ProfileLoader(env));
+        ScriptRunner.Result r = new ScriptRunner().run("""
+                connect profile: 'local'
+                ehlo 'client.test'
+                auth
+                mail
+                """, "p.groovy", dir, o);
+        assertThat(messages(r)).isEqualTo("p.groovy:4: script error: mail needs from: — mail from: 'you@example.com'"
+                + " (from: '' sends MAIL FROM:<>), or a profile with from:");
+        assertThat(ran).as("the secret's command never ran").doesNotExist();
+        assertThat(server.connections()).isZero();
+    }
+
+    @Test
     void whatCannotBeKnownWithoutRunningIsNeverFlagged() {
         ScriptRunner.Result r = run("""
                 import static java.lang.Math.max
@@ -221,6 +276,12 @@ class ScriptPreflightTest {
                 log helper('x') + shout('y') + max(1, 2)
                 'text'.with { log toUpperCase() }
                 [1, 2].each { n -> log n }
+                def withHelpers(Closure c) {
+                    c.delegate = new Expando(greet: { n -> log "hi ${n}" })
+                    c.resolveStrategy = Closure.DELEGATE_FIRST
+                    c()
+                }
+                withHelpers { greet 'you' }
                 if (args) {
                     data { attach 'only-sometimes.pdf' }
                 }
