@@ -6,6 +6,7 @@ import dev.postilion.testing.FaultServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,29 @@ class ScriptMistakeTest {
     Path dir;
 
     private final Cli cli = new Cli();
+
+    @Test
+    void quitInsideDataExits65BeforeConnectingInsteadOf75AfterRcpt() throws Exception {
+        Path script = dir.resolve("weekly.groovy");
+        Files.writeString(script, """
+                connect 'mail.example.com'
+                ehlo 'client.test'
+                mail from: 'a@x.test'
+                rcpt to: 'b@y.test'
+                data {
+                    subject 'report'
+                    text 'see attached'
+                    quit
+                }
+                """);
+        try (FaultServer server = FaultServer.exchange2003()) {
+            Cli.Outcome o = cli.run("run", "-q", "--connect-to", "127.0.0.1:" + server.port(), script.toString());
+            assertThat(o.code()).as(o.all()).isEqualTo(65);
+            assertThat(o.err()).isEqualTo("weekly.groovy:8: script error: quit cannot be used inside a data { } or"
+                    + " send { } block: the block describes the message; put SMTP commands before or after it\n");
+            assertThat(server.connections()).isZero();
+        }
+    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
