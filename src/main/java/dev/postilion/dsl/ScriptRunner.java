@@ -115,7 +115,7 @@ public final class ScriptRunner {
         CompilerConfiguration config = new CompilerConfiguration();
         config.setScriptBaseClass(MailScript.class.getName());
         config.setSourceEncoding("UTF-8");
-        config.addCompilationCustomizers(new VerbPlacement());
+        config.addCompilationCustomizers(new VerbPlacement(options.vars().keySet()));
         Binding binding = new Binding();
         Map<String, Object> vars = new LinkedHashMap<>(options.vars());
         vars.forEach(binding::setVariable);
