@@ -103,6 +103,9 @@ final class ConnectionOptions {
         Profile p = null;
         String host = null;
         Integer prt = port;
+        if (port != null && (port < 1 || port > 65535)) {
+            throw new Problem(ExitCode.USAGE, "--port must be a whole number from 1 to 65535, not " + port);
+        }
         String spec = server != null ? server : positional;
         try {
             if (profile != null) {

@@ -74,6 +74,11 @@ public final class BatchRowSpec extends VerbRefusingBlock {
     // ---------------------------------------------------------------- the batch owns the dialogue
 
     @Override
+    groovy.lang.Binding binding() {
+        return script.getBinding();
+    }
+
+    @Override
     Object refuse(String verb) {
         throw new ScriptError(script.here(), MailScript.insideBatch(verb));
     }

@@ -162,7 +162,7 @@ final class BatchRun {
             return RowSource.of(i);
         }
         throw new ScriptError(at, "batch takes its rows from csv('file'), jsonl('file'), yaml('file') or a list of"
-                + " maps, not " + (source == null ? "null" : "a " + source.getClass().getSimpleName()));
+                + " maps, not " + VerbSpelling.describe(new Object[] {source}));
     }
 
     private BatchOptions options(NamedArgs a, ScriptContext context) {

@@ -139,6 +139,11 @@ public final class DataSpec extends VerbRefusingBlock {
     }
 
     @Override
+    groovy.lang.Binding binding() {
+        return script.getBinding();
+    }
+
+    @Override
     Object refuse(String verb) {
         throw new ScriptError(script.here(), MailScript.insideMessageBlock(verb));
     }

@@ -90,7 +90,7 @@ public abstract class MailScript extends Script {
 
     /** Connects to {@code host} on port 25 and checks the 220 greeting. */
     public Reply connect(String host) {
-        if (host == null) {
+        if (host == null || host.isBlank()) {
             return problem(new ScriptError(here(), VerbSpelling.missingValue("connect")), null);
         }
         return connect(Map.of(), host);
@@ -192,6 +192,9 @@ public abstract class MailScript extends Script {
         }
         if (a.has("timeout")) {
             timeout = Durations.parse(a.string("timeout"), "connect: timeout", at);
+            if (timeout.isZero()) {
+                throw new ScriptError(at, "connect: timeout must be longer than 0 ('30s', '2m')");
+            }
         }
         if (timeout != null) {
             so = so.withTimeouts(Timeouts.all(timeout));
@@ -230,7 +233,7 @@ public abstract class MailScript extends Script {
     public Reply ehlo(String name) {
         ScriptLocation at = here();
         return step(at, "ehlo", () -> {
-            requireValue(at, "ehlo", name);
+            requireValue(at, "ehlo", name == null || name.isBlank() ? null : name);
             SmtpSession s = session(at, "ehlo");
             Reply r = s.greet(name);
             check(at, SmtpStage.EHLO, "EHLO " + name, r, Reply::isPositiveCompletion);
@@ -243,7 +246,7 @@ public abstract class MailScript extends Script {
     /** HELO: no extensions. */
     public Reply helo(String name) {
         ScriptLocation at = here();
-        return step(at, "helo", () -> check(at, SmtpStage.HELO, "HELO " + requireValue(at, "helo", name),
+        return step(at, "helo", () -> check(at, SmtpStage.HELO, "HELO " + requireValue(at, "helo", name == null || name.isBlank() ? null : name),
                 session(at, "helo").helo(name), Reply::isPositiveCompletion));
     }
 
@@ -1095,6 +1098,9 @@ public abstract class MailScript extends Script {
                 return new Expectation(r -> p.matcher(r.toString()).find(), "/" + p.pattern() + "/");
             }
             if (wanted instanceof java.util.Collection<?> c) {
+                if (c.isEmpty()) {
+                    throw new ScriptError(at, "expect needs at least one code in its list: expect([550, 554]) { ... }");
+                }
                 List<Expectation> all = new ArrayList<>();
                 c.forEach(x -> all.add(of(x, at)));
                 return new Expectation(r -> all.stream().anyMatch(x -> x.matches(r)),

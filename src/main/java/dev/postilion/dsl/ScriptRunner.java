@@ -124,7 +124,7 @@ public final class ScriptRunner {
         config.setScriptBaseClass(MailScript.class.getName());
         config.setSourceEncoding("UTF-8");
         config.addCompilationCustomizers(new ScriptFacts.Collector());
-        config.addCompilationCustomizers(new VerbPlacement());
+        config.addCompilationCustomizers(new VerbPlacement(options.vars().keySet()));
         Binding binding = new Binding();
         Map<String, Object> vars = new LinkedHashMap<>(options.vars());
         vars.forEach(binding::setVariable);

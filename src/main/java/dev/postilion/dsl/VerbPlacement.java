@@ -44,13 +44,34 @@ final class VerbPlacement extends CompilationCustomizer {
             "connect", Set.of("host", "port", "tls", "tlsCa", "insecure", "timeout", "allowCleartextAuth", "pipelining",
                     "chunking", "profile"));
 
-    VerbPlacement() {
+    /** Names that are the script's variables (--var), so a bare {@code mail} is a value, not the verb. */
+    private final Set<String> variables;
+
+    VerbPlacement(Set<String> variables) {
         super(CompilePhase.CANONICALIZATION);
+        this.variables = Set.copyOf(variables);
     }
 
     @Override
     public void call(SourceUnit source, GeneratorContext context, ClassNode classNode) {
-        new Walker(source).visitClass(classNode);
+        Set<String> names = new java.util.HashSet<>(variables);
+        // mail = 'ops@example.com' (no def) makes a variable of the script: a bare mail then reads it.
+        new ClassCodeVisitorSupport() {
+            @Override
+            protected SourceUnit getSourceUnit() {
+                return source;
+            }
+
+            @Override
+            public void visitBinaryExpression(org.codehaus.groovy.ast.expr.BinaryExpression b) {
+                if (b.getOperation().getText().equals("=") && b.getLeftExpression() instanceof VariableExpression v
+                        && v.getAccessedVariable() instanceof DynamicVariable) {
+                    names.add(v.getName());
+                }
+                super.visitBinaryExpression(b);
+            }
+        }.visitClass(classNode);
+        new Walker(source, names).visitClass(classNode);
     }
 
     /** A misplaced verb, reported as a compile error of the script with its line. */
@@ -62,11 +83,13 @@ final class VerbPlacement extends CompilationCustomizer {
 
     private static final class Walker extends ClassCodeVisitorSupport {
         private final SourceUnit source;
+        private final Set<String> variables;
         /** The block being walked: null (the script), "data", "send" or "batch". */
         private String block;
 
-        Walker(SourceUnit source) {
+        Walker(SourceUnit source, Set<String> variables) {
             this.source = source;
+            this.variables = variables;
         }
 
         @Override
@@ -82,7 +105,7 @@ final class VerbPlacement extends CompilationCustomizer {
                 return;
             }
             String verb = bareVerb(call.getObjectExpression());
-            if (verb != null && (verb.equals("auth") ? VerbSpelling.MECHANISMS.contains(name)
+            if (verb != null && !variables.contains(verb) && (verb.equals("auth") ? VerbSpelling.MECHANISMS.contains(name)
                     || OPTIONS.get("auth").contains(name) : OPTIONS.getOrDefault(verb, Set.of()).contains(name))) {
                 report(verb.equals("auth") ? authShape(name, call) : verb + " " + name + " ...: Groovy reads this as a"
                         + " bare " + verb + " followed by ." + name + "(...); write " + VerbSpelling.of(verb), call);
@@ -121,7 +144,7 @@ final class VerbPlacement extends CompilationCustomizer {
         @Override
         public void visitVariableExpression(VariableExpression v) {
             String verb = bareVerb(v);
-            if (block != null && verb != null) {
+            if (block != null && verb != null && !variables.contains(verb)) {
                 report(misplaced(verb), v);
             }
         }

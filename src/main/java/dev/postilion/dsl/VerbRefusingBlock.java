@@ -5,7 +5,8 @@ package dev.postilion.dsl;
  * block. With {@link groovy.lang.Closure#DELEGATE_FIRST} a word the delegate lacks resolves on the
  * owner, the script, so without these methods a {@code quit} inside {@code data { }} would really
  * send QUIT in the middle of the transaction. Each verb, called or written bare ({@code quit}),
- * stops the script as the author's mistake (exit 65) before any byte is sent.
+ * stops the script as the author's mistake (exit 65) before any byte is sent; a bare word that is
+ * a variable of the script ({@code --var mail=...}) stays that variable, as outside the block.
  */
 public abstract class VerbRefusingBlock {
 
@@ -14,6 +15,15 @@ public abstract class VerbRefusingBlock {
 
     /** Stops the script: {@code verb} is not allowed in this block. */
     abstract Object refuse(String verb);
+
+    /** The script's variables ({@code --var}, assignments without {@code def}). */
+    abstract groovy.lang.Binding binding();
+
+    /** A bare word: the script's variable of that name, else the refused verb. */
+    private Object bare(String verb) {
+        groovy.lang.Binding b = binding();
+        return b.hasVariable(verb) ? b.getVariable(verb) : refuse(verb);
+    }
 
     /** Refused here. */
     public Object connect(Object... args) {
@@ -92,46 +102,46 @@ public abstract class VerbRefusingBlock {
 
     /** {@code quit} as a bare word: refused here. */
     public Object getQuit() {
-        return refuse("quit");
+        return bare("quit");
     }
 
     /** {@code connect} as a bare word: refused here. */
     public Object getConnect() {
-        return refuse("connect");
+        return bare("connect");
     }
 
     /** {@code ehlo} as a bare word: refused here. */
     public Object getEhlo() {
-        return refuse("ehlo");
+        return bare("ehlo");
     }
 
     /** {@code helo} as a bare word: refused here. */
     public Object getHelo() {
-        return refuse("helo");
+        return bare("helo");
     }
 
     /** {@code starttls} as a bare word: refused here. */
     public Object getStarttls() {
-        return refuse("starttls");
+        return bare("starttls");
     }
 
     /** {@code auth} as a bare word: refused here. */
     public Object getAuth() {
-        return refuse("auth");
+        return bare("auth");
     }
 
     /** {@code mail} as a bare word: refused here. */
     public Object getMail() {
-        return refuse("mail");
+        return bare("mail");
     }
 
     /** {@code rset} as a bare word: refused here. */
     public Object getRset() {
-        return refuse("rset");
+        return bare("rset");
     }
 
     /** {@code noop} as a bare word: refused here. */
     public Object getNoop() {
-        return refuse("noop");
+        return bare("noop");
     }
 }

@@ -103,7 +103,7 @@ final class VerbSpelling {
     /** The error for a DSL word given null where it needs a value. */
     static String missingValue(String word) {
         String how = of(word);
-        return word + " got null where it needs a value" + (how == null ? "" : "; write " + how);
+        return word + " got no value (null or empty text)" + (how == null ? "" : "; write " + how);
     }
 
     /** The arguments by kind: {@code text, named arguments (port:)}. */

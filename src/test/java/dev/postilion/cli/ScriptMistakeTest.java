@@ -6,6 +6,7 @@ import dev.postilion.testing.FaultServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,9 +28,32 @@ class ScriptMistakeTest {
 
     private final Cli cli = new Cli();
 
+    @Test
+    void quitInsideDataExits65BeforeConnectingInsteadOf75AfterRcpt() throws Exception {
+        Path script = dir.resolve("weekly.groovy");
+        Files.writeString(script, """
+                connect 'mail.example.com'
+                ehlo 'client.test'
+                mail from: 'a@x.test'
+                rcpt to: 'b@y.test'
+                data {
+                    subject 'report'
+                    text 'see attached'
+                    quit
+                }
+                """);
+        try (FaultServer server = FaultServer.exchange2003()) {
+            Cli.Outcome o = cli.run("run", "-q", "--connect-to", "127.0.0.1:" + server.port(), script.toString());
+            assertThat(o.code()).as(o.all()).isEqualTo(65);
+            assertThat(o.err()).isEqualTo("weekly.groovy:8: script error: quit cannot be used inside a data { } or"
+                    + " send { } block: the block describes the message; put SMTP commands before or after it\n");
+            assertThat(server.connections()).isZero();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-            connect null                               | connect got null where it needs a value; write connect 'mail.example.com', port: 587
+            connect null                               | connect got no value (null or empty text); write connect 'mail.example.com', port: 587
             connect 25                                 | connect does not take a number; write connect 'mail.example.com'
             connect 'x', 'y'                           | connect does not take text, text; write connect
             connect 'x', port: 'abc'                   | connect: port must be a whole number, not 'abc'
@@ -39,14 +63,19 @@ class ScriptMistakeTest {
             connect 'x', timeout: 'abc'                | connect: timeout: 'abc' is not a duration
             connect 'x', insecure: 'maybe'             | connect: insecure must be true or false, not 'maybe'
             connect 'x', prot: 26                      | connect: unknown option 'prot' (did you mean 'port'?)
-            ehlo null                                  | ehlo got null where it needs a value; write ehlo 'client.example.com'
+            ehlo null                                  | ehlo got no value (null or empty text); write ehlo 'client.example.com'
             ehlo 5                                     | ehlo does not take a number; write ehlo 'client.example.com'
             ehlo name: 'x'                             | ehlo does not take named arguments (name:); write ehlo
             ehlo 'a', 'b'                              | ehlo does not take text, text
-            helo null                                  | helo got null where it needs a value
+            ehlo ''                                    | ehlo got no value (null or empty text)
+            connect ''                                 | connect got no value (null or empty text)
+            connect 'x', timeout: '0s'                 | connect: timeout must be longer than 0
+            expect([], { noop() })                     | expect needs at least one code in its list
+            batch(5) { row -> }                        | batch takes its rows from csv('file'), jsonl('file'), yaml('file') or a list of maps, not a number
+            helo null                                  | helo got no value (null or empty text)
             helo name: 'x'                             | helo does not take named arguments (name:)
             starttls 'x'                               | starttls does not take text; write starttls (no arguments)
-            auth null                                  | auth got null where it needs a value; write auth login: 'user', password: secret('work')
+            auth null                                  | auth got no value (null or empty text); write auth login: 'user', password: secret('work')
             auth 'PLAIN'                               | auth does not take text; write auth login:
             auth login: 'u'                            | auth needs a password: auth login: 'u', password: secret('work')
             auth xoauth2: 'u'                          | auth needs a token: auth xoauth2: 'u', token: secret('work')
@@ -57,7 +86,7 @@ class ScriptMistakeTest {
             auth xoauth2 user: 'x', token: t           | `auth xoauth2: 'x', token: t` is the spelling
             auth plain                                 | plain is an AUTH mechanism, not a verb: `auth plain: 'user', password: p` is the spelling
             auth plain(user: 'x')                      | plain is an AUTH mechanism, not a verb
-            mail null                                  | mail got null where it needs a value; write mail from: 'you@example.com'
+            mail null                                  | mail got no value (null or empty text); write mail from: 'you@example.com'
             mail 'a@x'                                 | mail does not take text; write mail from: 'you@example.com'
             mail from: null                            | mail from: is null; write mail from: 'you@example.com'
             mail from 'a@x'                            | unknown name 'from': an option is written with a colon, as in mail from:
@@ -69,16 +98,16 @@ class ScriptMistakeTest {
             rcpt to: null                              | rcpt needs to:
             rcpt()                                     | rcpt needs to:
             rcpt to 'b@y'                              | unknown name 'to': an option is written with a colon, as in rcpt to:
-            data()                                     | data got null where it needs a value; write data { subject 'Hello'; text 'Hi' }
-            data null                                  | data got null where it needs a value
+            data()                                     | data got no value (null or empty text); write data { subject 'Hello'; text 'Hi' }
+            data null                                  | data got no value (null or empty text)
             data 5                                     | data does not take a number; write data {
-            send()                                     | send got null where it needs a value; write send { from
-            send null                                  | send got null where it needs a value
+            send()                                     | send got no value (null or empty text); write send { from
+            send null                                  | send got no value (null or empty text)
             send 5                                     | send does not take a number
-            vrfy()                                     | vrfy got null where it needs a value; write vrfy 'postmaster'
-            vrfy null                                  | vrfy got null where it needs a value
-            raw()                                      | raw got null where it needs a value; write raw 'XCMD argument'
-            raw null                                   | raw got null where it needs a value
+            vrfy()                                     | vrfy got no value (null or empty text); write vrfy 'postmaster'
+            vrfy null                                  | vrfy got no value (null or empty text)
+            raw()                                      | raw got no value (null or empty text); write raw 'XCMD argument'
+            raw null                                   | raw got no value (null or empty text)
             raw 5                                      | raw does not take a number
             quit 5                                     | quit does not take a number; write quit (no arguments)
             rset 'x'                                   | rset does not take text; write rset (no arguments)
@@ -87,12 +116,12 @@ class ScriptMistakeTest {
             expect()                                   | expect needs arguments; write expect 550, {
             expect 550, 'x'                            | expect does not take a number, text
             expect null, { noop() }                    | expect takes a code (550)
-            maxTime()                                  | maxTime got null where it needs a value; write maxTime '50m'
+            maxTime()                                  | maxTime got no value (null or empty text); write maxTime '50m'
             maxTime 5                                  | maxTime does not take a number
             maxTime 'abc'                              | maxTime: 'abc' is not a duration
             env()                                      | env needs arguments; write env('NAME')
-            env null                                   | env got null where it needs a value
-            file()                                     | file got null where it needs a value; write file('message.eml')
+            env null                                   | env got no value (null or empty text)
+            file()                                     | file got no value (null or empty text); write file('message.eml')
             secret 5                                   | secret does not take a number; write secret('work')
             csv()                                      | csv needs arguments; write csv('people.csv')
             csv 5                                      | csv does not take a number
@@ -103,12 +132,12 @@ class ScriptMistakeTest {
             attach 'x.pdf'                             | attach is a message word: it belongs inside data { } or send { }
             data { header 'X' }                        | header does not take text; write header 'X-Campaign', 'autumn'
             data { attach() }                          | attach needs arguments; write attach 'report.pdf'
-            data { attach null }                       | attach got null where it needs a value
+            data { attach null }                       | attach got no value (null or empty text)
             data { attach name: 'x' }                  | attach needs a file as well as its options; write attach 'report.pdf'
             data { inline 'x.png' }                    | inline does not take text; write inline 'logo.png', cid: 'logo'
             data { priority 9 }                        | priority: 9 is not 1-5 or high, normal, low
             data { from null }                         | from: no address given (null)
-            data { to null }                           | to got null where it needs a value; write to 'b@example.com'
+            data { to null }                           | to got no value (null or empty text); write to 'b@example.com'
             data { subject 'a', 'b' }                  | subject does not take text, text; write subject 'Hello'
             data { date 'yesterday' }                  | date: 'yesterday' is neither an RFC 5322 date
             data { template 'x' }                      | template does not take text; write template('welcome.txt'

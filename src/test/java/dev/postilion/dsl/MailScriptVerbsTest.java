@@ -259,6 +259,24 @@ class MailScriptVerbsTest {
     }
 
     @Test
+    void aScriptVariableNamedLikeABareVerbStaysAVariableInsideABlock() throws Exception {
+        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).withVars(Map.of("port", String.valueOf(greenMail.getSmtp().getPort()),
+                "mail", "b@y.test"));
+        ScriptRunner.Result r = new ScriptRunner().run("""
+                connect '127.0.0.1', port: port as int
+                ehlo 'x.test'
+                auth = 'by a variable'
+                send { from 'a@x.test'; to mail; subject auth; text 't' }
+                quit
+                """, "v.groovy", dir, o);
+        assertThat(messages(r)).isEmpty();
+        MimeMessage[] got = greenMail.getReceivedMessages();
+        assertThat(got).extracting(MimeMessage::getSubject).containsExactly("by a variable");
+        assertThat(got[0].getAllRecipients()).extracting(Object::toString).containsExactly("b@y.test");
+    }
+
+    @Test
     void verbBeforeConnectIsAMistake() {
         ScriptRunner.Result r = new ScriptRunner().run("ehlo 'x'\n", "n.groovy", dir,
                 RunOptions.defaults(transcript, System.err));
