@@ -210,8 +210,8 @@ class BatchVerbTest {
             assertThat(p.category()).isEqualTo(ScriptRunner.Category.SMTP);
             assertThat(p.smtpKind()).isEqualTo(dev.postilion.smtp.SmtpException.Kind.AUTH);
             // How many rows were read when the refusal stopped the batch depends on thread scheduling.
-            assertThat(p.message()).containsPattern("^bulk\\.groovy:4: batch people\\.csv: [1-3] rows?: 0 sent, [1-3] not"
-                    + " sent \\(stopped\\)")
+            assertThat(p.message())
+                    .containsPattern("^bulk\\.groovy:4: batch people\\.csv: [1-3] rows?: 0 sent, [1-3] not sent \\(stopped\\)")
                     .contains("\n    stopped: AUTH PLAIN refused\n        127.0.0.1:" + server.port()
                             + " replied: 535 5.7.8 Error: authentication failed");
         });

@@ -211,7 +211,8 @@ class LauncherIT {
         Result r = run(launcher(checkout, List.of("base64", "encode", "hi"), false), checkout, Map.of());
         assertThat(r.code()).as(r.all()).isZero();
         assertThat(r.out()).isEqualTo("aGk=\n");
-        assertThat(r.err()).as(r.all()).matches("postilion: building \\S+postilion\\.jar \\(first run, or sources changed\\)\\.\\.\\.\n");
+        assertThat(r.err()).as(r.all())
+                .matches("postilion: building \\S+postilion\\.jar \\(first run, or sources changed\\)\\.\\.\\.\n");
 
         // After a source change, under -q: nothing.
         touchSources(checkout);
@@ -275,7 +276,8 @@ class LauncherIT {
         Result r = run(launcher(checkout, List.of("base64", "encode", "hi"), true), checkout, Map.of());
         assertThat(r.code()).as(r.all()).isZero();
         assertThat(r.out()).isEqualTo("aGk=\n");
-        assertThat(r.err()).as(r.all()).matches("postilion: \\S+postilion\\.jar is older than the sources and \\S+ cannot "
+        assertThat(r.err()).as(r.all()).matches("postilion: \\S+postilion\\.jar is older than the sources and \\S+"
+                + " cannot "
                 + "rebuild it \\(ask the checkout's owner to run scripts/postilion once\\): running it as it is\n");
         assertThat(builds(checkout)).as("no build attempted").isEmpty();
     }
@@ -313,13 +315,13 @@ class LauncherIT {
     // --- the jobs -----------------------------------------------------------------------------------
 
     private static List<String> sentJob() {
-        return List.of("send", "-q", "--server", "127.0.0.1:" + server.port(), "--tls", "none", "--from", "a@postilion.test",
-                "--to", "b@postilion.test", "--subject", "launcher", "--body", "hi");
+        return List.of("send", "-q", "--server", "127.0.0.1:" + server.port(), "--tls", "none",
+                "--from", "a@postilion.test", "--to", "b@postilion.test", "--subject", "launcher", "--body", "hi");
     }
 
     private static List<String> refusedJob() {
-        return List.of("send", "-q", "--server", "127.0.0.1:" + closedPort, "--tls", "none", "--from", "a@postilion.test",
-                "--to", "b@postilion.test", "--body", "hi");
+        return List.of("send", "-q", "--server", "127.0.0.1:" + closedPort, "--tls", "none",
+                "--from", "a@postilion.test", "--to", "b@postilion.test", "--body", "hi");
     }
 
     /**
@@ -487,7 +489,8 @@ class LauncherIT {
         if (isRoot) {
             return;
         }
-        String message = "the non-owner cases of LauncherIT need root, to run the launcher as nobody (CI runs .ci/run as root)";
+        String message = "the non-owner cases of LauncherIT need root, to run the launcher as nobody"
+                + " (CI runs .ci/run as root)";
         if ("true".equals(System.getenv("CI"))) {
             fail(message + "; CI=true, so this is a failure, not a skip");
         }

@@ -176,7 +176,8 @@ class SmtpSessionConnectTest {
             assertThat(sent.delivered()).isTrue();
             long started = System.nanoTime();
             assertThat(c.quit()).isNull();
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well under the 30 s limits").isLessThan(Duration.ofSeconds(20));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well under the 30 s limits")
+                    .isLessThan(Duration.ofSeconds(20));
             assertThat(c.isOpen()).isFalse();
             s.awaitDisconnect();
         }
@@ -192,7 +193,8 @@ class SmtpSessionConnectTest {
             c.open(s.host(), s.port(), "client.test");
             long started = System.nanoTime();
             assertThat(c.quit().code()).isEqualTo(221);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well under the 30 s limits").isLessThan(Duration.ofSeconds(20));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well under the 30 s limits")
+                    .isLessThan(Duration.ofSeconds(20));
             assertThat(c.isOpen()).isFalse();
             s.awaitDisconnect();
         }

@@ -70,7 +70,8 @@ public final class Unprivileged {
      * Runs {@code main} with {@code args} in a child JVM as the unprivileged user; its class path is
      * made of the code sources of {@code main} and of {@code classes}.
      */
-    public static Result run(Class<?> main, List<Class<?>> classes, String... args) throws IOException, InterruptedException {
+    public static Result run(Class<?> main, List<Class<?>> classes, String... args)
+            throws IOException, InterruptedException {
         List<Class<?>> all = new ArrayList<>(classes);
         all.add(main);
         StringBuilder classPath = new StringBuilder();
