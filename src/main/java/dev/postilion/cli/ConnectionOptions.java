@@ -17,6 +17,7 @@ import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.Timeouts;
 import dev.postilion.smtp.TlsMode;
 import dev.postilion.smtp.TlsSettings;
+import dev.postilion.smtp.auth.AuthMechanisms;
 import dev.postilion.smtp.auth.Credentials;
 import picocli.CommandLine.Option;
 
@@ -95,20 +96,90 @@ final class ConnectionOptions {
         }
     }
 
-    /** Resolves options and profile into a target; {@code positional} is check's HOST[:PORT]. */
-    Target resolve(Io io, String positional) throws Problem {
-        Profile p = null;
-        String host = null;
-        Integer prt = port;
-        String spec = server != null ? server : positional;
+    /**
+     * The profile these options use, or null: {@code --profile NAME}, else, when no server is named
+     * either, the profiles file's {@code default:} (the rule of every command: run, send, check,
+     * profiles test). Reads no secret. With no server, no profile and no profiles file (or one with
+     * no default), null: the caller says "no server".
+     */
+    Profile profile(Io io, String positional) throws Problem {
+        if (profileResolved) {
+            return resolvedProfile;
+        }
+        ProfileLoader loader = new ProfileLoader(io.env()).withPrompter(io.prompter());
         try {
             if (profile != null) {
-                p = new ProfileLoader(io.env()).withPrompter(io.prompter()).load(profilesFile).get(profile);
+                resolvedProfile = loader.load(profilesFile).get(profile);
+            } else if (server == null && positional == null && usableDefault(loader, io)) {
+                resolvedProfile = loader.load(profilesFile).defaultProfile();
             }
         } catch (ProfileException e) {
             throw new Problem(e.kind() == ProfileException.Kind.NOINPUT ? ExitCode.NOINPUT : ExitCode.CONFIG,
                     e.getMessage());
         }
+        profileResolved = true;
+        return resolvedProfile;
+    }
+
+    private Profile resolvedProfile;
+    private boolean profileResolved;
+
+    /**
+     * Whether to take the file's default: yes when a file was named ({@code --profiles}, {@code
+     * $POSTILION_PROFILES}: a missing one is then an error of its own) or the usual file exists and
+     * has a {@code default:}.
+     */
+    private boolean usableDefault(ProfileLoader loader, Io io) {
+        String variable = io.env().get(ProfileLoader.PROFILES_VARIABLE);
+        if (profilesFile != null || (variable != null && !variable.isEmpty())) {
+            return true;
+        }
+        Path usual = loader.locate(null);
+        return Files.isRegularFile(usual) && loader.load(null).defaultName().isPresent();
+    }
+
+    /** Checks the option values that need no profile, no secret and no network: a mistake here is exit 64. */
+    void checkValues() throws Problem {
+        if (port != null && (port < 1 || port > 65535)) {
+            throw new Problem(ExitCode.USAGE, "--port " + port + ": a port is 1 to 65535");
+        }
+        if (!List.of("auto", "on", "off").contains(pipelining.toLowerCase(java.util.Locale.ROOT))) {
+            throw new Problem(ExitCode.USAGE, "--pipelining " + pipelining + ": use auto, on or off");
+        }
+        if (auth != null && !auth.equalsIgnoreCase("none") && !auth.equalsIgnoreCase("auto")
+                && !AuthMechanisms.SUPPORTED.contains(auth.toUpperCase(java.util.Locale.ROOT))) {
+            throw new Problem(ExitCode.USAGE, "--auth " + auth + ": use one of auto, none, "
+                    + String.join(", ", AuthMechanisms.SUPPORTED).toLowerCase(java.util.Locale.ROOT));
+        }
+        if (passwordEnv != null && passwordFile != null) {
+            throw new Problem(ExitCode.USAGE, "--password-env and --password-file: give one");
+        }
+        if (tokenEnv != null && tokenFile != null) {
+            throw new Problem(ExitCode.USAGE, "--token-env and --token-file: give one");
+        }
+        if (timeout != null) {
+            try {
+                Durations.parse(timeout);
+            } catch (IllegalArgumentException e) {
+                throw new Problem(ExitCode.USAGE, "--timeout: " + e.getMessage());
+            }
+        }
+        if (tls != null) {
+            try {
+                TlsMode.parse(tls);
+            } catch (IllegalArgumentException e) {
+                throw new Problem(ExitCode.USAGE, "--tls: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Resolves options and profile into a target; {@code positional} is check's HOST[:PORT]. */
+    Target resolve(Io io, String positional) throws Problem {
+        checkValues();
+        String host = null;
+        Integer prt = port;
+        String spec = server != null ? server : positional;
+        Profile p = profile(io, positional);
         if (spec != null) {
             try {
                 HostPort hp = HostPort.parse(spec, -1);
@@ -123,7 +194,8 @@ final class ConnectionOptions {
             host = p.host();
         }
         if (host == null) {
-            throw new Problem(ExitCode.USAGE, "no server: give --server HOST[:PORT] or --profile NAME");
+            throw new Problem(ExitCode.USAGE, "no server: give --server HOST[:PORT] or --profile NAME (or a"
+                    + " default: profile in the profiles file)");
         }
         TlsMode mode;
         try {
@@ -162,8 +234,16 @@ final class ConnectionOptions {
         }
         String mech = auth != null ? auth : p != null && p.authenticates() ? p.auth() : null;
         Credentials credentials = null;
+        if ((mech == null || mech.equalsIgnoreCase("none"))
+                && (user != null || passwordEnv != null || passwordFile != null || tokenEnv != null || tokenFile != null)) {
+            throw new Problem(ExitCode.USAGE, "--user, --password-* and --token-* are for AUTH, and no AUTH is asked"
+                    + " for: add --auth MECH (or --auth auto)");
+        }
         if (mech != null && !mech.equalsIgnoreCase("none")) {
             String u = user != null ? user : p != null ? p.username() : null;
+            if (u == null) {
+                throw new Problem(ExitCode.USAGE, "--auth " + mech + " needs --user (or a profile with username:)");
+            }
             String pw = secret(io, passwordEnv, passwordFile, "password");
             String tk = secret(io, tokenEnv, tokenFile, "token");
             try {
@@ -195,9 +275,6 @@ final class ConnectionOptions {
                 } else {
                     pw = new String(typed);
                 }
-            }
-            if (u == null) {
-                throw new Problem(ExitCode.USAGE, "--auth " + mech + " needs --user (or a profile with username:)");
             }
             String fpw = pw;
             String ftk = tk;
