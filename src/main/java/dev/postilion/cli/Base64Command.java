@@ -17,9 +17,9 @@ import picocli.CommandLine.Parameters;
                 "One line ending at the end of the input is not part of the text.",
                 "  postilion base64 decode VXNlcm5hbWU6     ->  Username:",
                 "  postilion base64 encode guyt             ->  Z3V5dA==",
-                "  postilion base64 encode                  ->  asks for the text (a password) without echo",
+                "  postilion base64 encode                  ->  asks for it, without echo",
                 "  pass show smtp/work | postilion base64 encode",
-                "  postilion base64 encode --plain guyt     ->  the AUTH PLAIN string (asks for the password)"})
+                "  postilion base64 encode --plain guyt     ->  AUTH PLAIN's string (asks too)"})
 public final class Base64Command implements Callable<Integer> {
 
     private final Io io;

@@ -12,6 +12,7 @@ import java.util.List;
 import dev.postilion.dsl.Durations;
 import dev.postilion.profile.Profile;
 import dev.postilion.profile.ProfileException;
+import dev.postilion.profile.ProfileFile;
 import dev.postilion.profile.ProfileLoader;
 import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.Timeouts;
@@ -81,6 +82,11 @@ final class ConnectionOptions {
     @Option(names = "--profiles", paramLabel = "FILE", description = "The profiles file.")
     Path profilesFile;
 
+    private Profile resolvedProfile;
+    private boolean profileResolved;
+    /** The profiles file that was looked at for a default and has none, for the "no server" message. */
+    private Path noDefaultIn;
+
     /** A resolved connection: where, how, and as whom. */
     record Target(String host, int port, SessionOptions options, String auth, Credentials credentials, String helo,
                   String from, Profile profile) {
@@ -111,7 +117,12 @@ final class ConnectionOptions {
             if (profile != null) {
                 resolvedProfile = loader.load(profilesFile).get(profile);
             } else if (server == null && positional == null && usableDefault(loader, io)) {
-                resolvedProfile = loader.load(profilesFile).defaultProfile();
+                ProfileFile file = loader.load(profilesFile);
+                if (file.defaultName().isPresent()) {
+                    resolvedProfile = file.defaultProfile();
+                } else {
+                    noDefaultIn = file.path();
+                }
             }
         } catch (ProfileException e) {
             throw new Problem(e.kind() == ProfileException.Kind.NOINPUT ? ExitCode.NOINPUT : ExitCode.CONFIG,
@@ -121,21 +132,13 @@ final class ConnectionOptions {
         return resolvedProfile;
     }
 
-    private Profile resolvedProfile;
-    private boolean profileResolved;
-
     /**
-     * Whether to take the file's default: yes when a file was named ({@code --profiles}, {@code
-     * $POSTILION_PROFILES}: a missing one is then an error of its own) or the usual file exists and
-     * has a {@code default:}.
+     * Whether to look for a default: when a file was named ({@code --profiles}, {@code
+     * $POSTILION_PROFILES}: a missing one is then an error of its own) or the usual file exists.
      */
     private boolean usableDefault(ProfileLoader loader, Io io) {
         String variable = io.env().get(ProfileLoader.PROFILES_VARIABLE);
-        if (profilesFile != null || (variable != null && !variable.isEmpty())) {
-            return true;
-        }
-        Path usual = loader.locate(null);
-        return Files.isRegularFile(usual) && loader.load(null).defaultName().isPresent();
+        return profilesFile != null || (variable != null && !variable.isEmpty()) || Files.exists(loader.locate(null));
     }
 
     /** Checks the option values that need no profile, no secret and no network: a mistake here is exit 64. */
@@ -194,8 +197,9 @@ final class ConnectionOptions {
             host = p.host();
         }
         if (host == null) {
-            throw new Problem(ExitCode.USAGE, "no server: give --server HOST[:PORT] or --profile NAME (or a"
-                    + " default: profile in the profiles file)");
+            throw new Problem(ExitCode.USAGE, "no server: give --server HOST[:PORT] or --profile NAME"
+                    + (noDefaultIn != null ? " (" + noDefaultIn + " has no default: profile)"
+                    : " (or set default: NAME in the profiles file)"));
         }
         TlsMode mode;
         try {
