@@ -141,6 +141,13 @@ final class ConnectionOptions {
         return profilesFile != null || (variable != null && !variable.isEmpty()) || Files.exists(loader.locate(null));
     }
 
+    /** The problem of a command that names no server, no profile, and has no default profile. */
+    Problem noServer() {
+        return new Problem(ExitCode.USAGE, "no server: give --server HOST[:PORT] or --profile NAME"
+                + (noDefaultIn != null ? " (" + noDefaultIn + " has no default: profile)"
+                : " (or set default: NAME in the profiles file)"));
+    }
+
     /** Checks the option values that need no profile, no secret and no network: a mistake here is exit 64. */
     void checkValues() throws Problem {
         if (port != null && (port < 1 || port > 65535)) {
@@ -197,9 +204,7 @@ final class ConnectionOptions {
             host = p.host();
         }
         if (host == null) {
-            throw new Problem(ExitCode.USAGE, "no server: give --server HOST[:PORT] or --profile NAME"
-                    + (noDefaultIn != null ? " (" + noDefaultIn + " has no default: profile)"
-                    : " (or set default: NAME in the profiles file)"));
+            throw noServer();
         }
         TlsMode mode;
         try {

@@ -109,7 +109,7 @@ public final class Main implements Callable<Integer> {
         for (String w : words) {
             String option = w.contains("=") ? w.substring(0, w.indexOf('=')) : w;
             String lower = option.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("-") && (lower.contains("pass") || lower.contains("token") || lower.contains("secret"))) {
+            if (lower.startsWith("-") && lower.matches(".*(pass|pasw|pswd|pwd|token|secret).*")) {
                 // Never echo what follows: it may be the password itself.
                 return "unknown option " + option + ": no option takes a password or token (so it never sits in"
                         + " shell history); use --password-env VAR, --password-file FILE, a profile or the prompt";

@@ -130,8 +130,11 @@ public final class SendCommand implements Callable<Integer> {
         try {
             checkArguments();
             connection.checkValues();
+            Profile profile = connection.profile(io, null);
+            if (profile == null && connection.server == null) {
+                throw connection.noServer();
+            }
             if (stop == null || stop.ordinal() >= QuitAfter.MAIL.ordinal()) {
-                Profile profile = connection.profile(io, null);
                 message = message(from != null ? from : profile != null ? profile.from() : null);
             }
         } catch (ConnectionOptions.Problem p) {

@@ -136,8 +136,10 @@ class DefaultProfileTest {
             assertThat(o.err()).contains("no server: give --server HOST[:PORT] or --profile NAME")
                     .contains(profiles + " has no default: profile");
         }
-        Cli.Outcome none = new Cli().run("send", "--from", "a@x.test", "--to", "b@y.test");
+        // The first thing missing is said first: where to send, before who from.
+        Cli.Outcome none = new Cli().run("send", "--to", "b@y.test");
         assertThat(none.code()).isEqualTo(64);
-        assertThat(none.err()).contains("no server: give --server HOST[:PORT] or --profile NAME");
+        assertThat(none.err()).isEqualTo("postilion send: no server: give --server HOST[:PORT] or --profile NAME"
+                + " (or set default: NAME in the profiles file)\n");
     }
 }
