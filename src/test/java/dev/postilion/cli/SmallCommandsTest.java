@@ -7,6 +7,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -172,5 +173,22 @@ class SmallCommandsTest {
         Cli.Outcome test = cli.run("profiles", "--profiles", f.toString(), "test", "local");
         assertThat(test.code()).isEqualTo(78);
         assertThat(test.err()).contains("chmod 600");
+    }
+
+    @Test
+    void checkArgumentMistakesFailBeforeConnecting() throws Exception {
+        try (dev.postilion.testing.FaultServer s = dev.postilion.testing.FaultServer.start()) {
+            String target = "127.0.0.1:" + s.port();
+            for (String[] args : List.of(new String[] {"check", target, "--auth", "scram", "--user", "u"},
+                    new String[] {"check", target, "--user", "u", "--password-env", "PW"},
+                    new String[] {"check", target, "--auth", "login"},
+                    new String[] {"check", target, "--pipelining", "sometimes"},
+                    new String[] {"check", "127.0.0.1", "--port", "0"})) {
+                Cli.Outcome o = cli.run(args);
+                assertThat(o.code()).as(String.join(" ", args) + "\n" + o.all()).isEqualTo(64);
+                assertThat(o.err()).startsWith("postilion check: ");
+            }
+            assertThat(s.connections()).isZero();
+        }
     }
 }
