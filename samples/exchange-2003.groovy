@@ -7,8 +7,9 @@
 //
 // Try it with no mail server at all (an embedded capture server stands in):
 //     scripts/postilion run --local samples/exchange-2003.groovy
-// Against a real server, keep the password in a profile (see samples/profiles.yaml):
-//     scripts/postilion run samples/exchange-2003.groovy
+// Against a real server, keep the password in a profile: samples/profiles.yaml has an 'exchguy'
+// one that reads it from $EXCHGUY_PASSWORD:
+//     scripts/postilion run samples/exchange-2003.groovy --profiles samples/profiles.yaml --profile exchguy
 
 // 220 = "service ready": the server greets us ("220 ALAN.CP.com Microsoft ESMTP MAIL Service ...").
 // Exchange 2003 offered no TLS; today you would add tls: 'starttls' (and port: 587).

@@ -12,10 +12,15 @@ import picocli.CommandLine.Parameters;
 
 /** {@code postilion base64 encode|decode TEXT}: the encoder the old tutorials send you to a website for. */
 @Command(name = "base64", mixinStandardHelpOptions = true,
-        description = {"Encode or decode base64, as AUTH LOGIN needs it. TEXT '-' reads standard input.",
+        description = {"Encode or decode base64, as AUTH LOGIN needs it.",
+                "With no TEXT (or TEXT -), the text is read from standard input, or asked for without echo when"
+                        + " standard input is a terminal: so a password never lands in shell history.",
+                "One line ending at the end of the input is not part of the text.",
                 "  postilion base64 decode VXNlcm5hbWU6     ->  Username:",
                 "  postilion base64 encode guyt             ->  Z3V5dA==",
-                "  postilion base64 encode --plain guyt     ->  the AUTH PLAIN string (asks for the password)"})
+                "  postilion base64 encode                  ->  asks for it, without echo",
+                "  pass show smtp/work | postilion base64 encode",
+                "  postilion base64 encode --plain guyt     ->  AUTH PLAIN's string (asks too)"})
 public final class Base64Command implements Callable<Integer> {
 
     private final Io io;
@@ -23,7 +28,8 @@ public final class Base64Command implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "encode|decode")
     String direction;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "TEXT", description = "The text, or - for stdin.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "TEXT", description = "The text; none or - reads standard"
+            + " input (a terminal: asked without echo). Avoid passwords here: they stay in shell history.")
     String text;
 
     @Option(names = "--plain", paramLabel = "USER",
@@ -32,6 +38,18 @@ public final class Base64Command implements Callable<Integer> {
 
     public Base64Command(Io io) {
         this.io = io;
+    }
+
+    /** The input without one final LF or CRLF: what {@code echo} and a terminal add is not part of a password. */
+    static byte[] withoutLastNewline(byte[] input) {
+        int end = input.length;
+        if (end > 0 && input[end - 1] == '\n') {
+            end--;
+            if (end > 0 && input[end - 1] == '\r') {
+                end--;
+            }
+        }
+        return java.util.Arrays.copyOf(input, end);
     }
 
     @Override
@@ -59,14 +77,16 @@ public final class Base64Command implements Callable<Integer> {
             io.out().println(Base64.getEncoder().encodeToString(msg));
             return ExitCode.OK.code();
         }
-        if (text == null) {
-            io.err().println("postilion base64: give TEXT, or - to read standard input");
-            return ExitCode.USAGE.code();
-        }
         byte[] input;
         try {
-            input = text.equals("-") ? InputFile.readAll(io.in(), "standard input", SendCommand.TEXT_CAP)
-                    : text.getBytes(StandardCharsets.UTF_8);
+            if (text == null || text.equals("-")) {
+                // On a terminal, ask without echo; otherwise (a pipe, a file) read standard input.
+                char[] typed = io.prompter().apply((encode ? "Text to encode" : "Base64 to decode") + " (not shown): ");
+                input = typed != null ? new String(typed).getBytes(StandardCharsets.UTF_8)
+                        : withoutLastNewline(InputFile.readAll(io.in(), "standard input", SendCommand.TEXT_CAP));
+            } else {
+                input = text.getBytes(StandardCharsets.UTF_8);
+            }
         } catch (InputFile.Refused e) {
             io.err().println("postilion base64: " + e.getMessage());
             return (e.reason() == InputFile.Reason.TOO_LARGE ? ExitCode.DATAERR : ExitCode.IOERR).code();

@@ -11,12 +11,14 @@ import dev.postilion.dsl.Durations;
 import dev.postilion.io.InputFile;
 import dev.postilion.profile.Profile;
 import dev.postilion.profile.ProfileException;
+import dev.postilion.profile.ProfileFile;
 import dev.postilion.profile.ProfileLoader;
 import dev.postilion.smtp.LocalName;
 import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.Timeouts;
 import dev.postilion.smtp.TlsMode;
 import dev.postilion.smtp.TlsSettings;
+import dev.postilion.smtp.auth.AuthMechanisms;
 import dev.postilion.smtp.auth.Credentials;
 import picocli.CommandLine.Option;
 
@@ -83,6 +85,11 @@ final class ConnectionOptions {
     @Option(names = "--profiles", paramLabel = "FILE", description = "The profiles file.")
     Path profilesFile;
 
+    private Profile resolvedProfile;
+    private boolean profileResolved;
+    /** The profiles file that was looked at for a default and has none, for the "no server" message. */
+    private Path noDefaultIn;
+
     /** A resolved connection: where, how, and as whom. */
     record Target(String host, int port, SessionOptions options, String auth, Credentials credentials, String helo,
                   String from, Profile profile) {
@@ -98,23 +105,94 @@ final class ConnectionOptions {
         }
     }
 
-    /** Resolves options and profile into a target; {@code positional} is check's HOST[:PORT]. */
-    Target resolve(Io io, String positional) throws Problem {
-        Profile p = null;
-        String host = null;
-        Integer prt = port;
-        if (port != null && (port < 1 || port > 65535)) {
-            throw new Problem(ExitCode.USAGE, "--port must be a whole number from 1 to 65535, not " + port);
+    /**
+     * The profile these options use, or null: {@code --profile NAME}, else, when no server is named
+     * either, the profiles file's {@code default:} (the rule of every command: run, send, check,
+     * profiles test). Reads no secret. With no server, no profile and no profiles file (or one with
+     * no default), null: the caller says "no server".
+     */
+    Profile profile(Io io, String positional) throws Problem {
+        if (profileResolved) {
+            return resolvedProfile;
         }
-        String spec = server != null ? server : positional;
+        ProfileLoader loader = new ProfileLoader(io.env()).withPrompter(io.prompter());
         try {
             if (profile != null) {
-                p = new ProfileLoader(io.env()).withPrompter(io.prompter()).load(profilesFile).get(profile);
+                resolvedProfile = loader.load(profilesFile).get(profile);
+            } else if (server == null && positional == null && usableDefault(loader, io)) {
+                ProfileFile file = loader.load(profilesFile);
+                if (file.defaultName().isPresent()) {
+                    resolvedProfile = file.defaultProfile();
+                } else {
+                    noDefaultIn = file.path();
+                }
             }
         } catch (ProfileException e) {
             throw new Problem(e.kind() == ProfileException.Kind.NOINPUT ? ExitCode.NOINPUT : ExitCode.CONFIG,
                     e.getMessage());
         }
+        profileResolved = true;
+        return resolvedProfile;
+    }
+
+    /**
+     * Whether to look for a default: when a file was named ({@code --profiles}, {@code
+     * $POSTILION_PROFILES}: a missing one is then an error of its own) or the usual file exists.
+     */
+    private boolean usableDefault(ProfileLoader loader, Io io) {
+        String variable = io.env().get(ProfileLoader.PROFILES_VARIABLE);
+        return profilesFile != null || (variable != null && !variable.isEmpty()) || Files.exists(loader.locate(null));
+    }
+
+    /** The problem of a command that names no server, no profile, and has no default profile. */
+    Problem noServer() {
+        return new Problem(ExitCode.USAGE, "no server: give --server HOST[:PORT] or --profile NAME"
+                + (noDefaultIn != null ? " (" + noDefaultIn + " has no default: profile)"
+                : " (or set default: NAME in the profiles file)"));
+    }
+
+    /** Checks the option values that need no profile, no secret and no network: a mistake here is exit 64. */
+    void checkValues() throws Problem {
+        if (port != null && (port < 1 || port > 65535)) {
+            throw new Problem(ExitCode.USAGE, "--port " + port + ": a port is 1 to 65535");
+        }
+        if (!List.of("auto", "on", "off").contains(pipelining.toLowerCase(java.util.Locale.ROOT))) {
+            throw new Problem(ExitCode.USAGE, "--pipelining " + pipelining + ": use auto, on or off");
+        }
+        if (auth != null && !auth.equalsIgnoreCase("none") && !auth.equalsIgnoreCase("auto")
+                && !AuthMechanisms.SUPPORTED.contains(auth.toUpperCase(java.util.Locale.ROOT))) {
+            throw new Problem(ExitCode.USAGE, "--auth " + auth + ": use one of auto, none, "
+                    + String.join(", ", AuthMechanisms.SUPPORTED).toLowerCase(java.util.Locale.ROOT));
+        }
+        if (passwordEnv != null && passwordFile != null) {
+            throw new Problem(ExitCode.USAGE, "--password-env and --password-file: give one");
+        }
+        if (tokenEnv != null && tokenFile != null) {
+            throw new Problem(ExitCode.USAGE, "--token-env and --token-file: give one");
+        }
+        if (timeout != null) {
+            try {
+                Durations.parse(timeout);
+            } catch (IllegalArgumentException e) {
+                throw new Problem(ExitCode.USAGE, "--timeout: " + e.getMessage());
+            }
+        }
+        if (tls != null) {
+            try {
+                TlsMode.parse(tls);
+            } catch (IllegalArgumentException e) {
+                throw new Problem(ExitCode.USAGE, "--tls: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Resolves options and profile into a target; {@code positional} is check's HOST[:PORT]. */
+    Target resolve(Io io, String positional) throws Problem {
+        checkValues();
+        String host = null;
+        Integer prt = port;
+        String spec = server != null ? server : positional;
+        Profile p = profile(io, positional);
         if (spec != null) {
             try {
                 HostPort hp = HostPort.parse(spec, -1);
@@ -129,7 +207,7 @@ final class ConnectionOptions {
             host = p.host();
         }
         if (host == null) {
-            throw new Problem(ExitCode.USAGE, "no server: give --server HOST[:PORT] or --profile NAME");
+            throw noServer();
         }
         TlsMode mode;
         try {
@@ -168,8 +246,16 @@ final class ConnectionOptions {
         }
         String mech = auth != null ? auth : p != null && p.authenticates() ? p.auth() : null;
         Credentials credentials = null;
+        if ((mech == null || mech.equalsIgnoreCase("none"))
+                && (user != null || passwordEnv != null || passwordFile != null || tokenEnv != null || tokenFile != null)) {
+            throw new Problem(ExitCode.USAGE, "--user, --password-* and --token-* are for AUTH, and no AUTH is asked"
+                    + " for: add --auth MECH (or --auth auto)");
+        }
         if (mech != null && !mech.equalsIgnoreCase("none")) {
             String u = user != null ? user : p != null ? p.username() : null;
+            if (u == null) {
+                throw new Problem(ExitCode.USAGE, "--auth " + mech + " needs --user (or a profile with username:)");
+            }
             String pw = secret(io, passwordEnv, passwordFile, "password");
             String tk = secret(io, tokenEnv, tokenFile, "token");
             try {
@@ -201,9 +287,6 @@ final class ConnectionOptions {
                 } else {
                     pw = new String(typed);
                 }
-            }
-            if (u == null) {
-                throw new Problem(ExitCode.USAGE, "--auth " + mech + " needs --user (or a profile with username:)");
             }
             String fpw = pw;
             String ftk = tk;

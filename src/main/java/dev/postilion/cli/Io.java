@@ -33,7 +33,16 @@ public record Io(PrintStream out, PrintStream err, InputStream in, Map<String, S
     public static Io system() {
         return new Io(System.out, System.err, System.in, System.getenv(), prompt -> {
             java.io.Console c = System.console();
-            return c == null ? null : c.readPassword("%s", prompt);
+            return c == null || !isTerminal(c) ? null : c.readPassword("%s", prompt);
         });
+    }
+
+    /** JDK 22+ has a console without a terminal too, and {@code Console.isTerminal()} tells; before, a console is one. */
+    private static boolean isTerminal(java.io.Console c) {
+        try {
+            return !Boolean.FALSE.equals(java.io.Console.class.getMethod("isTerminal").invoke(c));
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 }

@@ -1,8 +1,16 @@
 package dev.postilion.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
 
 import dev.postilion.io.OutOfMemory;
 import picocli.CommandLine;
@@ -14,14 +22,15 @@ import picocli.CommandLine.Command;
                 "from one hand-made session to resumable bulk sends."},
         subcommands = {RunCommand.class, SendCommand.class, CheckCommand.class, ProfilesCommand.class,
                 Base64Command.class, ServeCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** {@code postilion} alone is a usage error: the short usage, exit 64. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
+    public Integer call() {
+        return missingCommand(spec.commandLine());
     }
 
     /** The process entry point. */
@@ -75,21 +84,120 @@ public final class Main implements Runnable {
     /** The configured command line: streams, exit codes on every subcommand, commands built with {@code io}. */
     static CommandLine commandLine(Io io) {
         CommandLine cmd = new CommandLine(new Main(), new Factory(io));
-        cmd.setOut(new java.io.PrintWriter(io.out(), true));
-        cmd.setErr(new java.io.PrintWriter(io.err(), true));
+        cmd.setOut(new PrintWriter(io.out(), true));
+        cmd.setErr(new PrintWriter(io.err(), true));
         Map<String, String> codes = new LinkedHashMap<>();
         for (ExitCode c : ExitCode.values()) {
             codes.put(String.format("%3d", c.code()), c.name() + ": " + c.meaning());
         }
         configure(cmd, codes);
+        cmd.setParameterExceptionHandler(Main::usageError);
         return cmd;
     }
 
     private static void configure(CommandLine cmd, Map<String, String> codes) {
+        // `--body @note.txt` means "this file" to send alone: no argument is ever replaced by a file's
+        // words (picocli's @-files would let a body file add `--bcc`). Set on each command: the
+        // root's setting does not reach its subcommands.
+        cmd.setExpandAtFiles(false);
         cmd.getCommandSpec().exitCodeOnInvalidInput(ExitCode.USAGE.code());
         cmd.getCommandSpec().exitCodeOnUsageHelp(ExitCode.OK.code());
         cmd.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        // -V on a subcommand prints the same as postilion --version (it printed an empty line).
+        cmd.getCommandSpec().versionProvider(new Version());
         cmd.getSubcommands().values().forEach(sub -> configure(sub, codes));
+    }
+
+    /**
+     * A usage error: the error, any "did you mean", and one line pointing at the command's help;
+     * never the whole help page. Exit 64.
+     */
+    static int usageError(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String name = cmd.getCommandSpec().qualifiedName(" ");
+        String message = ex.getMessage();
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            message = unmatched(cmd, unmatched);
+        }
+        err.println(name + ": " + message);
+        err.println("see `" + name + " --help`");
+        err.flush();
+        return ExitCode.USAGE.code();
+    }
+
+    /** Words an unmatched argument: an unknown command with the closest one, or the unknown options. */
+    private static String unmatched(CommandLine cmd, CommandLine.UnmatchedArgumentException ex) {
+        List<String> words = ex.getUnmatched();
+        String first = words.isEmpty() ? "" : words.get(0);
+        String near = first.startsWith("-")
+                ? nearest(first.contains("=") ? first.substring(0, first.indexOf('=')) : first,
+                        cmd.getCommandSpec().optionsMap().keySet())
+                : nearest(first, cmd.getSubcommands().keySet());
+        String hint = near == null ? "" : " (did you mean '" + near + "'?)";
+        for (String w : words) {
+            String option = w.contains("=") ? w.substring(0, w.indexOf('=')) : w;
+            String lower = option.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("-") && lower.matches(".*(pass|pasw|pswd|pwd|token|secret).*")) {
+                // Never echo what follows: it may be the password itself.
+                return "unknown option " + option + ": no option takes a password or token (so it never sits in"
+                        + " shell history); use --password-env VAR, --password-file FILE, a profile or the prompt";
+            }
+        }
+        if (!cmd.getSubcommands().isEmpty() && !first.startsWith("-")) {
+            return "unknown command '" + first + "'" + hint + "; commands: "
+                    + String.join(", ", cmd.getSubcommands().keySet());
+        }
+        if (first.startsWith("-")) {
+            return "unknown option " + String.join(" ", words.stream().filter(w -> w.startsWith("-"))
+                    .map(w -> w.contains("=") ? w.substring(0, w.indexOf('=')) : w).toList()) + hint;
+        }
+        return "unexpected argument" + (words.size() == 1 ? " '" + first + "'" : "s: " + String.join(" ", words));
+    }
+
+    /** The closest word within 2 edits (a swap of two letters is one), or null: {@code sned} gives {@code send}. */
+    static String nearest(String word, Collection<String> candidates) {
+        String best = null;
+        int bestDistance = 3;
+        for (String c : candidates) {
+            int d = distance(word.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
+            if (d < bestDistance && d < Math.max(c.length(), 2)) {
+                bestDistance = d;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+    private static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            for (int j = 0; j <= b.length(); j++) {
+                if (i == 0 || j == 0) {
+                    d[i][j] = i + j;
+                    continue;
+                }
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    /** A command that needs a subcommand and got none: the short usage, exit 64. */
+    static int missingCommand(CommandLine cmd) {
+        PrintWriter err = cmd.getErr();
+        String name = cmd.getCommandSpec().qualifiedName(" ");
+        err.println(name + ": no command given");
+        err.print(cmd.getHelp().synopsis(0));
+        err.println("commands: " + String.join(", ", cmd.getSubcommands().keySet()));
+        err.println("see `" + name + " --help`");
+        err.flush();
+        return ExitCode.USAGE.code();
     }
 
     /** Builds commands, handing {@link Io} to those whose constructor takes it. */
@@ -111,13 +219,34 @@ public final class Main implements Runnable {
         }
     }
 
-    /** The version from the jar's manifest. */
+    /**
+     * The version: the jar manifest's Implementation-Version, else (run from classes, as in
+     * tests) the one Maven wrote into {@code version.properties}.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
+            return new String[] {"postilion " + number(), "Java " + System.getProperty("java.version")};
+        }
+
+        static String number() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"postilion " + (v == null ? "development build" : v),
-                    "Java " + System.getProperty("java.version")};
+            if (v != null) {
+                return v;
+            }
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    Properties p = new Properties();
+                    p.load(in);
+                    String fromBuild = p.getProperty("version");
+                    if (fromBuild != null && !fromBuild.isBlank() && !fromBuild.startsWith("${")) {
+                        return fromBuild;
+                    }
+                }
+            } catch (IOException e) {
+                // fall through: no number known
+            }
+            return "(version unknown: not built by Maven)";
         }
     }
 }

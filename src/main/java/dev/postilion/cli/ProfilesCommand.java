@@ -44,12 +44,16 @@ public final class ProfilesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().usage(io.err());
-        return ExitCode.USAGE.code();
+        return Main.missingCommand(spec.commandLine());
     }
 
     private ProfileFile load() {
         return new ProfileLoader(io.env()).withPrompter(io.prompter()).load(file);
+    }
+
+    /** For list and show, which never read a secret: a profile refused for the file's mode is shown as refused. */
+    private ProfileFile loadForDisplay() {
+        return new ProfileLoader(io.env()).withPrompter(io.prompter()).loadForDisplay(file);
     }
 
     private static int fail(PrintStream err, ProfileException e) {
@@ -58,7 +62,8 @@ public final class ProfilesCommand implements Callable<Integer> {
     }
 
     /** {@code profiles list}. */
-    @Command(name = "list", description = "Each profile: name, host:port, tls, auth, user; * marks the default.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = {"Each profile: name, host:port, tls, auth, user; * marks the default.",
+            "A profile that cannot be used is listed with its problem."})
     static final class ListProfiles implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         ProfilesCommand parent;
@@ -66,7 +71,7 @@ public final class ProfilesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try {
-                parent.io.out().print(ProfileDisplay.list(parent.load()));
+                parent.io.out().print(ProfileDisplay.list(parent.loadForDisplay()));
                 return ExitCode.OK.code();
             } catch (ProfileException e) {
                 return fail(parent.io.err(), e);
@@ -75,7 +80,7 @@ public final class ProfilesCommand implements Callable<Integer> {
     }
 
     /** {@code profiles show NAME}. */
-    @Command(name = "show", description = "One profile after extends and ${...}; secrets shown as their source.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One profile after extends and ${...}; secrets shown as their source.")
     static final class ShowProfile implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         ProfilesCommand parent;
@@ -85,7 +90,7 @@ public final class ProfilesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try {
-                ProfileFile f = parent.load();
+                ProfileFile f = parent.loadForDisplay();
                 String n = name != null ? name : f.defaultProfile().name();
                 parent.io.out().print(ProfileDisplay.show(f, n));
                 return ExitCode.OK.code();
@@ -96,7 +101,7 @@ public final class ProfilesCommand implements Callable<Integer> {
     }
 
     /** {@code profiles test NAME}: connect, TLS, AUTH, QUIT; no mail. */
-    @Command(name = "test", description = "Connect, start TLS and authenticate with a profile, then QUIT; no mail.")
+    @Command(name = "test", mixinStandardHelpOptions = true, description = "Connect, start TLS and authenticate with a profile, then QUIT; no mail.")
     static final class TestProfile implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         ProfilesCommand parent;

@@ -12,6 +12,7 @@ import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
 import dev.postilion.message.MimeAssembler;
 import dev.postilion.message.OutgoingMessage;
+import dev.postilion.profile.Profile;
 import dev.postilion.smtp.Envelope;
 import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
@@ -59,10 +60,12 @@ public final class SendCommand implements Callable<Integer> {
     @Option(names = "--subject", paramLabel = "TEXT", description = "The subject (non-ASCII is encoded for you).")
     String subject;
 
-    @Option(names = "--body", paramLabel = "TEXT|@FILE|-", description = "The text body: text, @file, or - for stdin.")
+    @Option(names = "--body", paramLabel = "TEXT|@FILE|-", description = {"The text body: TEXT, @FILE (that file's"
+            + " content), or - (standard input).", "A text that starts with @ is written @@: --body @@home sends \"@home\"."})
     String body;
 
-    @Option(names = "--html", paramLabel = "HTML|@FILE", description = "An HTML body (with --body: multipart/alternative).")
+    @Option(names = "--html", paramLabel = "HTML|@FILE|-", description = "An HTML body, as --body takes it (with --body:"
+            + " multipart/alternative).")
     String html;
 
     @Option(names = "--attach", paramLabel = "FILE", description = "Attach a file (repeatable).")
@@ -74,7 +77,8 @@ public final class SendCommand implements Callable<Integer> {
     @Option(names = "--header", paramLabel = "'Name: value'", description = "Add a header (repeatable).")
     List<String> headers = new ArrayList<>();
 
-    @Option(names = {"-d", "--data"}, paramLabel = "FILE|-", description = "Send this whole raw message as written.")
+    @Option(names = {"-d", "--data"}, paramLabel = "FILE|-", description = "Send this whole raw message as written:"
+            + " FILE (or @FILE), or - (standard input).")
     String data;
 
     @Option(names = "--quit-after", paramLabel = "STAGE",
@@ -120,6 +124,29 @@ public final class SendCommand implements Callable<Integer> {
                 return ExitCode.USAGE.code();
             }
         }
+        // Every argument is checked before the first byte is sent (and before a password is asked
+        // for): a mistake found only after AUTH wastes a login and, in a loop, locks accounts.
+        OutgoingMessage message = null;
+        try {
+            checkArguments();
+            connection.checkValues();
+            Profile profile = connection.profile(io, null);
+            if (profile == null && connection.server == null) {
+                throw connection.noServer();
+            }
+            if (stop == null || stop.ordinal() >= QuitAfter.MAIL.ordinal()) {
+                message = message(from != null ? from : profile != null ? profile.from() : null);
+            }
+        } catch (ConnectionOptions.Problem p) {
+            io.err().println("postilion send: " + p.getMessage());
+            return p.code.code();
+        } catch (MessageException e) {
+            io.err().println("postilion send: " + e.getMessage());
+            return e.exitCode();
+        } catch (UsageProblem e) {
+            io.err().println("postilion send: " + e.getMessage());
+            return e.code.code();
+        }
         ConnectionOptions.Target target;
         try {
             target = connection.resolve(io, null);
@@ -129,18 +156,6 @@ public final class SendCommand implements Callable<Integer> {
         }
         if (connection.insecure) {
             io.err().println("*** --insecure: TLS certificates are not checked; anyone in the path can read this session");
-        }
-        OutgoingMessage message = null;
-        if (stop == null || stop.ordinal() >= QuitAfter.MAIL.ordinal()) {
-            try {
-                message = message(target);
-            } catch (MessageException e) {
-                io.err().println("postilion send: " + e.getMessage());
-                return e.exitCode();
-            } catch (UsageProblem e) {
-                io.err().println("postilion send: " + e.getMessage());
-                return e.code.code();
-            }
         }
         TranscriptRecorder recorder = new TranscriptRecorder(showSecrets);
         List<TranscriptListener> listeners = new ArrayList<>(List.of(recorder));
@@ -246,30 +261,48 @@ public final class SendCommand implements Callable<Integer> {
         return ExitCode.OK.code();
     }
 
-    private OutgoingMessage message(ConnectionOptions.Target t) throws UsageProblem {
-        String sender = from != null ? from : t.from();
-        if (data != null) {
-            if (body != null || html != null || subject != null || !attach.isEmpty() || !headers.isEmpty()) {
-                throw new UsageProblem(ExitCode.USAGE, "--data sends a whole message as written; it cannot be"
-                        + " combined with --subject, --body, --html, --attach or --header");
-            }
-            MessageSpec raw = new MessageSpec();
-            if (data.equals("-")) {
-                raw.raw(readStdin());
-            } else {
-                raw.rawFile(Path.of(data));
-            }
-            if (sender != null) {
-                raw.from(sender);
-            }
-            raw.to(to).cc(cc).bcc(bcc);
-            return new MimeAssembler().assemble(raw);
+    /** The checks that need nothing but the arguments themselves. */
+    private void checkArguments() throws UsageProblem {
+        if (!List.of("auto", "on", "off").contains(chunking.toLowerCase(Locale.ROOT))) {
+            throw new UsageProblem(ExitCode.USAGE, "--chunking " + chunking + ": use auto, on or off");
         }
+        List<String> fromStdin = new ArrayList<>();
+        for (String[] o : new String[][] {{"--body", body}, {"--html", html}, {"--data", data}}) {
+            if ("-".equals(o[1])) {
+                fromStdin.add(o[0]);
+            }
+        }
+        if (fromStdin.size() > 1) {
+            throw new UsageProblem(ExitCode.USAGE, String.join(" and ", fromStdin) + " both read standard input;"
+                    + " give one of them as @FILE");
+        }
+        if (data != null && (body != null || html != null || subject != null || !attach.isEmpty()
+                || !headers.isEmpty() || !inline.isEmpty())) {
+            throw new UsageProblem(ExitCode.USAGE, "--data sends a whole message as written; it cannot be"
+                    + " combined with --subject, --body, --html, --attach, --inline or --header");
+        }
+    }
+
+    /** The message, checked and built before connecting; {@code sender} is --from, else the profile's from. */
+    private OutgoingMessage message(String sender) throws UsageProblem {
         if (sender == null) {
             throw new UsageProblem(ExitCode.USAGE, "no sender: give --from ADDR (or a profile with from:)");
         }
         if (to.isEmpty() && cc.isEmpty() && bcc.isEmpty()) {
-            throw new UsageProblem(ExitCode.USAGE, "no recipient: give --to ADDR (repeatable)");
+            throw new UsageProblem(ExitCode.USAGE, "no recipient: give --to ADDR (repeatable)"
+                    + (data != null ? "; --data sends the message as written, and its To: header is not read" : ""));
+        }
+        if (data != null) {
+            MessageSpec raw = new MessageSpec();
+            if (data.equals("-")) {
+                raw.raw(readStdin());
+            } else {
+                // --data FILE, and --data @FILE as --body and --html write it
+                raw.rawFile(Path.of(data.startsWith("@") ? data.substring(1) : data));
+            }
+            raw.from(sender);
+            raw.to(to).cc(cc).bcc(bcc);
+            return new MimeAssembler().assemble(raw);
         }
         MessageSpec spec = new MessageSpec().from(sender).to(to).cc(cc).bcc(bcc);
         spec.subject(subject != null ? subject : "test " + java.time.ZonedDateTime.now()
@@ -308,6 +341,10 @@ public final class SendCommand implements Callable<Integer> {
         try {
             if (value.equals("-")) {
                 return InputFile.text(readStdin(), "standard input");
+            }
+            if (value.startsWith("@@")) {
+                // @@ escapes a text that really starts with @: --body @@home is the text "@home".
+                return value.substring(1);
             }
             if (value.startsWith("@")) {
                 return InputFile.readText(Path.of(value.substring(1)), TEXT_CAP);

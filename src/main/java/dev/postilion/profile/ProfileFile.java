@@ -34,6 +34,8 @@ public final class ProfileFile {
     private final Map<String, Definition> definitions;
     private final String defaultName;
     private final SecretRequest.SecretRuntime runtime;
+    /** Profiles refused when resolved, with why (a loaded-for-display file's mode problems). */
+    private Map<String, ProfileException> refused = Map.of();
 
     ProfileFile(Path path, Map<String, Definition> definitions, String defaultName,
             SecretRequest.SecretRuntime runtime) {
@@ -41,6 +43,12 @@ public final class ProfileFile {
         this.definitions = definitions;
         this.defaultName = defaultName;
         this.runtime = runtime;
+    }
+
+    /** This file, refusing these profiles (and those that extend them) with their problem when resolved. */
+    ProfileFile refusing(Map<String, ProfileException> problems) {
+        this.refused = Map.copyOf(problems);
+        return this;
     }
 
     /** The file the profiles were read from, as it was named. */
@@ -107,7 +115,14 @@ public final class ProfileFile {
     Resolution resolve(String name) {
         Definition definition = definition(name);
         Map<String, Setting> merged = new LinkedHashMap<>();
-        for (Definition step : lineage(definition, new ArrayList<>(), new HashSet<>())) {
+        List<Definition> lineage = lineage(definition, new ArrayList<>(), new HashSet<>());
+        for (Definition step : lineage) {
+            ProfileException problem = refused.get(step.name());
+            if (problem != null) {
+                throw problem;
+            }
+        }
+        for (Definition step : lineage) {
             for (Setting setting : step.settings().values()) {
                 if (setting.unset()) {
                     merged.remove(setting.key());

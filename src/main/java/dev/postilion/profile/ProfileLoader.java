@@ -130,6 +130,19 @@ public final class ProfileLoader {
      *     wrong types, bad {@code extends}, a literal secret in a file others can read
      */
     public ProfileFile load(Path explicit) {
+        return load(explicit, false);
+    }
+
+    /**
+     * Loads the file as {@link #load(Path)} does, for showing it ({@code profiles list}, {@code
+     * show}): a secret written in a file others can read refuses only the profiles that hold or
+     * inherit it (resolving them throws the problem), so the others can still be listed.
+     */
+    public ProfileFile loadForDisplay(Path explicit) {
+        return load(explicit, true);
+    }
+
+    private ProfileFile load(Path explicit, boolean display) {
         Location location = location(explicit);
         Path file = location.path();
         String text = decode(read(location), file);
@@ -138,7 +151,7 @@ public final class ProfileLoader {
         Path baseDir = file.toAbsolutePath().getParent();
         SecretRequest.SecretRuntime runtime = new SecretRequest.SecretRuntime(env, home(), baseDir, prompter,
                 commandStderr);
-        return new ProfileParser(file, yamlText, runtime, commandTimeout).parse(root);
+        return new ProfileParser(file, yamlText, runtime, commandTimeout).deferModeCheck(display).parse(root);
     }
 
     /** The chosen file and how it was chosen. */

@@ -62,12 +62,24 @@ final class ProfileParser {
     private final SecretRequest.SecretRuntime runtime;
     private final Duration commandTimeout;
     private Setting firstLiteral;
+    /** Every secret written in the file, each profile's first; for {@link #deferModeCheck(boolean)}. */
+    private final Map<String, Setting> literals = new LinkedHashMap<>();
+    private boolean deferModeCheck;
 
     ProfileParser(Path file, YamlText text, SecretRequest.SecretRuntime runtime, Duration commandTimeout) {
         this.file = file;
         this.text = text;
         this.runtime = runtime;
         this.commandTimeout = commandTimeout;
+    }
+
+    /**
+     * With {@code true}, a secret written in a file others can read does not refuse the whole file:
+     * only the profiles holding one are refused, when resolved (for list and show).
+     */
+    ProfileParser deferModeCheck(boolean defer) {
+        this.deferModeCheck = defer;
+        return this;
     }
 
     ProfileFile parse(Node root) {
@@ -119,10 +131,18 @@ final class ProfileParser {
             throw ProfileException.at(defaultLocation, "default: " + ProfileFile.noSuchProfile(defaultName,
                     definitions.keySet()));
         }
-        if (firstLiteral != null) {
+        Map<String, ProfileException> refused = new LinkedHashMap<>();
+        if (firstLiteral != null && !deferModeCheck) {
             checkOwnerOnly(firstLiteral);
         }
-        return new ProfileFile(file, definitions, defaultName, runtime);
+        for (Setting literal : deferModeCheck ? literals.values() : List.<Setting>of()) {
+            try {
+                checkOwnerOnly(literal);
+            } catch (ProfileException e) {
+                refused.put(literal.profile(), e);
+            }
+        }
+        return new ProfileFile(file, definitions, defaultName, runtime).refusing(refused);
     }
 
     // ---- the whole tree: tags, keys, duplicates ----
@@ -228,6 +248,9 @@ final class ProfileParser {
             Setting setting = new Setting(key, null, secret(profile, key, location, node), location, profile);
             if (node instanceof ScalarNode && firstLiteral == null) {
                 firstLiteral = setting;
+            }
+            if (node instanceof ScalarNode) {
+                literals.putIfAbsent(profile, setting);
             }
             return setting;
         }

@@ -135,4 +135,28 @@ class RunCommandTest {
         assertThat(Files.readString(t)).contains(" ~> ********").doesNotContain("local-test-password")
                 .doesNotContain("bG9jYWwtdGVzdC1wYXNzd29yZA==");
     }
+
+    @Test
+    void theReadmeToursExchguyLineRunsAsWritten() throws Exception {
+        // README: scripts/postilion run samples/exchange-2003.groovy --profiles samples/profiles.yaml --profile exchguy
+        // with mail.exchguy.com played by the seed session's server.
+        cli.env.put("EXCHGUY_PASSWORD", "tour-Pa55");
+        try (FaultServer server = FaultServer.exchange2003()) {
+            Cli.Outcome o = cli.run("run", "samples/exchange-2003.groovy", "--profiles", "samples/profiles.yaml",
+                    "--profile", "exchguy", "--connect-to", "127.0.0.1:" + server.port());
+            assertThat(o.code()).as(o.all()).isZero();
+            assertThat(o.out()).contains(" -> AUTH LOGIN", "<-  235", " -> MAIL FROM:<guyt@exchguy.com>");
+            assertThat(o.all()).doesNotContain("tour-Pa55");
+            assertThat(server.awaitDisconnect().receivedText()).contains(java.util.Base64.getEncoder()
+                    .encodeToString("tour-Pa55".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        java.util.List<String> readme = Files.readAllLines(Path.of("README.md"));
+        assertThat(readme).contains("scripts/postilion run samples/exchange-2003.groovy --profiles samples/profiles.yaml"
+                + " --profile exchguy");
+    }
+
+    @Test
+    void theReadmeLinksNothingOutsideTheRepository() throws Exception {
+        assertThat(Files.readString(Path.of("README.md"))).doesNotContain("../shared").doesNotContain("](../");
+    }
 }

@@ -239,4 +239,142 @@ class SendCommandTest {
             assertThat(own.all()).doesNotContain("bound-Pa55");
         }
     }
+
+    private static long rcptLines(Cli.Outcome o) {
+        return o.out().lines().filter(l -> l.contains("RCPT TO:")).filter(l -> l.contains("->")).count();
+    }
+
+    private String onlyBody() throws Exception {
+        MimeMessage[] got = greenMail.getReceivedMessages();
+        assertThat(got).hasSize(1);
+        return ((String) got[0].getContent()).replace("\r\n", "\n").stripTrailing();
+    }
+
+    @Test
+    void bodyFileIsNeverParsedAsOptions() throws Exception {
+        Path note = dir.resolve("note.txt");
+        Files.writeString(note, "Hi --bcc x@evil.test\n");
+        for (String[] form : List.of(new String[] {"--body", "@" + note}, new String[] {"--body=@" + note})) {
+            greenMail.reset();
+            List<String> args = new java.util.ArrayList<>(List.of("send", "--server", server(), "--tls", "none",
+                    "--from", "a@x.test", "--to", "b@y.test"));
+            args.addAll(List.of(form));
+            Cli.Outcome o = cli.run(args.toArray(String[]::new));
+            assertThat(o.code()).as(o.all()).isZero();
+            assertThat(rcptLines(o)).as(o.out()).isEqualTo(1);
+            assertThat(o.out()).doesNotContain("evil.test>");
+            assertThat(onlyBody()).isEqualTo("Hi --bcc x@evil.test");
+        }
+    }
+
+    @Test
+    void htmlAndDataFilesAreNeverParsedAsOptions() throws Exception {
+        Path page = dir.resolve("page.html");
+        Files.writeString(page, "<p>Hi</p> --bcc x@evil.test\n");
+        Cli.Outcome html = cli.run("send", "--server", server(), "--tls", "none", "--from", "a@x.test",
+                "--to", "b@y.test", "--html=@" + page);
+        assertThat(html.code()).as(html.all()).isZero();
+        assertThat(rcptLines(html)).isEqualTo(1);
+        Path eml = dir.resolve("m.eml");
+        Files.writeString(eml, "Subject: raw --bcc x@evil.test\n\nbody --cc y@evil.test\n");
+        for (String form : List.of(eml.toString(), "@" + eml)) {
+            greenMail.reset();
+            Cli.Outcome o = cli.run("send", "--server", server(), "--tls", "none", "--from", "a@x.test",
+                    "--to", "b@y.test", "--data", form);
+            assertThat(o.code()).as(o.all()).isZero();
+            assertThat(rcptLines(o)).isEqualTo(1);
+            assertThat(onlyBody()).isEqualTo("body --cc y@evil.test");
+        }
+    }
+
+    @Test
+    void bodyFromStandardInputWithDash() throws Exception {
+        cli.stdin = "from stdin --bcc x@evil.test\n";
+        Cli.Outcome o = cli.run("send", "--server", server(), "--tls", "none", "--from", "a@x.test",
+                "--to", "b@y.test", "--body", "-");
+        assertThat(o.code()).as(o.all()).isZero();
+        assertThat(rcptLines(o)).isEqualTo(1);
+        assertThat(onlyBody()).isEqualTo("from stdin --bcc x@evil.test");
+    }
+
+    @Test
+    void htmlFromStandardInputWithDash() throws Exception {
+        cli.stdin = "<p>from stdin</p>";
+        Cli.Outcome o = cli.run("send", "--server", server(), "--tls", "none", "--from", "a@x.test",
+                "--to", "b@y.test", "--html", "-");
+        assertThat(o.code()).as(o.all()).isZero();
+        MimeMessage m = greenMail.getReceivedMessages()[0];
+        assertThat(m.getContentType()).startsWith("text/html");
+        assertThat(((String) m.getContent())).contains("<p>from stdin</p>");
+    }
+
+    @Test
+    void rawMessageFromStandardInputWithDash() throws Exception {
+        cli.stdin = "Subject: piped\n\npiped body\n";
+        Cli.Outcome o = cli.run("send", "-q", "--server", server(), "--tls", "none", "--from", "a@x.test",
+                "--to", "b@y.test", "--data", "-");
+        assertThat(o.code()).as(o.all()).isZero();
+        assertThat(greenMail.getReceivedMessages()[0].getSubject()).isEqualTo("piped");
+        assertThat(onlyBody()).isEqualTo("piped body");
+    }
+
+    @Test
+    void doubleAtSendsATextThatStartsWithAt() throws Exception {
+        Cli.Outcome o = cli.run("send", "--server", server(), "--tls", "none", "--from", "a@x.test",
+                "--to", "b@y.test", "--body", "@@home is where the mail is");
+        assertThat(o.code()).as(o.all()).isZero();
+        assertThat(onlyBody()).isEqualTo("@home is where the mail is");
+    }
+
+    @Test
+    void bodyFileThatIsMissingExits66BeforeConnecting() throws Exception {
+        try (dev.postilion.testing.FaultServer s = dev.postilion.testing.FaultServer.start()) {
+            Cli.Outcome o = cli.run("send", "--server", "127.0.0.1:" + s.port(), "--tls", "none", "--from", "a@x.test",
+                    "--to", "b@y.test", "--body", "@" + dir.resolve("none.txt"));
+            assertThat(o.code()).as(o.all()).isEqualTo(66);
+            assertThat(o.err()).contains("--body @" + dir.resolve("none.txt") + ": no such file");
+            assertThat(s.connections()).isZero();
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+            --data - with no recipient             | 64 | --from a@x.test --data -                                 | no recipient: give --to ADDR
+            --data FILE with no sender             | 64 | --to b@y.test --data @EML                                 | no sender: give --from ADDR
+            no sender                              | 64 | --to b@y.test --body hi                                   | no sender: give --from ADDR
+            no recipient                           | 64 | --from a@x.test --body hi                                 | no recipient: give --to ADDR
+            a missing attachment                   | 66 | --from a@x.test --to b@y.test --attach DIR/none.pdf       | attach 'DIR/none.pdf': no such file
+            a missing inline image                 | 66 | --from a@x.test --to b@y.test --html <img> --inline c=DIR/none.png | inline 'DIR/none.png': no such file
+            a missing raw message                  | 66 | --from a@x.test --to b@y.test --data DIR/none.eml         | raw 'DIR/none.eml': no such file
+            --inline without CID=                  | 64 | --from a@x.test --to b@y.test --html <img> --inline DIR/x.png | write CID=FILE
+            --header without a colon               | 64 | --from a@x.test --to b@y.test --header X-Test               | write 'Name: value'
+            two options read stdin                 | 64 | --from a@x.test --to b@y.test --body - --html -           | --body and --html both read standard input
+            --data with --inline                   | 64 | --from a@x.test --to b@y.test --data @EML --inline c=DIR/x.png | cannot be combined
+            an unknown AUTH mechanism              | 64 | --from a@x.test --to b@y.test --auth scram --user u --password-env PW | --auth scram: use one of auto, none, login
+            --auth without --user (no prompt)      | 64 | --from a@x.test --to b@y.test --auth login                | --auth login needs --user
+            --user without --auth                  | 64 | --from a@x.test --to b@y.test --user u --password-env PW  | add --auth MECH
+            a port out of range                    | 64 | --from a@x.test --to b@y.test --port 99999                | --port 99999: a port is 1 to 65535
+            a bad --chunking                       | 64 | --from a@x.test --to b@y.test --chunking yes              | --chunking yes: use auto, on or off
+            a bad --pipelining                     | 64 | --from a@x.test --to b@y.test --pipelining maybe          | --pipelining maybe: use auto, on or off
+            a bad address                          | 65 | --from a@x.test --to not-an-address                       | not-an-address
+            """)
+    void argumentMistakesFailBeforeConnecting(String what, int code, String args, String message) throws Exception {
+        Path eml = dir.resolve("m.eml");
+        Files.writeString(eml, "Subject: x\n\nbody\n");
+        Files.write(dir.resolve("x.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+        cli.env.put("PW", "never-used-Pa55");
+        cli.stdin = "Subject: piped\n\nbody\n";
+        try (dev.postilion.testing.FaultServer s = dev.postilion.testing.FaultServer.start()) {
+            List<String> all = new java.util.ArrayList<>(List.of("send", "--server", "127.0.0.1:" + s.port(),
+                    "--tls", "none"));
+            for (String a : args.trim().split(" +")) {
+                all.add(a.replace("@EML", "@" + eml).replace("DIR", dir.toString()));
+            }
+            Cli.Outcome o = cli.run(all.toArray(String[]::new));
+            assertThat(o.code()).as(what + "\n" + o.all()).isEqualTo(code);
+            assertThat(o.err()).as(what).contains(message.replace("DIR", dir.toString()));
+            assertThat(o.all()).doesNotContain("never-used-Pa55").doesNotContain("Exception");
+            assertThat(s.connections()).as(what).isZero();
+        }
+    }
 }

@@ -7,6 +7,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,5 +105,90 @@ class SmallCommandsTest {
         Cli.Outcome o = cli.run("--help");
         assertThat(o.code()).isZero();
         assertThat(o.out()).contains("Exit codes:").contains(" 75").contains("TEMPFAIL").contains(" 77");
+    }
+
+    @Test
+    void base64WithNoTextReadsStandardInputWithoutItsLastNewline() {
+        cli.stdin = "s3cret-Pa55\n";
+        Cli.Outcome o = cli.run("base64", "encode");
+        assertThat(o.code()).as(o.all()).isZero();
+        assertThat(o.out()).isEqualTo("czNjcmV0LVBhNTU=\n");
+        cli.stdin = "czNjcmV0LVBhNTU=\r\n";
+        assertThat(cli.run("base64", "decode").out()).isEqualTo("s3cret-Pa55\n");
+        cli.stdin = "guyt\n";
+        assertThat(cli.run("base64", "encode", "-").out()).isEqualTo("Z3V5dA==\n");
+    }
+
+    @Test
+    void base64WithNoTextOnATerminalAsksWithoutEcho() {
+        cli.typed = "typed-Pa55".toCharArray();
+        cli.stdin = "not this";
+        Cli.Outcome o = cli.run("base64", "encode");
+        assertThat(o.code()).as(o.all()).isZero();
+        assertThat(o.out()).isEqualTo("dHlwZWQtUGE1NQ==\n").doesNotContain("typed-Pa55");
+    }
+
+    @Test
+    void base64HelpSaysHowToKeepAPasswordOutOfShellHistory() {
+        Cli.Outcome o = cli.run("base64", "--help");
+        assertThat(o.code()).isZero();
+        assertThat(o.out()).contains("With no TEXT (or TEXT -), the text is read from standard input")
+                .contains("shell history");
+    }
+
+    @Test
+    void profilesListShowsEveryProfileAndMarksTheOneWithAModeProblem() throws Exception {
+        Path f = dir.resolve("profiles.yaml");
+        Files.writeString(f, """
+                default: work
+                profiles:
+                  work:
+                    host: smtp.example.com
+                    username: guyt
+                    password: { env: WORK_PASS }
+                  legacy:
+                    host: mail.example.com
+                    username: guyt
+                    password: "literal-Secret-42"
+                  child:
+                    extends: legacy
+                    host: child.example.com
+                  local:
+                    host: 127.0.0.1
+                """);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        Cli.Outcome list = cli.run("profiles", "--profiles", f.toString(), "list");
+        assertThat(list.code()).as(list.all()).isZero();
+        assertThat(list.all()).doesNotContain("literal-Secret-42");
+        assertThat(list.out().lines()).hasSize(5);
+        assertThat(list.out()).containsPattern("\\* work +smtp.example.com:587")
+                .containsPattern("  local +127.0.0.1:25");
+        assertThat(list.out().lines().filter(l -> l.contains("legacy")).findFirst().orElseThrow())
+                .contains("error: ").contains("only its owner may read").contains("chmod 600");
+        assertThat(list.out().lines().filter(l -> l.contains("child")).findFirst().orElseThrow())
+                .contains("error: ").contains("chmod 600");
+        Cli.Outcome show = cli.run("profiles", "--profiles", f.toString(), "show", "work");
+        assertThat(show.code()).as(show.all()).isZero();
+        // Using any profile of that file is still refused: the secret is readable by others.
+        Cli.Outcome test = cli.run("profiles", "--profiles", f.toString(), "test", "local");
+        assertThat(test.code()).isEqualTo(78);
+        assertThat(test.err()).contains("chmod 600");
+    }
+
+    @Test
+    void checkArgumentMistakesFailBeforeConnecting() throws Exception {
+        try (dev.postilion.testing.FaultServer s = dev.postilion.testing.FaultServer.start()) {
+            String target = "127.0.0.1:" + s.port();
+            for (String[] args : List.of(new String[] {"check", target, "--auth", "scram", "--user", "u"},
+                    new String[] {"check", target, "--user", "u", "--password-env", "PW"},
+                    new String[] {"check", target, "--auth", "login"},
+                    new String[] {"check", target, "--pipelining", "sometimes"},
+                    new String[] {"check", "127.0.0.1", "--port", "0"})) {
+                Cli.Outcome o = cli.run(args);
+                assertThat(o.code()).as(String.join(" ", args) + "\n" + o.all()).isEqualTo(64);
+                assertThat(o.err()).startsWith("postilion check: ");
+            }
+            assertThat(s.connections()).isZero();
+        }
     }
 }

@@ -153,4 +153,33 @@ class ProfileDisplayTest {
         ProfileDisplay.show(profiles, "work");
         assertThat(dir.resolve("ran")).doesNotExist();
     }
+
+    @Test
+    void listForDisplayRefusesOnlyTheProfilesHoldingALiteralSecretInAFileOthersCanRead() {
+        Path file = write(dir, "profiles.yaml", """
+                default: work
+                profiles:
+                  work:
+                    host: smtp.example.com
+                    username: guyt
+                    password: { env: WORK_PASS }
+                  legacy:
+                    host: mail.example.com
+                    username: guyt
+                    password: "literal-Secret-42"
+                  child:
+                    extends: legacy
+                """, "rw-r--r--");
+        ProfileLoader loader = new ProfileLoader(env(dir));
+        assertThatThrownBy(() -> loader.load(file)).hasMessageContaining("chmod 600");
+        ProfileFile shown = loader.loadForDisplay(file);
+        assertThat(shown.get("work").host()).isEqualTo("smtp.example.com");
+        String refusal = file + ":10: profile 'legacy': password is written in the file, so only its owner may read "
+                + file + ", but its permissions are rw-r--r--; fix: chmod 600 " + file;
+        assertThatThrownBy(() -> shown.get("legacy")).hasMessage(refusal);
+        assertThatThrownBy(() -> shown.get("child")).hasMessage(refusal);
+        String text = ProfileDisplay.list(shown);
+        assertThat(text).doesNotContain("literal-Secret-42").contains("* work    smtp.example.com:587")
+                .contains("  legacy  error: " + refusal).contains("  child   error: " + refusal);
+    }
 }
