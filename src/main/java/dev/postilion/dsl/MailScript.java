@@ -887,6 +887,11 @@ public abstract class MailScript extends Script {
 
     /** An unknown variable: names the nearest verb or variable. */
     public Object propertyMissing(String name) {
+        if (name.equals("out")) {
+            // Groovy's println, print and printf look for an "out" variable and, when there is
+            // none, write to standard output: say there is none.
+            throw new groovy.lang.MissingPropertyException(name, getClass());
+        }
         if (VerbSpelling.MECHANISMS.contains(name) && !getBinding().hasVariable(name)) {
             return problem(new ScriptError(here(), mechanismAsVerb(name)), null);
         }

@@ -623,8 +623,10 @@ final class ScriptFacts {
             if (call.isImplicitThis() && method != null && judged() && !known(method)
                     && !"auth".equals(parentCall)) {
                 String near = Suggest.nearest(method, suggestions());
-                facts.add(new Fact(Kind.MISTAKE, call.getLineNumber(), method, "unknown verb '" + method + "'"
-                        + (near != null ? " (did you mean '" + near + "'?)" : "")));
+                facts.add(new Fact(Kind.MISTAKE, call.getLineNumber(), method,
+                        VerbSpelling.MESSAGE_WORDS.contains(method) ? method + " is a message word: it belongs inside"
+                                + " data { } or send { } (data { " + VerbSpelling.of(method) + " })"
+                        : "unknown verb '" + method + "'" + (near != null ? " (did you mean '" + near + "'?)" : "")));
             }
             if ("connect".equals(method) && target != Target.SCRIPT) {
                 facts.add(new Fact(Kind.SOME_PROFILE, call.getLineNumber(), "connect", ""));

@@ -143,13 +143,16 @@ class ScriptMistakeTest {
             data { template 'x' }                      | template does not take text; write template('welcome.txt'
             data { quit }                              | quit cannot be used inside a data { } or send { } block
             data { bogus 'x' }                         | unknown verb 'bogus'
-            send { header 'X', 'y', 'z' }              | header does not take text, text, text
+            send { from 'a@x.test'; header 'X', 'y', 'z' } | header does not take text, text, text
             def x = null; x.foo()                      | Cannot invoke method foo() on null object
             def finish() { 1 }                         | the script defines a method named 'finish', a name Postilion uses itself; give the method another name
             void resolve(String p) { }                 | the script defines a method named 'resolve', a name Postilion uses itself
             """)
     void everyWrongCallIsAScriptErrorWithItsLineAndNoJavaWords(String call, String message) throws Exception {
         Path script = dir.resolve("slip.groovy");
+        // Files the calls name exist, so that the mistake found is the call's shape, not a missing file.
+        Files.writeString(dir.resolve("x.png"), "png");
+        Files.writeString(dir.resolve("x"), "template");
         boolean transaction = call.startsWith("data {");
         Files.writeString(script, "connect 'mail.example.com'\nehlo 'client.test'\n"
                 + (transaction ? "mail from: 'a@x.test'; rcpt to: 'b@y.test'; " : "") + call + "\nquit\n");

@@ -332,7 +332,7 @@ class SendCommandTest {
             Cli.Outcome o = cli.run("send", "--server", "127.0.0.1:" + s.port(), "--tls", "none", "--from", "a@x.test",
                     "--to", "b@y.test", "--body", "@" + dir.resolve("none.txt"));
             assertThat(o.code()).as(o.all()).isEqualTo(66);
-            assertThat(o.err()).contains("--body @" + dir.resolve("none.txt") + ": no such file");
+            assertThat(o.err()).contains("--body @" + dir.resolve("none.txt") + ": " + dir.resolve("none.txt") + " does not exist");
             assertThat(s.connections()).isZero();
         }
     }

@@ -105,7 +105,7 @@ class MailScriptProfileTest {
         ScriptRunner.Result r = run("connect '127.0.0.1', port: " + greenMail.getSmtp().getPort()
                 + "\nehlo 'x.test'\nsend { to 'administrator@cp.com'; subject 's'; text 'hi' }\n");
         assertThat(r.problems()).singleElement().extracting(ScriptRunner.Problem::message).asString()
-                .startsWith("p.groovy:3: script error: from: missing");
+                .startsWith("p.groovy:3: script error: send needs from:");
         assertThat(greenMail.getReceivedMessages()).isEmpty();
     }
 

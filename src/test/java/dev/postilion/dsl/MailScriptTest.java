@@ -103,4 +103,19 @@ class MailScriptTest {
                 "test.groovy:4: script error: rcpt needs a mail from: first",
                 "test.groovy:5: file " + dir.resolve("missing.eml") + " does not exist");
     }
+
+    @Test
+    void printlnInAScriptWritesToStandardOutput() {
+        PrintStream before = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        ScriptRunner.Result r;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            r = run("println 'weekly report sent'\nprint 'a'\nprintf('%d%n', 42)\n", options());
+        } finally {
+            System.setOut(before);
+        }
+        assertThat(r.problems()).isEmpty();
+        assertThat(captured.toString(StandardCharsets.UTF_8)).isEqualTo("weekly report sent\na42\n");
+    }
 }
