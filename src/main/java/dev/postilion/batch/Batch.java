@@ -76,6 +76,8 @@ public final class Batch {
     private HostBackoff host;
     private volatile RowReader reader;
     private Journal.Opener journalFiles = Journal.Opener.FILE;
+    private boolean createJournal;
+    private Map<String, Path> otherOutputs = Map.of();
 
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong doneBefore = new AtomicLong();
@@ -119,6 +121,37 @@ public final class Batch {
         this.options = options;
     }
 
+    /**
+     * With {@code --resume}: start a new journal when none exists (a cron line's first run) instead of
+     * refusing; off by default, so that a resume from the wrong folder, or after the journal was
+     * moved, sends nothing.
+     */
+    public Batch createJournal(boolean on) {
+        this.createJournal = on;
+        return this;
+    }
+
+    /**
+     * The run's other output files ({@code --transcript}, {@code --outbox}) by option name: none of
+     * them may be the journal or the report.
+     */
+    public Batch otherOutputs(Map<String, Path> files) {
+        this.otherOutputs = new LinkedHashMap<>(files);
+        return this;
+    }
+
+    private Map<String, Path> outputs() {
+        Map<String, Path> all = new LinkedHashMap<>();
+        if (options.journal() != null) {
+            all.put("the journal", options.journal());
+        }
+        if (options.report() != null) {
+            all.put("the report", options.report());
+        }
+        all.putAll(otherOutputs);
+        return all;
+    }
+
     /** Opens the journal's file with {@code opener} (tests: a disk that fills up). */
     Batch journalFiles(Journal.Opener opener) {
         this.journalFiles = opener;
@@ -134,11 +167,15 @@ public final class Batch {
      */
     public BatchResult run() {
         long started = System.nanoTime();
-        Path reportPath = options.report();
+        Path reportPath = options.dryRun() ? null : options.report();
+        String clash = BatchFiles.clash(outputs());
+        if (clash != null) {
+            return early(Outcome.USAGE, clash + "; nothing was sent", started);
+        }
         try {
             if (options.journal() != null && !options.dryRun()) {
-                journal = Journal.open(options.journal(), options.resume(), options.shard(), source.describe(),
-                        options.fsync(), journalFiles);
+                journal = Journal.open(options.journal(), new Journal.Request(options.resume(), createJournal,
+                        options.shard(), source.describe(), options.fsync(), journalFiles));
                 journal.warnings().forEach(options.log());
                 resume = journal.state();
                 batchId = journal.batchId();
@@ -152,10 +189,10 @@ public final class Batch {
                 batchId = Long.toHexString(System.currentTimeMillis()) + Long.toHexString(System.nanoTime() & 0xffff);
             }
         } catch (JournalException e) {
-            return early(e.locked() ? Outcome.DEFERRED : Outcome.LOCAL_IO, e.getMessage(), started);
+            return early(e.outcome(), e.getMessage(), started);
         } catch (IOException e) {
-            return early(Outcome.LOCAL_IO, "journal " + options.journal() + " cannot be opened: " + e.getMessage()
-                    + "; nothing was sent", started);
+            return early(Outcome.LOCAL_IO, "journal " + Journal.shown(options.journal()) + " cannot be opened: "
+                    + e.getMessage() + "; nothing was sent", started);
         }
         try {
             if (reportPath != null) {
@@ -1321,7 +1358,7 @@ public final class Batch {
         BatchResult result;
         synchronized (this) {
             result = new BatchResult(outcome, t, stopReason, problems, moreProblems, elapsed, batchId,
-                    options.report(), options.journal());
+                    report.path(), options.journal());
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("summary", true);

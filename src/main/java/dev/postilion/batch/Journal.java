@@ -100,7 +100,8 @@ final class Journal implements Closeable {
      * and its done rows become the {@link #state()}.
      *
      * @throws JournalException when the file belongs to another shard, is damaged in the middle,
-     *                          exists without {@code resume}, or is locked by another run
+     *                          exists without {@code resume}, is missing with {@code resume}, or is
+     *                          locked by another run
      */
     static Journal open(Path path, boolean resume, Shard shard, String source) throws IOException {
         return open(path, resume, shard, source, true);
@@ -118,11 +119,42 @@ final class Journal implements Closeable {
     /** {@link #open(Path, boolean, Shard, String, boolean)} with the file opened by {@code opener}. */
     static Journal open(Path path, boolean resume, Shard shard, String source, boolean fsync, Opener opener)
             throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new JournalException("journal " + path + ": folder " + parent + " does not exist");
+        return open(path, new Request(resume, false, shard, source, fsync, opener));
+    }
+
+    /**
+     * What a run asks of its journal.
+     *
+     * @param resume continue the batch the journal records
+     * @param create with {@code resume}: start a new journal when there is none (a cron line's first run)
+     * @param shard the slice of the source this run takes
+     * @param source the source's name
+     * @param fsync force lines to disk before each final dot
+     * @param opener opens the file
+     */
+    record Request(boolean resume, boolean create, Shard shard, String source, boolean fsync, Opener opener) {
+    }
+
+    /** The path as messages show it: absolute, so a run from another folder says where it looked. */
+    static Path shown(Path path) {
+        return path.toAbsolutePath().normalize();
+    }
+
+    /** Opens a journal as {@code request} asks. */
+    static Journal open(Path path, Request request) throws IOException {
+        Path shown = shown(path);
+        boolean existed = Files.isRegularFile(path) && Files.size(path) > 0;
+        if (request.resume() && !existed && !request.create()) {
+            throw new JournalException(BatchFiles.noJournal(shown), null, JournalException.Why.USAGE);
         }
-        FileChannel channel = opener.open(path);
+        Path parent = shown.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new JournalException("journal " + shown + ": folder " + parent + " does not exist");
+        }
+        if (!request.resume() && existed) {
+            throw new JournalException(BatchFiles.exists(shown), null, JournalException.Why.USAGE);
+        }
+        FileChannel channel = request.opener().open(path);
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -131,7 +163,7 @@ final class Journal implements Closeable {
         }
         if (lock == null) {
             channel.close();
-            throw new JournalException("journal " + path + " is in use by another batch run; nothing was sent"
+            throw new JournalException("journal " + shown + " is in use by another batch run; nothing was sent"
                     + "\n    wait for it to finish, or give this run its own --journal", null, true);
         }
         try {
@@ -141,22 +173,20 @@ final class Journal implements Closeable {
             if (channel.size() == 0) {
                 id = newBatchId();
             } else {
-                if (!resume) {
-                    throw new JournalException("journal " + path + " already exists; nothing was sent"
-                            + "\n    pass --resume (resume: true) to continue that batch, or remove the file to start"
-                            + " a new one");
+                if (!request.resume()) {
+                    throw new JournalException(BatchFiles.exists(shown), null, JournalException.Why.USAGE);
                 }
-                id = read(path, channel, shard, source, state, warnings);
+                id = read(shown, channel, request.shard(), request.source(), state, warnings);
             }
             channel.position(channel.size());
-            Journal j = new Journal(path, channel, lock, id, state, warnings, fsync);
+            Journal j = new Journal(shown, channel, lock, id, state, warnings, request.fsync());
             if (channel.size() == 0) {
                 Map<String, Object> header = new LinkedHashMap<>();
                 header.put("journal", FORMAT);
                 header.put("version", 1);
                 header.put("batch", id);
-                header.put("shard", shard.toString());
-                header.put("source", source);
+                header.put("shard", request.shard().toString());
+                header.put("source", request.source());
                 header.put("created", Instant.now().toString());
                 j.append(header);
                 j.sync();

@@ -34,7 +34,7 @@ import dev.postilion.smtp.SmtpException;
 final class BatchRun {
 
     private static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
-        "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "resendInDoubt", "report", "shard", "addressField",
+        "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "create", "resendInDoubt", "report", "shard", "addressField",
         "maxAge", "maxRecipients"};
 
     private final MailScript script;
@@ -120,7 +120,10 @@ final class BatchRun {
         if (context.limit().stopped()) {
             throw new ScriptFailure(at, SmtpException.Kind.TEMPORARY, context.limit().why(), null);
         }
-        Batch batch = new Batch(rows, this::build, sessions, o);
+        BatchOverrides cli = context.options().batch();
+        Batch batch = new Batch(rows, this::build, sessions, o)
+                .createJournal(cli.newJournal() || a.bool("create", false))
+                .otherOutputs(cli.outputs());
         Path journal = o.journal();
         BatchResult r;
         try (RunLimit.Registration stopping = context.limit().onStop(() -> {
@@ -271,6 +274,7 @@ final class BatchRun {
             case BAD_SOURCE -> throw new ScriptFailure(at, SmtpException.Kind.INPUT, text, null);
             case NO_INPUT -> throw new ScriptError(at, ScriptError.Kind.MISSING_FILE, text, null);
             case LOCAL_IO -> throw new ScriptError(at, ScriptError.Kind.LOCAL_IO, text, null);
+            case USAGE -> throw new ScriptError(at, ScriptError.Kind.USAGE, text, null);
             case INTERNAL -> throw new IllegalStateException(text);
         }
     }

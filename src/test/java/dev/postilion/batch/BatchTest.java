@@ -324,13 +324,14 @@ class BatchTest {
     }
 
     @Test
-    void anExistingJournalIsNotReusedWithoutResume() {
+    void anExistingJournalWithoutResumeIsAUsageErrorAndSendsNothing() {
         Path journal = dir.resolve("j.jsonl");
         run(people(2), options().withJournal(journal));
         BatchResult r = run(people(2), options().withJournal(journal));
-        assertThat(r.outcome()).isEqualTo(Outcome.LOCAL_IO);
-        assertThat(r.stopReason()).isEqualTo("journal " + journal + " already exists; nothing was sent\n    pass"
-                + " --resume (resume: true) to continue that batch, or remove the file to start a new one");
+        assertThat(r.outcome()).isEqualTo(Outcome.USAGE);
+        assertThat(r.stopReason()).isEqualTo("journal " + journal.toAbsolutePath() + " already exists; nothing was"
+                + " sent\n    add --resume (resume: true) to continue that batch, or choose another journal for a new"
+                + " one");
         assertThat(server.received).hasSize(2);
     }
 

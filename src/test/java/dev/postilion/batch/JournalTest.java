@@ -153,9 +153,19 @@ class JournalTest {
     }
 
     @Test
-    void aResumeWithoutAJournalStartsOne() throws IOException {
+    void aResumeWithoutAJournalIsRefusedNamingTheAbsolutePath() {
         Path p = dir.resolve("new.jsonl");
-        try (Journal j = Journal.open(p, true, Shard.ALL, "x.csv")) {
+        assertThatThrownBy(() -> Journal.open(p, true, Shard.ALL, "x.csv"))
+                .isInstanceOfSatisfying(JournalException.class, e -> assertThat(e.outcome()).isEqualTo(Outcome.USAGE))
+                .hasMessageStartingWith("no journal at " + p.toAbsolutePath() + "; nothing was sent\n    run without"
+                        + " --resume to start a batch, or pass --new-journal");
+        assertThat(p).doesNotExist();
+    }
+
+    @Test
+    void aResumeWithCreateStartsAJournalWhenNoneExists() throws IOException {
+        Path p = dir.resolve("new.jsonl");
+        try (Journal j = Journal.open(p, new Journal.Request(true, true, Shard.ALL, "x.csv", true, Journal.Opener.FILE))) {
             assertThat(j.state().completeCount()).isZero();
         }
         assertThat(Files.readString(p, StandardCharsets.UTF_8)).startsWith("{\"journal\":\"postilion-batch-journal\"");

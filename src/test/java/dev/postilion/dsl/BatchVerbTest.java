@@ -160,8 +160,8 @@ class BatchVerbTest {
     void unknownOptionsAndBadValuesAreNamed() {
         assertThat(messages(run("batch([], concurency: 2) { }\n"))).isEqualTo("bulk.groovy:4: script error: batch:"
                 + " unknown option 'concurency' (did you mean 'concurrency'?); allowed: concurrency, rate,"
-                + " perConnection, retries, retryDelay, maxRetryDelay, maxErrors, journal, fsync, resume, resendInDoubt,"
-                + " report, shard, addressField, maxAge, maxRecipients");
+                + " perConnection, retries, retryDelay, maxRetryDelay, maxErrors, journal, fsync, resume, create,"
+                + " resendInDoubt, report, shard, addressField, maxAge, maxRecipients");
         assertThat(messages(run("batch([], rate: 'fast') { }\n"))).isEqualTo("bulk.groovy:4: script error: batch:"
                 + " 'fast' is not a rate; write N/s, N/min or N/h (e.g. 30/min)");
         assertThat(messages(run("batch([], maxAge: 'a week') { }\n"))).isEqualTo("bulk.groovy:4: script error:"
@@ -192,7 +192,8 @@ class BatchVerbTest {
     @Test
     void aJournalMakesASecondRunSendNothing() {
         String script = """
-                batch(csv('people.csv', delimiter: ';'), journal: 'bulk.journal', resume: true, report: 'r.jsonl') { row ->
+                batch(csv('people.csv', delimiter: ';'), journal: 'bulk.journal', resume: true, create: true,
+                        report: 'r.jsonl') { row ->
                     send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }
                 }
                 """;
