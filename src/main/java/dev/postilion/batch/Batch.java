@@ -68,7 +68,15 @@ public final class Batch {
 
     /** Volatile: {@link #cancel} forces it to disk from another thread. */
     private volatile Journal journal;
-    private ResumeState resume = ResumeState.EMPTY;
+    private ResumeState resume = new ResumeState();
+    /** A journal written before keys: rows are matched (and sharded) by row number. */
+    private boolean byRowNumber;
+    /** What the script names as a row's key, or null for the default (its envelope recipients). */
+    private Function<Row, Object> keyFunction;
+    private String keyName = Journal.KEYS_DEFAULT;
+    private boolean acceptSourceChange;
+    private Map<String, Object> about = Map.of();
+    private final AtomicLong duplicates = new AtomicLong();
     private String batchId;
     private Report report = Report.none();
     private WorkQueue queue;
@@ -132,6 +140,33 @@ public final class Batch {
     }
 
     /**
+     * Identifies rows by what {@code key} returns for each (a column's value, or a script's
+     * closure), instead of by their envelope recipients: for lists where one person gets several
+     * messages. {@code name} says in the journal how rows are keyed ({@code column email},
+     * {@code script}); a resume must key them alike.
+     */
+    public Batch keyedBy(String name, Function<Row, Object> key) {
+        this.keyName = name;
+        this.keyFunction = key;
+        return this;
+    }
+
+    /**
+     * With a resume: go on although the source lacks most of the journal's keys (an intended edit;
+     * matching by key still sends each recipient once), or keys rows otherwise.
+     */
+    public Batch acceptSourceChange(boolean on) {
+        this.acceptSourceChange = on;
+        return this;
+    }
+
+    /** Facts for a new journal's header, such as the script's name and digest. */
+    public Batch about(Map<String, Object> facts) {
+        this.about = new LinkedHashMap<>(facts);
+        return this;
+    }
+
+    /**
      * The run's other output files ({@code --transcript}, {@code --outbox}) by option name: none of
      * them may be the journal or the report.
      */
@@ -175,12 +210,17 @@ public final class Batch {
         try {
             if (options.journal() != null && !options.dryRun()) {
                 journal = Journal.open(options.journal(), new Journal.Request(options.resume(), createJournal,
-                        options.shard(), source.describe(), options.fsync(), journalFiles));
+                        options.shard(), source.describe(), options.fsync(), journalFiles, keyName, acceptSourceChange,
+                        facts()));
                 journal.warnings().forEach(options.log());
                 resume = journal.state();
                 batchId = journal.batchId();
+                byRowNumber = !journal.keyed();
+                if (!byRowNumber && options.resume() && resume.knownCount() > 0) {
+                    compareSource();
+                }
                 if (resume.completeCount() > 0 || !resume.inDoubtRows().isEmpty()) {
-                    options.log().accept("journal " + options.journal() + ": " + resume.completeCount()
+                    options.log().accept("journal " + journal.path() + ": " + resume.completeCount()
                             + " rows done before" + (resume.inDoubtRows().isEmpty() ? ""
                             : ", " + resume.inDoubtRows().size() + " with messages in doubt"
                             + (options.resendInDoubt() ? " (sent again with the same Message-ID)" : " (listed, not resent)")));
@@ -193,6 +233,11 @@ public final class Batch {
         } catch (IOException e) {
             return early(Outcome.LOCAL_IO, "journal " + Journal.shown(options.journal()) + " cannot be opened: "
                     + e.getMessage() + "; nothing was sent", started);
+        }
+        if (stopOutcome != null) {
+            // The source is not the list the journal records: nothing is sent.
+            closeJournalQuietly();
+            return early(stopOutcome, stopReason, started);
         }
         try {
             if (reportPath != null) {
@@ -229,6 +274,106 @@ public final class Batch {
         return finish(started);
     }
 
+    // ------------------------------------------------------------------ keys
+
+    /** What a new journal's header records of the source and the script. */
+    private Map<String, Object> facts() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        Path file = source.file();
+        if (file != null) {
+            f.put("sourceFile", Journal.shown(file).toString());
+            try {
+                f.put("sourceSize", java.nio.file.Files.size(file));
+                try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
+                    String first = r.readLine();
+                    if (first != null && source instanceof CsvSource) {
+                        f.put("sourceHeader", first.length() > 500 ? first.substring(0, 500) : first);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // The run proper reads the source and says what is wrong with it.
+            }
+        }
+        f.putAll(about);
+        return f;
+    }
+
+    /** A row's key from what the script names; null when the row has none. */
+    private Long namedKey(Row row) {
+        Object value = keyFunction.apply(row);
+        return RowKey.ofValue(value);
+    }
+
+    /** The key of a row's message: a digest of its envelope recipients; null when it has none. */
+    private static Long recipientsKey(MessageSpec spec) {
+        List<String> to = new ArrayList<>();
+        for (List<Mailbox> list : List.of(spec.getTo(), spec.getCc(), spec.getBcc())) {
+            list.forEach(m -> to.add(m.address()));
+        }
+        return RowKey.ofRecipients(to);
+    }
+
+    /**
+     * On a resume, before anything is sent: reads the source once to see how many of the keys the
+     * journal names it still holds, and stops the batch (exit 65) when fewer than half are there: a
+     * different list under the same name, most likely. The read stops as soon as half are found.
+     * A source that can be read only once is not compared.
+     */
+    private void compareSource() {
+        if (acceptSourceChange || source instanceof IterableSource i && i.once()) {
+            return;
+        }
+        long known = resume.knownCount();
+        long matched = 0;
+        long read = 0;
+        try (RowReader r = source.open()) {
+            Row row;
+            while (matched * 2 < known && (row = r.next()) != null) {
+                read++;
+                if (row.problem() != null) {
+                    continue;
+                }
+                Long key;
+                try {
+                    if (keyFunction != null) {
+                        key = namedKey(row);
+                    } else {
+                        MessageSpec spec = builder.apply(row);
+                        key = spec == null ? null : recipientsKey(spec);
+                    }
+                } catch (RuntimeException e) {
+                    continue;  // an invalid row: the run proper reports it
+                }
+                if (key != null && resume.match(key)) {
+                    matched++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The run proper reads the source again and reports what is wrong with it.
+        } finally {
+            resume.forgetMatches();
+        }
+        if (matched * 2 < known) {
+            Map<String, Object> h = journal.header();
+            Object size = h.get("sourceSize");
+            Object head = h.get("sourceHeader");
+            stop(Outcome.BAD_SOURCE, "journal " + journal.path() + " names " + known + " recipients of "
+                    + h.getOrDefault("source", source.describe())
+                    + (size != null ? " (" + size + " bytes" + (head != null ? ", header " + head : "") + ", "
+                    + h.getOrDefault("created", "") + ")" : "")
+                    + ", but " + describeSource() + " holds only " + matched + " of them in " + read + " rows:"
+                    + " fewer than half, so it looks like another list under the same name; nothing was sent"
+                    + "\n    if the list was edited on purpose, run again with --resume --source-changed=accept (rows"
+                    + " are matched by key: nobody the journal lists is sent twice); for a new list, start a new"
+                    + " journal (another --journal, without --resume)");
+        }
+    }
+
+    private String describeSource() {
+        Path file = source.file();
+        return file == null ? source.describe() : Journal.shown(file).toString();
+    }
+
     // ------------------------------------------------------------------ reading
 
     private void read() {
@@ -244,20 +389,52 @@ public final class Batch {
             Row row;
             while (!queue.stopped() && (row = reader.next()) != null) {
                 long number = row.number();
-                if (!options.shard().contains(number)) {
-                    continue;
+                Work work = new Work(row);
+                if (byRowNumber) {
+                    // A journal written before keys: rows by number, sliced as they were then.
+                    if (!options.shard().contains(number)) {
+                        continue;
+                    }
+                    if (resume.complete(number)) {
+                        doneBefore.incrementAndGet();
+                        continue;
+                    }
+                    work.id = number;
+                } else if (keyFunction != null && row.problem() == null) {
+                    Long key = namedKey(row);
+                    if (key == null) {
+                        if (options.shard().index() == 1) {
+                            rows.incrementAndGet();
+                            invalidRow(row, "has no key (" + keyName + " is empty): every row needs one");
+                        }
+                        continue;
+                    }
+                    if (!options.shard().containsKey(key)) {
+                        continue;
+                    }
+                    ResumeState.Claim claim = resume.claim(key);
+                    if (claim == ResumeState.Claim.DONE_BEFORE) {
+                        doneBefore.incrementAndGet();
+                        continue;
+                    }
+                    if (claim == ResumeState.Claim.DUPLICATE) {
+                        rows.incrementAndGet();
+                        duplicate(row, key);
+                        continue;
+                    }
+                    work.id = key;
+                    work.key = key;
                 }
-                if (resume.complete(number)) {
-                    doneBefore.incrementAndGet();
-                    continue;
+                String why = row.problem() != null ? row.problem() : addressProblem(row);
+                if (why != null && work.key == null && !byRowNumber && options.shard().index() != 1) {
+                    continue;  // a row without a key belongs to no shard: the first reports it
                 }
                 rows.incrementAndGet();
-                String why = row.problem() != null ? row.problem() : addressProblem(row);
                 if (why != null) {
                     invalidRow(row, why);
                     continue;
                 }
-                if (!queue.put(new Work(row))) {
+                if (!queue.put(work)) {
                     break;
                 }
                 progress();
@@ -687,14 +864,40 @@ public final class Batch {
                 progress();
                 return false;
             }
-            ResumeState.RowMemory memory = resume.partial(row.number());
-            Long first = resume.firstTried(row.number());
+            if (!byRowNumber && w.key == null) {
+                Long key = recipientsKey(spec);
+                if (key != null) {
+                    if (!options.shard().containsKey(key)) {
+                        rows.decrementAndGet();  // another shard's row
+                        return false;
+                    }
+                    ResumeState.Claim claim = resume.claim(key);
+                    if (claim == ResumeState.Claim.DONE_BEFORE) {
+                        rows.decrementAndGet();
+                        doneBefore.incrementAndGet();
+                        progress();
+                        return false;
+                    }
+                    if (claim == ResumeState.Claim.DUPLICATE) {
+                        duplicate(row, key);
+                        return false;
+                    }
+                    w.key = key;
+                    w.id = key;
+                } else if (options.shard().index() != 1) {
+                    rows.decrementAndGet();  // no recipient, no key: the first shard reports the row
+                    return false;
+                }
+            }
+            ResumeState.RowMemory memory = w.key == null && !byRowNumber ? null : resume.partial(w.id);
+            Long first = w.key == null && !byRowNumber ? null : resume.firstTried(w.id);
             w.firstTry = first != null ? first : options.clock().epochMillis();
             if (!spec.isRaw()) {
                 if (spec.getMessageId().isEmpty()) {
                     String domain = spec.getFrom().map(Mailbox::domain).map(Batch::asciiDomain).orElse("postilion.invalid");
                     spec.messageId(memory != null && memory.messageId != null ? memory.messageId
-                            : "<" + batchId + "." + row.number() + ".postilion@" + domain + ">");
+                            : "<" + batchId + "." + (w.key != null ? RowKey.hex(w.key) : String.valueOf(row.number()))
+                            + ".postilion@" + domain + ">");
                 }
                 if (spec.getDate().isEmpty()) {
                     ZonedDateTime date = memory != null && memory.date != null ? ZonedDateTime.parse(memory.date)
@@ -805,7 +1008,7 @@ public final class Batch {
             }
             if (journal != null) {
                 try {
-                    journal.sending(work.row.number(), to, work.messageId, work.date);
+                    journal.sending(work.row.number(), work.key, to, work.messageId, work.date);
                 } catch (IOException e) {
                     journalFailure = e;
                     throw new IOException("journal " + journal.path() + " cannot be written: " + e.getMessage(), e);
@@ -954,6 +1157,7 @@ public final class Batch {
         }
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("row", w.row.number());
+        putKey(j, w);
         j.put("state", "not-sent");
         j.put("to", to);
         j.put("code", end.code());
@@ -1108,6 +1312,7 @@ public final class Batch {
         if (journal != null && journalIt) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("row", w.row.number());
+            putKey(j, w);
             j.put("state", state);
             j.put("to", to);
             if (reply != null) {
@@ -1165,6 +1370,29 @@ public final class Batch {
                 problem(item(w, r) + state + ": " + text);
             }
         }
+        progress();
+    }
+
+    private static void putKey(Map<String, Object> journalLine, Work w) {
+        if (w.key != null) {
+            journalLine.put("key", RowKey.hex(w.key));
+        }
+    }
+
+    /**
+     * A row whose key an earlier row of this run already had (the same recipients, or the same named
+     * key): not sent again; reported, and counted with the skipped rows.
+     */
+    private void duplicate(Row row, long key) {
+        duplicates.incrementAndGet();
+        skipped.incrementAndGet();
+        finished.incrementAndGet();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("row", row.number());
+        line.put("state", "duplicate");
+        line.put("key", RowKey.hex(key));
+        line.put("error", "row " + row.number() + " has the key of an earlier row (" + keyName + "): sent once");
+        report.line(line);
         progress();
     }
 
@@ -1355,6 +1583,11 @@ public final class Batch {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         Totals t = totals();
         Outcome outcome = outcome(t);
+        if (duplicates.get() > 0) {
+            options.log().accept(source.describe() + ": " + duplicates.get() + (duplicates.get() == 1 ? " row repeats"
+                    : " rows repeat") + " the key of an earlier row (" + keyName + "); each key was sent once (the"
+                    + " report lists them as duplicate; name a key: to send one person several messages)");
+        }
         BatchResult result;
         synchronized (this) {
             result = new BatchResult(outcome, t, stopReason, problems, moreProblems, elapsed, batchId,

@@ -77,6 +77,8 @@ final class Journal implements Closeable {
     private final boolean fsync;
     private final Object syncLock = new Object();
     private long written;
+    private Map<String, Object> header = Map.of();
+    private boolean keyed = true;
     private volatile long synced;
     private long sinceSync;
     private boolean closed;
@@ -131,9 +133,20 @@ final class Journal implements Closeable {
      * @param source the source's name
      * @param fsync force lines to disk before each final dot
      * @param opener opens the file
+     * @param keys what identifies a row: {@value #KEYS_DEFAULT}, or {@code column NAME}, or {@code script}
+     * @param acceptSourceChange go on when the journal keys rows otherwise than this run
+     * @param about facts about the source and script for a new journal's header (size, header line, digest)
      */
-    record Request(boolean resume, boolean create, Shard shard, String source, boolean fsync, Opener opener) {
+    record Request(boolean resume, boolean create, Shard shard, String source, boolean fsync, Opener opener,
+                   String keys, boolean acceptSourceChange, Map<String, Object> about) {
+
+        Request(boolean resume, boolean create, Shard shard, String source, boolean fsync, Opener opener) {
+            this(resume, create, shard, source, fsync, opener, KEYS_DEFAULT, false, Map.of());
+        }
     }
+
+    /** How rows are keyed by default: a digest of their envelope recipients. */
+    static final String KEYS_DEFAULT = "recipients";
 
     /** The path as messages show it: absolute, so a run from another folder says where it looked. */
     static Path shown(Path path) {
@@ -170,26 +183,41 @@ final class Journal implements Closeable {
             List<String> warnings = new ArrayList<>();
             ResumeState state = new ResumeState();
             String id;
+            Map<String, Object> headerFound = Map.of();
             if (channel.size() == 0) {
                 id = newBatchId();
             } else {
                 if (!request.resume()) {
                     throw new JournalException(BatchFiles.exists(shown), null, JournalException.Why.USAGE);
                 }
-                id = read(shown, channel, request.shard(), request.source(), state, warnings);
+                Map<String, Object> found = new LinkedHashMap<>();
+                id = read(shown, channel, request, state, warnings, found);
+                headerFound = found;
             }
             channel.position(channel.size());
             Journal j = new Journal(shown, channel, lock, id, state, warnings, request.fsync());
             if (channel.size() == 0) {
                 Map<String, Object> header = new LinkedHashMap<>();
                 header.put("journal", FORMAT);
-                header.put("version", 1);
+                header.put("version", 2);
                 header.put("batch", id);
                 header.put("shard", request.shard().toString());
+                header.put("shardBy", "key");
+                header.put("keys", request.keys());
                 header.put("source", request.source());
+                request.about().forEach(header::putIfAbsent);
                 header.put("created", Instant.now().toString());
                 j.append(header);
                 j.sync();
+                headerFound = header;
+            }
+            j.header = headerFound;
+            j.keyed = headerFound.get("keys") != null;
+            if (!j.keyed) {
+                warnings.add("journal " + shown + " was written before rows had keys: it resumes by row number (and"
+                        + (Shard.ALL.equals(request.shard()) ? "" : " shard " + request.shard() + " by row number, as it"
+                        + " was sliced then; and") + " a changed source is not detected for it: rows inserted, deleted"
+                        + " or re-sorted since would be sent twice or never); finish it before editing the source");
             }
             return j;
         } catch (IOException | RuntimeException e) {
@@ -210,8 +238,10 @@ final class Journal implements Closeable {
     }
 
     /** Reads every line into {@code state}; returns the batch id. Cuts a torn or garbled tail. */
-    private static String read(Path path, FileChannel channel, Shard shard, String source, ResumeState state,
-                               List<String> warnings) throws IOException {
+    private static String read(Path path, FileChannel channel, Request request, ResumeState state,
+                               List<String> warnings, Map<String, Object> found) throws IOException {
+        Shard shard = request.shard();
+        String source = request.source();
         String id = null;
         long goodEnd = 0;
         long offset = 0;
@@ -271,9 +301,10 @@ final class Journal implements Closeable {
             }
             try {
                 if (id == null) {
-                    id = header(path, record, shard, source);
+                    id = header(path, record, request);
+                    found.putAll(record);
                 } else {
-                    apply(record, state);
+                    apply(record, state, found.get("keys") != null);
                 }
             } catch (IllegalArgumentException e) {
                 throw new JournalException("journal " + path + " line " + lineNo + ": " + e.getMessage());
@@ -296,8 +327,9 @@ final class Journal implements Closeable {
         return id;
     }
 
-    private static String header(Path path, Map<String, Object> record, Shard shard, String source)
-            throws JournalException {
+    private static String header(Path path, Map<String, Object> record, Request request) throws JournalException {
+        Shard shard = request.shard();
+        String source = request.source();
         if (!FORMAT.equals(record.get("journal")) || !(record.get("batch") instanceof String id)) {
             throw new JournalException("journal " + path + " is not a Postilion batch journal (its first line"
                     + " has no \"journal\":\"" + FORMAT + "\"); nothing was sent");
@@ -312,14 +344,31 @@ final class Journal implements Closeable {
             throw new JournalException("journal " + path + " records a batch of " + src + ", not of " + source
                     + "; nothing was sent\n    each batch keeps its own journal");
         }
+        Object keys = record.get("keys");
+        if (keys != null && !keys.equals(request.keys()) && !request.acceptSourceChange()) {
+            throw new JournalException("journal " + path + " identifies rows by " + keys + ", this run by "
+                    + request.keys() + ": no row would match; nothing was sent\n    give the batch the key it had ("
+                    + (keys.equals(KEYS_DEFAULT) ? "no key:" : "key:") + " as before), or pass --source-changed=accept"
+                    + " to send every row again", null, JournalException.Why.SOURCE);
+        }
         return id;
     }
 
-    private static void apply(Map<String, Object> record, ResumeState state) {
+    private static void apply(Map<String, Object> record, ResumeState state, boolean keyed) {
         Object rowValue = record.get("row");
         Object st = record.get("state");
         if (!(rowValue instanceof Long row) || row < 1 || !(st instanceof String s)) {
             throw new IllegalArgumentException("a record needs \"row\" (a number from 1) and \"state\"");
+        }
+        long id;
+        if (keyed) {
+            Object key = record.get("key");
+            if (key == null) {
+                return;  // a row that never had a key (invalid before it made a message): nothing to remember
+            }
+            id = RowKey.parse(String.valueOf(key));
+        } else {
+            id = row;
         }
         List<String> to = new ArrayList<>();
         Object t = record.get("to");
@@ -329,9 +378,9 @@ final class Journal implements Closeable {
             to.add(String.valueOf(t));
         }
         if (s.equals("sending")) {
-            state.sending(row, to, (String) record.get("mid"), (String) record.get("date"));
+            state.sending(id, to, (String) record.get("mid"), (String) record.get("date"));
         } else {
-            state.terminal(row, to, s, Boolean.TRUE.equals(record.get("done")), first(record.get("first")));
+            state.terminal(id, to, s, Boolean.TRUE.equals(record.get("done")), first(record.get("first")));
         }
     }
 
@@ -367,10 +416,28 @@ final class Journal implements Closeable {
         return path;
     }
 
+    /** True when rows are identified by key (false: a journal written before keys, by row number). */
+    boolean keyed() {
+        return keyed;
+    }
+
+    /** The header line as read or written. */
+    Map<String, Object> header() {
+        return header;
+    }
+
     /** Records that the final dot of this transaction is next, and forces it to disk first. */
     void sending(long row, List<String> to, String messageId, String date) throws IOException {
+        sending(row, null, to, messageId, date);
+    }
+
+    /** {@link #sending(long, List, String, String)} for the row with this key (null: none). */
+    void sending(long row, Long key, List<String> to, String messageId, String date) throws IOException {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("row", row);
+        if (key != null) {
+            r.put("key", RowKey.hex(key));
+        }
         r.put("state", "sending");
         r.put("to", to);
         if (messageId != null) {

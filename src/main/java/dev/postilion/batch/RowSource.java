@@ -19,6 +19,11 @@ public interface RowSource {
     /** How messages name the source: the file name, or "the row list". */
     String describe();
 
+    /** The file the rows come from, or null for a list in memory (the journal records its size and first line). */
+    default Path file() {
+        return null;
+    }
+
     /** A CSV file with a header line, comma-separated. */
     static RowSource csv(Path file) {
         return new CsvSource(file, ',');

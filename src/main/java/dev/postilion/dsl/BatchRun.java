@@ -34,7 +34,7 @@ import dev.postilion.smtp.SmtpException;
 final class BatchRun {
 
     private static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
-        "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "create", "resendInDoubt", "report", "shard", "addressField",
+        "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "create", "key", "resendInDoubt", "report", "shard", "addressField",
         "maxAge", "maxRecipients"};
 
     private final MailScript script;
@@ -123,7 +123,19 @@ final class BatchRun {
         BatchOverrides cli = context.options().batch();
         Batch batch = new Batch(rows, this::build, sessions, o)
                 .createJournal(cli.newJournal() || a.bool("create", false))
-                .otherOutputs(cli.outputs());
+                .acceptSourceChange(cli.acceptSourceChange())
+                .otherOutputs(cli.outputs())
+                .about(scriptFacts(context));
+        Object key = options.get("key");
+        if (key instanceof Closure<?> c) {
+            batch.keyedBy("script", row -> c.call(row));
+        } else if (key instanceof CharSequence column && !column.toString().isBlank()) {
+            String name = column.toString();
+            batch.keyedBy("column " + name, row -> row.get(name));
+        } else if (key != null) {
+            throw new ScriptError(at, "batch: key names a column (key: 'email') or computes one ({ row -> row.email +"
+                    + " row.list }), not " + key);
+        }
         Path journal = o.journal();
         BatchResult r;
         try (RunLimit.Registration stopping = context.limit().onStop(() -> {
@@ -136,6 +148,22 @@ final class BatchRun {
         }
         outcome(r, rows.describe(), context);
         return r;
+    }
+
+    /** The script's name and a digest of its text, for a new journal's header. */
+    private static Map<String, Object> scriptFacts(ScriptContext context) {
+        Map<String, Object> f = new java.util.LinkedHashMap<>();
+        f.put("script", context.scriptName());
+        try {
+            Path file = context.scriptDir().resolve(context.scriptName());
+            if (Files.isRegularFile(file)) {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+                f.put("scriptDigest", "sha256:" + java.util.HexFormat.of().formatHex(d));
+            }
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+            // The digest is for people reading the journal; without it the batch is the same.
+        }
+        return f;
     }
 
     private RowSource rows() {

@@ -1,0 +1,68 @@
+package dev.postilion.batch;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * A row's identity in the journal: by default a digest of who receives its message (the envelope
+ * recipients, each domain lower-cased, sorted, each once), so that re-sorting, inserting rows or
+ * reformatting other cells changes no key; or a digest of what the script names ({@code key:
+ * 'email'}, or a closure) for lists where one person gets several messages. 64 bits of SHA-256;
+ * the journal writes them as 16 hexadecimal digits.
+ */
+public final class RowKey {
+
+    private RowKey() {
+    }
+
+    /** The key of a message to these recipients; null when there are none. */
+    public static Long ofRecipients(Collection<String> recipients) {
+        TreeSet<String> normal = new TreeSet<>();
+        for (String r : recipients) {
+            String a = r.strip();
+            int at = a.lastIndexOf('@');
+            normal.add(at < 0 ? a : a.substring(0, at + 1) + a.substring(at + 1).toLowerCase(Locale.ROOT));
+        }
+        return normal.isEmpty() ? null : digest("to:" + String.join("\n", normal));
+    }
+
+    /** The key of a value the script names (surrounding white space ignored); null when blank. */
+    static Long ofValue(Object value) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.toString().strip();
+        return v.isEmpty() ? null : digest("key:" + v);
+    }
+
+    /** 16 hexadecimal digits. */
+    public static String hex(long key) {
+        String h = Long.toHexString(key);
+        return "0".repeat(16 - h.length()) + h;
+    }
+
+    /** The key a journal line wrote; throws IllegalArgumentException for anything but 16 hex digits. */
+    static long parse(String hex) {
+        if (hex == null || hex.length() != 16) {
+            throw new IllegalArgumentException("\"key\" must be 16 hexadecimal digits, not '" + hex + "'");
+        }
+        return Long.parseUnsignedLong(hex, 16);
+    }
+
+    private static long digest(String text) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            long k = 0;
+            for (int i = 0; i < 8; i++) {
+                k = k << 8 | (d[i] & 0xff);
+            }
+            return KeySet.norm(k);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}
