@@ -1,7 +1,7 @@
 package dev.postilion.batch;
 
 /**
- * A set of row keys (62-bit digests, or row numbers for an old journal) in one primitive array with
+ * A set of row keys (61-bit digests, or row numbers for an old journal) in one primitive array with
  * open addressing: 8 bytes a slot, at most three quarters full, so 11 to 21 bytes a key (a million
  * keys: 16 MiB). Each key carries two flags: {@link #DONE} (an earlier run finished its row) and
  * {@link #SEEN} (this run met the key already: a duplicate, or a match while comparing a source).
@@ -12,14 +12,14 @@ final class KeySet {
     /** An earlier run finished the row: every recipient sent, failed or expired. */
     static final long DONE = 1L << 62;
     /** This run met the key. */
-    static final long SEEN = 1L << 63;
-    private static final long KEY = DONE - 1;
+    static final long SEEN = 1L << 61;
+    private static final long KEY = SEEN - 1;
     private static final long FLAGS = DONE | SEEN;
 
     private long[] table = new long[1024];
     private int size;
 
-    /** The key as stored: its low 62 bits, never 0 (0 marks an empty slot). */
+    /** The key as stored: its low 61 bits, never 0 (0 marks an empty slot). */
     static long norm(long key) {
         long k = key & KEY;
         return k == 0 ? 1 : k;

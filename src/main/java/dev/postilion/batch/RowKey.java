@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * A row's identity in the journal: by default a digest of who receives its message (the envelope
  * recipients, each domain lower-cased, sorted, each once), so that re-sorting, inserting rows or
  * reformatting other cells changes no key; or a digest of what the script names ({@code key:
- * 'email'}, or a closure) for lists where one person gets several messages. 64 bits of SHA-256;
+ * 'email'}, or a closure) for lists where one person gets several messages. 61 bits of SHA-256;
  * the journal writes them as 16 hexadecimal digits.
  */
 public final class RowKey {
