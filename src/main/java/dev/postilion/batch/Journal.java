@@ -201,7 +201,7 @@ final class Journal implements Closeable {
                 header.put("journal", FORMAT);
                 header.put("version", 2);
                 header.put("batch", id);
-                header.put("shard", request.shard().toString());
+                header.put("shard", String.valueOf(request.shard() == null ? Shard.ALL : request.shard()));
                 header.put("shardBy", "key");
                 header.put("keys", request.keys());
                 header.put("source", request.source());
@@ -215,7 +215,8 @@ final class Journal implements Closeable {
             j.keyed = headerFound.get("keys") != null;
             if (!j.keyed) {
                 warnings.add("journal " + shown + " was written before rows had keys: it resumes by row number (and"
-                        + (Shard.ALL.equals(request.shard()) ? "" : " shard " + request.shard() + " by row number, as it"
+                        + (request.shard() == null || Shard.ALL.equals(request.shard()) ? "" : " shard "
+                        + request.shard() + " by row number, as it"
                         + " was sliced then; and") + " a changed source is not detected for it: rows inserted, deleted"
                         + " or re-sorted since would be sent twice or never); finish it before editing the source");
             }
@@ -224,6 +225,32 @@ final class Journal implements Closeable {
             lock.release();
             channel.close();
             throw e;
+        }
+    }
+
+    /**
+     * A journal read without writing or locking it (a torn tail is left for the next resume to cut):
+     * for {@code journal show} and for a dry run that says what a resume would do.
+     *
+     * @param keyed false for a journal written before keys (rows by number)
+     */
+    record Peek(Path path, String batchId, Map<String, Object> header, ResumeState state, List<String> warnings,
+                boolean keyed) {
+    }
+
+    /** Reads a journal read-only; {@code shard}, {@code source} and {@code keys} null: any. */
+    static Peek peek(Path path, Shard shard, String source, String keys) throws IOException {
+        Path shown = shown(path);
+        if (!Files.isRegularFile(path)) {
+            throw new JournalException(BatchFiles.noJournal(shown), null, JournalException.Why.USAGE);
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            ResumeState state = new ResumeState();
+            List<String> warnings = new ArrayList<>();
+            Map<String, Object> found = new LinkedHashMap<>();
+            String id = read(shown, channel, new Request(true, false, shard, source, false, Opener.FILE, keys, false,
+                    Map.of()), state, warnings, found, false);
+            return new Peek(shown, id, found, state, warnings, found.isEmpty() || found.get("keys") != null);
         }
     }
 
@@ -240,6 +267,11 @@ final class Journal implements Closeable {
     /** Reads every line into {@code state}; returns the batch id. Cuts a torn or garbled tail. */
     private static String read(Path path, FileChannel channel, Request request, ResumeState state,
                                List<String> warnings, Map<String, Object> found) throws IOException {
+        return read(path, channel, request, state, warnings, found, true);
+    }
+
+    private static String read(Path path, FileChannel channel, Request request, ResumeState state,
+                               List<String> warnings, Map<String, Object> found, boolean repair) throws IOException {
         Shard shard = request.shard();
         String source = request.source();
         String id = null;
@@ -316,9 +348,11 @@ final class Journal implements Closeable {
         if (cut < channel.size()) {
             warnings.add("journal " + path + ": " + (badAt >= 0 ? "garbled tail from line " + badLine + " (" + badWhy + ")"
                     : tornTail ? "torn last line (the previous run stopped while writing it)" : "trailing bytes")
-                    + " cut off; every line before it is kept");
-            channel.truncate(cut);
-            channel.force(true);
+                    + (repair ? " cut off; every line before it is kept" : " (a resume cuts it off)"));
+            if (repair) {
+                channel.truncate(cut);
+                channel.force(true);
+            }
         }
         if (id == null) {
             // Only a torn header: the previous run stopped before sending anything.
@@ -335,7 +369,7 @@ final class Journal implements Closeable {
                     + " has no \"journal\":\"" + FORMAT + "\"); nothing was sent");
         }
         Object s = record.get("shard");
-        if (s != null && !shard.toString().equals(s)) {
+        if (s != null && shard != null && !shard.toString().equals(s)) {
             throw new JournalException("journal " + path + " belongs to shard " + s + ", not " + shard
                     + "; nothing was sent\n    each shard keeps its own journal");
         }
@@ -345,7 +379,7 @@ final class Journal implements Closeable {
                     + "; nothing was sent\n    each batch keeps its own journal");
         }
         Object keys = record.get("keys");
-        if (keys != null && !keys.equals(request.keys()) && !request.acceptSourceChange()) {
+        if (keys != null && request.keys() != null && !keys.equals(request.keys()) && !request.acceptSourceChange()) {
             throw new JournalException("journal " + path + " identifies rows by " + keys + ", this run by "
                     + request.keys() + ": no row would match; nothing was sent\n    give the batch the key it had ("
                     + (keys.equals(KEYS_DEFAULT) ? "no key:" : "key:") + " as before), or pass --source-changed=accept"
@@ -382,6 +416,7 @@ final class Journal implements Closeable {
         } else {
             state.terminal(id, to, s, Boolean.TRUE.equals(record.get("done")), first(record.get("first")));
         }
+        state.row(id, row);
     }
 
     /** A result line's {@code "first"}: when its row was first tried, an ISO-8601 instant; null when absent. */

@@ -37,6 +37,8 @@ final class ResumeState {
         final Map<String, Standing> recipients = new LinkedHashMap<>();
         String messageId;
         String date;
+        /** The row number the journal last wrote for it (the source's order may have changed since). */
+        long row;
 
         /** The recipients a resumed run must not send to (done, or in doubt unless resent). */
         boolean blocks(String recipient, boolean resendInDoubt) {
@@ -91,6 +93,19 @@ final class ResumeState {
             }
         });
         return Collections.unmodifiableMap(out);
+    }
+
+    /** Rows partly done or in doubt, by identity (for {@code journal show}). */
+    synchronized Map<Long, RowMemory> partialRows() {
+        return Collections.unmodifiableMap(new java.util.TreeMap<>(partial));
+    }
+
+    /** Notes the row number a journal line gave the identity. */
+    synchronized void row(long id, long row) {
+        RowMemory m = partial.get(id);
+        if (m != null) {
+            m.row = row;
+        }
     }
 
     /** Records that this run met {@code id}, and says what to do with its row. */
