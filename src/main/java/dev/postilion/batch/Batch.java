@@ -84,6 +84,7 @@ public final class Batch {
     private HostBackoff host;
     private volatile RowReader reader;
     private Journal.Opener journalFiles = Journal.Opener.FILE;
+    private Journal.Opener reportFiles = Journal.Opener.FILE;
     private boolean createJournal;
     private Map<String, Path> otherOutputs = Map.of();
 
@@ -187,6 +188,12 @@ public final class Batch {
         return all;
     }
 
+    /** Opens the report's file with {@code opener} (tests: a disk that fills up). */
+    Batch reportFiles(Journal.Opener opener) {
+        this.reportFiles = opener;
+        return this;
+    }
+
     /** Opens the journal's file with {@code opener} (tests: a disk that fills up). */
     Batch journalFiles(Journal.Opener opener) {
         this.journalFiles = opener;
@@ -241,7 +248,16 @@ public final class Batch {
         }
         try {
             if (reportPath != null) {
-                report = Report.to(reportPath);
+                report = Report.to(reportPath, reportFiles).onFailure(e -> stop(Outcome.LOCAL_IO, "report "
+                        + Journal.shown(reportPath) + " cannot be written: " + e.getMessage() + "\n    the batch stopped"
+                        + " before its next message; " + JOURNAL_FIX));
+                if (journal != null) {
+                    Report r = report;
+                    journal.onSync(r::flush);
+                    if (options.resume()) {
+                        journal.earlierOutcomes(this::earlierLine);
+                    }
+                }
             }
         } catch (IOException e) {
             closeJournalQuietly();
@@ -1373,6 +1389,25 @@ public final class Batch {
         progress();
     }
 
+    /** A final outcome of an earlier run, carried into this run's report: one line per recipient. */
+    private void earlierLine(Map<String, Object> j) {
+        Object to = j.get("to");
+        List<?> recipients = to instanceof List<?> l ? l : to == null ? List.of() : List.of(to);
+        for (Object r : recipients) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("row", j.get("row"));
+            line.put("to", String.valueOf(r));
+            line.put("state", j.get("state"));
+            for (String k : List.of("mid", "code", "queue", "reply", "attempts", "settled")) {
+                if (j.get(k) != null) {
+                    line.put(k, j.get(k));
+                }
+            }
+            line.put("earlierRun", true);
+            report.line(line);
+        }
+    }
+
     private static void putKey(Map<String, Object> journalLine, Work w) {
         if (w.key != null) {
             journalLine.put("key", RowKey.hex(w.key));
@@ -1527,6 +1562,7 @@ public final class Batch {
     public void cancel(String reason) {
         cancelled = reason;
         stop(Outcome.DEFERRED, reason);
+        report.flush();
         Journal j = journal;
         if (j != null) {
             try {
@@ -1617,8 +1653,14 @@ public final class Batch {
         try {
             report.close();
         } catch (IOException e) {
-            result = new BatchResult(Outcome.LOCAL_IO, t, "report " + options.report() + " cannot be written: "
-                    + e.getMessage(), problems, moreProblems, elapsed, batchId, options.report(), options.journal());
+            String why;
+            synchronized (this) {
+                why = stopOutcome == Outcome.LOCAL_IO && stopReason != null && stopReason.startsWith("report ")
+                        ? stopReason : "report " + Journal.shown(options.report()) + " cannot be written: "
+                        + e.getMessage() + "; the previous report is kept";
+            }
+            result = new BatchResult(Outcome.LOCAL_IO, t, why, problems, moreProblems, elapsed, batchId, null,
+                    options.journal());
         }
         options.progress().close();
         options.log().accept(result.summary(source.describe()));

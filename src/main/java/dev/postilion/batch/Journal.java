@@ -78,6 +78,10 @@ final class Journal implements Closeable {
     private final Object syncLock = new Object();
     private long written;
     private Map<String, Object> header = Map.of();
+    /** Runs before each force to disk (the batch flushes its report there). */
+    private volatile Runnable onSync = () -> { };
+    /** The file's size when it was opened: the lines of earlier runs end here. */
+    private long earlierEnd;
     private boolean keyed = true;
     private volatile long synced;
     private long sinceSync;
@@ -212,6 +216,7 @@ final class Journal implements Closeable {
                 headerFound = header;
             }
             j.header = headerFound;
+            j.earlierEnd = channel.size();
             j.keyed = headerFound.get("keys") != null;
             if (!j.keyed) {
                 warnings.add("journal " + shown + " was written before rows had keys: it resumes by row number (and"
@@ -451,6 +456,71 @@ final class Journal implements Closeable {
         return path;
     }
 
+    /** Runs {@code action} before each force to disk. */
+    void onSync(Runnable action) {
+        this.onSync = action;
+    }
+
+    /**
+     * Hands every final outcome earlier runs recorded (a {@code sent}, {@code failed} or
+     * {@code expired} result line: never tried again) to {@code each}, in the order they happened,
+     * streaming the file: a resumed run's report carries them forward.
+     */
+    void earlierOutcomes(java.util.function.Consumer<Map<String, Object>> each) throws IOException {
+        try (InputStream in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(
+                FileChannel.open(path, StandardOpenOption.READ)), 64 * 1024)) {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    new CountingLimit(in, earlierEnd), StandardCharsets.UTF_8));
+            r.readLine();  // the header
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (!line.contains("\"state\":\"sent\"") && !line.contains("\"state\":\"failed\"")
+                        && !line.contains("\"state\":\"expired\"")) {
+                    continue;
+                }
+                try {
+                    each.accept(Json.parseObject(line));
+                } catch (Json.JsonException e) {
+                    // Read and checked at open: a line that does not parse now was not a result line.
+                }
+            }
+        }
+    }
+
+    /** The first {@code limit} bytes of a stream. */
+    private static final class CountingLimit extends java.io.FilterInputStream {
+        private long left;
+
+        CountingLimit(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+    }
+
     /** True when rows are identified by key (false: a journal written before keys, by row number). */
     boolean keyed() {
         return keyed;
@@ -551,6 +621,7 @@ final class Journal implements Closeable {
             synchronized (this) {
                 target = written;
             }
+            onSync.run();
             try {
                 channel.force(false);
             } catch (IOException e) {

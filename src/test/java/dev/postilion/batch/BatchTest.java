@@ -150,7 +150,11 @@ class BatchTest {
         assertThat(again.totals().doneBefore()).isEqualTo(9);
         assertThat(again.totals().inDoubt()).isEqualTo(1);
         assertThat(server.received).hasSize(10);
-        assertThat(report(report).get(0)).containsEntry("row", lostRow).containsEntry("state", "in-doubt")
+        List<Map<String, Object>> lines = report(report);
+        assertThat(lines).as("one line per recipient of the batch, then the summary").hasSize(11);
+        assertThat(lines.subList(0, 9)).as("carried forward from the journal")
+                .allSatisfy(l -> assertThat(l).containsEntry("state", "sent").containsEntry("earlierRun", true));
+        assertThat(lines.get(9)).containsEntry("row", lostRow).containsEntry("state", "in-doubt")
                 .containsEntry("mid", doubtful);
 
         BatchResult resent = run(people(10), options().withJournal(journal).withResume(true).withResendInDoubt(true));
