@@ -77,6 +77,8 @@ public final class Batch {
     private boolean acceptSourceChange;
     private Map<String, Object> about = Map.of();
     private final AtomicLong duplicates = new AtomicLong();
+    /** Rows an earlier run finished whose other cells have changed since (not sent again). */
+    private final AtomicLong changed = new AtomicLong();
     private String batchId;
     private Report report = Report.none();
     private WorkQueue queue;
@@ -431,6 +433,7 @@ public final class Batch {
                     ResumeState.Claim claim = resume.claim(key);
                     if (claim == ResumeState.Claim.DONE_BEFORE) {
                         doneBefore.incrementAndGet();
+                        changedSince(row, key);
                         continue;
                     }
                     if (claim == ResumeState.Claim.DUPLICATE) {
@@ -891,6 +894,7 @@ public final class Batch {
                     if (claim == ResumeState.Claim.DONE_BEFORE) {
                         rows.decrementAndGet();
                         doneBefore.incrementAndGet();
+                        changedSince(row, key);
                         progress();
                         return false;
                     }
@@ -1024,7 +1028,8 @@ public final class Batch {
             }
             if (journal != null) {
                 try {
-                    journal.sending(work.row.number(), work.key, to, work.messageId, work.date);
+                    journal.sending(work.row.number(), work.key, work.key == null ? 0 : RowKey.cells(work.row), to,
+                            work.messageId, work.date);
                 } catch (IOException e) {
                     journalFailure = e;
                     throw new IOException("journal " + journal.path() + " cannot be written: " + e.getMessage(), e);
@@ -1389,6 +1394,14 @@ public final class Batch {
         progress();
     }
 
+    /** Counts a row finished before whose cells differ from what the journal recorded when it was sent. */
+    private void changedSince(Row row, long key) {
+        int before = resume.cells(key);
+        if (before != 0 && before != RowKey.cells(row)) {
+            changed.incrementAndGet();
+        }
+    }
+
     /** A final outcome of an earlier run, carried into this run's report: one line per recipient. */
     private void earlierLine(Map<String, Object> j) {
         Object to = j.get("to");
@@ -1619,6 +1632,11 @@ public final class Batch {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         Totals t = totals();
         Outcome outcome = outcome(t);
+        if (changed.get() > 0) {
+            options.log().accept(source.describe() + ": " + changed.get() + (changed.get() == 1 ? " row" : " rows")
+                    + " sent in an earlier run changed since (other cells than the key); not sent again: rows are"
+                    + " matched by key");
+        }
         if (duplicates.get() > 0) {
             options.log().accept(source.describe() + ": " + duplicates.get() + (duplicates.get() == 1 ? " row repeats"
                     : " rows repeat") + " the key of an earlier row (" + keyName + "); each key was sent once (the"

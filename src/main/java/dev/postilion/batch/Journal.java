@@ -416,6 +416,9 @@ final class Journal implements Closeable {
         } else if (t != null) {
             to.add(String.valueOf(t));
         }
+        if (keyed && record.get("cells") instanceof String cells && cells.length() == 8) {
+            state.cells(id, Integer.parseUnsignedInt(cells, 16));
+        }
         if (s.equals("sending")) {
             state.sending(id, to, (String) record.get("mid"), (String) record.get("date"));
         } else {
@@ -538,10 +541,18 @@ final class Journal implements Closeable {
 
     /** {@link #sending(long, List, String, String)} for the row with this key (null: none). */
     void sending(long row, Long key, List<String> to, String messageId, String date) throws IOException {
+        sending(row, key, 0, to, messageId, date);
+    }
+
+    /** ... and a digest of the row's cells (0: none), so a resume can say when a sent row changed since. */
+    void sending(long row, Long key, int cells, List<String> to, String messageId, String date) throws IOException {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("row", row);
         if (key != null) {
             r.put("key", RowKey.hex(key));
+        }
+        if (cells != 0) {
+            r.put("cells", String.format("%08x", cells));
         }
         r.put("state", "sending");
         r.put("to", to);

@@ -2,8 +2,8 @@ package dev.postilion.batch;
 
 /**
  * A set of row keys (61-bit digests, or row numbers for an old journal) in one primitive array with
- * open addressing: 8 bytes a slot, at most three quarters full, so 11 to 21 bytes a key (a million
- * keys: 16 MiB). Each key carries two flags: {@link #DONE} (an earlier run finished its row) and
+ * open addressing: 8 bytes a slot and 4 beside it for a digest of the row's cells, at most three
+ * quarters full, so 16 to 32 bytes a key (a million keys: 24 MiB). Each key carries two flags: {@link #DONE} (an earlier run finished its row) and
  * {@link #SEEN} (this run met the key already: a duplicate, or a match while comparing a source).
  * Not thread-safe: {@link ResumeState} guards it.
  */
@@ -17,6 +17,8 @@ final class KeySet {
     private static final long FLAGS = DONE | SEEN;
 
     private long[] table = new long[1024];
+    /** Beside each key: a 32-bit digest of its row's cells when the journal recorded one (0: none). */
+    private int[] cells = new int[1024];
     private int size;
 
     /** The key as stored: its low 61 bits, never 0 (0 marks an empty slot). */
@@ -66,6 +68,20 @@ final class KeySet {
         return true;
     }
 
+    /** Keeps a digest of the key's row cells (the key must be in the set). */
+    void cells(long key, int digest) {
+        int i = slot(table, norm(key));
+        if (table[i] != 0) {
+            cells[i] = digest;
+        }
+    }
+
+    /** The digest of the key's row cells, or 0 when none was recorded. */
+    int cells(long key) {
+        int i = slot(table, norm(key));
+        return table[i] == 0 ? 0 : cells[i];
+    }
+
     /** Clears {@code flag} on every key. */
     void clear(long flag) {
         for (int i = 0; i < table.length; i++) {
@@ -94,11 +110,16 @@ final class KeySet {
             throw new IllegalStateException("more than 800 million keys in one batch");
         }
         long[] bigger = new long[table.length * 2];
-        for (long v : table) {
+        int[] biggerCells = new int[bigger.length];
+        for (int i = 0; i < table.length; i++) {
+            long v = table[i];
             if (v != 0) {
-                bigger[slot(bigger, v & KEY)] = v;
+                int j = slot(bigger, v & KEY);
+                bigger[j] = v;
+                biggerCells[j] = cells[i];
             }
         }
         table = bigger;
+        cells = biggerCells;
     }
 }

@@ -108,6 +108,17 @@ final class ResumeState {
         }
     }
 
+    /** The digest of the cells the identity's row had when it was sent (0: not recorded). */
+    synchronized int cells(long id) {
+        return known.cells(id);
+    }
+
+    /** Keeps the digest of the cells the identity's row had when the journal wrote it. */
+    void cells(long id, int digest) {
+        known.add(id, 0);
+        known.cells(id, digest);
+    }
+
     /** Records that this run met {@code id}, and says what to do with its row. */
     synchronized Claim claim(long id) {
         long f = known.flags(id);

@@ -39,6 +39,19 @@ public final class RowKey {
         return v.isEmpty() ? null : digest("key:" + v);
     }
 
+    /**
+     * A 32-bit digest of a row's cells (names and values, white space runs made one space), never 0:
+     * a resume compares it to say how many rows already sent have changed since.
+     */
+    static int cells(java.util.Map<String, Object> row) {
+        StringBuilder sb = new StringBuilder();
+        row.forEach((k, v) -> sb.append(k).append('=').append(v == null ? "" : v.toString().strip()
+                .replaceAll("\\s+", " ")).append('\u0000'));
+        long d = digest("cells:" + sb);
+        int c = (int) (d ^ (d >>> 32));
+        return c == 0 ? 1 : c;
+    }
+
     /** 16 hexadecimal digits. */
     public static String hex(long key) {
         String h = Long.toHexString(key);
