@@ -234,6 +234,15 @@ public final class Batch {
                             : ", " + resume.inDoubtRows().size() + " with messages in doubt"
                             + (options.resendInDoubt() ? " (sent again with the same Message-ID)" : " (listed, not resent)")));
                 }
+            } else if (options.journal() != null && options.resume()
+                    && java.nio.file.Files.isRegularFile(options.journal())) {
+                // A dry run of a resume reads the journal (no lock, nothing written) to say what a resume would do.
+                Journal.Peek peek = Journal.peek(options.journal(), options.shard(), source.describe(), keyName);
+                resume = peek.state();
+                batchId = peek.batchId();
+                byRowNumber = !peek.keyed();
+                options.log().accept("--dry-run: journal " + peek.path() + " read only: " + resume.completeCount()
+                        + " rows done before, " + resume.inDoubtRows().size() + " with messages in doubt");
             } else {
                 batchId = Long.toHexString(System.currentTimeMillis()) + Long.toHexString(System.nanoTime() & 0xffff);
             }

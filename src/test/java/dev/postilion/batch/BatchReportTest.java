@@ -136,8 +136,11 @@ class BatchReportTest {
         batch(3, options()).run();
         byte[] before = Files.readAllBytes(report);
         byte[] journalBefore = Files.readAllBytes(journal);
-        BatchResult dry = batch(3, options().withResume(true).withDryRun(true)).run();
+        BatchResult dry = batch(5, options().withResume(true).withDryRun(true)).run();
         assertThat(dry.report()).isNull();
+        assertThat(dry.totals().doneBefore()).as("read the journal to say what a resume would do").isEqualTo(3);
+        assertThat(dry.totals().rows()).isEqualTo(2);
+        assertThat(server.received).hasSize(3);
         assertThat(Files.readAllBytes(report)).isEqualTo(before);
         assertThat(Files.readAllBytes(journal)).isEqualTo(journalBefore);
         assertThat(dir.resolve("r.jsonl.partial")).doesNotExist();
