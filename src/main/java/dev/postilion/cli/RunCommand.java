@@ -107,7 +107,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--journal", paramLabel = "FILE", description = "Batch: record each message's state, for --resume.")
     Path journal;
 
-    @Option(names = "--resume", description = "Batch: continue the journal's batch; send only what is not done.")
+    @Option(names = "--resume", description = "Batch: continue the journal's batch (it must exist: exit 64 if not);"
+            + " send only what is not done.")
     boolean resume;
 
     @Option(names = "--resend-in-doubt", description = "Batch: with --resume, send in-doubt messages again (same"

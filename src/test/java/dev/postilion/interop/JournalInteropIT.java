@@ -108,14 +108,19 @@ class JournalInteropIT {
 
     /** Starts a run and kills it with SIGKILL once about half the rows are journaled as sent. */
     private void killHalfway(int rows, String... args) throws Exception {
-        Process first = postilion(dir, dir.resolve("first.log"), args);
+        killAt(rows / 2, "first.log", args);
+    }
+
+    /** Starts a run and kills it with SIGKILL once {@code sent} rows are journaled as sent. */
+    private void killAt(int sent, String logName, String... args) throws Exception {
+        Process first = postilion(dir, dir.resolve(logName), args);
         Path journal = dir.resolve("j.journal");
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (sentLines(journal) < rows / 2 && first.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+            while (sentLines(journal) < sent && first.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
             }
-            assertThat(first.isAlive()).as("still sending at half way: " + log("first.log")).isTrue();
+            assertThat(first.isAlive()).as("still sending at " + sent + ": " + log(logName)).isTrue();
         } finally {
             first.destroyForcibly();
         }
@@ -193,6 +198,28 @@ class JournalInteropIT {
         for (int i = 1; i <= rows; i++) {
             String to = address("", i);
             assertThat(counts.getOrDefault(to, 0)).as(to).isBetween(inDoubt.contains(to) ? 0 : 1, 1);
+        }
+    }
+
+    @Test
+    void killedTwiceAndResumedTheFinalReportHasOneLinePerRecipientWithTheStateTheMaildirShows() throws Exception {
+        setUp("rekill", ", rate: '60/s', journal: 'j.journal', report: 'r.jsonl'");
+        int rows = 300;
+        writeCsv(people("", 1, rows));
+        killAt(90 + new Random().nextInt(30), "first.log");
+        killAt(180 + new Random().nextInt(30), "second.log", "--resume");
+        Path report = dir.resolve("r.jsonl");
+        assertThat(dir.resolve("r.jsonl.partial")).as("a killed run leaves its partial report").exists();
+        int code = run("last.log", "--resume", "--rate", "1000/s");
+        List<String> inDoubt = reportInDoubt(report, rows);
+        assertThat(code).as(log("last.log")).isEqualTo(inDoubt.isEmpty() ? 0 : 75);
+        assertThat(ReportLines.read(report)).as("carried forward from the killed runs")
+                .anyMatch(l -> Boolean.TRUE.equals(l.get("earlierRun")));
+        Map<String, Integer> counts = delivered(rows - inDoubt.size());
+        for (int i = 1; i <= rows; i++) {
+            String to = address("", i);
+            assertThat(counts.getOrDefault(to, 0)).as(to + (inDoubt.contains(to) ? " (in doubt)" : " (sent)"))
+                    .isBetween(inDoubt.contains(to) ? 0 : 1, 1);
         }
     }
 
