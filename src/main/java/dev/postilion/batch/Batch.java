@@ -1636,7 +1636,7 @@ public final class Batch {
                 journal.close();
             }
         } catch (IOException e) {
-            stop(Outcome.LOCAL_IO, "journal " + options.journal() + " cannot be written: " + e.getMessage());
+            stop(Outcome.LOCAL_IO, "journal " + Journal.shown(options.journal()) + " cannot be written: " + e.getMessage());
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         Totals t = totals();

@@ -16,6 +16,8 @@ import java.util.TreeSet;
  */
 public final class RowKey {
 
+    private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s+");
+
     private RowKey() {
     }
 
@@ -45,8 +47,8 @@ public final class RowKey {
      */
     static int cells(java.util.Map<String, Object> row) {
         StringBuilder sb = new StringBuilder();
-        row.forEach((k, v) -> sb.append(k).append('=').append(v == null ? "" : v.toString().strip()
-                .replaceAll("\\s+", " ")).append('\u0000'));
+        row.forEach((k, v) -> sb.append(k).append('=').append(v == null ? "" : SPACES.matcher(v.toString().strip())
+                .replaceAll(" ")).append('\u0000'));
         long d = digest("cells:" + sb);
         int c = (int) (d ^ (d >>> 32));
         return c == 0 ? 1 : c;

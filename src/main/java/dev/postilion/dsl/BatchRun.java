@@ -140,7 +140,7 @@ final class BatchRun {
         BatchResult r;
         try (RunLimit.Registration stopping = context.limit().onStop(() -> {
             batch.cancel(context.limit().reason());
-            return "batch " + rows.describe() + ": " + (journal != null ? "the journal " + journal
+            return "batch " + rows.describe() + ": " + (journal != null ? "the journal " + journal.toAbsolutePath().normalize()
                     + " is on disk; run again with --resume to send what is left"
                     : "no journal, so a new run sends every row again (batch journal: 'file' or --journal FILE)");
         })) {
