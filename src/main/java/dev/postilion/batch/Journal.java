@@ -552,7 +552,8 @@ final class Journal implements Closeable {
             r.put("key", RowKey.hex(key));
         }
         if (cells != 0) {
-            r.put("cells", String.format("%08x", cells));
+            String h = Integer.toHexString(cells);
+            r.put("cells", "0".repeat(8 - h.length()) + h);
         }
         r.put("state", "sending");
         r.put("to", to);

@@ -49,8 +49,9 @@ public final class RowKey {
         StringBuilder sb = new StringBuilder();
         row.forEach((k, v) -> sb.append(k).append('=').append(v == null ? "" : SPACES.matcher(v.toString().strip())
                 .replaceAll(" ")).append('\u0000'));
-        long d = digest("cells:" + sb);
-        int c = (int) (d ^ (d >>> 32));
+        // A change detector, not an identity: String's hash, mixed, is enough and costs no SHA-256 per row.
+        int c = sb.toString().hashCode() * 0x9E3779B9;
+        c ^= c >>> 16;
         return c == 0 ? 1 : c;
     }
 
@@ -68,16 +69,22 @@ public final class RowKey {
         return Long.parseUnsignedLong(hex, 16);
     }
 
-    private static long digest(String text) {
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    });
+
+    private static long digest(String text) {
+        {
+            byte[] d = SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
             long k = 0;
             for (int i = 0; i < 8; i++) {
                 k = k << 8 | (d[i] & 0xff);
             }
             return KeySet.norm(k);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
     }
 }
