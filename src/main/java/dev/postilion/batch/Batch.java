@@ -68,7 +68,17 @@ public final class Batch {
 
     /** Volatile: {@link #cancel} forces it to disk from another thread. */
     private volatile Journal journal;
-    private ResumeState resume = ResumeState.EMPTY;
+    private ResumeState resume = new ResumeState();
+    /** A journal written before keys: rows are matched (and sharded) by row number. */
+    private boolean byRowNumber;
+    /** What the script names as a row's key, or null for the default (its envelope recipients). */
+    private Function<Row, Object> keyFunction;
+    private String keyName = Journal.KEYS_DEFAULT;
+    private boolean acceptSourceChange;
+    private Map<String, Object> about = Map.of();
+    private final AtomicLong duplicates = new AtomicLong();
+    /** Rows an earlier run finished whose other cells have changed since (not sent again). */
+    private final AtomicLong changed = new AtomicLong();
     private String batchId;
     private Report report = Report.none();
     private WorkQueue queue;
@@ -76,6 +86,9 @@ public final class Batch {
     private HostBackoff host;
     private volatile RowReader reader;
     private Journal.Opener journalFiles = Journal.Opener.FILE;
+    private Journal.Opener reportFiles = Journal.Opener.FILE;
+    private boolean createJournal;
+    private Map<String, Path> otherOutputs = Map.of();
 
     private final AtomicLong rows = new AtomicLong();
     private final AtomicLong doneBefore = new AtomicLong();
@@ -122,6 +135,70 @@ public final class Batch {
         this.options = options;
     }
 
+    /**
+     * With {@code --resume}: start a new journal when none exists (a cron line's first run) instead of
+     * refusing; off by default, so that a resume from the wrong folder, or after the journal was
+     * moved, sends nothing.
+     */
+    public Batch createJournal(boolean on) {
+        this.createJournal = on;
+        return this;
+    }
+
+    /**
+     * Identifies rows by what {@code key} returns for each (a column's value, or a script's
+     * closure), instead of by their envelope recipients: for lists where one person gets several
+     * messages. {@code name} says in the journal how rows are keyed ({@code column email},
+     * {@code script}); a resume must key them alike.
+     */
+    public Batch keyedBy(String name, Function<Row, Object> key) {
+        this.keyName = name;
+        this.keyFunction = key;
+        return this;
+    }
+
+    /**
+     * With a resume: go on although the source lacks most of the journal's keys (an intended edit;
+     * matching by key still sends each recipient once), or keys rows otherwise.
+     */
+    public Batch acceptSourceChange(boolean on) {
+        this.acceptSourceChange = on;
+        return this;
+    }
+
+    /** Facts for a new journal's header, such as the script's name and digest. */
+    public Batch about(Map<String, Object> facts) {
+        this.about = new LinkedHashMap<>(facts);
+        return this;
+    }
+
+    /**
+     * The run's other output files ({@code --transcript}, {@code --outbox}) by option name: none of
+     * them may be the journal or the report.
+     */
+    public Batch otherOutputs(Map<String, Path> files) {
+        this.otherOutputs = new LinkedHashMap<>(files);
+        return this;
+    }
+
+    private Map<String, Path> outputs() {
+        Map<String, Path> all = new LinkedHashMap<>();
+        if (options.journal() != null) {
+            all.put("the journal", options.journal());
+        }
+        if (options.report() != null) {
+            all.put("the report", options.report());
+        }
+        all.putAll(otherOutputs);
+        return all;
+    }
+
+    /** Opens the report's file with {@code opener} (tests: a disk that fills up). */
+    Batch reportFiles(Journal.Opener opener) {
+        this.reportFiles = opener;
+        return this;
+    }
+
     /** Opens the journal's file with {@code opener} (tests: a disk that fills up). */
     Batch journalFiles(Journal.Opener opener) {
         this.journalFiles = opener;
@@ -137,32 +214,64 @@ public final class Batch {
      */
     public BatchResult run() {
         long started = System.nanoTime();
-        Path reportPath = options.report();
+        Path reportPath = options.dryRun() ? null : options.report();
+        String clash = BatchFiles.clash(outputs());
+        if (clash != null) {
+            return early(Outcome.USAGE, clash + "; nothing was sent", started);
+        }
         try {
             if (options.journal() != null && !options.dryRun()) {
-                journal = Journal.open(options.journal(), options.resume(), options.shard(), source.describe(),
-                        options.fsync(), journalFiles);
+                journal = Journal.open(options.journal(), new Journal.Request(options.resume(), createJournal,
+                        options.shard(), source.describe(), options.fsync(), journalFiles, keyName, acceptSourceChange,
+                        facts()));
                 journal.warnings().forEach(options.log());
                 resume = journal.state();
                 batchId = journal.batchId();
+                byRowNumber = !journal.keyed();
+                if (!byRowNumber && options.resume() && resume.knownCount() > 0) {
+                    compareSource();
+                }
                 if (resume.completeCount() > 0 || !resume.inDoubtRows().isEmpty()) {
-                    options.log().accept("journal " + options.journal() + ": " + resume.completeCount()
+                    options.log().accept("journal " + journal.path() + ": " + resume.completeCount()
                             + " rows done before" + (resume.inDoubtRows().isEmpty() ? ""
                             : ", " + resume.inDoubtRows().size() + " with messages in doubt"
                             + (options.resendInDoubt() ? " (sent again with the same Message-ID)" : " (listed, not resent)")));
                 }
+            } else if (options.journal() != null && options.resume()
+                    && java.nio.file.Files.isRegularFile(options.journal())) {
+                // A dry run of a resume reads the journal (no lock, nothing written) to say what a resume would do.
+                Journal.Peek peek = Journal.peek(options.journal(), options.shard(), source.describe(), keyName);
+                resume = peek.state();
+                batchId = peek.batchId();
+                byRowNumber = !peek.keyed();
+                options.log().accept("--dry-run: journal " + peek.path() + " read only: " + resume.completeCount()
+                        + " rows done before, " + resume.inDoubtRows().size() + " with messages in doubt");
             } else {
                 batchId = Long.toHexString(System.currentTimeMillis()) + Long.toHexString(System.nanoTime() & 0xffff);
             }
         } catch (JournalException e) {
-            return early(e.locked() ? Outcome.DEFERRED : Outcome.LOCAL_IO, e.getMessage(), started);
+            return early(e.outcome(), e.getMessage(), started);
         } catch (IOException e) {
-            return early(Outcome.LOCAL_IO, "journal " + options.journal() + " cannot be opened: " + e.getMessage()
-                    + "; nothing was sent", started);
+            return early(Outcome.LOCAL_IO, "journal " + Journal.shown(options.journal()) + " cannot be opened: "
+                    + e.getMessage() + "; nothing was sent", started);
+        }
+        if (stopOutcome != null) {
+            // The source is not the list the journal records: nothing is sent.
+            closeJournalQuietly();
+            return early(stopOutcome, stopReason, started);
         }
         try {
             if (reportPath != null) {
-                report = Report.to(reportPath);
+                report = Report.to(reportPath, reportFiles).onFailure(e -> stop(Outcome.LOCAL_IO, "report "
+                        + Journal.shown(reportPath) + " cannot be written: " + e.getMessage() + "\n    the batch stopped"
+                        + " before its next message; " + JOURNAL_FIX));
+                if (journal != null) {
+                    Report r = report;
+                    journal.onSync(r::flush);
+                    if (options.resume()) {
+                        journal.earlierOutcomes(this::earlierLine);
+                    }
+                }
             }
         } catch (IOException e) {
             closeJournalQuietly();
@@ -195,6 +304,106 @@ public final class Batch {
         return finish(started);
     }
 
+    // ------------------------------------------------------------------ keys
+
+    /** What a new journal's header records of the source and the script. */
+    private Map<String, Object> facts() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        Path file = source.file();
+        if (file != null) {
+            f.put("sourceFile", Journal.shown(file).toString());
+            try {
+                f.put("sourceSize", java.nio.file.Files.size(file));
+                try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
+                    String first = r.readLine();
+                    if (first != null && source instanceof CsvSource) {
+                        f.put("sourceHeader", first.length() > 500 ? first.substring(0, 500) : first);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // The run proper reads the source and says what is wrong with it.
+            }
+        }
+        f.putAll(about);
+        return f;
+    }
+
+    /** A row's key from what the script names; null when the row has none. */
+    private Long namedKey(Row row) {
+        Object value = keyFunction.apply(row);
+        return RowKey.ofValue(value);
+    }
+
+    /** The key of a row's message: a digest of its envelope recipients; null when it has none. */
+    private static Long recipientsKey(MessageSpec spec) {
+        List<String> to = new ArrayList<>();
+        for (List<Mailbox> list : List.of(spec.getTo(), spec.getCc(), spec.getBcc())) {
+            list.forEach(m -> to.add(m.address()));
+        }
+        return RowKey.ofRecipients(to);
+    }
+
+    /**
+     * On a resume, before anything is sent: reads the source once to see how many of the keys the
+     * journal names it still holds, and stops the batch (exit 65) when fewer than half are there: a
+     * different list under the same name, most likely. The read stops as soon as half are found.
+     * A source that can be read only once is not compared.
+     */
+    private void compareSource() {
+        if (acceptSourceChange || source instanceof IterableSource i && i.once()) {
+            return;
+        }
+        long known = resume.knownCount();
+        long matched = 0;
+        long read = 0;
+        try (RowReader r = source.open()) {
+            Row row;
+            while (matched * 2 < known && (row = r.next()) != null) {
+                read++;
+                if (row.problem() != null) {
+                    continue;
+                }
+                Long key;
+                try {
+                    if (keyFunction != null) {
+                        key = namedKey(row);
+                    } else {
+                        MessageSpec spec = builder.apply(row);
+                        key = spec == null ? null : recipientsKey(spec);
+                    }
+                } catch (RuntimeException e) {
+                    continue;  // an invalid row: the run proper reports it
+                }
+                if (key != null && resume.match(key)) {
+                    matched++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The run proper reads the source again and reports what is wrong with it.
+        } finally {
+            resume.forgetMatches();
+        }
+        if (matched * 2 < known) {
+            Map<String, Object> h = journal.header();
+            Object size = h.get("sourceSize");
+            Object head = h.get("sourceHeader");
+            stop(Outcome.BAD_SOURCE, "journal " + journal.path() + " names " + known + " recipients of "
+                    + h.getOrDefault("source", source.describe())
+                    + (size != null ? " (" + size + " bytes" + (head != null ? ", header " + head : "") + ", "
+                    + h.getOrDefault("created", "") + ")" : "")
+                    + ", but " + describeSource() + " holds only " + matched + " of them in " + read + " rows:"
+                    + " fewer than half, so it looks like another list under the same name; nothing was sent"
+                    + "\n    if the list was edited on purpose, run again with --resume --source-changed=accept (rows"
+                    + " are matched by key: nobody the journal lists is sent twice); for a new list, start a new"
+                    + " journal (another --journal, without --resume)");
+        }
+    }
+
+    private String describeSource() {
+        Path file = source.file();
+        return file == null ? source.describe() : Journal.shown(file).toString();
+    }
+
     // ------------------------------------------------------------------ reading
 
     private void read() {
@@ -214,23 +423,55 @@ public final class Batch {
             Row row;
             while (!queue.stopped() && (row = reader.next()) != null) {
                 long number = row.number();
-                if (!options.shard().contains(number)) {
-                    continue;
+                Work work = new Work(row);
+                if (byRowNumber) {
+                    // A journal written before keys: rows by number, sliced as they were then.
+                    if (!options.shard().contains(number)) {
+                        continue;
+                    }
+                    if (resume.complete(number)) {
+                        doneBefore.incrementAndGet();
+                        continue;
+                    }
+                    work.id = number;
+                } else if (keyFunction != null && row.problem() == null) {
+                    Long key = namedKey(row);
+                    if (key == null) {
+                        if (options.shard().index() == 1) {
+                            rows.incrementAndGet();
+                            invalidRow(row, "has no key (" + keyName + " is empty): every row needs one");
+                        }
+                        continue;
+                    }
+                    if (!options.shard().containsKey(key)) {
+                        continue;
+                    }
+                    ResumeState.Claim claim = resume.claim(key);
+                    if (claim == ResumeState.Claim.DONE_BEFORE) {
+                        doneBefore.incrementAndGet();
+                        changedSince(row, key);
+                        continue;
+                    }
+                    if (claim == ResumeState.Claim.DUPLICATE) {
+                        rows.incrementAndGet();
+                        duplicate(row, key);
+                        continue;
+                    }
+                    work.id = key;
+                    work.key = key;
                 }
-                if (resume.complete(number)) {
-                    doneBefore.incrementAndGet();
-                    continue;
+                String why = row.problem() != null ? row.problem() : addressProblem(row);
+                if (why != null && work.key == null && !byRowNumber && options.shard().index() != 1) {
+                    continue;  // a row without a key belongs to no shard: the first reports it
                 }
                 rows.incrementAndGet();
-                String why = row.problem() != null ? row.problem() : addressProblem(row);
                 if (why != null) {
                     invalidRow(row, why);
                     continue;
                 }
-                Work w = new Work(row);
-                if (!queue.put(w)) {
+                if (!queue.put(work)) {
                     // Counted as read, so it must be counted as left: every row ends in exactly one count.
-                    pendingLine(w);
+                    pendingLine(work);
                     break;
                 }
                 progress();
@@ -664,14 +905,41 @@ public final class Batch {
                 progress();
                 return false;
             }
-            ResumeState.RowMemory memory = resume.partial(row.number());
-            Long first = resume.firstTried(row.number());
+            if (!byRowNumber && w.key == null) {
+                Long key = recipientsKey(spec);
+                if (key != null) {
+                    if (!options.shard().containsKey(key)) {
+                        rows.decrementAndGet();  // another shard's row
+                        return false;
+                    }
+                    ResumeState.Claim claim = resume.claim(key);
+                    if (claim == ResumeState.Claim.DONE_BEFORE) {
+                        rows.decrementAndGet();
+                        doneBefore.incrementAndGet();
+                        changedSince(row, key);
+                        progress();
+                        return false;
+                    }
+                    if (claim == ResumeState.Claim.DUPLICATE) {
+                        duplicate(row, key);
+                        return false;
+                    }
+                    w.key = key;
+                    w.id = key;
+                } else if (options.shard().index() != 1) {
+                    rows.decrementAndGet();  // no recipient, no key: the first shard reports the row
+                    return false;
+                }
+            }
+            ResumeState.RowMemory memory = w.key == null && !byRowNumber ? null : resume.partial(w.id);
+            Long first = w.key == null && !byRowNumber ? null : resume.firstTried(w.id);
             w.firstTry = first != null ? first : options.clock().epochMillis();
             if (!spec.isRaw()) {
                 if (spec.getMessageId().isEmpty()) {
                     String domain = spec.getFrom().map(Mailbox::domain).map(Batch::asciiDomain).orElse("postilion.invalid");
                     spec.messageId(memory != null && memory.messageId != null ? memory.messageId
-                            : "<" + batchId + "." + row.number() + ".postilion@" + domain + ">");
+                            : "<" + batchId + "." + (w.key != null ? RowKey.hex(w.key) : String.valueOf(row.number()))
+                            + ".postilion@" + domain + ">");
                 }
                 if (spec.getDate().isEmpty()) {
                     ZonedDateTime date = memory != null && memory.date != null ? ZonedDateTime.parse(memory.date)
@@ -782,7 +1050,8 @@ public final class Batch {
             }
             if (journal != null) {
                 try {
-                    journal.sending(work.row.number(), to, work.messageId, work.date);
+                    journal.sending(work.row.number(), work.key, work.key == null ? 0 : RowKey.cells(work.row), to,
+                            work.messageId, work.date);
                 } catch (IOException e) {
                     journalFailure = e;
                     throw new IOException("journal " + journal.path() + " cannot be written: " + e.getMessage(), e);
@@ -931,6 +1200,7 @@ public final class Batch {
         }
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("row", w.row.number());
+        putKey(j, w);
         j.put("state", "not-sent");
         j.put("to", to);
         j.put("code", end.code());
@@ -1085,6 +1355,7 @@ public final class Batch {
         if (journal != null && journalIt) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("row", w.row.number());
+            putKey(j, w);
             j.put("state", state);
             j.put("to", to);
             if (reply != null) {
@@ -1142,6 +1413,56 @@ public final class Batch {
                 problem(item(w, r) + state + ": " + text);
             }
         }
+        progress();
+    }
+
+    /** Counts a row finished before whose cells differ from what the journal recorded when it was sent. */
+    private void changedSince(Row row, long key) {
+        int before = resume.cells(key);
+        if (before != 0 && before != RowKey.cells(row)) {
+            changed.incrementAndGet();
+        }
+    }
+
+    /** A final outcome of an earlier run, carried into this run's report: one line per recipient. */
+    private void earlierLine(Map<String, Object> j) {
+        Object to = j.get("to");
+        List<?> recipients = to instanceof List<?> l ? l : to == null ? List.of() : List.of(to);
+        for (Object r : recipients) {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("row", j.get("row"));
+            line.put("to", String.valueOf(r));
+            line.put("state", j.get("state"));
+            for (String k : List.of("mid", "code", "queue", "reply", "attempts", "settled")) {
+                if (j.get(k) != null) {
+                    line.put(k, j.get(k));
+                }
+            }
+            line.put("earlierRun", true);
+            report.line(line);
+        }
+    }
+
+    private static void putKey(Map<String, Object> journalLine, Work w) {
+        if (w.key != null) {
+            journalLine.put("key", RowKey.hex(w.key));
+        }
+    }
+
+    /**
+     * A row whose key an earlier row of this run already had (the same recipients, or the same named
+     * key): not sent again; reported, and counted with the skipped rows.
+     */
+    private void duplicate(Row row, long key) {
+        duplicates.incrementAndGet();
+        skipped.incrementAndGet();
+        finished.incrementAndGet();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("row", row.number());
+        line.put("state", "duplicate");
+        line.put("key", RowKey.hex(key));
+        line.put("error", "row " + row.number() + " has the key of an earlier row (" + keyName + "): sent once");
+        report.line(line);
         progress();
     }
 
@@ -1276,6 +1597,7 @@ public final class Batch {
     public void cancel(String reason) {
         cancelled = reason;
         stop(Outcome.DEFERRED, reason);
+        report.flush();
         Journal j = journal;
         if (j != null) {
             try {
@@ -1333,15 +1655,25 @@ public final class Batch {
                 journal.close();
             }
         } catch (IOException e) {
-            stop(Outcome.LOCAL_IO, "journal " + options.journal() + " cannot be written: " + e.getMessage());
+            stop(Outcome.LOCAL_IO, "journal " + Journal.shown(options.journal()) + " cannot be written: " + e.getMessage());
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         Totals t = totals();
         Outcome outcome = outcome(t);
+        if (changed.get() > 0) {
+            options.log().accept(source.describe() + ": " + changed.get() + (changed.get() == 1 ? " row" : " rows")
+                    + " sent in an earlier run changed since (other cells than the key); not sent again: rows are"
+                    + " matched by key");
+        }
+        if (duplicates.get() > 0) {
+            options.log().accept(source.describe() + ": " + duplicates.get() + (duplicates.get() == 1 ? " row repeats"
+                    : " rows repeat") + " the key of an earlier row (" + keyName + "); each key was sent once (the"
+                    + " report lists them as duplicate; name a key: to send one person several messages)");
+        }
         BatchResult result;
         synchronized (this) {
             result = new BatchResult(outcome, t, stopReason, problems, moreProblems, elapsed, batchId,
-                    options.report(), options.journal());
+                    report.path(), options.journal());
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("summary", true);
@@ -1370,8 +1702,14 @@ public final class Batch {
         try {
             report.close();
         } catch (IOException e) {
-            result = new BatchResult(Outcome.LOCAL_IO, t, "report " + options.report() + " cannot be written: "
-                    + e.getMessage(), problems, moreProblems, elapsed, batchId, options.report(), options.journal());
+            String why;
+            synchronized (this) {
+                why = stopOutcome == Outcome.LOCAL_IO && stopReason != null && stopReason.startsWith("report ")
+                        ? stopReason : "report " + Journal.shown(options.report()) + " cannot be written: "
+                        + e.getMessage() + "; the previous report is kept";
+            }
+            result = new BatchResult(Outcome.LOCAL_IO, t, why, problems, moreProblems, elapsed, batchId, null,
+                    options.journal());
         }
         progress();  // the final frame: every row counted (100% when the batch ran to its end)
         options.progress().close();

@@ -115,6 +115,11 @@ final class CsvSource implements RowSource {
     }
 
     @Override
+    public Path file() {
+        return file;
+    }
+
+    @Override
     public String describe() {
         return file.getFileName().toString();
     }

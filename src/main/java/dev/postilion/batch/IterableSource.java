@@ -15,6 +15,11 @@ final class IterableSource implements RowSource {
         this.iterator = iterator;
     }
 
+    /** True when the rows come from an iterator: they can be read only once. */
+    boolean once() {
+        return iterable == null;
+    }
+
     @Override
     public synchronized RowReader open() {
         Iterator<?> it;

@@ -77,6 +77,12 @@ final class Journal implements Closeable {
     private final boolean fsync;
     private final Object syncLock = new Object();
     private long written;
+    private Map<String, Object> header = Map.of();
+    /** Runs before each force to disk (the batch flushes its report there). */
+    private volatile Runnable onSync = () -> { };
+    /** The file's size when it was opened: the lines of earlier runs end here. */
+    private long earlierEnd;
+    private boolean keyed = true;
     private volatile long synced;
     private long sinceSync;
     private boolean closed;
@@ -100,7 +106,8 @@ final class Journal implements Closeable {
      * and its done rows become the {@link #state()}.
      *
      * @throws JournalException when the file belongs to another shard, is damaged in the middle,
-     *                          exists without {@code resume}, or is locked by another run
+     *                          exists without {@code resume}, is missing with {@code resume}, or is
+     *                          locked by another run
      */
     static Journal open(Path path, boolean resume, Shard shard, String source) throws IOException {
         return open(path, resume, shard, source, true);
@@ -118,16 +125,58 @@ final class Journal implements Closeable {
     /** {@link #open(Path, boolean, Shard, String, boolean)} with the file opened by {@code opener}. */
     static Journal open(Path path, boolean resume, Shard shard, String source, boolean fsync, Opener opener)
             throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
+        return open(path, new Request(resume, false, shard, source, fsync, opener));
+    }
+
+    /**
+     * What a run asks of its journal.
+     *
+     * @param resume continue the batch the journal records
+     * @param create with {@code resume}: start a new journal when there is none (a cron line's first run)
+     * @param shard the slice of the source this run takes
+     * @param source the source's name
+     * @param fsync force lines to disk before each final dot
+     * @param opener opens the file
+     * @param keys what identifies a row: {@value #KEYS_DEFAULT}, or {@code column NAME}, or {@code script}
+     * @param acceptSourceChange go on when the journal keys rows otherwise than this run
+     * @param about facts about the source and script for a new journal's header (size, header line, digest)
+     */
+    record Request(boolean resume, boolean create, Shard shard, String source, boolean fsync, Opener opener,
+                   String keys, boolean acceptSourceChange, Map<String, Object> about) {
+
+        Request(boolean resume, boolean create, Shard shard, String source, boolean fsync, Opener opener) {
+            this(resume, create, shard, source, fsync, opener, KEYS_DEFAULT, false, Map.of());
+        }
+    }
+
+    /** How rows are keyed by default: a digest of their envelope recipients. */
+    static final String KEYS_DEFAULT = "recipients";
+
+    /** The path as messages show it: absolute, so a run from another folder says where it looked. */
+    static Path shown(Path path) {
+        return path.toAbsolutePath().normalize();
+    }
+
+    /** Opens a journal as {@code request} asks. */
+    static Journal open(Path path, Request request) throws IOException {
+        Path shown = shown(path);
+        boolean existed = Files.isRegularFile(path) && Files.size(path) > 0;
+        if (request.resume() && !existed && !request.create()) {
+            throw new JournalException(BatchFiles.noJournal(shown), null, JournalException.Why.USAGE);
+        }
+        Path parent = shown.getParent();
         if (parent != null && !Files.isDirectory(parent)) {
-            throw new JournalException("journal " + path + ": folder " + parent + " does not exist");
+            throw new JournalException("journal " + shown + ": folder " + parent + " does not exist");
+        }
+        if (!request.resume() && existed) {
+            throw new JournalException(BatchFiles.exists(shown), null, JournalException.Why.USAGE);
         }
         if (Files.exists(path) && !Files.isRegularFile(path)) {
             // A device or a pipe would be read without end on --resume, and cannot keep what is written.
-            throw new JournalException("journal " + path + " is not a regular file (a folder, a device or a pipe"
+            throw new JournalException("journal " + shown + " is not a regular file (a folder, a device or a pipe"
                     + " cannot hold a journal)");
         }
-        FileChannel channel = opener.open(path);
+        FileChannel channel = request.opener().open(path);
         FileLock lock;
         try {
             lock = channel.tryLock();
@@ -136,41 +185,82 @@ final class Journal implements Closeable {
         }
         if (lock == null) {
             channel.close();
-            throw new JournalException("journal " + path + " is in use by another batch run; nothing was sent"
+            throw new JournalException("journal " + shown + " is in use by another batch run; nothing was sent"
                     + "\n    wait for it to finish, or give this run its own --journal", null, true);
         }
         try {
             List<String> warnings = new ArrayList<>();
             ResumeState state = new ResumeState();
             String id;
+            Map<String, Object> headerFound = Map.of();
             if (channel.size() == 0) {
                 id = newBatchId();
             } else {
-                if (!resume) {
-                    throw new JournalException("journal " + path + " already exists; nothing was sent"
-                            + "\n    pass --resume (resume: true) to continue that batch, or remove the file to start"
-                            + " a new one");
+                if (!request.resume()) {
+                    throw new JournalException(BatchFiles.exists(shown), null, JournalException.Why.USAGE);
                 }
-                id = read(path, channel, shard, source, state, warnings);
+                Map<String, Object> found = new LinkedHashMap<>();
+                id = read(shown, channel, request, state, warnings, found);
+                headerFound = found;
             }
             channel.position(channel.size());
-            Journal j = new Journal(path, channel, lock, id, state, warnings, fsync);
+            Journal j = new Journal(shown, channel, lock, id, state, warnings, request.fsync());
             if (channel.size() == 0) {
                 Map<String, Object> header = new LinkedHashMap<>();
                 header.put("journal", FORMAT);
-                header.put("version", 1);
+                header.put("version", 2);
                 header.put("batch", id);
-                header.put("shard", shard.toString());
-                header.put("source", source);
+                header.put("shard", String.valueOf(request.shard() == null ? Shard.ALL : request.shard()));
+                header.put("shardBy", "key");
+                header.put("keys", request.keys());
+                header.put("source", request.source());
+                request.about().forEach(header::putIfAbsent);
                 header.put("created", Instant.now().toString());
                 j.append(header);
                 j.sync();
+                headerFound = header;
+            }
+            j.header = headerFound;
+            j.earlierEnd = channel.size();
+            j.keyed = headerFound.get("keys") != null;
+            if (!j.keyed) {
+                warnings.add("journal " + shown + " was written before rows had keys: it resumes by row number (and"
+                        + (request.shard() == null || Shard.ALL.equals(request.shard()) ? "" : " shard "
+                        + request.shard() + " by row number, as it"
+                        + " was sliced then; and") + " a changed source is not detected for it: rows inserted, deleted"
+                        + " or re-sorted since would be sent twice or never); finish it before editing the source");
             }
             return j;
         } catch (IOException | RuntimeException e) {
             lock.release();
             channel.close();
             throw e;
+        }
+    }
+
+    /**
+     * A journal read without writing or locking it (a torn tail is left for the next resume to cut):
+     * for {@code journal show} and for a dry run that says what a resume would do.
+     *
+     * @param keyed false for a journal written before keys (rows by number)
+     */
+    record Peek(Path path, String batchId, Map<String, Object> header, ResumeState state, List<String> warnings,
+                boolean keyed) {
+    }
+
+    /** Reads a journal read-only; {@code shard}, {@code source} and {@code keys} null: any. */
+    static Peek peek(Path path, Shard shard, String source, String keys) throws IOException {
+        Path shown = shown(path);
+        if (!Files.isRegularFile(path)) {
+            throw new JournalException(BatchFiles.noJournal(shown), null, JournalException.Why.USAGE);
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            ResumeState state = new ResumeState();
+            List<String> warnings = new ArrayList<>();
+            Map<String, Object> found = new LinkedHashMap<>();
+            String id = read(shown, channel, new Request(true, false, shard, source, false, Opener.FILE, keys, false,
+                    Map.of()), state, warnings, found, false);
+            return new Peek(shown, id, found, state, warnings, found.isEmpty() || found.get("keys") != null);
         }
     }
 
@@ -185,8 +275,15 @@ final class Journal implements Closeable {
     }
 
     /** Reads every line into {@code state}; returns the batch id. Cuts a torn or garbled tail. */
-    private static String read(Path path, FileChannel channel, Shard shard, String source, ResumeState state,
-                               List<String> warnings) throws IOException {
+    private static String read(Path path, FileChannel channel, Request request, ResumeState state,
+                               List<String> warnings, Map<String, Object> found) throws IOException {
+        return read(path, channel, request, state, warnings, found, true);
+    }
+
+    private static String read(Path path, FileChannel channel, Request request, ResumeState state,
+                               List<String> warnings, Map<String, Object> found, boolean repair) throws IOException {
+        Shard shard = request.shard();
+        String source = request.source();
         String id = null;
         long goodEnd = 0;
         long offset = 0;
@@ -246,9 +343,10 @@ final class Journal implements Closeable {
             }
             try {
                 if (id == null) {
-                    id = header(path, record, shard, source);
+                    id = header(path, record, request);
+                    found.putAll(record);
                 } else {
-                    apply(record, state);
+                    apply(record, state, found.get("keys") != null);
                 }
             } catch (IllegalArgumentException e) {
                 throw new JournalException("journal " + path + " line " + lineNo + ": " + e.getMessage());
@@ -260,9 +358,11 @@ final class Journal implements Closeable {
         if (cut < channel.size()) {
             warnings.add("journal " + path + ": " + (badAt >= 0 ? "garbled tail from line " + badLine + " (" + badWhy + ")"
                     : tornTail ? "torn last line (the previous run stopped while writing it)" : "trailing bytes")
-                    + " cut off; every line before it is kept");
-            channel.truncate(cut);
-            channel.force(true);
+                    + (repair ? " cut off; every line before it is kept" : " (a resume cuts it off)"));
+            if (repair) {
+                channel.truncate(cut);
+                channel.force(true);
+            }
         }
         if (id == null) {
             // Only a torn header: the previous run stopped before sending anything.
@@ -271,14 +371,15 @@ final class Journal implements Closeable {
         return id;
     }
 
-    private static String header(Path path, Map<String, Object> record, Shard shard, String source)
-            throws JournalException {
+    private static String header(Path path, Map<String, Object> record, Request request) throws JournalException {
+        Shard shard = request.shard();
+        String source = request.source();
         if (!FORMAT.equals(record.get("journal")) || !(record.get("batch") instanceof String id)) {
             throw new JournalException("journal " + path + " is not a Postilion batch journal (its first line"
                     + " has no \"journal\":\"" + FORMAT + "\"); nothing was sent");
         }
         Object s = record.get("shard");
-        if (s != null && !shard.toString().equals(s)) {
+        if (s != null && shard != null && !shard.toString().equals(s)) {
             throw new JournalException("journal " + path + " belongs to shard " + s + ", not " + shard
                     + "; nothing was sent\n    each shard keeps its own journal");
         }
@@ -287,14 +388,31 @@ final class Journal implements Closeable {
             throw new JournalException("journal " + path + " records a batch of " + src + ", not of " + source
                     + "; nothing was sent\n    each batch keeps its own journal");
         }
+        Object keys = record.get("keys");
+        if (keys != null && request.keys() != null && !keys.equals(request.keys()) && !request.acceptSourceChange()) {
+            throw new JournalException("journal " + path + " identifies rows by " + keys + ", this run by "
+                    + request.keys() + ": no row would match; nothing was sent\n    give the batch the key it had ("
+                    + (keys.equals(KEYS_DEFAULT) ? "no key:" : "key:") + " as before), or pass --source-changed=accept"
+                    + " to send every row again", null, JournalException.Why.SOURCE);
+        }
         return id;
     }
 
-    private static void apply(Map<String, Object> record, ResumeState state) {
+    private static void apply(Map<String, Object> record, ResumeState state, boolean keyed) {
         Object rowValue = record.get("row");
         Object st = record.get("state");
         if (!(rowValue instanceof Long row) || row < 1 || !(st instanceof String s)) {
             throw new IllegalArgumentException("a record needs \"row\" (a number from 1) and \"state\"");
+        }
+        long id;
+        if (keyed) {
+            Object key = record.get("key");
+            if (key == null) {
+                return;  // a row that never had a key (invalid before it made a message): nothing to remember
+            }
+            id = RowKey.parse(String.valueOf(key));
+        } else {
+            id = row;
         }
         List<String> to = new ArrayList<>();
         Object t = record.get("to");
@@ -303,11 +421,15 @@ final class Journal implements Closeable {
         } else if (t != null) {
             to.add(String.valueOf(t));
         }
-        if (s.equals("sending")) {
-            state.sending(row, to, (String) record.get("mid"), (String) record.get("date"));
-        } else {
-            state.terminal(row, to, s, Boolean.TRUE.equals(record.get("done")), first(record.get("first")));
+        if (keyed && record.get("cells") instanceof String cells && cells.length() == 8) {
+            state.cells(id, Integer.parseUnsignedInt(cells, 16));
         }
+        if (s.equals("sending")) {
+            state.sending(id, to, (String) record.get("mid"), (String) record.get("date"));
+        } else {
+            state.terminal(id, to, s, Boolean.TRUE.equals(record.get("done")), first(record.get("first")));
+        }
+        state.row(id, row);
     }
 
     /** A result line's {@code "first"}: when its row was first tried, an ISO-8601 instant; null when absent. */
@@ -342,10 +464,102 @@ final class Journal implements Closeable {
         return path;
     }
 
+    /** Runs {@code action} before each force to disk. */
+    void onSync(Runnable action) {
+        this.onSync = action;
+    }
+
+    /**
+     * Hands every final outcome earlier runs recorded (a {@code sent}, {@code failed} or
+     * {@code expired} result line: never tried again) to {@code each}, in the order they happened,
+     * streaming the file: a resumed run's report carries them forward.
+     */
+    void earlierOutcomes(java.util.function.Consumer<Map<String, Object>> each) throws IOException {
+        try (InputStream in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(
+                FileChannel.open(path, StandardOpenOption.READ)), 64 * 1024)) {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    new CountingLimit(in, earlierEnd), StandardCharsets.UTF_8));
+            r.readLine();  // the header
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (!line.contains("\"state\":\"sent\"") && !line.contains("\"state\":\"failed\"")
+                        && !line.contains("\"state\":\"expired\"")) {
+                    continue;
+                }
+                try {
+                    each.accept(Json.parseObject(line));
+                } catch (Json.JsonException e) {
+                    // Read and checked at open: a line that does not parse now was not a result line.
+                }
+            }
+        }
+    }
+
+    /** The first {@code limit} bytes of a stream. */
+    private static final class CountingLimit extends java.io.FilterInputStream {
+        private long left;
+
+        CountingLimit(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+    }
+
+    /** True when rows are identified by key (false: a journal written before keys, by row number). */
+    boolean keyed() {
+        return keyed;
+    }
+
+    /** The header line as read or written. */
+    Map<String, Object> header() {
+        return header;
+    }
+
     /** Records that the final dot of this transaction is next, and forces it to disk first. */
     void sending(long row, List<String> to, String messageId, String date) throws IOException {
+        sending(row, null, to, messageId, date);
+    }
+
+    /** {@link #sending(long, List, String, String)} for the row with this key (null: none). */
+    void sending(long row, Long key, List<String> to, String messageId, String date) throws IOException {
+        sending(row, key, 0, to, messageId, date);
+    }
+
+    /** ... and a digest of the row's cells (0: none), so a resume can say when a sent row changed since. */
+    void sending(long row, Long key, int cells, List<String> to, String messageId, String date) throws IOException {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("row", row);
+        if (key != null) {
+            r.put("key", RowKey.hex(key));
+        }
+        if (cells != 0) {
+            String h = Integer.toHexString(cells);
+            r.put("cells", "0".repeat(8 - h.length()) + h);
+        }
         r.put("state", "sending");
         r.put("to", to);
         if (messageId != null) {
@@ -424,6 +638,7 @@ final class Journal implements Closeable {
             synchronized (this) {
                 target = written;
             }
+            onSync.run();
             try {
                 channel.force(false);
             } catch (IOException e) {

@@ -23,6 +23,11 @@ final class JsonLinesSource implements RowSource {
     }
 
     @Override
+    public Path file() {
+        return file;
+    }
+
+    @Override
     public String describe() {
         return file.getFileName().toString();
     }

@@ -36,6 +36,11 @@ public enum Outcome {
     NO_INPUT,
     /** The journal or report could not be written, or the journal is damaged: exit 74. */
     LOCAL_IO,
+    /**
+     * The batch was asked for something its files contradict, before anything was sent: {@code --resume}
+     * with no journal, a new batch on an existing journal, an output file that is the journal: exit 64.
+     */
+    USAGE,
     /** A bug: exit 70. */
     INTERNAL
 }

@@ -1,6 +1,5 @@
 package dev.postilion.batch;
 
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -8,10 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a journal says is already done, kept compact: one bit per finished row, and a small map for
- * the rows that are only partly done or in doubt. Deferred recipients are tried again by a resumed
- * batch; all it remembers of them is when their row was first tried, so that its age (for
- * {@code maxAge}) counts from the first run.
+ * What a journal says is already done, kept compact and looked up by a row's identity: its key (a
+ * digest of its recipients, or of what the script names), or its row number for a journal written
+ * before keys. Every identity the journal names sits in one {@link KeySet} (8 bytes a slot), marked
+ * when its row is finished; a small map holds the rows only partly done or in doubt. Deferred
+ * recipients are tried again by a resumed batch; all it remembers of them is when their row was
+ * first tried, so that its age (for {@code maxAge}) counts from the first run. The same set tells a
+ * run which identities it met already, so a key twice in the source is sent once.
  */
 final class ResumeState {
 
@@ -20,11 +22,23 @@ final class ResumeState {
         SENT, FAILED, IN_DOUBT, EXPIRED
     }
 
+    /** What a run does with a row's identity when it meets it. */
+    enum Claim {
+        /** Not finished before, not met before in this run: send. */
+        NEW,
+        /** An earlier run finished it. */
+        DONE_BEFORE,
+        /** This run met it already, in an earlier row. */
+        DUPLICATE
+    }
+
     /** A row partly done: each remembered recipient's standing, and the Message-ID and Date last used. */
     static final class RowMemory {
         final Map<String, Standing> recipients = new LinkedHashMap<>();
         String messageId;
         String date;
+        /** The row number the journal last wrote for it (the source's order may have changed since). */
+        long row;
 
         /** The recipients a resumed run must not send to (done, or in doubt unless resent). */
         boolean blocks(String recipient, boolean resendInDoubt) {
@@ -39,35 +53,39 @@ final class ResumeState {
         }
     }
 
-    private final BitSet complete = new BitSet();
+    private final KeySet known = new KeySet();
     private final Map<Long, RowMemory> partial = new HashMap<>();
     private final Map<Long, Long> firstTried = new HashMap<>();
     private long completeCount;
 
-    static final ResumeState EMPTY = new ResumeState();
-
     /** True when every recipient of the row was sent or failed in an earlier run. */
-    boolean complete(long row) {
-        return row <= Integer.MAX_VALUE && complete.get((int) row);
+    synchronized boolean complete(long id) {
+        long f = known.flags(id);
+        return f >= 0 && (f & KeySet.DONE) != 0;
     }
 
     /** The row's partial memory, or null. */
-    RowMemory partial(long row) {
-        return partial.get(row);
+    synchronized RowMemory partial(long id) {
+        return partial.get(id);
     }
 
     /** When an earlier run first tried the row (milliseconds since 1970), or null when none left it deferred. */
-    Long firstTried(long row) {
-        return firstTried.get(row);
+    synchronized Long firstTried(long id) {
+        return firstTried.get(id);
     }
 
     /** Rows finished in earlier runs. */
-    long completeCount() {
+    synchronized long completeCount() {
         return completeCount;
     }
 
-    /** Rows with a recipient in doubt, by row number. */
-    Map<Long, RowMemory> inDoubtRows() {
+    /** Identities the journal names (finished, partly done, in doubt, deferred). */
+    synchronized int knownCount() {
+        return known.size();
+    }
+
+    /** Rows with a recipient in doubt, by identity. */
+    synchronized Map<Long, RowMemory> inDoubtRows() {
         Map<Long, RowMemory> out = new java.util.TreeMap<>();
         partial.forEach((row, m) -> {
             if (m.recipients.containsValue(Standing.IN_DOUBT)) {
@@ -77,13 +95,68 @@ final class ResumeState {
         return Collections.unmodifiableMap(out);
     }
 
+    /** Rows partly done or in doubt, by identity (for {@code journal show}). */
+    synchronized Map<Long, RowMemory> partialRows() {
+        return Collections.unmodifiableMap(new java.util.TreeMap<>(partial));
+    }
+
+    /** Notes the row number a journal line gave the identity. */
+    synchronized void row(long id, long row) {
+        RowMemory m = partial.get(id);
+        if (m != null) {
+            m.row = row;
+        }
+    }
+
+    /** The digest of the cells the identity's row had when it was sent (0: not recorded). */
+    synchronized int cells(long id) {
+        return known.cells(id);
+    }
+
+    /** Keeps the digest of the cells the identity's row had when the journal wrote it. */
+    void cells(long id, int digest) {
+        known.add(id, 0);
+        known.cells(id, digest);
+    }
+
+    /** Records that this run met {@code id}, and says what to do with its row. */
+    synchronized Claim claim(long id) {
+        long f = known.flags(id);
+        if (f >= 0 && (f & KeySet.SEEN) != 0) {
+            return Claim.DUPLICATE;
+        }
+        known.add(id, KeySet.SEEN);
+        return f >= 0 && (f & KeySet.DONE) != 0 ? Claim.DONE_BEFORE : Claim.NEW;
+    }
+
+    /** While comparing a source with the journal: true the first time a known identity is met. */
+    synchronized boolean match(long id) {
+        long f = known.flags(id);
+        if (f < 0 || (f & KeySet.SEEN) != 0) {
+            return false;
+        }
+        known.add(id, KeySet.SEEN);
+        return true;
+    }
+
+    /** Forgets the marks {@link #match} left, before the run proper. */
+    synchronized void forgetMatches() {
+        known.clear(KeySet.SEEN);
+    }
+
     // ------------------------------------------------------------------ loading, record by record
 
-    void sending(long row, List<String> to, String messageId, String date) {
-        if (complete(row)) {
+    /** A line that names the identity without changing its standing (invalid, not-sent). */
+    void named(long id) {
+        known.add(id, 0);
+    }
+
+    void sending(long id, List<String> to, String messageId, String date) {
+        if (complete(id)) {
             return;
         }
-        RowMemory m = partial.computeIfAbsent(row, r -> new RowMemory());
+        known.add(id, 0);
+        RowMemory m = partial.computeIfAbsent(id, r -> new RowMemory());
         for (String r : to) {
             m.recipients.put(r, Standing.IN_DOUBT);
         }
@@ -96,29 +169,27 @@ final class ResumeState {
      *
      * @param first when the row was first tried (milliseconds since 1970), or null when the line does not say
      */
-    void terminal(long row, List<String> to, String state, boolean done, Long first) {
-        if (complete(row)) {
+    void terminal(long id, List<String> to, String state, boolean done, Long first) {
+        if (complete(id)) {
             return;
         }
         if (done) {
-            if (row > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("row number too large for a journal: " + row);
-            }
-            complete.set((int) row);
+            known.add(id, KeySet.DONE);
             completeCount++;
-            partial.remove(row);
-            firstTried.remove(row);
+            partial.remove(id);
+            firstTried.remove(id);
             return;
         }
+        known.add(id, 0);
         if (first != null) {
-            firstTried.merge(row, first, Math::min);
+            firstTried.merge(id, first, Math::min);
         }
-        RowMemory m = partial.get(row);
+        RowMemory m = partial.get(id);
         switch (state) {
             case "sent", "failed", "in-doubt", "expired" -> {
                 if (m == null) {
                     m = new RowMemory();
-                    partial.put(row, m);
+                    partial.put(id, m);
                 }
                 Standing s = switch (state) {
                     case "sent" -> Standing.SENT;
@@ -134,7 +205,7 @@ final class ResumeState {
                 if (m != null) {
                     to.forEach(m.recipients::remove);
                     if (m.recipients.isEmpty()) {
-                        partial.remove(row);
+                        partial.remove(id);
                     }
                 }
             }

@@ -27,6 +27,11 @@ public interface RowSource {
         return false;
     }
 
+    /** The file the rows come from, or null for a list in memory (the journal records its size and first line). */
+    default Path file() {
+        return null;
+    }
+
     /** A CSV file with a header line, comma-separated. */
     static RowSource csv(Path file) {
         return new CsvSource(file, ',');

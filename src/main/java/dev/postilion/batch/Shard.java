@@ -4,10 +4,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A deterministic slice of a source by row number: shard {@code K/N} takes the rows whose number
- * leaves remainder {@code K-1} when divided by {@code N}. The N shards of a source are disjoint and
- * together take every row, whatever host runs them (cron boxes, a Kubernetes Indexed Job with
- * {@code K = JOB_COMPLETION_INDEX + 1}).
+ * A deterministic slice of a source by row key: shard {@code K/N} takes the rows whose key (a
+ * digest of the recipients, or what the script names) leaves remainder {@code K-1} when divided by
+ * {@code N}, so an inserted or re-sorted row never moves between shards. The N shards of a source
+ * are disjoint and together take every row, whatever host runs them (cron boxes, a Kubernetes
+ * Indexed Job with {@code K = JOB_COMPLETION_INDEX + 1}). A journal written before keys keeps the
+ * old slicing by row number ({@link #contains}) when resumed.
  *
  * @param index K, from 1
  * @param count N
@@ -43,7 +45,12 @@ public record Shard(int index, int count) {
         }
     }
 
-    /** True when row {@code number} (from 1) belongs to this shard. */
+    /** True when the row with this key belongs to this shard. */
+    public boolean containsKey(long key) {
+        return Long.remainderUnsigned(key, count) == index - 1;
+    }
+
+    /** True when row {@code number} (from 1) belongs to this shard by the old slicing, by row number. */
     public boolean contains(long number) {
         return (number - 1) % count == index - 1;
     }

@@ -8,6 +8,10 @@ import dev.postilion.message.OutgoingMessage;
 final class Work {
 
     final Row row;
+    /** The row's identity in the journal: its key, or its row number for a journal written before keys. */
+    long id;
+    /** The row's key (a digest of its recipients, or of what the script names); null until known, or with no journal key. */
+    Long key;
     /** The message, built on first use; null until then. */
     OutgoingMessage message;
     /** The message as bytes when it is small enough to keep (written once, sent as often as needed); else null. */

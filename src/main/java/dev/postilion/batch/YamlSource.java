@@ -84,6 +84,11 @@ final class YamlSource implements RowSource {
     }
 
     @Override
+    public Path file() {
+        return file;
+    }
+
+    @Override
     public String describe() {
         return file.getFileName().toString();
     }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         description = {"A scriptable SMTP client: telnet-style SMTP sessions as checked Groovy scripts,",
                 "from one hand-made session to resumable bulk sends."},
         subcommands = {RunCommand.class, SendCommand.class, CheckCommand.class, ProfilesCommand.class,
-                Base64Command.class, ServeCommand.class, CommandLine.HelpCommand.class})
+                Base64Command.class, ServeCommand.class, JournalCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 import dev.postilion.batch.Progress;
+import dev.postilion.batch.BatchFiles;
 import dev.postilion.batch.Rate;
 import dev.postilion.batch.Shard;
 import dev.postilion.dsl.BatchOverrides;
@@ -107,12 +108,21 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--journal", paramLabel = "FILE", description = "Batch: record each message's state, for --resume.")
     Path journal;
 
-    @Option(names = "--resume", description = "Batch: continue the journal's batch; send only what is not done.")
+    @Option(names = "--resume", description = "Batch: continue the journal's batch (it must exist: exit 64 if not);"
+            + " send only what is not done.")
     boolean resume;
 
     @Option(names = "--resend-in-doubt", description = "Batch: with --resume, send in-doubt messages again (same"
             + " Message-ID).")
     boolean resendInDoubt;
+
+    @Option(names = "--new-journal", description = "Batch: with --resume, start a journal when none exists (the"
+            + " first run of a cron line); without it --resume refuses to start over.")
+    boolean newJournal;
+
+    @Option(names = "--source-changed", paramLabel = "accept", description = "Batch: with --resume, go on although the"
+            + " source lacks most of the journal's recipients (matching by key still sends each once).")
+    String sourceChanged;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Batch: one JSON line per recipient, then a summary.")
     Path report;
@@ -210,6 +220,27 @@ public final class RunCommand implements Callable<Integer> {
             err.println("postilion run: --local cannot be combined with --dry-run or --connect-to");
             return ExitCode.USAGE.code();
         }
+        Map<String, Path> outputs = new LinkedHashMap<>();
+        outputs.put("--journal", journal);
+        outputs.put("--report", report);
+        outputs.put("--transcript", transcriptFile);
+        if (local) {
+            outputs.put("--outbox", outbox);
+        }
+        String clash = BatchFiles.clash(outputs);
+        if (clash == null && journal != null && resume) {
+            // Without --resume the script may still say resume: true; the batch checks that case itself.
+            clash = BatchFiles.journalProblem(journal, true, newJournal);
+        }
+        if (clash != null) {
+            err.println("postilion run: " + clash);
+            return ExitCode.USAGE.code();
+        }
+        Map<String, Path> others = new LinkedHashMap<>();
+        others.put("--transcript", transcriptFile);
+        if (local) {
+            others.put("--outbox", outbox);
+        }
         TranscriptRecorder recorder = new TranscriptRecorder(showSecrets);
         List<TranscriptListener> listeners = new ArrayList<>();
         listeners.add(recorder);
@@ -235,7 +266,8 @@ public final class RunCommand implements Callable<Integer> {
                 .withMaxTime(limit)
                 .withProfiles(profilesFile, new dev.postilion.profile.ProfileLoader(io.env()).withPrompter(io.prompter()))
                 .withBatch(new BatchOverrides(concurrency, rate, perConnection, journal, resume, resendInDoubt, report,
-                        shard, maxErrors, display, age, maxRecipients));
+                        shard, maxErrors, display, age, maxRecipients, newJournal,
+                        sourceChanged != null, others));
         if (connectTo != null) {
             HostPort hp;
             try {
@@ -351,6 +383,10 @@ public final class RunCommand implements Callable<Integer> {
         if (maxRecipients != null && maxRecipients < 0) {
             return "--max-recipients cannot be negative (0: no limit)";
         }
+        if (sourceChanged != null && !sourceChanged.equals("accept")) {
+            return "--source-changed takes one value: accept (resume although the source lacks most of the journal's"
+                    + " recipients)";
+        }
         if (resendInDoubt && !resume) {
             return "--resend-in-doubt goes with --resume (it resends what the journal lists as in doubt)";
         }
@@ -380,6 +416,7 @@ public final class RunCommand implements Callable<Integer> {
             case MISSING_FILE -> ExitCode.NOINPUT;
             case CONFIG -> ExitCode.CONFIG;
             case LOCAL_IO -> ExitCode.IOERR;
+            case USAGE -> ExitCode.USAGE;
             case ASSERTION -> ExitCode.UNAVAILABLE;
             case INTERNAL -> ExitCode.SOFTWARE;
             case TIME_LIMIT -> ExitCode.TEMPFAIL;

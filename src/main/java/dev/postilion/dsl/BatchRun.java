@@ -1,6 +1,7 @@
 package dev.postilion.dsl;
 
 import groovy.lang.Closure;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -35,7 +36,8 @@ import dev.postilion.smtp.SmtpException;
 final class BatchRun {
 
     static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
-        "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "resendInDoubt", "report", "shard", "addressField",
+        "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "create", "key", "resendInDoubt", "report",
+        "shard", "addressField",
         "maxAge", "maxRecipients"};
 
     private final MailScript script;
@@ -136,12 +138,27 @@ final class BatchRun {
                 log.accept(line);
             });
         }
-        Batch batch = new Batch(rows, this::build, sessions, o);
+        BatchOverrides cli = context.options().batch();
+        Batch batch = new Batch(rows, this::build, sessions, o)
+                .createJournal(cli.newJournal() || a.bool("create", false))
+                .acceptSourceChange(cli.acceptSourceChange())
+                .otherOutputs(cli.outputs())
+                .about(scriptFacts(context));
+        Object key = options.get("key");
+        if (key instanceof Closure<?> c) {
+            batch.keyedBy("script", row -> c.call(row));
+        } else if (key instanceof CharSequence column && !column.toString().isBlank()) {
+            String name = column.toString();
+            batch.keyedBy("column " + name, row -> row.get(name));
+        } else if (key != null) {
+            throw new ScriptError(at, "batch: key names a column (key: 'email') or computes one ({ row -> row.email +"
+                    + " row.list }), not " + key);
+        }
         Path journal = o.journal();
         BatchResult r;
         try (RunLimit.Registration stopping = context.limit().onStop(() -> {
             batch.cancel(context.limit().reason());
-            return "batch " + rows.describe() + ": " + (journal != null ? "the journal " + journal
+            return "batch " + rows.describe() + ": " + (journal != null ? "the journal " + journal.toAbsolutePath().normalize()
                     + " is on disk; run again with --resume to send what is left"
                     : "no journal, so a new run sends every row again (batch journal: 'file' or --journal FILE)");
         })) {
@@ -149,6 +166,22 @@ final class BatchRun {
         }
         outcome(r, rows.describe(), context);
         return r;
+    }
+
+    /** The script's name and a digest of its text, for a new journal's header. */
+    private static Map<String, Object> scriptFacts(ScriptContext context) {
+        Map<String, Object> f = new java.util.LinkedHashMap<>();
+        f.put("script", context.scriptName());
+        try {
+            Path file = context.scriptDir().resolve(context.scriptName());
+            if (Files.isRegularFile(file)) {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+                f.put("scriptDigest", "sha256:" + java.util.HexFormat.of().formatHex(d));
+            }
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+            // The digest is for people reading the journal; without it the batch is the same.
+        }
+        return f;
     }
 
     private RowSource rows() {
@@ -310,6 +343,7 @@ final class BatchRun {
             case BAD_SOURCE -> throw new ScriptFailure(at, SmtpException.Kind.INPUT, text, null);
             case NO_INPUT -> throw new ScriptError(at, ScriptError.Kind.MISSING_FILE, text, null);
             case LOCAL_IO -> throw new ScriptError(at, ScriptError.Kind.LOCAL_IO, text, null);
+            case USAGE -> throw new ScriptError(at, ScriptError.Kind.USAGE, text, null);
             case INTERNAL -> throw new IllegalStateException(text);
         }
     }

@@ -15,7 +15,9 @@ public class ScriptError extends RuntimeException {
         /** A profile, secret or TLS setting is wrong (exit 78). */
         CONFIG,
         /** A local file could not be read or written (exit 74). */
-        LOCAL_IO
+        LOCAL_IO,
+        /** The command line asks for something the files contradict: {@code --resume} with no journal (exit 64). */
+        USAGE
     }
 
     private final ScriptLocation location;

@@ -53,6 +53,8 @@ public final class ScriptRunner {
         CONFIG,
         /** Local I/O (74). */
         LOCAL_IO,
+        /** The command line contradicts the files: {@code --resume} with no journal, an output that is the journal (64). */
+        USAGE,
         /** An SMTP step failed: see {@link Problem#smtpKind()}. */
         SMTP,
         /** An {@code assert} in the script failed (69: a check the server did not pass). */
@@ -354,6 +356,7 @@ public final class ScriptRunner {
             case MISSING_FILE -> Category.MISSING_FILE;
             case CONFIG -> Category.CONFIG;
             case LOCAL_IO -> Category.LOCAL_IO;
+            case USAGE -> Category.USAGE;
             default -> Category.SCRIPT;
         };
         return new Problem(c, null, e.getMessage(), e);

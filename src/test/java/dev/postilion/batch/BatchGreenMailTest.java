@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,7 +58,8 @@ class BatchGreenMailTest {
             String to = m.getHeader("To", null);
             String n = to.substring("reader".length(), to.indexOf('@'));
             assertThat(m.getSubject()).isEqualTo("Hello Reader " + n);
-            assertThat(m.getMessageID()).isEqualTo("<" + r.batchId() + "." + n + ".postilion@example.com>");
+            assertThat(m.getMessageID()).isEqualTo("<" + r.batchId() + "."
+                    + RowKey.hex(RowKey.ofRecipients(List.of("reader" + n + "@example.com"))) + ".postilion@example.com>");
             assertThat(((String) m.getContent()).replace("\r\n", "\n").strip()).isEqualTo("Dear Reader " + n + ",\n.\nbye");
         }
         assertThat(byId).hasSize(2000).allSatisfy((id, count) -> assertThat(count).isEqualTo(1));

@@ -99,7 +99,7 @@ class BatchTest {
         assertThat(server.countsByRecipient()).hasSize(200).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         Set<String> ids = new HashSet<>();
         server.received.forEach(m -> ids.add(m.messageId()));
-        assertThat(ids).hasSize(200).allMatch(id -> id.matches("<" + r.batchId() + "\\.\\d+\\.postilion@example\\.com>"));
+        assertThat(ids).hasSize(200).allMatch(id -> id.matches("<" + r.batchId() + "\\.[0-9a-f]{16}\\.postilion@example\\.com>"));
 
         List<Map<String, Object>> lines = report(report);
         assertThat(lines).hasSize(201);
@@ -150,7 +150,11 @@ class BatchTest {
         assertThat(again.totals().doneBefore()).isEqualTo(9);
         assertThat(again.totals().inDoubt()).isEqualTo(1);
         assertThat(server.received).hasSize(10);
-        assertThat(report(report).get(0)).containsEntry("row", lostRow).containsEntry("state", "in-doubt")
+        List<Map<String, Object>> lines = report(report);
+        assertThat(lines).as("one line per recipient of the batch, then the summary").hasSize(11);
+        assertThat(lines.subList(0, 9)).as("carried forward from the journal")
+                .allSatisfy(l -> assertThat(l).containsEntry("state", "sent").containsEntry("earlierRun", true));
+        assertThat(lines.get(9)).containsEntry("row", lostRow).containsEntry("state", "in-doubt")
                 .containsEntry("mid", doubtful);
 
         BatchResult resent = run(people(10), options().withJournal(journal).withResume(true).withResendInDoubt(true));
@@ -298,10 +302,37 @@ class BatchTest {
     }
 
     @Test
-    void aShardSendsItsRowsOnly() {
-        BatchResult r = run(people(10), options().withShard(Shard.parse("2/3")));
-        assertThat(r.totals().rows()).isEqualTo(3);
-        assertThat(server.countsByRecipient()).containsOnlyKeys("r2@example.com", "r5@example.com", "r8@example.com");
+    void shardsTakeRowsByKeySoTogetherTheySendEachOnceAndAnInsertedRowMovesNothing() {
+        List<Map<String, Object>> rows = people(30);
+        Map<String, Integer> shardOf = new java.util.HashMap<>();
+        long total = 0;
+        for (int k = 1; k <= 3; k++) {
+            int before = server.received.size();
+            BatchResult r = run(rows, options().withShard(Shard.parse(k + "/3")));
+            total += r.totals().rows();
+            for (var m : server.received.subList(before, server.received.size())) {
+                for (String to : m.recipients()) {
+                    assertThat(shardOf.put(to, k)).as(to + " in one shard only").isNull();
+                }
+            }
+        }
+        assertThat(total).isEqualTo(30);
+        assertThat(shardOf).hasSize(30);
+        assertThat(shardOf.values()).as("every shard takes some").contains(1, 2, 3);
+
+        List<Map<String, Object>> inserted = new ArrayList<>(people(30));
+        inserted.add(0, Map.of("email", "new@example.com", "name", "New"));
+        for (int k = 1; k <= 3; k++) {
+            int before = server.received.size();
+            run(inserted, options().withShard(Shard.parse(k + "/3")));
+            for (var m : server.received.subList(before, server.received.size())) {
+                for (String to : m.recipients()) {
+                    if (!to.equals("new@example.com")) {
+                        assertThat(shardOf.get(to)).as(to + " stays in its shard").isEqualTo(k);
+                    }
+                }
+            }
+        }
     }
 
     @Test
@@ -325,13 +356,14 @@ class BatchTest {
     }
 
     @Test
-    void anExistingJournalIsNotReusedWithoutResume() {
+    void anExistingJournalWithoutResumeIsAUsageErrorAndSendsNothing() {
         Path journal = dir.resolve("j.jsonl");
         run(people(2), options().withJournal(journal));
         BatchResult r = run(people(2), options().withJournal(journal));
-        assertThat(r.outcome()).isEqualTo(Outcome.LOCAL_IO);
-        assertThat(r.stopReason()).isEqualTo("journal " + journal + " already exists; nothing was sent\n    pass"
-                + " --resume (resume: true) to continue that batch, or remove the file to start a new one");
+        assertThat(r.outcome()).isEqualTo(Outcome.USAGE);
+        assertThat(r.stopReason()).isEqualTo("journal " + journal.toAbsolutePath() + " already exists; nothing was"
+                + " sent\n    add --resume (resume: true) to continue that batch, or choose another journal for a new"
+                + " one");
         assertThat(server.received).hasSize(2);
     }
 

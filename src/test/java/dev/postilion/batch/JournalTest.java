@@ -22,6 +22,7 @@ class JournalTest {
     private Map<String, Object> result(long row, String state, List<String> to, boolean done) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("row", row);
+        m.put("key", RowKey.hex(row));  // in these tests a row's key is its number
         m.put("state", state);
         m.put("to", to);
         if (done) {
@@ -33,13 +34,13 @@ class JournalTest {
     private Path written() throws IOException {
         Path p = dir.resolve("j.jsonl");
         try (Journal j = Journal.open(p, false, Shard.ALL, "people.csv")) {
-            j.sending(1, List.of("a@x"), "<m1@x>", "2025-01-02T03:04:05Z");
+            j.sending(1, (long) 1, List.of("a@x"), "<m1@x>", "2025-01-02T03:04:05Z");
             j.result(result(1, "sent", List.of("a@x"), true));
-            j.sending(2, List.of("b@x", "c@x"), "<m2@x>", null);
+            j.sending(2, (long) 2, List.of("b@x", "c@x"), "<m2@x>", null);
             j.result(result(2, "sent", List.of("b@x"), false));
             j.result(result(2, "failed", List.of("c@x"), false));
-            j.sending(3, List.of("d@x"), "<m3@x>", "2025-01-02T03:04:06Z");
-            j.sending(4, List.of("e@x"), "<m4@x>", null);
+            j.sending(3, (long) 3, List.of("d@x"), "<m3@x>", "2025-01-02T03:04:06Z");
+            j.sending(4, (long) 4, List.of("e@x"), "<m4@x>", null);
             j.result(result(4, "deferred", List.of("e@x"), false));
             j.result(result(5, "failed", List.of("f@x"), true));
         }
@@ -153,7 +154,7 @@ class JournalTest {
     void withoutFsyncEveryLineIsStillWrittenAtOnce() throws IOException {
         Path p = dir.resolve("nofsync.jsonl");
         try (Journal j = Journal.open(p, false, Shard.ALL, "x.csv", false)) {
-            j.sending(1, List.of("a@x"), "<m1@x>", null);
+            j.sending(1, (long) 1, List.of("a@x"), "<m1@x>", null);
             assertThat(Files.readAllLines(p)).hasSize(2).last().asString().contains("\"state\":\"sending\"");
             j.result(result(1, "sent", List.of("a@x"), true));
         }
@@ -163,9 +164,19 @@ class JournalTest {
     }
 
     @Test
-    void aResumeWithoutAJournalStartsOne() throws IOException {
+    void aResumeWithoutAJournalIsRefusedNamingTheAbsolutePath() {
         Path p = dir.resolve("new.jsonl");
-        try (Journal j = Journal.open(p, true, Shard.ALL, "x.csv")) {
+        assertThatThrownBy(() -> Journal.open(p, true, Shard.ALL, "x.csv"))
+                .isInstanceOfSatisfying(JournalException.class, e -> assertThat(e.outcome()).isEqualTo(Outcome.USAGE))
+                .hasMessageStartingWith("no journal at " + p.toAbsolutePath() + "; nothing was sent\n    run without"
+                        + " --resume to start a batch, or pass --new-journal");
+        assertThat(p).doesNotExist();
+    }
+
+    @Test
+    void aResumeWithCreateStartsAJournalWhenNoneExists() throws IOException {
+        Path p = dir.resolve("new.jsonl");
+        try (Journal j = Journal.open(p, new Journal.Request(true, true, Shard.ALL, "x.csv", true, Journal.Opener.FILE))) {
             assertThat(j.state().completeCount()).isZero();
         }
         assertThat(Files.readString(p, StandardCharsets.UTF_8)).startsWith("{\"journal\":\"postilion-batch-journal\"");
@@ -181,9 +192,9 @@ class JournalTest {
             header = Files.size(p);
         }
         Files.delete(p);
-        Journal j = Journal.open(p, false, Shard.ALL, "people.csv", true, FullDisk.after(header + 60));
-        j.sending(1, List.of("a@x"), "<m1@x>", null);
-        assertThatThrownBy(() -> j.sending(2, List.of("b@x"), "<m2@x>", null))
+        Journal j = Journal.open(p, false, Shard.ALL, "people.csv", true, FullDisk.after(header + 100));
+        j.sending(1, (long) 1, List.of("a@x"), "<m1@x>", null);
+        assertThatThrownBy(() -> j.sending(2, (long) 2, List.of("b@x"), "<m2@x>", null))
                 .hasMessage("No space left on device");
         assertThatThrownBy(() -> j.result(result(1, "sent", List.of("a@x"), true)))
                 .hasMessage("No space left on device (an earlier write failed; nothing more is written)");
@@ -209,10 +220,10 @@ class JournalTest {
             Map<String, Object> later = result(1, "deferred", List.of("a@x"), false);
             later.put("first", "2026-11-30T03:10:00Z");
             j.result(later);
-            j.sending(2, List.of("b@x", "c@x"), "<m2@x>", null);
+            j.sending(2, (long) 2, List.of("b@x", "c@x"), "<m2@x>", null);
             j.result(result(2, "sent", List.of("b@x"), false));
             j.result(result(2, "expired", List.of("c@x"), false));
-            j.sending(3, List.of("d@x"), "<m3@x>", null);
+            j.sending(3, (long) 3, List.of("d@x"), "<m3@x>", null);
             j.result(result(3, "not-sent", List.of("d@x"), false));
         }
         try (Journal j = Journal.open(p, true, Shard.ALL, "people.csv")) {

@@ -100,7 +100,11 @@ class NetworkExitCodeTest {
     void batchStopsOnceWhenTheHostVanishes() throws Exception {
         try (BatchTestServer server = new BatchTestServer()) {
             cli.resolver = vanishingAfter(1);
-            Files.writeString(dir.resolve("people.csv"), "email\n" + "r@example.com\n".repeat(20));
+            StringBuilder csv = new StringBuilder("email\n");
+            for (int i = 1; i <= 20; i++) {
+                csv.append("r").append(i).append("@example.com\n");  // twenty recipients: twenty messages
+            }
+            Files.writeString(dir.resolve("people.csv"), csv);
             Path s = script("bulk.groovy", """
                     connect 'mail.example.test', port: port as int
                     ehlo 'client.test'

@@ -65,7 +65,8 @@ class SignalStopTest {
             String stalledTo = server.received.get(2).recipients().get(0);
             assertThat(Files.readAllLines(journal)).as("whole lines only, the stalled message journaled as sending")
                     .allMatch(l -> l.startsWith("{") && l.endsWith("}"))
-                    .anyMatch(l -> l.startsWith("{\"row\":" + stalledTo.replaceAll("\\D", "") + ",\"state\":\"sending\""));
+                    .anyMatch(l -> l.startsWith("{\"row\":" + stalledTo.replaceAll("\\D", "") + ",\"key\":")
+                            && l.contains("\"state\":\"sending\""));
 
             Cli.Outcome resumed = cli.run("run", "-q", script.toString(), "--var", "port=" + server.port(),
                     "--journal", journal.toString(), "--resume");

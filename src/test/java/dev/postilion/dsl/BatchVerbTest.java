@@ -187,8 +187,8 @@ class BatchVerbTest {
     void unknownOptionsAndBadValuesAreNamed() {
         assertThat(messages(run("batch([], concurency: 2) { }\n"))).isEqualTo("bulk.groovy:4: script error: batch:"
                 + " unknown option 'concurency' (did you mean 'concurrency'?); allowed: concurrency, rate,"
-                + " perConnection, retries, retryDelay, maxRetryDelay, maxErrors, journal, fsync, resume, resendInDoubt,"
-                + " report, shard, addressField, maxAge, maxRecipients");
+                + " perConnection, retries, retryDelay, maxRetryDelay, maxErrors, journal, fsync, resume, create, key,"
+                + " resendInDoubt, report, shard, addressField, maxAge, maxRecipients");
         assertThat(messages(run("batch([], rate: 'fast') { }\n"))).isEqualTo("bulk.groovy:4: script error: batch:"
                 + " 'fast' is not a rate; write N/s, N/min or N/h (e.g. 30/min)");
         assertThat(messages(run("batch([], maxAge: 'a week') { }\n"))).isEqualTo("bulk.groovy:4: script error:"
@@ -221,7 +221,8 @@ class BatchVerbTest {
     @Test
     void aJournalMakesASecondRunSendNothing() {
         String script = """
-                batch(csv('people.csv', delimiter: ';'), journal: 'bulk.journal', resume: true, report: 'r.jsonl') { row ->
+                batch(csv('people.csv', delimiter: ';'), journal: 'bulk.journal', resume: true, create: true,
+                        report: 'r.jsonl') { row ->
                     send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }
                 }
                 """;
@@ -243,7 +244,10 @@ class BatchVerbTest {
                 }
                 """, options().withBatch(cli));
         assertThat(messages(r)).isEmpty();
-        assertThat(server.countsByRecipient()).containsOnlyKeys("bob@example.com");
+        String[] people = {"ann@example.com", "bob@example.com", "cy@example.com"};
+        java.util.List<String> second = java.util.Arrays.stream(people).filter(p -> dev.postilion.batch.Shard.parse("2/2")
+                .containsKey(dev.postilion.batch.RowKey.ofRecipients(java.util.List.of(p)))).toList();
+        assertThat(server.countsByRecipient().keySet()).as("shard 2/2 by key").containsExactlyInAnyOrderElementsOf(second);
         assertThat(Files.readString(journal)).contains("\"shard\":\"2/2\"");
     }
 

@@ -1,0 +1,90 @@
+package dev.postilion.batch;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * A row's identity in the journal: by default a digest of who receives its message (the envelope
+ * recipients, each domain lower-cased, sorted, each once), so that re-sorting, inserting rows or
+ * reformatting other cells changes no key; or a digest of what the script names ({@code key:
+ * 'email'}, or a closure) for lists where one person gets several messages. 61 bits of SHA-256;
+ * the journal writes them as 16 hexadecimal digits.
+ */
+public final class RowKey {
+
+    private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile("\\s+");
+
+    private RowKey() {
+    }
+
+    /** The key of a message to these recipients; null when there are none. */
+    public static Long ofRecipients(Collection<String> recipients) {
+        TreeSet<String> normal = new TreeSet<>();
+        for (String r : recipients) {
+            String a = r.strip();
+            int at = a.lastIndexOf('@');
+            normal.add(at < 0 ? a : a.substring(0, at + 1) + a.substring(at + 1).toLowerCase(Locale.ROOT));
+        }
+        return normal.isEmpty() ? null : digest("to:" + String.join("\n", normal));
+    }
+
+    /** The key of a value the script names (surrounding white space ignored); null when blank. */
+    static Long ofValue(Object value) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.toString().strip();
+        return v.isEmpty() ? null : digest("key:" + v);
+    }
+
+    /**
+     * A 32-bit digest of a row's cells (names and values, white space runs made one space), never 0:
+     * a resume compares it to say how many rows already sent have changed since.
+     */
+    static int cells(java.util.Map<String, Object> row) {
+        StringBuilder sb = new StringBuilder();
+        row.forEach((k, v) -> sb.append(k).append('=').append(v == null ? "" : SPACES.matcher(v.toString().strip())
+                .replaceAll(" ")).append('\u0000'));
+        // A change detector, not an identity: String's hash, mixed, is enough and costs no SHA-256 per row.
+        int c = sb.toString().hashCode() * 0x9E3779B9;
+        c ^= c >>> 16;
+        return c == 0 ? 1 : c;
+    }
+
+    /** 16 hexadecimal digits. */
+    public static String hex(long key) {
+        String h = Long.toHexString(key);
+        return "0".repeat(16 - h.length()) + h;
+    }
+
+    /** The key a journal line wrote; throws IllegalArgumentException for anything but 16 hex digits. */
+    static long parse(String hex) {
+        if (hex == null || hex.length() != 16) {
+            throw new IllegalArgumentException("\"key\" must be 16 hexadecimal digits, not '" + hex + "'");
+        }
+        return Long.parseUnsignedLong(hex, 16);
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    });
+
+    private static long digest(String text) {
+        {
+            byte[] d = SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
+            long k = 0;
+            for (int i = 0; i < 8; i++) {
+                k = k << 8 | (d[i] & 0xff);
+            }
+            return KeySet.norm(k);
+        }
+    }
+}
