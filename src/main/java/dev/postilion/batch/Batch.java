@@ -105,6 +105,8 @@ public final class Batch {
     private final AtomicLong checked = new AtomicLong();
     /** The rows this run has to do, for the progress total; -1 while unknown. */
     private volatile long expected = -1;
+    /** Whether the source was read to its end: the final progress total is then the rows this run had. */
+    private volatile boolean readToEnd;
 
     private final List<String> problems = new ArrayList<>();
     private long moreProblems;
@@ -477,6 +479,7 @@ public final class Batch {
                 progress();
             }
             if (!queue.stopped()) {
+                readToEnd = true;
                 expected = rows.get();  // the source is read to its end: its rows are the exact total
             }
         } catch (SourceException e) {
@@ -1629,7 +1632,9 @@ public final class Batch {
         if (options.progress() == Progress.NONE) {
             return;
         }
-        options.progress().update(finished.get(), expected, totals());
+        long done = finished.get();
+        // The total ahead is an estimate where rows are sliced by key: never show more done than total.
+        options.progress().update(done, expected < 0 ? -1 : Math.max(expected, done), totals());
     }
 
     /**
@@ -1710,6 +1715,11 @@ public final class Batch {
             }
             result = new BatchResult(Outcome.LOCAL_IO, t, why, problems, moreProblems, elapsed, batchId, null,
                     options.journal());
+        }
+        if (readToEnd) {
+            // Rows found done before (or outside this shard) by their key while being built are decided
+            // only now: the exact total is the rows this run had.
+            expected = rows.get();
         }
         progress();  // the final frame: every row counted (100% when the batch ran to its end)
         options.progress().close();

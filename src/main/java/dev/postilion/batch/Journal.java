@@ -160,6 +160,11 @@ final class Journal implements Closeable {
     /** Opens a journal as {@code request} asks. */
     static Journal open(Path path, Request request) throws IOException {
         Path shown = shown(path);
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // A device or a pipe would be read without end on --resume, and cannot keep what is written.
+            throw new JournalException("journal " + shown + " is not a regular file (a folder, a device or a pipe"
+                    + " cannot hold a journal)");
+        }
         boolean existed = Files.isRegularFile(path) && Files.size(path) > 0;
         if (request.resume() && !existed && !request.create()) {
             throw new JournalException(BatchFiles.noJournal(shown), null, JournalException.Why.USAGE);
@@ -170,11 +175,6 @@ final class Journal implements Closeable {
         }
         if (!request.resume() && existed) {
             throw new JournalException(BatchFiles.exists(shown), null, JournalException.Why.USAGE);
-        }
-        if (Files.exists(path) && !Files.isRegularFile(path)) {
-            // A device or a pipe would be read without end on --resume, and cannot keep what is written.
-            throw new JournalException("journal " + shown + " is not a regular file (a folder, a device or a pipe"
-                    + " cannot hold a journal)");
         }
         FileChannel channel = request.opener().open(path);
         FileLock lock;
