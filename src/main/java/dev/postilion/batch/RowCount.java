@@ -21,6 +21,9 @@ final class RowCount {
      * lines are not records. -1 for a delimiter outside ASCII.
      */
     static long csvRecords(Path file, char delimiter) throws IOException {
+        if (!countable(file)) {
+            return -1;
+        }
         if (delimiter > 127) {
             return -1;  // a delimiter of several bytes in UTF-8: not counted ahead
         }
@@ -72,6 +75,9 @@ final class RowCount {
 
     /** JSON Lines rows: lines holding anything but white space. */
     static long nonBlankLines(Path file) throws IOException {
+        if (!countable(file)) {
+            return -1;
+        }
         long lines = 0;
         boolean lineHasText = false;
         try (InputStream in = Files.newInputStream(file)) {
@@ -96,5 +102,13 @@ final class RowCount {
     /** White space as {@link String#isBlank()} sees it, in ASCII. */
     private static boolean blank(byte b) {
         return b == ' ' || (b >= 9 && b <= 13) || (b >= 28 && b <= 31);
+    }
+
+    /**
+     * Only a regular file is counted ahead: a pipe ({@code <(...)}, {@code /dev/stdin}, a FIFO) can
+     * be read once, by the batch, and opening it a second time would take its rows or wait for a writer.
+     */
+    private static boolean countable(Path file) {
+        return java.nio.file.Files.isRegularFile(file);
     }
 }

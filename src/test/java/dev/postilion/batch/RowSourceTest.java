@@ -312,4 +312,25 @@ class RowSourceTest {
         }
         assertThat(taken).containsExactly(0, 4, 3, 3);
     }
+
+    @Test
+    void aPipeIsNotCountedAheadSoEveryRowIsReadOnce() throws Exception {
+        Path fifo = dir.resolve("people.csv");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "email,name\na@x.test,A\nb@x.test,B\nc@x.test,C\n");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        try {
+            assertThat(countedAndRead(RowSource.csv(fifo))).as("no total ahead; all three rows read")
+                    .containsExactly(-1, 3);
+        } finally {
+            writer.join(10_000);
+        }
+        assertThat(writer.isAlive()).isFalse();
+    }
 }
