@@ -597,7 +597,8 @@ final class Journal implements Closeable {
             throw new IOException("journal " + path + " is closed");
         }
         refuseIfBroken();
-        ByteBuffer bytes = ByteBuffer.wrap((Json.line(record) + "\n").getBytes(StandardCharsets.UTF_8));
+        ByteBuffer bytes = ByteBuffer.wrap(Json.write(new StringBuilder(256), record).append('\n').toString()
+                .getBytes(StandardCharsets.UTF_8));
         try {
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
