@@ -96,8 +96,17 @@ public final class RowKey {
 
     /** 16 hexadecimal digits. */
     public static String hex(long key) {
-        String h = Long.toHexString(key);
-        return "0".repeat(16 - h.length()) + h;
+        return hex(key, 16);
+    }
+
+    /** The low {@code digits} hexadecimal digits of {@code value}, zeros first. */
+    static String hex(long value, int digits) {
+        byte[] b = new byte[digits];
+        for (int i = digits - 1; i >= 0; i--) {
+            b[i] = (byte) "0123456789abcdef".charAt((int) (value & 0xf));
+            value >>>= 4;
+        }
+        return new String(b, StandardCharsets.ISO_8859_1);
     }
 
     /** The key a journal line wrote; throws IllegalArgumentException for anything but 16 hex digits. */

@@ -49,4 +49,14 @@ class RowKeyTest {
             }
         }
     }
+
+    @Test
+    void hexIsAlwaysSixteenLowerCaseDigits() {
+        assertThat(RowKey.hex(0L)).isEqualTo("0000000000000000");
+        assertThat(RowKey.hex(0xabcL)).isEqualTo("0000000000000abc");
+        assertThat(RowKey.hex(-1L)).isEqualTo("ffffffffffffffff");
+        assertThat(RowKey.hex(0x1fedcba987654321L)).isEqualTo("1fedcba987654321");
+        assertThat(RowKey.parse(RowKey.hex(0x1fedcba987654321L))).isEqualTo(0x1fedcba987654321L);
+        assertThat(RowKey.hex(0xffffffff9abcdef0L & 0xffffffffL, 8)).isEqualTo("9abcdef0");
+    }
 }
