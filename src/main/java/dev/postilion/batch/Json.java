@@ -324,12 +324,18 @@ final class Json {
 
     /** {@code value} as one line of JSON. */
     static String line(Map<String, ?> value) {
-        return write(new StringBuilder(128), value).toString();
+        return write(new StringBuilder(256), value).toString();
     }
 
     private static void quote(StringBuilder sb, String s) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int plain = 0;
+        while (plain < s.length() && !escaped(s.charAt(plain))) {
+            plain++;
+        }
+        // Most text needs no escape: copied in one go rather than a char at a time.
+        sb.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> sb.append("\\\"");
@@ -348,5 +354,10 @@ final class Json {
             }
         }
         sb.append('"');
+    }
+
+    /** True when {@link #quote} writes {@code c} otherwise than as itself. */
+    private static boolean escaped(char c) {
+        return c < 0x20 || c == '"' || c == '\\' || c == 0x7f || c == '\u2028' || c == '\u2029';
     }
 }

@@ -235,4 +235,29 @@ class JournalTest {
             assertThat(s.complete(3)).isFalse();
         }
     }
+
+    @Test
+    void sendingLineIsTheJsonOfItsFieldsAndReadsBack() throws IOException {
+        Path p = dir.resolve("sending.jsonl");
+        long key = RowKey.ofRecipients(List.of("b@y.org"));
+        try (Journal j = Journal.open(p, false, Shard.ALL, "people.csv")) {
+            j.sending(7, key, 0x0000abcd, List.of("b@y.org", "q\"uote@y.org"), "<m.1@x>", "2026-12-08T00:00:00Z");
+            j.sending(8, null, 0, List.of("c@y.org"), null, null);
+        }
+        List<String> lines = Files.readAllLines(p);
+        Map<String, Object> first = new java.util.LinkedHashMap<>();
+        first.put("row", 7L);
+        first.put("key", RowKey.hex(key));
+        first.put("cells", "0000abcd");
+        first.put("state", "sending");
+        first.put("to", List.of("b@y.org", "q\"uote@y.org"));
+        first.put("mid", "<m.1@x>");
+        first.put("date", "2026-12-08T00:00:00Z");
+        assertThat(lines.get(1)).isEqualTo(Json.line(first));
+        assertThat(lines.get(2)).isEqualTo("{\"row\":8,\"state\":\"sending\",\"to\":[\"c@y.org\"]}");
+        try (Journal j = Journal.open(p, true, Shard.ALL, "people.csv")) {
+            assertThat(j.state().inDoubtRows()).containsKey(key);
+            assertThat(j.state().cells(key)).isEqualTo(0x0000abcd);
+        }
+    }
 }

@@ -65,4 +65,20 @@ class JsonTest {
         assertThat(line).doesNotContain("\n").doesNotContain("\r").doesNotContain("\u2028");
         assertThat(Json.parseObject(line)).isEqualTo(m);
     }
+
+    @Test
+    void everyCharacterThatNeedsAnEscapeGetsOneWhereverItStands() {
+        for (String special : List.of("\"", "\\", "\n", "\r", "\t", "\u0000", "\u001f", "\u007f", "\u2028", "\u2029")) {
+            for (String text : List.of(special, "plain" + special, special + "plain", "a" + special + "b" + special)) {
+                String line = Json.line(Map.of("t", text));
+                if (special.equals("\"") || special.equals("\\")) {
+                    assertThat(line).contains("\\" + special);
+                } else {
+                    assertThat(line).as("%s", line).doesNotContain(special);
+                }
+                assertThat(Json.parseObject(line)).isEqualTo(Map.of("t", text));
+            }
+        }
+        assertThat(Json.line(Map.of("t", "no escape at all"))).isEqualTo("{\"t\":\"no escape at all\"}");
+    }
 }
