@@ -44,8 +44,8 @@ class ParserFuzzTest {
             Reply r;
             try {
                 r = reader.read();
-            } catch (EOFException | ReplyReader.MalformedReplyException expected) {
-                return;
+            } catch (EOFException | ReplyReader.MalformedReplyException | ReplyReader.TlsRecordException expected) {
+                return;  // a TLS record where a reply should begin is refused by name (issue 13.10)
             }
             assertThat(r.code()).isBetween(200, 599);
             assertThat(r.lines()).isNotEmpty().hasSizeLessThanOrEqualTo(ReplyReader.MAX_LINES);
