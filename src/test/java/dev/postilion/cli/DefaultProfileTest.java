@@ -63,8 +63,8 @@ class DefaultProfileTest {
     }
 
     @Test
-    void sendAsTheReadmeWritesItWithABodyFile() throws Exception {
-        // README: postilion send --profile work --to someone@example.com --subject Hi --body @note.txt
+    void sendAsTheProfilesPageWritesItWithABodyFile() throws Exception {
+        // profiles.md: postilion send --profile work --to someone@example.com --subject Hi --body @note.txt
         Files.writeString(profiles, Files.readString(profiles).replace("  elsewhere:", "  work:\n    extends: local\n"
                 + "  elsewhere:"));
         Path note = dir.resolve("note.txt");
