@@ -77,6 +77,7 @@ class ScriptTrustTest {
                 """.replace("scriptDir", "'" + dir + "'"));
         Cli.Outcome o = new Cli().run("run", script.toString());
         assertThat(o.code()).as(o.all()).isZero();
-        assertThat(Files.readString(dir.resolve("written.txt"))).startsWith("written by 17");
+        assertThat(Files.readString(dir.resolve("written.txt")))
+                .isEqualTo("written by " + System.getProperty("java.version"));
     }
 }
