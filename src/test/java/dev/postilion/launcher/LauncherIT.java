@@ -201,7 +201,8 @@ class LauncherIT {
         List<String> builds = builds(checkout);
         assertThat(builds).as("one build for three overlapping first runs").hasSize(1);
         assertThat(builds.get(0)).contains("-B").contains("-q").contains("-Dstyle.color=never")
-                .contains("-Djansi.noreset=true");
+                .contains("-Djansi.noreset=true").as("no man pages: no JRuby on a first run")
+                .contains("-Dpostilion.man.skip=true");
     }
 
     @Test
