@@ -295,6 +295,74 @@ class RowSourceTest {
                 .containsExactly(-1, 1);
     }
 
+    /** The three file sources, by the name of their factory. */
+    private static RowSource fileSource(String kind, Path file) {
+        return switch (kind) {
+            case "csv" -> RowSource.csv(file);
+            case "jsonLines" -> RowSource.jsonLines(file);
+            case "yaml" -> RowSource.yaml(file);
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"csv", "jsonLines", "yaml"})
+    void everySourceWordsAnUnreadableFileTheSameWay(String kind) throws IOException {
+        Path missing = dir.resolve("missing.rows");
+        assertThatThrownBy(() -> fileSource(kind, missing).open()).isInstanceOf(SourceException.class)
+                .hasMessage("batch source " + missing + " does not exist").matches(e -> ((SourceException) e).missing());
+        assertThatThrownBy(() -> fileSource(kind, dir).open()).isInstanceOf(SourceException.class)
+                .hasMessage("batch source " + dir + " is a folder, not a file");
+        Path latin1 = dir.resolve("latin1.rows");
+        Files.write(latin1, "\u00e9mail\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> all(fileSource(kind, latin1))).isInstanceOf(SourceException.class)
+                .hasMessage(latin1 + ": not valid UTF-8; save the file as UTF-8 (\"CSV UTF-8\" in spreadsheets)");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"csv", "jsonLines", "yaml"})
+    void everyFileSourceIsNamedByItsFileNameAndAListByWhatItIs(String kind) {
+        RowSource source = fileSource(kind, dir.resolve("people.rows"));
+        assertThat(source.describe()).isEqualTo("people.rows");
+        assertThat(source.file()).isEqualTo(dir.resolve("people.rows"));
+        assertThat(RowSource.of(List.of()).describe()).isEqualTo("the row list");
+        assertThat(RowSource.of(List.of()).file()).isNull();
+    }
+
+    @Test
+    void aYamlListGivesTheRowsTheSameListInMemoryGives() throws IOException {
+        Path yaml = file("people.yaml", "- email: a@x\n  n: 1\n- just text\n-\n- 5\n");
+        List<Object> same = java.util.Arrays.asList(Map.of("email", "a@x", "n", 1), "just text", null, 5);
+        List<Row> fromYaml = all(RowSource.yaml(yaml));
+        List<Row> fromList = all(RowSource.of(same));
+        assertThat(fromYaml).extracting(Row::number, Row::problem, r -> Map.copyOf(r))
+                .isEqualTo(fromList.stream().map(r -> org.assertj.core.groups.Tuple.tuple(r.number(), r.problem(),
+                        Map.copyOf(r))).toList());
+        assertThat(fromYaml.get(2).problem()).isEqualTo("is empty, not a map of fields");
+        assertThat(fromYaml.get(3).problem()).isEqualTo("is a Integer, not a map of fields");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"csv", "jsonLines"})
+    void streamedSourcesShowProgressAsTheShareOfTheirBytesRead(String kind) throws IOException {
+        String text = kind.equals("csv") ? "email\na@x\nb@x\n" : "{\"email\":\"a@x\"}\n{\"email\":\"b@x\"}\n";
+        try (RowReader r = fileSource(kind, file("p.rows", text)).open()) {
+            assertThat(r.total()).isEqualTo(2);
+            while (r.next() != null) {
+                assertThat(r.consumed()).isBetween(0.0, 1.0);
+            }
+            assertThat(r.consumed()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void aFileThatCannotBeCountedAheadHasNoTotalRatherThanAFailure() {
+        assertThat(RowCount.csvRecords(dir.resolve("missing.csv"), ',')).isEqualTo(-1);
+        assertThat(RowCount.nonBlankLines(dir.resolve("missing.jsonl"))).isEqualTo(-1);
+        assertThat(RowCount.nonBlankLines(dir)).isEqualTo(-1);
+        assertThat(RowCount.csvRecords(dir, ',')).isEqualTo(-1);
+    }
+
     @Test
     void aShardsTotalIsItsShareOfTheCountedRows() {
         assertThat(Shard.ALL.rowsIn(10)).isEqualTo(10);
