@@ -59,14 +59,11 @@ record CsvSource(Path file, char delimiter) implements RowSource {
         } catch (IllegalArgumentException e) {
             opened.reader().close();
             throw SourceFiles.problem(file, "bad header line: " + e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             opened.reader().close();
-            SourceException quoting = quoting(e, 1, capped);
-            throw quoting != null ? quoting : SourceFiles.readFailure(file, "header line", e);
-        } catch (UncheckedIOException e) {
-            opened.reader().close();
-            SourceException quoting = quoting(e.getCause(), 1, capped);
-            throw quoting != null ? quoting : SourceFiles.readFailure(file, "header line", e.getCause());
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            SourceException quoting = quoting(cause, 1, capped);
+            throw quoting != null ? quoting : SourceFiles.readFailure(file, "header line", cause);
         }
         List<String> header = parser.getHeaderNames();
         if (header.isEmpty()) {
