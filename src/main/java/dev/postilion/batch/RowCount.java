@@ -79,6 +79,9 @@ final class RowCount {
 
         @Override
         public void take(byte[] buf, int n) {
+            long records = this.records;  // locals in the loop: it runs once a byte of the file
+            int state = this.state;
+            boolean lineHasText = this.lineHasText;
             for (int i = 0; i < n; i++) {
                 byte b = buf[i];
                 if (state == QUOTED) {
@@ -106,6 +109,9 @@ final class RowCount {
                     state = UNQUOTED;
                 }
             }
+            this.records = records;
+            this.state = state;
+            this.lineHasText = lineHasText;
         }
 
         @Override
@@ -121,6 +127,8 @@ final class RowCount {
 
         @Override
         public void take(byte[] buf, int n) {
+            long lines = this.lines;
+            boolean lineHasText = this.lineHasText;
             for (int i = 0; i < n; i++) {
                 byte b = buf[i];
                 if (b == '\n') {
@@ -132,6 +140,8 @@ final class RowCount {
                     lineHasText = true;
                 }
             }
+            this.lines = lines;
+            this.lineHasText = lineHasText;
         }
 
         @Override
