@@ -78,6 +78,5 @@ record JsonLinesSource(Path file) implements RowSource {
                 }
             }
         }
-
     }
 }
