@@ -22,7 +22,7 @@ import dev.postilion.io.InputFile;
  * hold at most {@link #MAX_RECORD} characters, so a quote that never closes is reported at its
  * line instead of filling the heap.
  */
-final class CsvSource implements RowSource {
+record CsvSource(Path file, char delimiter) implements RowSource {
 
     /**
      * The most characters one record (the header line too) may take, line breaks in quoted cells
@@ -34,15 +34,10 @@ final class CsvSource implements RowSource {
     private static final Pattern AFTER_QUOTE = Pattern.compile("between encapsulated token and delimiter at line:"
             + " ([0-9,.\\s\u00a0]+),");
 
-    private final Path file;
-    private final char delimiter;
-
-    CsvSource(Path file, char delimiter) {
+    CsvSource {
         if (delimiter == '"' || delimiter == '\r' || delimiter == '\n') {
             throw new IllegalArgumentException("a CSV delimiter cannot be a quote or a line break");
         }
-        this.file = file;
-        this.delimiter = delimiter;
     }
 
     @Override
@@ -63,15 +58,12 @@ final class CsvSource implements RowSource {
             parser = CSVParser.builder().setReader(capped).setFormat(format).get();
         } catch (IllegalArgumentException e) {
             opened.reader().close();
-            throw new SourceException(file + ": bad header line: " + e.getMessage(), e);
-        } catch (IOException e) {
+            throw SourceFiles.problem(file, "bad header line: " + e.getMessage(), e);
+        } catch (IOException | UncheckedIOException e) {
             opened.reader().close();
-            SourceException quoting = quoting(e, 1, capped);
-            throw quoting != null ? quoting : SourceFiles.readFailure(file, "header line", e);
-        } catch (UncheckedIOException e) {
-            opened.reader().close();
-            SourceException quoting = quoting(e.getCause(), 1, capped);
-            throw quoting != null ? quoting : SourceFiles.readFailure(file, "header line", e.getCause());
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            SourceException quoting = quoting(cause, 1, capped);
+            throw quoting != null ? quoting : SourceFiles.readFailure(file, "header line", cause);
         }
         List<String> header = parser.getHeaderNames();
         if (header.isEmpty()) {
@@ -89,21 +81,20 @@ final class CsvSource implements RowSource {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof RecordTooLong) {
                 String limit = InputFile.size(MAX_RECORD);
-                return new SourceException(capped.insideQuotes()
-                        ? file + ": broken CSV quoting at line " + line + ": a quote opened in the record there never"
+                return SourceFiles.problem(file, capped.insideQuotes()
+                        ? "broken CSV quoting at line " + line + ": a quote opened in the record there never"
                                 + " closes (the record passed the " + limit + " limit for one CSV record)"
-                        : file + ": the record at line " + line + " is longer than the " + limit
-                                + " limit for one CSV record", t);
+                        : "the record at line " + line + " is longer than the " + limit + " limit for one CSV record", t);
             }
             String message = String.valueOf(t.getMessage());
             Matcher eof = EOF_IN_QUOTES.matcher(message);
             if (eof.find()) {
-                return new SourceException(file + ": broken CSV quoting at line " + digits(eof.group(1))
+                return SourceFiles.problem(file, "broken CSV quoting at line " + digits(eof.group(1))
                         + ": the quoted cell that starts there never closes (the file ends first)", t);
             }
             Matcher after = AFTER_QUOTE.matcher(message);
             if (after.find()) {
-                return new SourceException(file + ": broken CSV quoting at line " + digits(after.group(1))
+                return SourceFiles.problem(file, "broken CSV quoting at line " + digits(after.group(1))
                         + ": text after a closing quote (inside a quoted cell a quote is written twice: \"\")", t);
             }
         }
@@ -115,35 +106,23 @@ final class CsvSource implements RowSource {
     }
 
     @Override
-    public Path file() {
-        return file;
-    }
-
-    @Override
-    public String describe() {
-        return file.getFileName().toString();
-    }
-
-    @Override
     public boolean hasHeader() {
         return true;
     }
 
     /** Reads records lazily; the parser keeps no record once it has been handed on. */
-    final class Reader implements RowReader {
+    final class Reader extends FileRows {
         private final CSVParser parser;
         private final Iterator<CSVRecord> records;
         private final List<String> header;
-        private final SourceFiles.Opened opened;
+        private final RecordCap capped;
         private long row;
 
-        private final RecordCap capped;
-
         Reader(CSVParser parser, List<String> header, SourceFiles.Opened opened, RecordCap capped) {
+            super(opened, () -> RowCount.csvRecords(file, delimiter));
             this.parser = parser;
             this.records = parser.iterator();
             this.header = List.copyOf(header);
-            this.opened = opened;
             this.capped = capped;
         }
 
@@ -186,21 +165,7 @@ final class CsvSource implements RowSource {
             if (cause instanceof java.nio.charset.CharacterCodingException) {
                 return SourceFiles.readFailure(file, "after row " + row, cause);
             }
-            return new SourceException(file + ": cannot read past row " + row + ": " + why, cause);
-        }
-
-        @Override
-        public long total() {
-            try {
-                return RowCount.csvRecords(file, delimiter);
-            } catch (IOException e) {
-                return -1;
-            }
-        }
-
-        @Override
-        public double consumed() {
-            return opened.counter().share(opened.size());
+            return SourceFiles.problem(file, "cannot read past row " + row + ": " + why, cause);
         }
 
         @Override

@@ -32,8 +32,11 @@ final class IterableSource implements RowSource {
             it = iterator;
             iterator = null;
         }
-        long total = iterable instanceof Collection<?> c ? c.size() : -1;
-        Iterator<?> items = it;
+        return reader(it, iterable instanceof Collection<?> c ? c.size() : -1);
+    }
+
+    /** Reads {@code items} as rows, numbered from 1; {@code total} is their count, or -1 when unknown. */
+    static RowReader reader(Iterator<?> items, long total) {
         return new RowReader() {
             private long row;
 

@@ -6,34 +6,17 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** A JSON Lines file: one JSON object per line, read line by line with a bounded line length. */
-final class JsonLinesSource implements RowSource {
+record JsonLinesSource(Path file) implements RowSource {
 
     /** The longest line accepted; a longer one is an invalid row (and is skipped, not buffered). */
     static final int MAX_LINE = 1 << 20;
-
-    private final Path file;
-
-    JsonLinesSource(Path file) {
-        this.file = file;
-    }
 
     @Override
     public RowReader open() throws IOException {
         return new LineReader(SourceFiles.open(file));
     }
 
-    @Override
-    public Path file() {
-        return file;
-    }
-
-    @Override
-    public String describe() {
-        return file.getFileName().toString();
-    }
-
-    private final class LineReader implements RowReader {
-        private final SourceFiles.Opened opened;
+    private final class LineReader extends FileRows {
         private final Reader in;
         private final StringBuilder line = new StringBuilder();
         private long row;
@@ -41,7 +24,7 @@ final class JsonLinesSource implements RowSource {
         private boolean eof;
 
         LineReader(SourceFiles.Opened opened) {
-            this.opened = opened;
+            super(opened, () -> RowCount.nonBlankLines(file));
             this.in = opened.reader();
         }
 
@@ -94,25 +77,6 @@ final class JsonLinesSource implements RowSource {
                     }
                 }
             }
-        }
-
-        @Override
-        public long total() {
-            try {
-                return RowCount.nonBlankLines(file);
-            } catch (IOException e) {
-                return -1;
-            }
-        }
-
-        @Override
-        public double consumed() {
-            return opened.counter().share(opened.size());
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 }

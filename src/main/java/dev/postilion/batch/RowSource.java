@@ -16,8 +16,10 @@ public interface RowSource {
     /** Starts reading. A file source can be opened again; an iterator source only once. */
     RowReader open() throws IOException;
 
-    /** How messages name the source: the file name, or "the row list". */
-    String describe();
+    /** How messages name the source: the file's name (without its folder), or "the row list". */
+    default String describe() {
+        return file().getFileName().toString();
+    }
 
     /**
      * True when every row has the same keys, named once by a header line (a CSV file); false when
@@ -27,7 +29,10 @@ public interface RowSource {
         return false;
     }
 
-    /** The file the rows come from, or null for a list in memory (the journal records its size and first line). */
+    /**
+     * The file the rows come from, or null for a list in memory, which then names itself in
+     * {@link #describe()} (the journal records the file's size and first line).
+     */
     default Path file() {
         return null;
     }

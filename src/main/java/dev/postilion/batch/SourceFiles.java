@@ -13,7 +13,8 @@ import dev.postilion.io.InputFile;
 
 /**
  * Opening source files ({@link InputFile#open}: no folders or devices; a pipe is read too): strict
- * UTF-8, the byte order mark dropped, a missing file named.
+ * UTF-8, the byte order mark dropped, a missing file named. The one home of how every file source
+ * words a file it cannot open or read: what went wrong, where, and how to fix it.
  */
 final class SourceFiles {
 
@@ -22,6 +23,11 @@ final class SourceFiles {
 
     /** An open file: the counting stream under a strict UTF-8 reader positioned after any BOM. */
     record Opened(CountingInput counter, Reader reader, long size) {
+
+        /** How much of the file has been read, 0 to 1, or -1 for a pipe, whose size is unknown. */
+        double consumed() {
+            return counter.share(size);
+        }
     }
 
     static Opened open(Path file) throws IOException {
@@ -54,7 +60,10 @@ final class SourceFiles {
         return new Opened(counter, pushback, size);
     }
 
-    /** The message for a read failure, plain about encodings. */
+    /**
+     * The message for a read failure, plain about encodings; {@code where} is the place in the file
+     * ("line 3", "after row 2"), or null for the file as a whole.
+     */
     static SourceException readFailure(Path file, String where, IOException e) {
         if (e instanceof CharacterCodingException) {
             return new SourceException(file + (where == null ? "" : " " + where) + ": not valid UTF-8;"
@@ -62,5 +71,10 @@ final class SourceFiles {
         }
         return new SourceException("cannot read " + file + (where == null ? "" : " " + where) + ": "
                 + e.getMessage(), e);
+    }
+
+    /** A problem with a source file's content: the file first, then what is wrong there. */
+    static SourceException problem(Path file, String what, Throwable cause) {
+        return new SourceException(file + ": " + what, cause);
     }
 }

@@ -2,7 +2,6 @@ package dev.postilion.batch;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -15,15 +14,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * A YAML file holding a list of mappings. SnakeYAML's safe loader builds only maps, lists and
  * scalars (no tags, no classes); aliases, nesting and size are limited. The list is loaded whole.
  */
-final class YamlSource implements RowSource {
+record YamlSource(Path file) implements RowSource {
 
     static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
-
-    private final Path file;
-
-    YamlSource(Path file) {
-        this.file = file;
-    }
 
     @Override
     public RowReader open() throws IOException {
@@ -38,7 +31,7 @@ final class YamlSource implements RowSource {
         try (java.io.Reader in = opened.reader()) {
             doc = new Yaml(new SafeConstructor(options)).load(in);
         } catch (MarkedYAMLException e) {
-            throw new SourceException(file + ": not valid YAML: " + e.getProblem() + " (line "
+            throw SourceFiles.problem(file, "not valid YAML: " + e.getProblem() + " (line "
                     + (e.getProblemMark() == null ? "?" : e.getProblemMark().getLine() + 1) + ")", null);
         } catch (YAMLException e) {
             if (e.getCause() instanceof IOException io) {
@@ -49,47 +42,15 @@ final class YamlSource implements RowSource {
                         + " sources (read whole);"
                         + " CSV and JSON Lines are streamed: use one of them for long lists", null);
             }
-            throw new SourceException(file + ": not valid YAML: " + e.getMessage(), null);
+            throw SourceFiles.problem(file, "not valid YAML: " + e.getMessage(), null);
         }
         if (doc == null) {
             doc = List.of();
         }
         if (!(doc instanceof List<?> list)) {
-            throw new SourceException(file + ": a YAML source must be a list of mappings (\"- email: a@example.com\"),"
+            throw SourceFiles.problem(file, "a YAML source must be a list of mappings (\"- email: a@example.com\"),"
                     + " not a " + (doc instanceof Map ? "mapping" : "single value"), null);
         }
-        Iterator<?> items = list.iterator();
-        int total = list.size();
-        return new RowReader() {
-            private long row;
-
-            @Override
-            public Row next() {
-                if (!items.hasNext()) {
-                    return null;
-                }
-                return IterableSource.toRow(++row, items.next());
-            }
-
-            @Override
-            public long total() {
-                return total;
-            }
-
-            @Override
-            public double consumed() {
-                return total == 0 ? 1 : (double) row / total;
-            }
-        };
-    }
-
-    @Override
-    public Path file() {
-        return file;
-    }
-
-    @Override
-    public String describe() {
-        return file.getFileName().toString();
+        return IterableSource.reader(list.iterator(), list.size());
     }
 }

@@ -260,14 +260,14 @@ public final class RunCommand implements Callable<Integer> {
             listeners.add(new SwaksPrinter(fileOut, fileOut, showSecrets));
         }
         TranscriptListener transcript = TranscriptListener.all(listeners);
-        RunOptions options = RunOptions.defaults(transcript, err)
-                .withVars(varMap).withArgs(args).withTrustedCa(tlsCa).withInsecure(insecure).withTimeout(cap)
-                .withDryRun(dryRun).withProfile(profile).withEnv(io.env()::get).withResolver(io.resolver())
-                .withMaxTime(limit)
-                .withProfiles(profilesFile, new dev.postilion.profile.ProfileLoader(io.env()).withPrompter(io.prompter()))
-                .withBatch(new BatchOverrides(concurrency, rate, perConnection, journal, resume, resendInDoubt, report,
+        RunOptions options = RunOptions.builder(transcript, err)
+                .vars(varMap).args(args).trustedCa(tlsCa).insecure(insecure).timeout(cap)
+                .dryRun(dryRun).profile(profile).env(io.env()::get).resolver(io.resolver())
+                .maxTime(limit)
+                .profiles(profilesFile, new dev.postilion.profile.ProfileLoader(io.env()).withPrompter(io.prompter()))
+                .batch(new BatchOverrides(concurrency, rate, perConnection, journal, resume, resendInDoubt, report,
                         shard, maxErrors, display, age, maxRecipients, newJournal,
-                        sourceChanged != null, others));
+                        sourceChanged != null, others)).build();
         if (connectTo != null) {
             HostPort hp;
             try {
@@ -276,7 +276,7 @@ public final class RunCommand implements Callable<Integer> {
                 err.println("postilion run: --connect-to: " + e.getMessage());
                 return ExitCode.USAGE.code();
             }
-            options = options.withConnectTo(hp.host(), hp.port());
+            options = options.toBuilder().connectTo(hp.host(), hp.port()).build();
         }
         if (insecure) {
             err.println("*** --insecure: TLS certificates are not checked; anyone in the path can read this session");
@@ -290,8 +290,8 @@ public final class RunCommand implements Callable<Integer> {
                     err.println("postilion run: --local: cannot start the capture server: " + e.getMessage());
                     return ExitCode.IOERR.code();
                 }
-                options = options.withLocal(true).withConnectTo(server.host(), server.port())
-                        .withTrustedCa(concat(tlsCa, server.certificate()));
+                options = options.toBuilder().local(true).connectTo(server.host(), server.port())
+                        .trustedCa(concat(tlsCa, server.certificate())).build();
             }
             ScriptRunner runner = new ScriptRunner();
             try (StopOnSignal signal = StopOnSignal.install(runner, out, err)) {

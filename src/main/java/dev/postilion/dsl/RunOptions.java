@@ -55,81 +55,143 @@ public record RunOptions(Map<String, String> vars, List<String> args, Transcript
 
     /** Defaults for tests and embedding: no variables, no overrides, the real environment. */
     public static RunOptions defaults(TranscriptListener transcript, PrintStream err) {
-        return new RunOptions(Map.of(), List.of(), transcript, err, null, 0, List.of(), false, null, false, false,
-                System::getenv, null, null, null, BatchOverrides.NONE, Resolver.SYSTEM, null);
+        return builder(transcript, err).build();
     }
 
-    public RunOptions withVars(Map<String, String> v) {
-        return new RunOptions(v, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
+    /** Options that start as {@link #defaults}, changed one setting at a time. */
+    public static Builder builder(TranscriptListener transcript, PrintStream err) {
+        return new Builder(transcript, err);
     }
 
-    public RunOptions withConnectTo(String host, int port) {
-        return new RunOptions(vars, args, transcript, err, host, port, trustedCa, insecure, timeout, local, dryRun,
-                env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
+    /** Options that start as these, changed one setting at a time. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public RunOptions withTrustedCa(List<Path> ca) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, ca, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
-    }
+    /** Collects the settings of a run; each setter returns the builder, {@link #build()} the options. */
+    public static final class Builder {
+        private Map<String, String> vars = Map.of();
+        private List<String> args = List.of();
+        private final TranscriptListener transcript;
+        private final PrintStream err;
+        private String connectTo;
+        private int connectPort;
+        private List<Path> trustedCa = List.of();
+        private boolean insecure;
+        private Duration timeout;
+        private boolean local;
+        private boolean dryRun;
+        private Function<String, String> env = System::getenv;
+        private String profile;
+        private Path profilesFile;
+        private ProfileLoader profileLoader;
+        private BatchOverrides batch = BatchOverrides.NONE;
+        private Resolver resolver = Resolver.SYSTEM;
+        private Duration maxTime;
 
-    public RunOptions withTimeout(Duration t) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, t, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
-    }
+        private Builder(TranscriptListener transcript, PrintStream err) {
+            this.transcript = transcript;
+            this.err = err;
+        }
 
-    public RunOptions withLocal(boolean on) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, on,
-                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
-    }
+        private Builder(RunOptions o) {
+            this(o.transcript, o.err);
+            vars = o.vars;
+            args = o.args;
+            connectTo = o.connectTo;
+            connectPort = o.connectPort;
+            trustedCa = o.trustedCa;
+            insecure = o.insecure;
+            timeout = o.timeout;
+            local = o.local;
+            dryRun = o.dryRun;
+            env = o.env;
+            profile = o.profile;
+            profilesFile = o.profilesFile;
+            profileLoader = o.profileLoader;
+            batch = o.batch;
+            resolver = o.resolver;
+            maxTime = o.maxTime;
+        }
 
-    public RunOptions withDryRun(boolean on) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                on, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
-    }
+        public Builder vars(Map<String, String> v) {
+            vars = v;
+            return this;
+        }
 
-    public RunOptions withEnv(Function<String, String> e) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, e, profile, profilesFile, profileLoader, batch, resolver, maxTime);
-    }
+        public Builder args(List<String> a) {
+            args = a;
+            return this;
+        }
 
-    public RunOptions withInsecure(boolean on) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, on, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
-    }
+        public Builder connectTo(String host, int port) {
+            connectTo = host;
+            connectPort = port;
+            return this;
+        }
 
-    public RunOptions withArgs(List<String> a) {
-        return new RunOptions(vars, a, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
-    }
+        public Builder trustedCa(List<Path> ca) {
+            trustedCa = ca;
+            return this;
+        }
 
-    public RunOptions withProfile(String p) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, p, profilesFile, profileLoader, batch, resolver, maxTime);
-    }
+        public Builder insecure(boolean on) {
+            insecure = on;
+            return this;
+        }
 
-    public RunOptions withProfiles(Path file, ProfileLoader loader) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, file, loader, batch, resolver, maxTime);
-    }
+        public Builder timeout(Duration t) {
+            timeout = t;
+            return this;
+        }
 
-    // ---- batch overrides (postilion run --concurrency, --rate, --journal, ...)
+        public Builder local(boolean on) {
+            local = on;
+            return this;
+        }
 
-    public RunOptions withBatch(BatchOverrides b) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, b, resolver, maxTime);
-    }
+        public Builder dryRun(boolean on) {
+            dryRun = on;
+            return this;
+        }
 
-    /** Resolves every connection's host name with {@code r} (tests: no DNS). */
-    public RunOptions withResolver(Resolver r) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch, r, maxTime);
-    }
+        public Builder env(Function<String, String> e) {
+            env = e;
+            return this;
+        }
 
-    /** Stops the run when it has taken {@code limit} ({@code --max-time}); null for no limit. */
-    public RunOptions withMaxTime(Duration limit) {
-        return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout, local,
-                dryRun, env, profile, profilesFile, profileLoader, batch, resolver, limit);
+        public Builder profile(String p) {
+            profile = p;
+            return this;
+        }
+
+        public Builder profiles(Path file, ProfileLoader loader) {
+            profilesFile = file;
+            profileLoader = loader;
+            return this;
+        }
+
+        /** Command-line overrides for every batch ({@code postilion run --concurrency, --rate, --journal, ...}). */
+        public Builder batch(BatchOverrides b) {
+            batch = b;
+            return this;
+        }
+
+        /** Resolves every connection's host name with {@code r} (tests: no DNS). */
+        public Builder resolver(Resolver r) {
+            resolver = r;
+            return this;
+        }
+
+        /** Stops the run when it has taken {@code limit} ({@code --max-time}); null for no limit. */
+        public Builder maxTime(Duration limit) {
+            maxTime = limit;
+            return this;
+        }
+
+        public RunOptions build() {
+            return new RunOptions(vars, args, transcript, err, connectTo, connectPort, trustedCa, insecure, timeout,
+                    local, dryRun, env, profile, profilesFile, profileLoader, batch, resolver, maxTime);
+        }
     }
 }

@@ -198,7 +198,7 @@ public final class ScriptRunner {
         try {
             if (options.dryRun()) {
                 standIn = new StandInServer();
-                effective = options.withConnectTo(standIn.host(), standIn.port());
+                effective = options.toBuilder().connectTo(standIn.host(), standIn.port()).build();
                 options.transcript().info("--dry-run: every connect goes to a local stand-in; nothing is sent");
             }
         } catch (IOException e) {

@@ -241,96 +241,63 @@ class RowSourceTest {
         assertThat(half).isBetween(0.4, 0.6);
     }
 
-    /** The rows a reader says it will give, and the rows it gives. */
-    private static long[] countedAndRead(RowSource source) throws IOException {
-        try (RowReader r = source.open()) {
-            long counted = r.total();
-            long read = 0;
+    /** The three file sources, by the name of their factory. */
+    private static RowSource fileSource(String kind, Path file) {
+        return switch (kind) {
+            case "csv" -> RowSource.csv(file);
+            case "jsonLines" -> RowSource.jsonLines(file);
+            case "yaml" -> RowSource.yaml(file);
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"csv", "jsonLines", "yaml"})
+    void everySourceWordsAnUnreadableFileTheSameWay(String kind) throws IOException {
+        Path missing = dir.resolve("missing.rows");
+        assertThatThrownBy(() -> fileSource(kind, missing).open()).isInstanceOf(SourceException.class)
+                .hasMessage("batch source " + missing + " does not exist").matches(e -> ((SourceException) e).missing());
+        assertThatThrownBy(() -> fileSource(kind, dir).open()).isInstanceOf(SourceException.class)
+                .hasMessage("batch source " + dir + " is a folder, not a file");
+        Path latin1 = dir.resolve("latin1.rows");
+        Files.write(latin1, "\u00e9mail\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> all(fileSource(kind, latin1))).isInstanceOf(SourceException.class)
+                .hasMessage(latin1 + ": not valid UTF-8; save the file as UTF-8 (\"CSV UTF-8\" in spreadsheets)");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"csv", "jsonLines", "yaml"})
+    void everyFileSourceIsNamedByItsFileNameAndAListByWhatItIs(String kind) {
+        RowSource source = fileSource(kind, dir.resolve("people.rows"));
+        assertThat(source.describe()).isEqualTo("people.rows");
+        assertThat(source.file()).isEqualTo(dir.resolve("people.rows"));
+        assertThat(RowSource.of(List.of()).describe()).isEqualTo("the row list");
+        assertThat(RowSource.of(List.of()).file()).isNull();
+    }
+
+    @Test
+    void aYamlListGivesTheRowsTheSameListInMemoryGives() throws IOException {
+        Path yaml = file("people.yaml", "- email: a@x\n  n: 1\n- just text\n-\n- 5\n");
+        List<Object> same = java.util.Arrays.asList(Map.of("email", "a@x", "n", 1), "just text", null, 5);
+        List<Row> fromYaml = all(RowSource.yaml(yaml));
+        List<Row> fromList = all(RowSource.of(same));
+        assertThat(fromYaml).extracting(Row::number, Row::problem, r -> Map.copyOf(r))
+                .isEqualTo(fromList.stream().map(r -> org.assertj.core.groups.Tuple.tuple(r.number(), r.problem(),
+                        Map.copyOf(r))).toList());
+        assertThat(fromYaml.get(2).problem()).isEqualTo("is empty, not a map of fields");
+        assertThat(fromYaml.get(3).problem()).isEqualTo("is a Integer, not a map of fields");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"csv", "jsonLines"})
+    void streamedSourcesShowProgressAsTheShareOfTheirBytesRead(String kind) throws IOException {
+        String text = kind.equals("csv") ? "email\na@x\nb@x\n" : "{\"email\":\"a@x\"}\n{\"email\":\"b@x\"}\n";
+        try (RowReader r = fileSource(kind, file("p.rows", text)).open()) {
+            assertThat(r.total()).isEqualTo(2);
             while (r.next() != null) {
-                read++;
+                assertThat(r.consumed()).isBetween(0.0, 1.0);
             }
-            return new long[] {counted, read};
+            assertThat(r.consumed()).isEqualTo(1.0);
         }
-    }
-
-    @org.junit.jupiter.params.ParameterizedTest(name = "[{index}] {0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {
-        "email\na@x\n",
-        "email\na@x",
-        "email\n\na@x\n\n\n",
-        "email\n   \na@x\n",
-        "email,n\n,\na@x,1\n",
-        "email\r\na@x\r\nb@x\r\n",
-        "email\ra@x\rb@x",
-        "email,n\n\"a@x\",\"two\nlines\"\nb@x,\"a \"\"quoted\"\"\nword\"\n",
-        "\uFEFFemail\na@x\n",
-        "email\n\"\"\na@x\n",
-        "email\n \"a\nb\" \nc\n",
-        "email,n\na@x,\"\r\n\r\n\"\nb@x,2\n",
-        "email\n"})
-    void csvRowsAreCountedAheadAsTheReaderReadsThem(String text) throws IOException {
-        long[] n = countedAndRead(RowSource.csv(file("c.csv", text)));
-        assertThat(n[0]).as("counted ahead").isEqualTo(n[1]);
-    }
-
-    @Test
-    void csvCountAheadTakesTheDelimiter() throws IOException {
-        long[] n = countedAndRead(RowSource.csv(file("c.csv", "email;n\n\"a;x\";\"1\n2\"\nb@x;3\n"), ';'));
-        assertThat(n).containsExactly(2, 2);
-    }
-
-    @Test
-    void jsonLinesAreCountedAheadWithoutTheirBlankLines() throws IOException {
-        long[] n = countedAndRead(RowSource.jsonLines(file("p.jsonl", "{\"email\":\"a@x\"}\n\n  \t\r\n"
-                + "not json\n{\"email\":\"b@x\"}")));
-        assertThat(n).containsExactly(3, 3);
-    }
-
-    @Test
-    void yamlAndListsKnowTheirTotalButAnIteratorHasNone() throws IOException {
-        assertThat(countedAndRead(RowSource.yaml(file("p.yaml", "- email: a@x\n- email: b@x\n"))))
-                .containsExactly(2, 2);
-        assertThat(countedAndRead(RowSource.of(List.of(Map.of("email", "a@x"))))).containsExactly(1, 1);
-        assertThat(countedAndRead(RowSource.of(List.<Object>of(Map.of("email", "a@x")).iterator())))
-                .containsExactly(-1, 1);
-    }
-
-    @Test
-    void aShardsTotalIsItsShareOfTheCountedRows() {
-        assertThat(Shard.ALL.rowsIn(10)).isEqualTo(10);
-        assertThat(new Shard(1, 3).rowsIn(10)).isEqualTo(4);
-        assertThat(new Shard(2, 3).rowsIn(10)).isEqualTo(3);
-        assertThat(new Shard(3, 3).rowsIn(10)).isEqualTo(3);
-        assertThat(new Shard(3, 3).rowsIn(2)).isZero();
-        long[] taken = new long[4];
-        for (long row = 1; row <= 10; row++) {
-            for (int k = 1; k <= 3; k++) {
-                if (new Shard(k, 3).contains(row)) {
-                    taken[k]++;
-                }
-            }
-        }
-        assertThat(taken).containsExactly(0, 4, 3, 3);
-    }
-
-    @Test
-    void aPipeIsNotCountedAheadSoEveryRowIsReadOnce() throws Exception {
-        Path fifo = dir.resolve("people.csv");
-        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
-        Thread writer = new Thread(() -> {
-            try {
-                Files.writeString(fifo, "email,name\na@x.test,A\nb@x.test,B\nc@x.test,C\n");
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        writer.start();
-        try {
-            assertThat(countedAndRead(RowSource.csv(fifo))).as("no total ahead; all three rows read")
-                    .containsExactly(-1, 3);
-        } finally {
-            writer.join(10_000);
-        }
-        assertThat(writer.isAlive()).isFalse();
     }
 }

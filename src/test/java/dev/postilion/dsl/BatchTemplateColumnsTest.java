@@ -49,8 +49,8 @@ class BatchTemplateColumnsTest {
 
     private ScriptRunner.Result run(String source, String template) throws Exception {
         Files.writeString(dir.resolve("welcome.txt"), template);
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).withVars(Map.of("port", String.valueOf(server.port())));
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).vars(Map.of("port", String.valueOf(server.port()))).build();
         return new ScriptRunner().run("connect '127.0.0.1', port: port as int\nehlo 'client.test'\n"
                 + "batch(" + source + ", retries: 0) { row ->\n"
                 + "    send { from 'sender@example.com'; to row.email; subject 'Hi'; text template('welcome.txt', row) }\n"
@@ -131,8 +131,8 @@ class BatchTemplateColumnsTest {
     @Test
     void aMapTheScriptBuiltIsJudgedPerRowNotAgainstTheSource() throws Exception {
         Files.writeString(dir.resolve("welcome.txt"), "Dear ${name},\n");
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).withVars(Map.of("port", String.valueOf(server.port())));
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).vars(Map.of("port", String.valueOf(server.port()))).build();
         ScriptRunner.Result r = new ScriptRunner().run("""
                 connect '127.0.0.1', port: port as int
                 ehlo 'client.test'

@@ -46,8 +46,8 @@ class BatchVerbTest {
     }
 
     private RunOptions options() {
-        return RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-                .withVars(Map.of("port", String.valueOf(server.port())));
+        return RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .vars(Map.of("port", String.valueOf(server.port()))).build();
     }
 
     private ScriptRunner.Result run(String script) {
@@ -242,7 +242,7 @@ class BatchVerbTest {
                 batch(csv('people.csv', delimiter: ';'), concurrency: 3, shard: '1/2') { row ->
                     send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }
                 }
-                """, options().withBatch(cli));
+                """, options().toBuilder().batch(cli).build());
         assertThat(messages(r)).isEmpty();
         String[] people = {"ann@example.com", "bob@example.com", "cy@example.com"};
         java.util.List<String> second = java.util.Arrays.stream(people).filter(p -> dev.postilion.batch.Shard.parse("2/2")
@@ -268,7 +268,7 @@ class BatchVerbTest {
                     max_recipients: 2
                 """.formatted(server.port()));
         Map<String, String> env = Map.of("SMTP_PASS", "secret", "HOME", "/nonexistent");
-        RunOptions o = options().withEnv(env::get).withProfiles(profiles, new ProfileLoader(env));
+        RunOptions o = options().toBuilder().env(env::get).profiles(profiles, new ProfileLoader(env)).build();
         String block = "{ row -> send { to row.email; cc 'b@example.com', 'c@example.com', 'd@example.com'; text 'hi' } }";
         ScriptRunner.Result r = new ScriptRunner().run("connect profile: 'gmail'\nehlo\nauth\n"
                 + "batch([[email: 'a@example.com']]) " + block + "\n"
@@ -287,7 +287,7 @@ class BatchVerbTest {
                 batch(csv('people.csv', delimiter: ';')) { row ->
                     send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }
                 }
-                """, options().withDryRun(true));
+                """, options().toBuilder().dryRun(true).build());
         assertThat(messages(r)).startsWith("bulk.groovy:4: script error: batch people.csv: 2 rows: 1 checked (a dry run sends nothing), 1 invalid in")
                 .endsWith("[row 2 bob@] bulk.groovy:4: invalid row: email: address 'bob@' is not a valid address:"
                         + " missing domain");

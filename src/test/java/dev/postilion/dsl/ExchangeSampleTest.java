@@ -40,10 +40,10 @@ class ExchangeSampleTest {
         Map<String, String> env = Map.of("EXCHGUY_PASSWORD", "cheque-Pa55", "HOME", dir.toString());
         TranscriptRecorder transcript = new TranscriptRecorder();
         try (FaultServer server = FaultServer.exchange2003()) {
-            RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+            RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
                             StandardCharsets.UTF_8))
-                    .withEnv(env::get).withProfiles(profiles, new ProfileLoader(env))
-                    .withConnectTo("127.0.0.1", server.port());
+                    .env(env::get).profiles(profiles, new ProfileLoader(env))
+                    .connectTo("127.0.0.1", server.port()).build();
             ScriptRunner.Result r = new ScriptRunner().run(Path.of("samples/exchange-2003.groovy"), o);
             assertThat(r.problems()).isEmpty();
 

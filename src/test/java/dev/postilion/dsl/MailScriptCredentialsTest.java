@@ -72,8 +72,8 @@ class MailScriptCredentialsTest {
     }
 
     private ScriptRunner.Result run(Path profiles, String script, RunOptions extra) {
-        RunOptions o = (extra != null ? extra : options()).withEnv(env::get)
-                .withProfiles(profiles, new ProfileLoader(env)).withVars(Map.of("port", String.valueOf(server.port())));
+        RunOptions o = (extra != null ? extra : options()).toBuilder().env(env::get)
+                .profiles(profiles, new ProfileLoader(env)).vars(Map.of("port", String.valueOf(server.port()))).build();
         return new ScriptRunner().run(script, "creds.groovy", dir, o);
     }
 
@@ -155,12 +155,12 @@ class MailScriptCredentialsTest {
     void aRedirectedConnectionKeepsTheNamedHost() throws Exception {
         Path p = work("smtp.work.example");
         ScriptRunner.Result r = run(p, "connect profile: 'work'\nehlo 'client.test'\nauth\nquit\n",
-                options().withConnectTo("127.0.0.1", server.port()));
+                options().toBuilder().connectTo("127.0.0.1", server.port()).build());
         assertThat(r.problems()).isEmpty();
         assertThat(server.commands()).contains("AUTH LOGIN");
 
         r = run(p, "connect 'other.example', profile: 'work'\nehlo 'client.test'\nauth\nquit\n",
-                options().withConnectTo("127.0.0.1", server.port()));
+                options().toBuilder().connectTo("127.0.0.1", server.port()).build());
         assertThat(only(r)).startsWith("creds.groovy:1: connect: profile 'work' (" + p + ":3) holds credentials for"
                 + " smtp.work.example, and this connection goes to other.example\n");
     }
@@ -215,14 +215,14 @@ class MailScriptCredentialsTest {
                 """.formatted(server.port()));
         try (FaultServer other = FaultServer.start()) {
             ScriptRunner.Result refused = run(p, "connect '127.0.0.1', port: " + other.port()
-                    + "\nehlo 'client.test'\nauth\nquit\n", options().withProfile("work"));
+                    + "\nehlo 'client.test'\nauth\nquit\n", options().toBuilder().profile("work").build());
             assertThat(only(refused)).startsWith("creds.groovy:3: auth: profile 'work' (" + p + ":2) holds credentials"
                     + " for 127.0.0.1:" + server.port() + ", and this connection goes to 127.0.0.1:" + other.port());
             other.awaitDisconnect();
             assertThat(other.commands()).noneMatch(c -> c.startsWith("AUTH"));
         }
         ScriptRunner.Result own = run(p, "connect '127.0.0.1', port: port as int\nehlo 'client.test'\nauth\nquit\n",
-                options().withProfile("work"));
+                options().toBuilder().profile("work").build());
         assertThat(own.problems()).isEmpty();
         assertThat(server.commands()).contains("AUTH LOGIN");
     }
@@ -256,7 +256,7 @@ class MailScriptCredentialsTest {
         assertThat(server.connections()).isZero();
 
         ScriptRunner.Result dry = run(p, "connect '127.0.0.1'\nauth login user: 'guyt', password: 'x'\n",
-                options().withDryRun(true));
+                options().toBuilder().dryRun(true).build());
         assertThat(dry.problems()).singleElement().extracting(ScriptRunner.Problem::message).isEqualTo(
                 "creds.groovy:2: script error: auth login ... reads as a bare auth (the profile's credentials)"
                         + " followed by .login(...) on its reply: `auth login: 'guyt', password: '********'` is the"

@@ -31,9 +31,9 @@ class MailScriptFaultTest {
     }
 
     private ScriptRunner.Result run(String script, int port, List<Path> ca, Duration timeout) {
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
-                        StandardCharsets.UTF_8)).withConnectTo("127.0.0.1", port).withTrustedCa(ca)
-                .withTimeout(timeout);
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                        StandardCharsets.UTF_8)).connectTo("127.0.0.1", port).trustedCa(ca)
+                .timeout(timeout).build();
         return new ScriptRunner().run(script, "f.groovy", dir, o);
     }
 

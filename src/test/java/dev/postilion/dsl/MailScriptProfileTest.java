@@ -50,9 +50,9 @@ class MailScriptProfileTest {
     }
 
     private ScriptRunner.Result run(String script) {
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
                         StandardCharsets.UTF_8))
-                .withEnv(env::get).withProfiles(profiles, new ProfileLoader(env));
+                .env(env::get).profiles(profiles, new ProfileLoader(env)).build();
         return new ScriptRunner().run(script, "p.groovy", dir, o);
     }
 

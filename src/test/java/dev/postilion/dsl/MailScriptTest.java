@@ -31,8 +31,8 @@ class MailScriptTest {
     }
 
     private RunOptions options() {
-        return RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-                .withVars(Map.of("port", String.valueOf(greenMail.getSmtp().getPort())));
+        return RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .vars(Map.of("port", String.valueOf(greenMail.getSmtp().getPort()))).build();
     }
 
     @Test
@@ -97,7 +97,7 @@ class MailScriptTest {
                 rcpt to: 'b@y.test'
                 data file('missing.eml')
                 quit
-                """, options().withDryRun(true));
+                """, options().toBuilder().dryRun(true).build());
         assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
                 "test.groovy:3: script error: unknown verb 'mial' (did you mean 'mail'?)",
                 "test.groovy:4: script error: rcpt needs a mail from: first",

@@ -33,8 +33,8 @@ class MailScriptVerbsTest {
     private final TranscriptRecorder transcript = new TranscriptRecorder();
 
     private ScriptRunner.Result run(String script) {
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).withVars(Map.of("port", String.valueOf(greenMail.getSmtp().getPort())));
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).vars(Map.of("port", String.valueOf(greenMail.getSmtp().getPort()))).build();
         return new ScriptRunner().run("connect '127.0.0.1', port: port as int\n" + script, "v.groovy", dir, o);
     }
 
@@ -260,9 +260,9 @@ class MailScriptVerbsTest {
 
     @Test
     void aScriptVariableNamedLikeABareVerbStaysAVariableInsideABlock() throws Exception {
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).withVars(Map.of("port", String.valueOf(greenMail.getSmtp().getPort()),
-                "mail", "b@y.test"));
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).vars(Map.of("port", String.valueOf(greenMail.getSmtp().getPort()),
+                "mail", "b@y.test")).build();
         ScriptRunner.Result r = new ScriptRunner().run("""
                 connect '127.0.0.1', port: port as int
                 ehlo 'x.test'

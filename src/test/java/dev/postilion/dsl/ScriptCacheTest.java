@@ -18,8 +18,8 @@ class ScriptCacheTest {
     Path dir;
 
     private ScriptRunner.Result run(String script, Map<String, String> env) {
-        RunOptions o = RunOptions.defaults(TranscriptListener.NONE,
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).withEnv(env::get);
+        RunOptions o = RunOptions.builder(TranscriptListener.NONE,
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).env(env::get).build();
         return new ScriptRunner().run(script, "cached.groovy", dir, o);
     }
 

@@ -54,12 +54,12 @@ class ScriptPreflightTest {
     }
 
     private ScriptRunner.Result run(String script, boolean dryRun) {
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
                         StandardCharsets.UTF_8))
-                .withVars(Map.of("port", String.valueOf(server.port()), "who", "b@example.com"))
-                .withEnv(env::get).withDryRun(dryRun);
+                .vars(Map.of("port", String.valueOf(server.port()), "who", "b@example.com"))
+                .env(env::get).dryRun(dryRun).build();
         if (profiles != null) {
-            o = o.withProfiles(profiles, new ProfileLoader(env));
+            o = o.toBuilder().profiles(profiles, new ProfileLoader(env)).build();
         }
         return new ScriptRunner().run("connect '127.0.0.1', port: port as int\nehlo 'client.test'\n" + script, "p.groovy",
                 dir, o);
@@ -130,8 +130,8 @@ class ScriptPreflightTest {
 
     @Test
     void literalArgumentsTheVerbsWouldRefuseAreFoundBeforeConnecting() {
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).withVars(Map.of("port", String.valueOf(server.port()))).withEnv(env::get);
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).vars(Map.of("port", String.valueOf(server.port()))).env(env::get).build();
         ScriptRunner.Result r = new ScriptRunner().run("""
                 maxTime 'soon'
                 connect '127.0.0.1', port: port as int, tls: 'startls'
@@ -225,8 +225,8 @@ class ScriptPreflightTest {
                     tls: none
                     from: guyt@example.com
                 """.formatted(server.port()));
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).withEnv(env::get).withProfiles(profiles, new ProfileLoader(env));
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).env(env::get).profiles(profiles, new ProfileLoader(env)).build();
         ScriptRunner.Result r = new ScriptRunner().run("""
                 connect profile: 'local'
                 ehlo 'client.test'
@@ -251,8 +251,8 @@ class ScriptPreflightTest {
                     username: u
                     password: { command: "touch %s; echo pw" }
                 """.formatted(server.port(), ran));
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8)).withEnv(env::get).withProfiles(profiles, new ProfileLoader(env));
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).env(env::get).profiles(profiles, new ProfileLoader(env)).build();
         ScriptRunner.Result r = new ScriptRunner().run("""
                 connect profile: 'local'
                 ehlo 'client.test'

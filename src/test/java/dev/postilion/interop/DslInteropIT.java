@@ -29,9 +29,9 @@ class DslInteropIT {
 
     private ScriptRunner.Result run(RealMta mta, String script, Map<String, String> env) throws Exception {
         Path profiles = mta.writeProfiles(dir);
-        RunOptions o = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+        RunOptions o = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
                         StandardCharsets.UTF_8))
-                .withEnv(env::get).withProfiles(profiles, new ProfileLoader(env));
+                .env(env::get).profiles(profiles, new ProfileLoader(env)).build();
         return new ScriptRunner().run(script, "interop.groovy", dir, o);
     }
 

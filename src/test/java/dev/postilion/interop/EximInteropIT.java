@@ -366,9 +366,9 @@ class EximInteropIT {
     /** Runs a script with {@code $MTA_PASS} set and profile {@code mta} pointing at Exim's port. */
     private ScriptRunner.Result runScript(String name, String script) throws IOException {
         Map<String, String> env = Map.of("MTA_PASS", exim.password(), "HOME", dir.toString());
-        RunOptions options = RunOptions.defaults(transcript, new PrintStream(new ByteArrayOutputStream(), true,
+        RunOptions options = RunOptions.builder(transcript, new PrintStream(new ByteArrayOutputStream(), true,
                         StandardCharsets.UTF_8))
-                .withEnv(env::get).withProfiles(exim.writeProfiles(dir), new ProfileLoader(env));
+                .env(env::get).profiles(exim.writeProfiles(dir), new ProfileLoader(env)).build();
         return new ScriptRunner().run(script, name, dir, options);
     }
 
