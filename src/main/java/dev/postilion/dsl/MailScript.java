@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.codehaus.groovy.runtime.InvokerHelper;
 
 import dev.postilion.batch.BatchResult;
@@ -67,9 +66,14 @@ public abstract class MailScript extends Script {
     /** The last connect and auth, for batch's own connections. */
     private final ConnectSettings connectSettings = new ConnectSettings();
 
+    /** The script as its blocks see it. */
+    private ScriptScope scope;
+
     /** Attaches the run's context; called by {@link ScriptRunner} before {@code run()}. */
     final void attach(ScriptContext context) {
         this.context = context;
+        this.scope = ScriptScope.of(context, this::getBinding,
+                () -> connectSettings.known() ? connectSettings.sessions() : null);
         // At the run's time limit, a verb waiting on the server must not wait out its own timeout.
         context.limit().onStop(() -> {
             SmtpSession s = session;
@@ -457,7 +461,7 @@ public abstract class MailScript extends Script {
     }
 
     private Reply mailChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
-        NamedArgs a = NamedArgs.check("mail", options, at, "from", "size", "body", "smtputf8", "ret", "envid");
+        NamedArgs a = VerbOptions.MAIL.check(options, at);
         String from = a.string("from");
         if (a.has("from") && from == null && profileFrom() == null) {
             // A null from (an empty CSV cell, an unset variable) must not quietly become MAIL FROM:<>.
@@ -499,7 +503,7 @@ public abstract class MailScript extends Script {
     }
 
     private Reply rcptChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
-        NamedArgs a = NamedArgs.check("rcpt", options, at, "to", "notify", "orcpt");
+        NamedArgs a = VerbOptions.RCPT.check(options, at);
         List<String> to = a.strings("to");
         if (to.isEmpty()) {
             throw new ScriptError(at, "rcpt needs to: — rcpt to: 'someone@example.com'");
@@ -556,8 +560,8 @@ public abstract class MailScript extends Script {
         ScriptLocation at = here();
         return step(at, "data", () -> {
             requireValue(at, "data", raw);
-            NamedArgs a = NamedArgs.check("data", options, at, "addMissingHeaders");
-            DataSpec spec = new DataSpec(this, at);
+            NamedArgs a = VerbOptions.DATA.check(options, at);
+            DataSpec spec = new DataSpec(scope, at);
             spec.raw(raw, a.bool("addMissingHeaders", false));
             return dataChecked(at, spec);
         });
@@ -566,7 +570,7 @@ public abstract class MailScript extends Script {
     private Reply data(ScriptLocation at, Consumer<DataSpec> block) {
         return step(at, "data", () -> {
             requireValue(at, "data", block);
-            DataSpec spec = new DataSpec(this, at);
+            DataSpec spec = new DataSpec(scope, at);
             inBlock(() -> block.accept(spec));
             return dataChecked(at, spec);
         });
@@ -611,7 +615,7 @@ public abstract class MailScript extends Script {
     private SendResult send(ScriptLocation at, Consumer<DataSpec> block) {
         return step(at, "send", () -> {
             requireValue(at, "send", block);
-            DataSpec spec = new DataSpec(this, at);
+            DataSpec spec = new DataSpec(scope, at);
             inBlock(() -> block.accept(spec));
             spec.senderDefault(profileFrom());
             SmtpSession s = session(at, "send");
@@ -696,17 +700,17 @@ public abstract class MailScript extends Script {
 
     /** A CSV file with another delimiter: {@code csv('people.csv', delimiter: ';')} (or {@code 'tab'}). */
     public RowSource csv(Map<String, ?> options, String path) {
-        return BatchRun.csv(this, options, path);
+        return RowSources.csv(scope, options, path);
     }
 
     /** A JSON Lines file (one JSON object per line), as the rows of a {@code batch}. */
     public RowSource jsonl(String path) {
-        return BatchRun.jsonl(this, path);
+        return RowSources.jsonl(scope, path);
     }
 
     /** A YAML file holding a list of mappings, as the rows of a {@code batch}. */
     public RowSource yaml(String path) {
-        return BatchRun.yaml(this, path);
+        return RowSources.yaml(scope, path);
     }
 
     /**
@@ -726,7 +730,7 @@ public abstract class MailScript extends Script {
         }
         batchDepth.incrementAndGet();
         try {
-            return new BatchRun(this, at, options, rows, block).run();
+            return new BatchRun(scope, at, options, rows, block).run();
         } catch (ScriptError e) {
             return problem(e, null);
         } finally {
@@ -738,11 +742,6 @@ public abstract class MailScript extends Script {
     public BatchResult batch(Object rows,
             @DelegatesTo(value = BatchRowSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
         return batch(Map.of(), rows, block);
-    }
-
-    /** The last connect and auth, for {@link BatchRun}. */
-    final ConnectSettings connectSettings() {
-        return connectSettings;
     }
 
     // ------------------------------------------------------------------ expectations
@@ -768,8 +767,8 @@ public abstract class MailScript extends Script {
                 session.expecting(e::matches);
             }
             Object result = block.call();
-            if (e.checked == 0 && !context.options().dryRun()) {
-                throw new ScriptError(at, "expect " + e.description + " ran no SMTP command: put the command"
+            if (e.checked() == 0 && !context.options().dryRun()) {
+                throw new ScriptError(at, "expect " + e.description() + " ran no SMTP command: put the command"
                         + " under test inside the block, e.g. expect 550, { rcpt to: 'x@y' }");
             }
             return result;
@@ -870,19 +869,11 @@ public abstract class MailScript extends Script {
             return problem(new ScriptError(at, VerbSpelling.wrongArguments(name, given)), null);
         }
         if (VerbSpelling.MECHANISMS.contains(name)) {
-            return problem(new ScriptError(at, mechanismAsVerb(name)), null);
+            return problem(new ScriptError(at, VerbSpelling.mechanismAsVerb(name)), null);
         }
         String near = Suggest.nearest(name, VERBS);
         return problem(new ScriptError(at, "unknown verb '" + name + "'"
                 + (near != null ? " (did you mean '" + near + "'?)" : "")), null);
-    }
-
-    /** An AUTH mechanism written as a word of its own ({@code auth plain(...)}, {@code auth plain}). */
-    static String mechanismAsVerb(String mechanism) {
-        String key = mechanism.equals("digestMd5") ? "'digest-md5'" : mechanism;
-        String secret = mechanism.equals("xoauth2") || mechanism.equals("oauthbearer") ? "token" : "password";
-        return mechanism + " is an AUTH mechanism, not a verb: `auth " + key + ": 'user', " + secret + ": "
-                + (secret.equals("token") ? "t" : "p") + "` is the spelling";
     }
 
     /** An unknown variable: names the nearest verb or variable. */
@@ -893,7 +884,7 @@ public abstract class MailScript extends Script {
             throw new groovy.lang.MissingPropertyException(name, getClass());
         }
         if (VerbSpelling.MECHANISMS.contains(name) && !getBinding().hasVariable(name)) {
-            return problem(new ScriptError(here(), mechanismAsVerb(name)), null);
+            return problem(new ScriptError(here(), VerbSpelling.mechanismAsVerb(name)), null);
         }
         String verb = VerbSpelling.OPTIONS.get(name);
         if (verb != null) {
@@ -920,38 +911,20 @@ public abstract class MailScript extends Script {
      * from, or null. One rule for a bare {@code mail}, a top-level {@code send { }} and a batch's rows.
      */
     final String profileFrom() {
-        Profile p = context.current();
-        return p == null ? null : p.from();
+        return context.profileFrom();
     }
 
     final ScriptLocation here() {
-        return ScriptLocation.current(context.scriptName());
+        return context.here();
     }
 
     final Path resolve(String path) {
-        Path p = Path.of(path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path);
-        return p.isAbsolute() ? p : context.scriptDir().resolve(p).normalize();
+        return context.resolve(path);
     }
 
     /** Records a mistake in a dry run (and returns {@code fallback}); throws it otherwise. */
     final <T> T problem(ScriptError error, T fallback) {
-        if (context.options().dryRun()) {
-            context.record(error);
-            return fallback;
-        }
-        throw error;
-    }
-
-    /** The mistake of an SMTP verb inside {@code data { }} or {@code send { }}. */
-    static String insideMessageBlock(String verb) {
-        return verb + " cannot be used inside a data { } or send { } block: the block describes the message;"
-                + " put SMTP commands before or after it";
-    }
-
-    /** The mistake of an SMTP verb inside a batch's block. */
-    static String insideBatch(String verb) {
-        return verb + " cannot be used inside batch { }: the batch runs the SMTP dialogue on its own connections;"
-                + " describe the row's message with send { }";
+        return context.problem(error, fallback);
     }
 
     /**
@@ -961,11 +934,11 @@ public abstract class MailScript extends Script {
      */
     private boolean refusedHere(ScriptLocation at, String verb) {
         if (blockDepth > 0) {
-            problem(new ScriptError(at, insideMessageBlock(verb)), null);
+            problem(new ScriptError(at, VerbSpelling.insideMessageBlock(verb)), null);
             return true;
         }
         if (batchDepth.get() > 0) {
-            problem(new ScriptError(at, insideBatch(verb)), null);
+            problem(new ScriptError(at, VerbSpelling.insideBatch(verb)), null);
             return true;
         }
         return false;
@@ -990,7 +963,7 @@ public abstract class MailScript extends Script {
 
     private SmtpSession session(ScriptLocation at, String verb) {
         if (blockDepth > 0) {
-            throw new ScriptError(at, insideMessageBlock(verb));
+            throw new ScriptError(at, VerbSpelling.insideMessageBlock(verb));
         }
         if (session == null) {
             throw new ScriptError(at, verb + " needs a connection: connect 'host' first");
@@ -1005,13 +978,7 @@ public abstract class MailScript extends Script {
         }
         Expectation e = expectations.peek();
         if (e != null) {
-            e.checked++;
-            if (!e.matches(r)) {
-                SmtpException.Kind kind = r.isTransientNegative() ? SmtpException.Kind.TEMPORARY
-                        : SmtpException.Kind.PERMANENT;
-                throw new ScriptFailure(at, kind, command + " got " + r.code() + ", expected " + e.description + "\n"
-                        + SmtpException.quote(session.server(), r), null);
-            }
+            e.check(at, command, r, session.server());
             return r;
         }
         if (!ok.test(r)) {
@@ -1077,54 +1044,5 @@ public abstract class MailScript extends Script {
     @FunctionalInterface
     private interface SmtpStep<T> {
         T run() throws SmtpException;
-    }
-
-    /** What an {@code expect} block wants. */
-    static final class Expectation {
-        private final Predicate<Reply> predicate;
-        private final String description;
-        private int checked;
-
-        private Expectation(Predicate<Reply> predicate, String description) {
-            this.predicate = predicate;
-            this.description = description;
-        }
-
-        boolean matches(Reply r) {
-            return predicate.test(r);
-        }
-
-        static Expectation of(Object wanted, ScriptLocation at) {
-            if (wanted instanceof Number n) {
-                int code = n.intValue();
-                return new Expectation(r -> r.code() == code, String.valueOf(code));
-            }
-            if (wanted instanceof Pattern p) {
-                return new Expectation(r -> p.matcher(r.toString()).find(), "/" + p.pattern() + "/");
-            }
-            if (wanted instanceof java.util.Collection<?> c) {
-                if (c.isEmpty()) {
-                    throw new ScriptError(at, "expect needs at least one code in its list: expect([550, 554]) { ... }");
-                }
-                List<Expectation> all = new ArrayList<>();
-                c.forEach(x -> all.add(of(x, at)));
-                return new Expectation(r -> all.stream().anyMatch(x -> x.matches(r)),
-                        String.join(" or ", all.stream().map(x -> x.description).toList()));
-            }
-            String s = String.valueOf(wanted).trim();
-            if (s.matches("[2-5]\\.\\d{1,3}\\.\\d{1,3}")) {
-                return new Expectation(r -> s.equals(r.enhanced()), s);
-            }
-            if (s.matches("[2-5]\\d\\d")) {
-                int code = Integer.parseInt(s);
-                return new Expectation(r -> r.code() == code, s);
-            }
-            if (s.matches("[2-5]xx")) {
-                int cls = s.charAt(0) - '0';
-                return new Expectation(r -> r.code() / 100 == cls, s);
-            }
-            throw new ScriptError(at, "expect takes a code (550), a list ([550, 554]), an enhanced code ('5.1.1'),"
-                    + " a class ('5xx') or a regex (~/text/), not '" + s + "'");
-        }
     }
 }

@@ -96,20 +96,6 @@ final class ScriptFacts {
     record Fact(Kind kind, int line, String verb, String value) {
     }
 
-    /** The named arguments each verb takes, as the verbs themselves check them. */
-    static final Map<String, List<String>> KEYS = Map.of(
-            "connect", List.of("host", "port", "tls", "tlsCa", "insecure", "timeout", "allowCleartextAuth",
-                    "pipelining", "chunking", "profile"),
-            "auth", List.of("login", "plain", "cram-md5", "cramMd5", "xoauth2", "oauthbearer", "digest-md5", "ntlm",
-                    "auto", "user", "password", "token", "authzid"),
-            "mail", List.of("from", "size", "body", "smtputf8", "ret", "envid"),
-            "rcpt", List.of("to", "notify", "orcpt"),
-            "data", List.of("addMissingHeaders"),
-            "csv", List.of("delimiter"),
-            "batch", List.of(BatchRun.KEYS),
-            "attach", List.of("type", "name"),
-            "inline", List.of("cid", "type"));
-
     /** The words of a message block, for suggestions. */
     private static final List<String> MESSAGE_WORDS = List.of("from", "to", "cc", "bcc", "replyTo", "subject", "text",
             "html", "header", "attach", "inline", "priority", "messageId", "date", "template", "templateHtml");
@@ -676,11 +662,9 @@ final class ScriptFacts {
                     break;
                 }
             }
-            boolean keyed = target == Target.SCRIPT
-                    ? Set.of("connect", "auth", "mail", "rcpt", "data", "csv", "batch").contains(method)
-                    : target == Target.MESSAGE && Set.of("attach", "inline").contains(method);
-            if (keyed && named != null) {
-                keys(method, named, line);
+            VerbOptions keyed = target == Target.BATCH ? null : VerbOptions.of(method, target == Target.MESSAGE);
+            if (keyed != null && named != null) {
+                keys(keyed, named, line);
             }
             String path = literal(first);
             if (target == Target.SCRIPT) {
@@ -700,7 +684,7 @@ final class ScriptFacts {
                     case "send" -> noSender(args, line, "send");
                     case "expect" -> {
                         if (first instanceof ConstantExpression c && c.getValue() != null) {
-                            literalCheck(line, () -> MailScript.Expectation.of(c.getValue(), at(line)));
+                            literalCheck(line, () -> Expectation.of(c.getValue(), at(line)));
                         }
                     }
                     case "maxTime" -> {
@@ -754,7 +738,7 @@ final class ScriptFacts {
             }
         }
 
-        private void keys(String verb, MapExpression named, int line) {
+        private void keys(VerbOptions verb, MapExpression named, int line) {
             Map<String, Object> literal = new LinkedHashMap<>();
             for (MapEntryExpression e : named.getMapEntryExpressions()) {
                 if (!(e.getKeyExpression() instanceof ConstantExpression k) || !(k.getValue() instanceof String s)) {
@@ -763,9 +747,9 @@ final class ScriptFacts {
                 literal.put(s, null);
             }
             try {
-                NamedArgs.check(verb, literal, new ScriptLocation(name, line), KEYS.get(verb).toArray(String[]::new));
+                verb.check(literal, new ScriptLocation(name, line));
             } catch (ScriptError e) {
-                facts.add(new Fact(Kind.MISTAKE, line, verb, e.detail()));
+                facts.add(new Fact(Kind.MISTAKE, line, verb.verb(), e.detail()));
             }
         }
 

@@ -24,6 +24,7 @@ import org.codehaus.groovy.syntax.SyntaxException;
 
 import dev.postilion.io.InputFile;
 import dev.postilion.io.OutOfMemory;
+import dev.postilion.dsl.Problem.Category;
 import dev.postilion.smtp.SmtpException;
 
 /**
@@ -42,39 +43,6 @@ public final class ScriptRunner {
 
     /** The run in progress, for {@link #stop}. */
     private volatile RunLimit current;
-
-    /** What went wrong, by kind of exit. */
-    public enum Category {
-        /** Compile error or author mistake (65). */
-        SCRIPT,
-        /** A named file is missing (66). */
-        MISSING_FILE,
-        /** Profile, secret or TLS configuration (78). */
-        CONFIG,
-        /** Local I/O (74). */
-        LOCAL_IO,
-        /** The command line contradicts the files: {@code --resume} with no journal, an output that is the journal (64). */
-        USAGE,
-        /** An SMTP step failed: see {@link Problem#smtpKind()}. */
-        SMTP,
-        /** An {@code assert} in the script failed (69: a check the server did not pass). */
-        ASSERTION,
-        /** A bug (70). */
-        INTERNAL,
-        /** The run took longer than its time limit (--max-time, maxTime) and was stopped (75). */
-        TIME_LIMIT,
-        /** A batch ended with items not sent: {@link Problem#smtpKind()} is TEMPORARY (deferred or in doubt, 75),
-         * PERMANENT (failed, 69) or INPUT (only invalid rows, 65). */
-        BATCH
-    }
-
-    /**
-     * One problem, with its user-facing message (location first).
-     *
-     * @param smtpKind for {@link Category#SMTP}, the engine's kind; otherwise null
-     */
-    public record Problem(Category category, SmtpException.Kind smtpKind, String message, Throwable cause) {
-    }
 
     /** The outcome of a run: no problems means success. */
     public record Result(List<Problem> problems) {
@@ -162,7 +130,7 @@ public final class ScriptRunner {
             // A dry run's mistakes, those found before running included, in the order of the script.
             recorded.sort(java.util.Comparator.comparingInt(e -> e.location().line()));
             for (ScriptError e : recorded) {
-                all.add(problem(e));
+                all.add(Problem.of(e));
             }
             all.addAll(context.batchProblems());
         }
@@ -215,7 +183,7 @@ public final class ScriptRunner {
             List<ScriptError> found = ScriptPreflight.check(compiled.getClass(), mail);
             if (!found.isEmpty()) {
                 if (!options.dryRun()) {
-                    return found.stream().map(ScriptRunner::problem).toList();
+                    return found.stream().map(Problem::of).toList();
                 }
                 found.forEach(context::record);
             }
@@ -274,7 +242,7 @@ public final class ScriptRunner {
 
     private static Problem translate(String name, Throwable t) {
         if (t instanceof ScriptError e) {
-            return problem(e);
+            return Problem.of(e);
         }
         if (t instanceof ScriptFailure f) {
             return new Problem(Category.SMTP, f.kind(), f.getMessage(), f.getCause());
@@ -349,17 +317,6 @@ public final class ScriptRunner {
         return message.replaceAll("\\b(?:[a-z_][\\w$]*\\.)+([A-Z][\\w$]*)", "$1")
                 .replaceAll("\\b\\w*(?:Exception|Error)\\b:?\\s*", "")
                 .replaceAll("(?m)^\\s+at .*$\\n?", "").trim();
-    }
-
-    private static Problem problem(ScriptError e) {
-        Category c = switch (e.kind()) {
-            case MISSING_FILE -> Category.MISSING_FILE;
-            case CONFIG -> Category.CONFIG;
-            case LOCAL_IO -> Category.LOCAL_IO;
-            case USAGE -> Category.USAGE;
-            default -> Category.SCRIPT;
-        };
-        return new Problem(c, null, e.getMessage(), e);
     }
 
     private static List<Problem> compileProblems(String name, MultipleCompilationErrorsException e) {

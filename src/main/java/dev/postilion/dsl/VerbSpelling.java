@@ -106,6 +106,26 @@ final class VerbSpelling {
         return word + " got no value (null or empty text)" + (how == null ? "" : "; write " + how);
     }
 
+    /** The mistake of an SMTP verb inside {@code data { }} or {@code send { }}. */
+    static String insideMessageBlock(String verb) {
+        return verb + " cannot be used inside a data { } or send { } block: the block describes the message;"
+                + " put SMTP commands before or after it";
+    }
+
+    /** The mistake of an SMTP verb inside a batch's block. */
+    static String insideBatch(String verb) {
+        return verb + " cannot be used inside batch { }: the batch runs the SMTP dialogue on its own connections;"
+                + " describe the row's message with send { }";
+    }
+
+    /** An AUTH mechanism written as a word of its own ({@code auth plain(...)}, {@code auth plain}). */
+    static String mechanismAsVerb(String mechanism) {
+        String key = mechanism.equals("digestMd5") ? "'digest-md5'" : mechanism;
+        String secret = mechanism.equals("xoauth2") || mechanism.equals("oauthbearer") ? "token" : "password";
+        return mechanism + " is an AUTH mechanism, not a verb: `auth " + key + ": 'user', " + secret + ": "
+                + (secret.equals("token") ? "t" : "p") + "` is the spelling";
+    }
+
     /** The arguments by kind: {@code text, named arguments (port:)}. */
     static String describe(Object[] args) {
         List<String> kinds = new ArrayList<>();

@@ -60,7 +60,7 @@ class BatchVerbTest {
     }
 
     private static String messages(ScriptRunner.Result r) {
-        return String.join("\n", r.problems().stream().map(ScriptRunner.Problem::message).toList());
+        return String.join("\n", r.problems().stream().map(Problem::message).toList());
     }
 
     @Test
@@ -110,7 +110,7 @@ class BatchVerbTest {
                 log 'after the batch'
                 """);
         assertThat(r.problems()).singleElement().satisfies(p -> {
-            assertThat(p.category()).isEqualTo(ScriptRunner.Category.BATCH);
+            assertThat(p.category()).isEqualTo(Problem.Category.BATCH);
             assertThat(p.smtpKind()).isEqualTo(dev.postilion.smtp.SmtpException.Kind.TEMPORARY);
             assertThat(p.message()).startsWith("bulk.groovy:4: batch people.csv: 3 rows: 2 sent, 1 deferred in ")
                     .endsWith("\n    [row 2 bob@example.com] bulk.groovy:4: deferred: 451 4.7.1 Try again later");
@@ -207,7 +207,7 @@ class BatchVerbTest {
                 log 'not reached'
                 """);
         assertThat(r.problems()).singleElement().satisfies(p -> {
-            assertThat(p.category()).isEqualTo(ScriptRunner.Category.SMTP);
+            assertThat(p.category()).isEqualTo(Problem.Category.SMTP);
             assertThat(p.smtpKind()).isEqualTo(dev.postilion.smtp.SmtpException.Kind.AUTH);
             // How many rows were read when the refusal stopped the batch depends on thread scheduling.
             assertThat(p.message())

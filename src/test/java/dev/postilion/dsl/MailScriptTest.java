@@ -66,7 +66,7 @@ class MailScriptTest {
                 ehlo 'x.test'
                 rcpt to: 'b@y.test'
                 """, options());
-        assertThat(r.problems()).extracting(ScriptRunner.Problem::message)
+        assertThat(r.problems()).extracting(Problem::message)
                 .containsExactly("test.groovy:3: script error: rcpt needs a mail from: first");
     }
 
@@ -75,7 +75,7 @@ class MailScriptTest {
         ScriptRunner.Result r = run("""
                 connect '127.0.0.1', prot: 25
                 """, options());
-        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+        assertThat(r.problems()).extracting(Problem::message).containsExactly(
                 "test.groovy:1: script error: connect: unknown option 'prot' (did you mean 'port'?); allowed: host,"
                         + " port, tls, tlsCa, insecure, timeout, allowCleartextAuth, pipelining, chunking, profile");
     }
@@ -85,7 +85,7 @@ class MailScriptTest {
         ScriptRunner.Result r = run("connect '127.0.0.1'\nmail from: 'a@b'\nrcpt to: 'x\n", options());
         assertThat(r.problems()).hasSize(1);
         assertThat(r.problems().get(0).message()).startsWith("test.groovy:3:");
-        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.SCRIPT);
+        assertThat(r.problems().get(0).category()).isEqualTo(Problem.Category.SCRIPT);
     }
 
     @Test
@@ -98,7 +98,7 @@ class MailScriptTest {
                 data file('missing.eml')
                 quit
                 """, options().withDryRun(true));
-        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+        assertThat(r.problems()).extracting(Problem::message).containsExactly(
                 "test.groovy:3: script error: unknown verb 'mial' (did you mean 'mail'?)",
                 "test.groovy:4: script error: rcpt needs a mail from: first",
                 "test.groovy:5: file " + dir.resolve("missing.eml") + " does not exist");
