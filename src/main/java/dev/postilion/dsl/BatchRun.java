@@ -1,7 +1,6 @@
 package dev.postilion.dsl;
 
 import groovy.lang.Closure;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -117,18 +116,12 @@ final class BatchRun {
         return r;
     }
 
-    /** The script's name and a digest of its text, for a new journal's header. */
+    /** The script's name and the digest of the file the runner read, for a new journal's header. */
     private static Map<String, Object> scriptFacts(ScriptContext context) {
         Map<String, Object> f = new java.util.LinkedHashMap<>();
         f.put("script", context.scriptName());
-        try {
-            Path file = context.scriptDir().resolve(context.scriptName());
-            if (Files.isRegularFile(file)) {
-                byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
-                f.put("scriptDigest", "sha256:" + java.util.HexFormat.of().formatHex(d));
-            }
-        } catch (java.io.IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
-            // The digest is for people reading the journal; without it the batch is the same.
+        if (context.scriptDigest() != null) {
+            f.put("scriptDigest", context.scriptDigest());
         }
         return f;
     }

@@ -902,10 +902,6 @@ public abstract class MailScript extends Script {
 
     // ------------------------------------------------------------------ internals
 
-    final ScriptContext context() {
-        return context;
-    }
-
     /**
      * The sender when the script names none: the {@code from:} of the profile the connection was made
      * from, or null. One rule for a bare {@code mail}, a top-level {@code send { }} and a batch's rows.

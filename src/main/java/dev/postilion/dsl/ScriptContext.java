@@ -19,6 +19,7 @@ final class ScriptContext {
     private final RunOptions options;
     private final String scriptName;
     private final Path scriptDir;
+    private final String scriptDigest;
     private final List<ScriptError> recorded = new ArrayList<>();
     private final List<Problem> batchProblems = new ArrayList<>();
     private final RunLimit limit;
@@ -28,11 +29,23 @@ final class ScriptContext {
     private final java.util.Map<Object, Profile> secretOwners =
             java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
-    ScriptContext(RunOptions options, String scriptName, Path scriptDir, RunLimit limit) {
+    /** {@code scriptDigest}: of the script file's bytes as read ({@code sha256:...}), or null for script text. */
+    ScriptContext(RunOptions options, String scriptName, Path scriptDir, RunLimit limit, String scriptDigest) {
         this.options = options;
         this.scriptName = scriptName;
         this.scriptDir = scriptDir;
         this.limit = limit;
+        this.scriptDigest = scriptDigest;
+    }
+
+    /** The same run with other options (a dry run's, pointed at its stand-in server). */
+    ScriptContext withOptions(RunOptions other) {
+        return new ScriptContext(other, scriptName, scriptDir, limit, scriptDigest);
+    }
+
+    /** The digest of the script file as it was read, or null when the script was given as text. */
+    String scriptDigest() {
+        return scriptDigest;
     }
 
     /** The run's wall-clock limit (--max-time, maxTime). */

@@ -23,16 +23,15 @@ final class ScriptPreflight {
     }
 
     /** Every mistake found, each at its line; empty when the script may run. */
-    static List<ScriptError> check(Class<?> scriptClass, MailScript script) {
+    static List<ScriptError> check(Class<?> scriptClass, ScriptContext context) {
         List<ScriptFacts.Fact> facts = ScriptFacts.of(scriptClass);
-        ScriptContext context = script.context();
         String name = context.scriptName();
         List<ScriptError> found = new ArrayList<>();
         for (ScriptFacts.Fact f : facts) {
             ScriptLocation at = new ScriptLocation(name, f.line());
             switch (f.kind()) {
                 case MISTAKE -> found.add(new ScriptError(at, f.value()));
-                case FILE -> missing(script, at, f).ifPresent(found::add);
+                case FILE -> missing(context, at, f).ifPresent(found::add);
                 default -> {
                 }
             }
@@ -42,10 +41,11 @@ final class ScriptPreflight {
         return found;
     }
 
-    private static java.util.Optional<ScriptError> missing(MailScript script, ScriptLocation at, ScriptFacts.Fact f) {
+    private static java.util.Optional<ScriptError> missing(ScriptContext context, ScriptLocation at,
+            ScriptFacts.Fact f) {
         Path p;
         try {
-            p = script.resolve(f.value());
+            p = context.resolve(f.value());
         } catch (InvalidPathException e) {
             return java.util.Optional.empty();
         }

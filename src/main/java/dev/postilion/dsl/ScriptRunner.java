@@ -55,15 +55,29 @@ public final class ScriptRunner {
     public Result run(Path script, RunOptions options) {
         String name = script.getFileName().toString();
         String source;
+        String digest;
         try {
-            source = InputFile.readText(script, SCRIPT_CAP);
+            byte[] bytes = InputFile.readAll(script, SCRIPT_CAP);
+            source = InputFile.text(bytes, script.toString());
+            digest = digest(bytes);
         } catch (InputFile.Refused e) {
             Category c = e.reason() == InputFile.Reason.TOO_LARGE || e.reason() == InputFile.Reason.NOT_UTF8
                     ? Category.SCRIPT : Category.MISSING_FILE;
             return fail(c, null, "script " + e.getMessage(), e);
         }
         Path dir = script.toAbsolutePath().getParent();
-        return run(source, name, dir, options);
+        return run(source, name, dir, options, digest);
+    }
+
+    /** {@code sha256:} and the hex digest of the script file's bytes, for a batch journal's header. */
+    private static String digest(byte[] bytes) {
+        try {
+            return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            // Every JDK has SHA-256; the digest is for people reading the journal, and the batch is the same without it.
+            return null;
+        }
     }
 
     /**
@@ -81,6 +95,10 @@ public final class ScriptRunner {
 
     /** Runs script text; {@code name} is the file name shown in messages, {@code dir} resolves relative files. */
     public Result run(String source, String name, Path dir, RunOptions options) {
+        return run(source, name, dir, options, null);
+    }
+
+    private Result run(String source, String name, Path dir, RunOptions options, String digest) {
         RunLimit limit = new RunLimit(System.nanoTime());
         current = limit;
         if (options.maxTime() != null) {
@@ -108,8 +126,8 @@ public final class ScriptRunner {
         // to stop it) or the compiler never finishes (deep nesting makes Groovy's parser slow).
         Thread worker = new Thread(() -> {
             try {
-                List<Problem> early = compileAndRun(source, name, dir, options, config, binding, limit, contextRef,
-                        compiling);
+                List<Problem> early = compileAndRun(source, new ScriptContext(options, name, dir, limit, digest),
+                        config, binding, contextRef, compiling);
                 synchronized (problems) {
                     problems.addAll(early);
                 }
@@ -141,9 +159,10 @@ public final class ScriptRunner {
     }
 
     /** On the worker thread: compiles (or takes from the cache), checks before connecting, runs; returns problems. */
-    private static List<Problem> compileAndRun(String source, String name, Path dir, RunOptions options,
-            CompilerConfiguration config, Binding binding, RunLimit limit, AtomicReference<ScriptContext> contextRef,
-            AtomicBoolean compiling) {
+    private static List<Problem> compileAndRun(String source, ScriptContext given, CompilerConfiguration config,
+            Binding binding, AtomicReference<ScriptContext> contextRef, AtomicBoolean compiling) {
+        String name = given.scriptName();
+        RunOptions options = given.options();
         Script compiled;
         try {
             Class<?> cls = ScriptCache.from(options.env()).scriptClass(source, name, config);
@@ -174,13 +193,13 @@ public final class ScriptRunner {
                     + e.getMessage(), e));
         }
         MailScript mail = (MailScript) compiled;
-        ScriptContext context = new ScriptContext(effective, name, dir, limit);
+        ScriptContext context = given.withOptions(effective);
         contextRef.set(context);
         mail.attach(context);
         List<Problem> problems = new ArrayList<>();
         try {
             // What can be known without running the script is checked before its first byte is sent.
-            List<ScriptError> found = ScriptPreflight.check(compiled.getClass(), mail);
+            List<ScriptError> found = ScriptPreflight.check(compiled.getClass(), context);
             if (!found.isEmpty()) {
                 if (!options.dryRun()) {
                     return found.stream().map(Problem::of).toList();

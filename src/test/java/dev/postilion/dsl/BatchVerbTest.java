@@ -251,6 +251,21 @@ class BatchVerbTest {
         assertThat(Files.readString(journal)).contains("\"shard\":\"2/2\"");
     }
 
+    @Test
+    void aNewJournalNamesTheScriptFileByTheDigestOfTheBytesTheRunnerRead() throws Exception {
+        byte[] text = ("\uFEFFconnect '127.0.0.1', port: port as int\nehlo 'client.test'\n"
+                + "batch(csv('people.csv', delimiter: ';'), journal: 'digest.journal') { row ->\n"
+                + "    send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }\n}\n")
+                .getBytes(StandardCharsets.UTF_8);
+        Path script = dir.resolve("digest.groovy");
+        Files.write(script, text);
+        ScriptRunner.Result r = new ScriptRunner().run(script, options());
+        assertThat(messages(r)).isEmpty();
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text));
+        assertThat(Files.readString(dir.resolve("digest.journal")))
+                .contains("\"script\":\"digest.groovy\"", "\"scriptDigest\":\"sha256:" + sha + "\"");
+    }
+
     @DisplayName("LIM-04: a profile's max_recipients splits a batch message's recipients; the script's option wins")
     @Test
     void theProfilesMaxRecipientsSplitsTheTransactions() throws IOException {
