@@ -7,23 +7,18 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.codehaus.groovy.runtime.InvokerHelper;
 
 import dev.postilion.batch.BatchResult;
 import dev.postilion.batch.RowSource;
 import dev.postilion.profile.Profile;
 import dev.postilion.smtp.LocalName;
-import dev.postilion.smtp.MailOptions;
-import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
 import dev.postilion.smtp.SendResult;
 import dev.postilion.smtp.SessionOptions;
@@ -57,23 +52,20 @@ public abstract class MailScript extends Script {
     private String connectedHost;
     /** The port the last connect named (before --connect-to or --local): credentials are bound to it too. */
     private int connectedPort;
-    private final Deque<Expectation> expectations = new ArrayDeque<>();
-    private int blockDepth;
-    /** Above zero while a batch runs: its blocks run on other threads, and no verb may talk SMTP meanwhile. */
-    private final java.util.concurrent.atomic.AtomicInteger batchDepth = new java.util.concurrent.atomic.AtomicInteger();
-    private String envelopeFrom;
-    private final List<String> envelopeTo = new ArrayList<>();
     /** The last connect and auth, for batch's own connections. */
     private final ConnectSettings connectSettings = new ConnectSettings();
 
     /** The script as its blocks see it. */
     private ScriptScope scope;
+    /** The rules every verb's step goes through. */
+    private Dialogue dialogue;
 
     /** Attaches the run's context; called by {@link ScriptRunner} before {@code run()}. */
     final void attach(ScriptContext context) {
         this.context = context;
         this.scope = ScriptScope.of(context, this::getBinding,
                 () -> connectSettings.known() ? connectSettings.sessions() : null);
+        this.dialogue = new Dialogue(context, () -> session);
         // At the run's time limit, a verb waiting on the server must not wait out its own timeout.
         context.limit().onStop(() -> {
             SmtpSession s = session;
@@ -461,32 +453,12 @@ public abstract class MailScript extends Script {
     }
 
     private Reply mailChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
-        NamedArgs a = VerbOptions.MAIL.check(options, at);
-        String from = a.string("from");
-        if (a.has("from") && from == null && profileFrom() == null) {
-            // A null from (an empty CSV cell, an unset variable) must not quietly become MAIL FROM:<>.
-            throw new ScriptError(at, "mail from: is null; write mail from: 'you@example.com' (from: '' sends"
-                    + " MAIL FROM:<> on purpose)");
-        }
-        if (!a.has("from") || (from == null && context.current() != null)) {
-            from = profileFrom();
-            if (from == null) {
-                throw new ScriptError(at, "mail needs from: — mail from: 'you@example.com' (from: '' sends"
-                        + " MAIL FROM:<>), or a profile with from:");
-            }
-        }
-        String sender = from;
-        Long size = a.longValue("size");
-        if (size != null && size < 0) {
-            throw new ScriptError(at, "mail: size must be 0 or more (the message's size in bytes), not " + size);
-        }
-        MailOptions mo = new MailOptions(size == null ? -1 : size, a.string("body"), a.bool("smtputf8", false),
-                a.string("ret"), a.string("envid"));
-        Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + sender + ">", session(at, "mail").mail(sender, mo),
-                Reply::isPositiveCompletion);
+        EnvelopeArgs.Mail m = EnvelopeArgs.Mail.of(options, at, context);
+        String sender = m.from();
+        Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + sender + ">",
+                session(at, "mail").mail(sender, m.options()), Reply::isPositiveCompletion);
         if (r != null && r.isPositiveCompletion()) {
-            envelopeFrom = sender;
-            envelopeTo.clear();
+            dialogue.mailAccepted(sender);
         }
         return r;
     }
@@ -503,19 +475,14 @@ public abstract class MailScript extends Script {
     }
 
     private Reply rcptChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
-        NamedArgs a = VerbOptions.RCPT.check(options, at);
-        List<String> to = a.strings("to");
-        if (to.isEmpty()) {
-            throw new ScriptError(at, "rcpt needs to: — rcpt to: 'someone@example.com'");
-        }
-        RcptOptions ro = new RcptOptions(a.has("notify") ? String.join(",", a.strings("notify")) : null,
-                a.string("orcpt"));
+        EnvelopeArgs.Rcpt rcpt = EnvelopeArgs.Rcpt.of(options, at);
         Reply last = null;
-        for (String address : to) {
-            Reply r = check(at, SmtpStage.RCPT, "RCPT TO:<" + address + ">", session(at, "rcpt").rcpt(address, ro),
+        for (String address : rcpt.to()) {
+            Reply r = check(at, SmtpStage.RCPT, "RCPT TO:<" + address + ">", session(at, "rcpt").rcpt(address,
+                    rcpt.options()),
                     Reply::isPositiveCompletion);
             if (r != null && r.isPositiveCompletion()) {
-                envelopeTo.add(address);
+                dialogue.rcptAccepted(address);
             }
             last = r;
         }
@@ -571,7 +538,7 @@ public abstract class MailScript extends Script {
         return step(at, "data", () -> {
             requireValue(at, "data", block);
             DataSpec spec = new DataSpec(scope, at);
-            inBlock(() -> block.accept(spec));
+            dialogue.inBlock(() -> block.accept(spec));
             return dataChecked(at, spec);
         });
     }
@@ -579,7 +546,7 @@ public abstract class MailScript extends Script {
     private Reply dataChecked(ScriptLocation at, DataSpec spec) throws SmtpException {
         {
             SmtpSession s = session(at, "data");
-            spec.defaults(envelopeFrom, envelopeTo);
+            dialogue.envelopeDefaults(spec);
             Reply r = s.data(spec.content());
             boolean refusedData = s.inTransaction();
             if (refusedData) {
@@ -616,7 +583,7 @@ public abstract class MailScript extends Script {
         return step(at, "send", () -> {
             requireValue(at, "send", block);
             DataSpec spec = new DataSpec(scope, at);
-            inBlock(() -> block.accept(spec));
+            dialogue.inBlock(() -> block.accept(spec));
             spec.senderDefault(profileFrom());
             SmtpSession s = session(at, "send");
             SendResult result = s.send(spec.envelope(), spec.content());
@@ -728,14 +695,13 @@ public abstract class MailScript extends Script {
         if (refusedHere(at, "batch")) {
             return null;
         }
-        batchDepth.incrementAndGet();
-        try {
-            return new BatchRun(scope, at, options, rows, block).run();
-        } catch (ScriptError e) {
-            return problem(e, null);
-        } finally {
-            batchDepth.decrementAndGet();
-        }
+        return dialogue.inBatch(() -> {
+            try {
+                return new BatchRun(scope, at, options, rows, block).run();
+            } catch (ScriptError e) {
+                return problem(e, null);
+            }
+        });
     }
 
     /** A bulk send with default options: {@code batch(csv('people.csv')) { row -> send { ... } }}. */
@@ -760,24 +726,7 @@ public abstract class MailScript extends Script {
         if (block == null) {
             return problem(new ScriptError(at, VerbSpelling.missingValue("expect")), null);
         }
-        Expectation e = Expectation.of(wanted, at);
-        expectations.push(e);
-        try {
-            if (session != null) {
-                session.expecting(e::matches);
-            }
-            Object result = block.call();
-            if (e.checked() == 0 && !context.options().dryRun()) {
-                throw new ScriptError(at, "expect " + e.description() + " ran no SMTP command: put the command"
-                        + " under test inside the block, e.g. expect 550, { rcpt to: 'x@y' }");
-            }
-            return result;
-        } finally {
-            expectations.pop();
-            if (session != null) {
-                session.expecting(expectations.isEmpty() ? null : expectations.peek()::matches);
-            }
-        }
+        return dialogue.expect(Expectation.of(wanted, at), at, block::call);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -859,21 +808,7 @@ public abstract class MailScript extends Script {
      */
     public Object methodMissing(String name, Object args) {
         Object[] given = args instanceof Object[] a ? a : new Object[] {args};
-        ScriptLocation at = here();
-        if (VerbSpelling.MESSAGE_WORDS.contains(name) && InvokerHelper.getMetaClass(DataSpec.class)
-                .respondsTo(null, name, given).size() > 0) {
-            return problem(new ScriptError(at, name + " is a message word: it belongs inside data { } or send { }"
-                    + " (data { " + VerbSpelling.of(name) + " })"), null);
-        }
-        if (VerbSpelling.known(name)) {
-            return problem(new ScriptError(at, VerbSpelling.wrongArguments(name, given)), null);
-        }
-        if (VerbSpelling.MECHANISMS.contains(name)) {
-            return problem(new ScriptError(at, VerbSpelling.mechanismAsVerb(name)), null);
-        }
-        String near = Suggest.nearest(name, VERBS);
-        return problem(new ScriptError(at, "unknown verb '" + name + "'"
-                + (near != null ? " (did you mean '" + near + "'?)" : "")), null);
+        return problem(new ScriptError(here(), VerbSpelling.unmatchedCall(name, given, VERBS)), null);
     }
 
     /** An unknown variable: names the nearest verb or variable. */
@@ -886,18 +821,9 @@ public abstract class MailScript extends Script {
         if (VerbSpelling.MECHANISMS.contains(name) && !getBinding().hasVariable(name)) {
             return problem(new ScriptError(here(), VerbSpelling.mechanismAsVerb(name)), null);
         }
-        String verb = VerbSpelling.OPTIONS.get(name);
-        if (verb != null) {
-            // mail from 'a@x' reads as mail(from).a@x: the colon is missing.
-            return problem(new ScriptError(here(), "unknown name '" + name + "': an option is written with a colon,"
-                    + " as in " + VerbSpelling.of(verb)), null);
-        }
         List<String> known = new ArrayList<>(VERBS);
         getBinding().getVariables().keySet().forEach(k -> known.add(String.valueOf(k)));
-        String near = Suggest.nearest(name, known);
-        return problem(new ScriptError(here(), "unknown name '" + name + "'"
-                + (near != null ? " (did you mean '" + near + "'?)" : "")
-                + "; --var " + name + "=VALUE defines a variable"), null);
+        return problem(new ScriptError(here(), VerbSpelling.unknownName(name, known)), null);
     }
 
     // ------------------------------------------------------------------ internals
@@ -923,21 +849,8 @@ public abstract class MailScript extends Script {
         return context.problem(error, fallback);
     }
 
-    /**
-     * True (after recording the mistake in a dry run; otherwise it throws) when {@code verb} is used
-     * inside a message block or while a batch runs, e.g. from a method of the script called there:
-     * nothing is sent.
-     */
     private boolean refusedHere(ScriptLocation at, String verb) {
-        if (blockDepth > 0) {
-            problem(new ScriptError(at, VerbSpelling.insideMessageBlock(verb)), null);
-            return true;
-        }
-        if (batchDepth.get() > 0) {
-            problem(new ScriptError(at, VerbSpelling.insideBatch(verb)), null);
-            return true;
-        }
-        return false;
+        return dialogue.refusedHere(at, verb);
     }
 
     /** {@code value}, or a script error naming the verb's spelling when it is null. */
@@ -948,66 +861,20 @@ public abstract class MailScript extends Script {
         return value;
     }
 
-    private void inBlock(Runnable r) {
-        blockDepth++;
-        try {
-            r.run();
-        } finally {
-            blockDepth--;
-        }
-    }
-
     private SmtpSession session(ScriptLocation at, String verb) {
-        if (blockDepth > 0) {
-            throw new ScriptError(at, VerbSpelling.insideMessageBlock(verb));
-        }
-        if (session == null) {
-            throw new ScriptError(at, verb + " needs a connection: connect 'host' first");
-        }
-        return session;
+        return dialogue.session(at, verb);
     }
 
-    /** Checks a reply: against the innermost {@code expect}, or the verb's own reply class. */
     private Reply check(ScriptLocation at, SmtpStage stage, String command, Reply r, Predicate<Reply> ok) {
-        if (r == null || context.options().dryRun()) {
-            return r;
-        }
-        Expectation e = expectations.peek();
-        if (e != null) {
-            e.check(at, command, r, session.server());
-            return r;
-        }
-        if (!ok.test(r)) {
-            throw new ScriptFailure(at, SmtpException.unexpected(stage, command, r, session.server()));
-        }
-        return r;
+        return dialogue.check(at, stage, command, r, ok);
     }
 
-    /** A verb's work, refused (before anything is sent) inside a message block or a running batch. */
-    private <T> T step(ScriptLocation at, String verb, SmtpStep<T> body) {
-        if (refusedHere(at, verb)) {
-            return null;
-        }
-        return step(at, body);
+    private <T> T step(ScriptLocation at, String verb, Dialogue.SmtpStep<T> body) {
+        return dialogue.step(at, verb, body);
     }
 
-    private <T> T step(ScriptLocation at, SmtpStep<T> body) {
-        if (context.limit().stopped()) {
-            throw new ScriptFailure(at, SmtpException.Kind.TEMPORARY, context.limit().why(), null);
-        }
-        try {
-            return body.run();
-        } catch (ScriptError e) {
-            return problem(e, null);
-        } catch (SmtpException e) {
-            if (e.kind() == SmtpException.Kind.STATE) {
-                return problem(new ScriptError(at, e.getMessage()), null);
-            }
-            if (e.kind() == SmtpException.Kind.INPUT) {
-                return problem(new ScriptError(at, e.getMessage()), null);
-            }
-            throw new ScriptFailure(at, e);
-        }
+    private <T> T step(ScriptLocation at, Dialogue.SmtpStep<T> body) {
+        return dialogue.step(at, body);
     }
 
     private void quitQuietly() {
@@ -1036,9 +903,4 @@ public abstract class MailScript extends Script {
         return LocalName.forEhlo();
     }
 
-
-    @FunctionalInterface
-    private interface SmtpStep<T> {
-        T run() throws SmtpException;
-    }
 }

@@ -126,6 +126,38 @@ final class VerbSpelling {
                 + (secret.equals("token") ? "t" : "p") + "` is the spelling";
     }
 
+    /**
+     * The error for a call Groovy could not match on the script: a message word outside its block,
+     * a verb with arguments it does not take ({@code rcpt 'x'}), an AUTH mechanism used as a verb,
+     * or an unknown verb (the nearest of {@code verbs} is named).
+     */
+    static String unmatchedCall(String name, Object[] given, List<String> verbs) {
+        if (MESSAGE_WORDS.contains(name) && org.codehaus.groovy.runtime.InvokerHelper.getMetaClass(DataSpec.class)
+                .respondsTo(null, name, given).size() > 0) {
+            return name + " is a message word: it belongs inside data { } or send { } (data { " + of(name) + " })";
+        }
+        if (known(name)) {
+            return wrongArguments(name, given);
+        }
+        if (MECHANISMS.contains(name)) {
+            return mechanismAsVerb(name);
+        }
+        String near = Suggest.nearest(name, verbs);
+        return "unknown verb '" + name + "'" + (near != null ? " (did you mean '" + near + "'?)" : "");
+    }
+
+    /** The error for a name that is no variable: an option without its colon, else the nearest of {@code known}. */
+    static String unknownName(String name, List<String> known) {
+        String verb = OPTIONS.get(name);
+        if (verb != null) {
+            // mail from 'a@x' reads as mail(from).a@x: the colon is missing.
+            return "unknown name '" + name + "': an option is written with a colon, as in " + of(verb);
+        }
+        String near = Suggest.nearest(name, known);
+        return "unknown name '" + name + "'" + (near != null ? " (did you mean '" + near + "'?)" : "")
+                + "; --var " + name + "=VALUE defines a variable";
+    }
+
     /** The arguments by kind: {@code text, named arguments (port:)}. */
     static String describe(Object[] args) {
         List<String> kinds = new ArrayList<>();
