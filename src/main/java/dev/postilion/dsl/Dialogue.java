@@ -9,6 +9,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.postilion.smtp.Reply;
+import dev.postilion.smtp.SendResult;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
 import dev.postilion.smtp.SmtpStage;
@@ -157,6 +158,21 @@ final class Dialogue {
                 s.expecting(expectations.isEmpty() ? null : expectations.peek()::matches);
             }
         }
+    }
+
+    /** Checks every reply of a whole {@code send}: MAIL, each RCPT, DATA and the end of the message. */
+    SendResult checkSend(ScriptLocation at, String from, SendResult result) {
+        check(at, SmtpStage.MAIL, "MAIL FROM:<" + from + ">", result.mail(), Reply::isPositiveCompletion);
+        for (SendResult.RecipientReply rr : result.recipients()) {
+            check(at, SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", rr.reply(), Reply::isPositiveCompletion);
+        }
+        if (result.data() != null) {
+            check(at, SmtpStage.DATA, "DATA", result.data(), Reply::isPositiveIntermediate);
+        }
+        if (result.end() != null) {
+            check(at, SmtpStage.DATA_END, "DATA (end of message)", result.end(), Reply::isPositiveCompletion);
+        }
+        return result;
     }
 
     /** MAIL was accepted: a new envelope. */

@@ -495,11 +495,7 @@ public abstract class MailScript extends Script {
      */
     public Reply data(@DelegatesTo(value = DataSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
         ScriptLocation at = here();
-        return data(at, block == null ? null : spec -> {
-            block.setResolveStrategy(Closure.DELEGATE_FIRST);
-            block.setDelegate(spec);
-            block.call(spec);
-        });
+        return data(at, delegating(block));
     }
 
     /** The Java form of {@link #data(Closure)}. */
@@ -544,16 +540,14 @@ public abstract class MailScript extends Script {
     }
 
     private Reply dataChecked(ScriptLocation at, DataSpec spec) throws SmtpException {
-        {
-            SmtpSession s = session(at, "data");
-            dialogue.envelopeDefaults(spec);
-            Reply r = s.data(spec.content());
-            boolean refusedData = s.inTransaction();
-            if (refusedData) {
-                return check(at, SmtpStage.DATA, "DATA", r, Reply::isPositiveIntermediate);
-            }
-            return check(at, SmtpStage.DATA_END, "DATA (end of message)", r, Reply::isPositiveCompletion);
+        SmtpSession s = session(at, "data");
+        dialogue.envelopeDefaults(spec);
+        Reply r = s.data(spec.content());
+        if (s.inTransaction()) {
+            // Still in the transaction: DATA itself was refused, so the message was never sent.
+            return check(at, SmtpStage.DATA, "DATA", r, Reply::isPositiveIntermediate);
         }
+        return check(at, SmtpStage.DATA_END, "DATA (end of message)", r, Reply::isPositiveCompletion);
     }
 
     /**
@@ -562,11 +556,7 @@ public abstract class MailScript extends Script {
      * recipient must be accepted; a refused one stops the script (inside {@code expect}, it is checked).
      */
     public SendResult send(@DelegatesTo(value = DataSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
-        return send(here(), block == null ? null : spec -> {
-            block.setResolveStrategy(Closure.DELEGATE_FIRST);
-            block.setDelegate(spec);
-            block.call(spec);
-        });
+        return send(here(), delegating(block));
     }
 
     /** The Java form of {@link #send(Closure)}. */
@@ -585,20 +575,8 @@ public abstract class MailScript extends Script {
             DataSpec spec = new DataSpec(scope, at);
             dialogue.inBlock(() -> block.accept(spec));
             spec.senderDefault(profileFrom());
-            SmtpSession s = session(at, "send");
-            SendResult result = s.send(spec.envelope(), spec.content());
-            check(at, SmtpStage.MAIL, "MAIL FROM:<" + spec.envelopeFrom() + ">", result.mail(),
-                    Reply::isPositiveCompletion);
-            for (SendResult.RecipientReply rr : result.recipients()) {
-                check(at, SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", rr.reply(), Reply::isPositiveCompletion);
-            }
-            if (result.data() != null) {
-                check(at, SmtpStage.DATA, "DATA", result.data(), Reply::isPositiveIntermediate);
-            }
-            if (result.end() != null) {
-                check(at, SmtpStage.DATA_END, "DATA (end of message)", result.end(), Reply::isPositiveCompletion);
-            }
-            return result;
+            SendResult result = session(at, "send").send(spec.envelope(), spec.content());
+            return dialogue.checkSend(at, spec.envelopeFrom(), result);
         });
     }
 
@@ -651,10 +629,7 @@ public abstract class MailScript extends Script {
      */
     public void maxTime(String duration) {
         ScriptLocation at = here();
-        Duration d = Durations.parse(requireValue(at, "maxTime", duration), "maxTime", at);
-        if (d.isZero()) {
-            throw new ScriptError(at, "maxTime: the limit must be longer than 0 ('30m', '1h')");
-        }
+        Duration d = RunLimit.scriptLimit(requireValue(at, "maxTime", duration), at);
         context.limit().limit(d, RunLimit.named("maxTime", d) + " (" + at + ")");
     }
 
@@ -851,6 +826,15 @@ public abstract class MailScript extends Script {
 
     private boolean refusedHere(ScriptLocation at, String verb) {
         return dialogue.refusedHere(at, verb);
+    }
+
+    /** A message block's closure as the Consumer its Java form takes (null stays null: a mistake to name). */
+    private static Consumer<DataSpec> delegating(Closure<?> block) {
+        return block == null ? null : spec -> {
+            block.setResolveStrategy(Closure.DELEGATE_FIRST);
+            block.setDelegate(spec);
+            block.call(spec);
+        };
     }
 
     /** {@code value}, or a script error naming the verb's spelling when it is null. */

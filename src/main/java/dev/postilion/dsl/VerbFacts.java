@@ -79,12 +79,7 @@ final class VerbFacts {
                 }
                 case "maxTime" -> {
                     if (path != null) {
-                        literalCheck(line, () -> {
-                            if (Durations.parse(path, "maxTime", at(line)).isZero()) {
-                                throw new ScriptError(at(line), "maxTime: the limit must be longer than 0"
-                                        + " ('30m', '1h')");
-                            }
-                        });
+                        literalCheck(line, () -> RunLimit.scriptLimit(path, at(line)));
                     }
                 }
                 default -> {
