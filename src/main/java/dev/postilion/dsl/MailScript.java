@@ -2,7 +2,6 @@ package dev.postilion.dsl;
 
 import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
-import groovy.lang.Script;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import dev.postilion.batch.BatchResult;
-import dev.postilion.batch.RowSource;
 import dev.postilion.profile.Profile;
 import dev.postilion.smtp.LocalName;
 import dev.postilion.smtp.Reply;
@@ -35,7 +33,7 @@ import dev.postilion.smtp.auth.Credentials;
  * in a telnet session. Each verb is one engine call that checks the reply class it expects; a
  * mismatch stops the script with the script line, the SMTP stage and the server's reply.
  */
-public abstract class MailScript extends Script {
+public abstract class MailScript extends LocalVerbs {
 
     /** Verbs that also work as bare words ({@code quit} without parentheses). */
     private static final Set<String> BARE_VERBS =
@@ -66,6 +64,7 @@ public abstract class MailScript extends Script {
         this.scope = ScriptScope.of(context, this::getBinding,
                 () -> connectSettings.known() ? connectSettings.sessions() : null);
         this.dialogue = new Dialogue(context, () -> session);
+        attachScope(scope);
         // At the run's time limit, a verb waiting on the server must not wait out its own timeout.
         context.limit().onStop(() -> {
             SmtpSession s = session;
@@ -621,39 +620,7 @@ public abstract class MailScript extends Script {
         return step(at, () -> session.quit());
     }
 
-    /**
-     * Limits the whole run to {@code duration} ({@code '50m'}, {@code '1h'}) from its start, like
-     * {@code --max-time}; the shorter of the two wins. At the limit the run stops: a running batch
-     * keeps its journal for {@code --resume}, and the exit code is 75 (temporary), so a cron job
-     * never overlaps its next run.
-     */
-    public void maxTime(String duration) {
-        ScriptLocation at = here();
-        Duration d = RunLimit.scriptLimit(requireValue(at, "maxTime", duration), at);
-        context.limit().limit(d, RunLimit.named("maxTime", d) + " (" + at + ")");
-    }
-
     // ------------------------------------------------------------------ batch (the work is in BatchRun)
-
-    /** A CSV file with a header line, as the rows of a {@code batch}: {@code csv('people.csv')}. */
-    public RowSource csv(String path) {
-        return csv(Map.of(), path);
-    }
-
-    /** A CSV file with another delimiter: {@code csv('people.csv', delimiter: ';')} (or {@code 'tab'}). */
-    public RowSource csv(Map<String, ?> options, String path) {
-        return RowSources.csv(scope, options, path);
-    }
-
-    /** A JSON Lines file (one JSON object per line), as the rows of a {@code batch}. */
-    public RowSource jsonl(String path) {
-        return RowSources.jsonl(scope, path);
-    }
-
-    /** A YAML file holding a list of mappings, as the rows of a {@code batch}. */
-    public RowSource yaml(String path) {
-        return RowSources.yaml(scope, path);
-    }
 
     /**
      * A bulk send: the block runs once per row and describes that row's message with
@@ -702,57 +669,6 @@ public abstract class MailScript extends Script {
             return problem(new ScriptError(at, VerbSpelling.missingValue("expect")), null);
         }
         return dialogue.expect(Expectation.of(wanted, at), at, block::call);
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    /** An environment variable; fails the script when it is not set. */
-    public String env(String name) {
-        if (name == null) {
-            return problem(new ScriptError(here(), VerbSpelling.missingValue("env")), "");
-        }
-        String v = context.options().env().apply(name);
-        if (v == null) {
-            return problem(new ScriptError(here(), ScriptError.Kind.CONFIG, "environment variable " + name
-                    + " is not set (export it, or give a default: env('" + name + "', 'value'))", null), "");
-        }
-        return v;
-    }
-
-    /** An environment variable, or {@code fallback} when it is not set. */
-    public String env(String name, String fallback) {
-        if (name == null) {
-            return problem(new ScriptError(here(), VerbSpelling.missingValue("env")), fallback);
-        }
-        String v = context.options().env().apply(name);
-        return v != null ? v : fallback;
-    }
-
-    /** A file relative to the script's folder (absolute paths stay as they are). */
-    public File file(String path) {
-        ScriptLocation at = here();
-        if (path == null) {
-            return problem(new ScriptError(at, VerbSpelling.missingValue("file")), null);
-        }
-        Path p = resolve(path);
-        if (!Files.exists(p)) {
-            return problem(new ScriptError(at, ScriptError.Kind.MISSING_FILE, "file " + p + " does not exist", null),
-                    p.toFile());
-        }
-        return p.toFile();
-    }
-
-    /** Writes an info line ({@code ===}) into the transcript. */
-    public void log(Object text) {
-        context.transcript().info(String.valueOf(text));
-    }
-
-    /**
-     * The password of a profile as a masked secret: its {@code toString()} never shows it, and only
-     * AUTH reads it. With {@code --local} and no such profile, a stand-in test password is used.
-     */
-    public Object secret(String profile) {
-        return context.secret(profile, here());
     }
 
     // ------------------------------------------------------------------ Groovy plumbing

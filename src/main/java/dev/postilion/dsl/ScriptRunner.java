@@ -368,7 +368,7 @@ public final class ScriptRunner {
 
     /** A script method whose name the base class uses: Groovy's message names Java types. */
     private static final java.util.regex.Pattern TAKEN = java.util.regex.Pattern.compile(
-            "(?:of \\S+ |final method )(\\w+)\\(.*(?:in |from class ')dev\\.postilion\\.dsl\\.MailScript");
+            "(?:of \\S+ |final method )(\\w+)\\(.*(?:in |from class ')dev\\.postilion\\.dsl\\.(?:MailScript|LocalVerbs)");
 
     private static String cleanSyntax(String message) {
         return message == null ? "" : plain(message.replaceAll("\\s*@ line \\d+, column \\d+\\.?", "").trim());

@@ -52,7 +52,8 @@ final class VerbFacts {
                 break;
             }
         }
-        VerbOptions keyed = target == FactWalker.Target.BATCH ? null : VerbOptions.of(method, target == FactWalker.Target.MESSAGE);
+        VerbOptions keyed = target == FactWalker.Target.BATCH ? null
+                : VerbOptions.of(method, target == FactWalker.Target.MESSAGE);
         if (keyed != null && named != null) {
             keys(keyed, named, line);
         }

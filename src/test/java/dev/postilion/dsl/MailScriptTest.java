@@ -60,6 +60,30 @@ class MailScriptTest {
     }
 
     @Test
+    void aScriptMethodNamedLikeOneOfTheBaseClassesOwnIsRefusedByName() {
+        for (String method : java.util.List.of("def finish() { 1 }",
+                "void attachScope(dev.postilion.dsl.ScriptScope s) { }")) {
+            String name = method.replaceAll("^\\w+ (\\w+)\\(.*", "$1");
+            ScriptRunner.Result r = run(method + "\nlog 'hi'\n", options());
+            assertThat(r.problems()).extracting(Problem::message).containsExactly("test.groovy:1: script error: the"
+                    + " script defines a method named '" + name + "', a name Postilion uses itself; give the method"
+                    + " another name");
+        }
+    }
+
+    @Test
+    void theWordsThatTalkNoSmtpWorkWithoutAConnection() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("people.csv"), "email\nann@example.com\n");
+        ScriptRunner.Result r = run("""
+                maxTime '1h'
+                log "rows: ${csv('people.csv').describe()} ${env('NO_SUCH_VARIABLE_HERE', 'fallback')}"
+                assert file('people.csv').name == 'people.csv'
+                """, options());
+        assertThat(r.problems()).isEmpty();
+        assertThat(transcript.text()).contains("rows: people.csv fallback");
+    }
+
+    @Test
     void rcptBeforeMailIsAScriptErrorWithItsLine() {
         ScriptRunner.Result r = run("""
                 connect '127.0.0.1', port: port as int
