@@ -32,8 +32,8 @@ import org.codehaus.groovy.ast.stmt.TryCatchStatement;
 import org.codehaus.groovy.ast.stmt.WhileStatement;
 import org.codehaus.groovy.syntax.Types;
 
-import dev.postilion.dsl.ScriptFacts.Fact;
-import dev.postilion.dsl.ScriptFacts.Kind;
+import dev.postilion.dsl.Fact.Kind;
+import dev.postilion.dsl.VerbFacts.Target;
 
 /**
  * Reads a compiled script's code for {@link ScriptFacts}: follows where each call's implicit
@@ -42,9 +42,6 @@ import dev.postilion.dsl.ScriptFacts.Kind;
  * {@link VerbFacts}. When unsure, it says nothing.
  */
 final class FactWalker extends CodeVisitorSupport {
-
-    /** Where a call's implicit {@code this} leads: the message, the batch row, or the script. */
-    enum Target { MESSAGE, BATCH, SCRIPT, OWN_METHOD }
 
     /** A closure's view: the names its delegate adds, or none; and whether calls in it are judged at all. */
     private record Scope(Target delegate, boolean judged) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.codehaus.groovy.runtime.InvokerHelper;
 
 import dev.postilion.batch.BatchResult;
 import dev.postilion.profile.Profile;
@@ -699,7 +700,9 @@ public abstract class MailScript extends LocalVerbs {
      */
     public Object methodMissing(String name, Object args) {
         Object[] given = args instanceof Object[] a ? a : new Object[] {args};
-        return problem(new ScriptError(here(), VerbSpelling.unmatchedCall(name, given, VERBS)), null);
+        boolean messageWordCall = VerbSpelling.MESSAGE_WORDS.contains(name)
+                && InvokerHelper.getMetaClass(DataSpec.class).respondsTo(null, name, given).size() > 0;
+        return problem(new ScriptError(here(), VerbSpelling.unmatchedCall(name, given, messageWordCall, VERBS)), null);
     }
 
     /** An unknown variable: names the nearest verb or variable. */

@@ -33,26 +33,6 @@ final class ScriptFacts {
     /** The static field of a compiled script that holds its facts. */
     static final String FIELD = "$postilionFacts";
 
-    /** What a fact says. */
-    enum Kind {
-        /** A mistake found by reading the script: {@code value} is the message (exit 65). */
-        MISTAKE,
-        /** A file the script is sure to need: {@code verb} names the verb, {@code value} the path as written. */
-        FILE,
-        /** A message sent with no sender in sight: {@code verb} is mail, send or batch. */
-        NO_FROM,
-        /** A connect that takes a profile: {@code value} is its name, empty for the default one. */
-        PROFILE,
-        /** A connect whose profile cannot be told without running the script. */
-        SOME_PROFILE,
-        /** A connect to a host the script names, so with no profile. */
-        NO_PROFILE
-    }
-
-    /** One fact, at a script line. */
-    record Fact(Kind kind, int line, String verb, String value) {
-    }
-
     private ScriptFacts() {
     }
 
@@ -90,7 +70,7 @@ final class ScriptFacts {
             }
             String[] p = line.split("\t", -1);
             if (p.length == 4) {
-                out.add(new Fact(Kind.valueOf(p[0]), Integer.parseInt(p[1]), unescape(p[2]), unescape(p[3])));
+                out.add(new Fact(Fact.Kind.valueOf(p[0]), Integer.parseInt(p[1]), unescape(p[2]), unescape(p[3])));
             }
         }
         return out;

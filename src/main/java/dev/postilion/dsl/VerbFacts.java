@@ -17,8 +17,7 @@ import org.codehaus.groovy.ast.expr.PropertyExpression;
 import org.codehaus.groovy.ast.expr.TupleExpression;
 import org.codehaus.groovy.ast.expr.VariableExpression;
 
-import dev.postilion.dsl.ScriptFacts.Fact;
-import dev.postilion.dsl.ScriptFacts.Kind;
+import dev.postilion.dsl.Fact.Kind;
 
 /**
  * What one call of a verb tells before the script runs, for {@link FactWalker}: named arguments
@@ -27,6 +26,9 @@ import dev.postilion.dsl.ScriptFacts.Kind;
  * needs, the profile a {@code connect} takes, and messages that name no sender.
  */
 final class VerbFacts {
+
+    /** Where a call's implicit {@code this} leads: the message, the batch row, the script, or a method of it. */
+    enum Target { MESSAGE, BATCH, SCRIPT, OWN_METHOD }
 
     private final String name;
     private final List<Fact> facts;
@@ -40,7 +42,7 @@ final class VerbFacts {
     }
 
     /** The facts of one call of {@code method}, a word of {@code target}; {@code certain} when it is sure to run. */
-    void verb(MethodCallExpression call, String method, FactWalker.Target target, List<Expression> args,
+    void verb(MethodCallExpression call, String method, Target target, List<Expression> args,
             boolean certain) {
         this.certain = certain;
         int line = call.getLineNumber();
@@ -52,13 +54,13 @@ final class VerbFacts {
                 break;
             }
         }
-        VerbOptions keyed = target == FactWalker.Target.BATCH ? null
-                : VerbOptions.of(method, target == FactWalker.Target.MESSAGE);
+        VerbOptions keyed = target == Target.BATCH ? null
+                : VerbOptions.of(method, target == Target.MESSAGE);
         if (keyed != null && named != null) {
             keys(keyed, named, line);
         }
         String path = literal(first);
-        if (target == FactWalker.Target.SCRIPT) {
+        if (target == Target.SCRIPT) {
             switch (method) {
                 case "csv", "jsonl", "yaml", "file" -> file(method, path, line);
                 case "connect" -> {
@@ -96,11 +98,11 @@ final class VerbFacts {
                     }
                 });
             }
-        } else if (target == FactWalker.Target.MESSAGE) {
+        } else if (target == Target.MESSAGE) {
             if (Set.of("attach", "inline", "template", "templateHtml").contains(method)) {
                 file(method, path, line);
             }
-        } else if (target == FactWalker.Target.BATCH) {
+        } else if (target == Target.BATCH) {
             if (Set.of("template", "templateHtml").contains(method)) {
                 file(method, path, line);
             } else if (method.equals("send")) {

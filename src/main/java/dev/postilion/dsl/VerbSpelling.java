@@ -129,11 +129,11 @@ final class VerbSpelling {
     /**
      * The error for a call Groovy could not match on the script: a message word outside its block,
      * a verb with arguments it does not take ({@code rcpt 'x'}), an AUTH mechanism used as a verb,
-     * or an unknown verb (the nearest of {@code verbs} is named).
+     * or an unknown verb (the nearest of {@code verbs} is named). {@code messageWordCall}: the call
+     * would fit a word of {@code data { }}.
      */
-    static String unmatchedCall(String name, Object[] given, List<String> verbs) {
-        if (MESSAGE_WORDS.contains(name) && org.codehaus.groovy.runtime.InvokerHelper.getMetaClass(DataSpec.class)
-                .respondsTo(null, name, given).size() > 0) {
+    static String unmatchedCall(String name, Object[] given, boolean messageWordCall, List<String> verbs) {
+        if (messageWordCall) {
             return name + " is a message word: it belongs inside data { } or send { } (data { " + of(name) + " })";
         }
         if (known(name)) {
