@@ -478,9 +478,8 @@ public abstract class MailScript extends LocalVerbs {
         EnvelopeArgs.Rcpt rcpt = EnvelopeArgs.Rcpt.of(options, at);
         Reply last = null;
         for (String address : rcpt.to()) {
-            Reply r = check(at, SmtpStage.RCPT, "RCPT TO:<" + address + ">", session(at, "rcpt").rcpt(address,
-                    rcpt.options()),
-                    Reply::isPositiveCompletion);
+            Reply r = check(at, SmtpStage.RCPT, "RCPT TO:<" + address + ">",
+                    session(at, "rcpt").rcpt(address, rcpt.options()), Reply::isPositiveCompletion);
             if (r != null && r.isPositiveCompletion()) {
                 dialogue.rcptAccepted(address);
             }
