@@ -322,7 +322,7 @@ public final class RunCommand implements Callable<Integer> {
             err.print(recorder.text());
         }
         ExitCode worst = null;
-        for (ScriptRunner.Problem p : result.problems()) {
+        for (dev.postilion.dsl.Problem p : result.problems()) {
             err.println(p.message());
             if (debug && p.cause() != null) {
                 p.cause().printStackTrace(err);
@@ -410,7 +410,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** The exit code for one problem of a run. */
-    static ExitCode exitCode(ScriptRunner.Problem p) {
+    static ExitCode exitCode(dev.postilion.dsl.Problem p) {
         return switch (p.category()) {
             case SCRIPT -> ExitCode.DATAERR;
             case MISSING_FILE -> ExitCode.NOINPUT;

@@ -17,11 +17,11 @@ import dev.postilion.message.Templates;
  */
 public final class BatchRowSpec extends VerbRefusingBlock {
 
-    private final MailScript script;
+    private final ScriptScope script;
     private final Row row;
     private DataSpec data;
 
-    BatchRowSpec(MailScript script, Row row) {
+    BatchRowSpec(ScriptScope script, Row row) {
         this.script = script;
         this.row = row;
     }
@@ -75,11 +75,11 @@ public final class BatchRowSpec extends VerbRefusingBlock {
 
     @Override
     groovy.lang.Binding binding() {
-        return script.getBinding();
+        return script.binding();
     }
 
     @Override
     Object refuse(String verb) {
-        throw new ScriptError(script.here(), MailScript.insideBatch(verb));
+        throw new ScriptError(script.here(), VerbSpelling.insideBatch(verb));
     }
 }

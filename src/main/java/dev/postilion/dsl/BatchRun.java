@@ -1,7 +1,6 @@
 package dev.postilion.dsl;
 
 import groovy.lang.Closure;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -19,7 +18,6 @@ import dev.postilion.batch.Row;
 import dev.postilion.batch.RowSource;
 import dev.postilion.batch.SessionFactory;
 import dev.postilion.batch.Shard;
-import dev.postilion.io.InputFile;
 import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
 import dev.postilion.message.Templates;
@@ -35,12 +33,7 @@ import dev.postilion.smtp.SmtpException;
  */
 final class BatchRun {
 
-    static final String[] KEYS = {"concurrency", "rate", "perConnection", "retries", "retryDelay",
-        "maxRetryDelay", "maxErrors", "journal", "fsync", "resume", "create", "key", "resendInDoubt", "report",
-        "shard", "addressField",
-        "maxAge", "maxRecipients"};
-
-    private final MailScript script;
+    private final ScriptScope script;
     private final ScriptLocation at;
     private final Map<String, ?> options;
     private final Object source;
@@ -48,7 +41,7 @@ final class BatchRun {
     /** The rows, once {@link #run()} has them. */
     private RowSource rows;
 
-    BatchRun(MailScript script, ScriptLocation at, Map<String, ?> options, Object source, Closure<?> block) {
+    BatchRun(ScriptScope script, ScriptLocation at, Map<String, ?> options, Object source, Closure<?> block) {
         this.script = script;
         this.at = at;
         this.options = options;
@@ -56,57 +49,11 @@ final class BatchRun {
         this.block = block;
     }
 
-    // ------------------------------------------------------------------ sources
-
-    static RowSource csv(MailScript script, Map<String, ?> options, String path) {
-        ScriptLocation at = script.here();
-        NamedArgs a = NamedArgs.check("csv", options, at, "delimiter");
-        char delimiter = ',';
-        String d = a.string("delimiter");
-        if (d != null) {
-            if (d.equals("\\t") || d.equalsIgnoreCase("tab")) {
-                delimiter = '\t';
-            } else if (d.length() != 1 || d.charAt(0) == '"' || d.charAt(0) == '\r' || d.charAt(0) == '\n') {
-                return script.problem(new ScriptError(at, "csv: delimiter must be one character such as ';' or"
-                        + " 'tab', not '" + d + "'"), RowSource.of(List.of()));
-            } else {
-                delimiter = d.charAt(0);
-            }
-        }
-        Path file = existing(script, at, "csv", path);
-        return file == null ? RowSource.of(List.of()) : RowSource.csv(file, delimiter);
-    }
-
-    static RowSource jsonl(MailScript script, String path) {
-        Path file = existing(script, script.here(), "jsonl", path);
-        return file == null ? RowSource.of(List.of()) : RowSource.jsonLines(file);
-    }
-
-    static RowSource yaml(MailScript script, String path) {
-        Path file = existing(script, script.here(), "yaml", path);
-        return file == null ? RowSource.of(List.of()) : RowSource.yaml(file);
-    }
-
-    private static Path existing(MailScript script, ScriptLocation at, String verb, String path) {
-        if (path == null) {
-            return script.problem(new ScriptError(at, verb + " needs a file name: " + verb + "('people." + verb
-                    + "')"), null);
-        }
-        Path file = script.resolve(path);
-        try {
-            InputFile.check(file);
-        } catch (InputFile.Refused e) {
-            return script.problem(new ScriptError(at, ScriptError.Kind.MISSING_FILE, verb + ": "
-                    + (e.reason() == InputFile.Reason.MISSING ? "file " : "") + e.getMessage(), null), null);
-        }
-        return file;
-    }
-
     // ------------------------------------------------------------------ running
 
     BatchResult run() {
         ScriptContext context = script.context();
-        NamedArgs a = NamedArgs.check("batch", options, at, KEYS);
+        NamedArgs a = VerbOptions.BATCH.check(options, at);
         RowSource rows = rows();
         this.rows = rows;
         if (block == null) {
@@ -119,11 +66,12 @@ final class BatchRun {
             sessions = () -> {
                 throw new IllegalStateException("a dry run opens no connection");
             };
-        } else if (!script.connectSettings().known()) {
-            throw new ScriptError(at, "batch needs connect first (and auth if the server wants it): the batch opens"
-                    + " its own connections with the settings of the last connect and auth");
         } else {
-            sessions = script.connectSettings().sessions();
+            sessions = script.connections();
+            if (sessions == null) {
+                throw new ScriptError(at, "batch needs connect first (and auth if the server wants it): the batch"
+                        + " opens its own connections with the settings of the last connect and auth");
+            }
         }
         if (context.limit().stopped()) {
             throw new ScriptFailure(at, SmtpException.Kind.TEMPORARY, context.limit().why(), null);
@@ -168,18 +116,12 @@ final class BatchRun {
         return r;
     }
 
-    /** The script's name and a digest of its text, for a new journal's header. */
+    /** The script's name and the digest of the file the runner read, for a new journal's header. */
     private static Map<String, Object> scriptFacts(ScriptContext context) {
         Map<String, Object> f = new java.util.LinkedHashMap<>();
         f.put("script", context.scriptName());
-        try {
-            Path file = context.scriptDir().resolve(context.scriptName());
-            if (Files.isRegularFile(file)) {
-                byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
-                f.put("scriptDigest", "sha256:" + java.util.HexFormat.of().formatHex(d));
-            }
-        } catch (java.io.IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
-            // The digest is for people reading the journal; without it the batch is the same.
+        if (context.scriptDigest() != null) {
+            f.put("scriptDigest", context.scriptDigest());
         }
         return f;
     }
@@ -353,7 +295,7 @@ final class BatchRun {
             context.record(new ScriptError(at, text));
             return;
         }
-        context.batchProblem(new ScriptRunner.Problem(ScriptRunner.Category.BATCH, kind, at + ": " + text, null));
+        context.batchProblem(new Problem(Problem.Category.BATCH, kind, at + ": " + text, null));
     }
 
     /** The summary, why it stopped, and the first problems, indented under it. */

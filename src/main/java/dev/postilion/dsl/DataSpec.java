@@ -22,12 +22,12 @@ import dev.postilion.smtp.MessageContent;
  */
 public final class DataSpec extends VerbRefusingBlock {
 
-    private final MailScript script;
+    private final ScriptScope script;
     private final ScriptLocation at;
     private final MessageSpec spec = new MessageSpec();
     private OutgoingMessage built;
 
-    DataSpec(MailScript script, ScriptLocation at) {
+    DataSpec(ScriptScope script, ScriptLocation at) {
         this.script = script;
         this.at = at;
     }
@@ -84,13 +84,13 @@ public final class DataSpec extends VerbRefusingBlock {
 
     /** Attaches a file; options {@code type} (content type) and {@code name} (what the recipient sees). */
     public void attach(Map<String, ?> options, Object file) {
-        NamedArgs a = NamedArgs.check("attach", options, at, "type", "name");
+        NamedArgs a = VerbOptions.ATTACH.check(options, at);
         guard(() -> spec.attach(path("attach", file), a.string("type"), a.string("name")));
     }
 
     /** An inline image the HTML shows as {@code cid:NAME}: {@code inline 'logo.png', cid: 'logo'}. */
     public void inline(Map<String, ?> options, Object file) {
-        NamedArgs a = NamedArgs.check("inline", options, at, "cid", "type");
+        NamedArgs a = VerbOptions.INLINE.check(options, at);
         guard(() -> spec.inline(path("inline", file), a.requireString("cid"), a.string("type")));
     }
 
@@ -140,12 +140,12 @@ public final class DataSpec extends VerbRefusingBlock {
 
     @Override
     groovy.lang.Binding binding() {
-        return script.getBinding();
+        return script.binding();
     }
 
     @Override
     Object refuse(String verb) {
-        throw new ScriptError(script.here(), MailScript.insideMessageBlock(verb));
+        throw new ScriptError(script.here(), VerbSpelling.insideMessageBlock(verb));
     }
 
     // ---------------------------------------------------------------- used by MailScript
@@ -178,7 +178,7 @@ public final class DataSpec extends VerbRefusingBlock {
         }
     }
 
-    /** A message without From gets {@code from} (the profile's, see {@link MailScript#profileFrom()}). */
+    /** A message without From gets {@code from} (the profile's, see {@link ScriptScope#profileFrom()}). */
     void senderDefault(String from) {
         guard(() -> senderDefault(spec, from));
     }

@@ -2,29 +2,22 @@ package dev.postilion.dsl;
 
 import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
-import groovy.lang.Script;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.codehaus.groovy.runtime.InvokerHelper;
 
 import dev.postilion.batch.BatchResult;
-import dev.postilion.batch.RowSource;
 import dev.postilion.profile.Profile;
 import dev.postilion.smtp.LocalName;
-import dev.postilion.smtp.MailOptions;
-import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
 import dev.postilion.smtp.SendResult;
 import dev.postilion.smtp.SessionOptions;
@@ -41,7 +34,7 @@ import dev.postilion.smtp.auth.Credentials;
  * in a telnet session. Each verb is one engine call that checks the reply class it expects; a
  * mismatch stops the script with the script line, the SMTP stage and the server's reply.
  */
-public abstract class MailScript extends Script {
+public abstract class MailScript extends LocalVerbs {
 
     /** Verbs that also work as bare words ({@code quit} without parentheses). */
     private static final Set<String> BARE_VERBS =
@@ -58,18 +51,21 @@ public abstract class MailScript extends Script {
     private String connectedHost;
     /** The port the last connect named (before --connect-to or --local): credentials are bound to it too. */
     private int connectedPort;
-    private final Deque<Expectation> expectations = new ArrayDeque<>();
-    private int blockDepth;
-    /** Above zero while a batch runs: its blocks run on other threads, and no verb may talk SMTP meanwhile. */
-    private final java.util.concurrent.atomic.AtomicInteger batchDepth = new java.util.concurrent.atomic.AtomicInteger();
-    private String envelopeFrom;
-    private final List<String> envelopeTo = new ArrayList<>();
     /** The last connect and auth, for batch's own connections. */
     private final ConnectSettings connectSettings = new ConnectSettings();
+
+    /** The script as its blocks see it. */
+    private ScriptScope scope;
+    /** The rules every verb's step goes through. */
+    private Dialogue dialogue;
 
     /** Attaches the run's context; called by {@link ScriptRunner} before {@code run()}. */
     final void attach(ScriptContext context) {
         this.context = context;
+        this.scope = ScriptScope.of(context, this::getBinding,
+                () -> connectSettings.known() ? connectSettings.sessions() : null);
+        this.dialogue = new Dialogue(context, () -> session);
+        attachScope(scope);
         // At the run's time limit, a verb waiting on the server must not wait out its own timeout.
         context.limit().onStop(() -> {
             SmtpSession s = session;
@@ -457,32 +453,12 @@ public abstract class MailScript extends Script {
     }
 
     private Reply mailChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
-        NamedArgs a = NamedArgs.check("mail", options, at, "from", "size", "body", "smtputf8", "ret", "envid");
-        String from = a.string("from");
-        if (a.has("from") && from == null && profileFrom() == null) {
-            // A null from (an empty CSV cell, an unset variable) must not quietly become MAIL FROM:<>.
-            throw new ScriptError(at, "mail from: is null; write mail from: 'you@example.com' (from: '' sends"
-                    + " MAIL FROM:<> on purpose)");
-        }
-        if (!a.has("from") || (from == null && context.current() != null)) {
-            from = profileFrom();
-            if (from == null) {
-                throw new ScriptError(at, "mail needs from: — mail from: 'you@example.com' (from: '' sends"
-                        + " MAIL FROM:<>), or a profile with from:");
-            }
-        }
-        String sender = from;
-        Long size = a.longValue("size");
-        if (size != null && size < 0) {
-            throw new ScriptError(at, "mail: size must be 0 or more (the message's size in bytes), not " + size);
-        }
-        MailOptions mo = new MailOptions(size == null ? -1 : size, a.string("body"), a.bool("smtputf8", false),
-                a.string("ret"), a.string("envid"));
-        Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + sender + ">", session(at, "mail").mail(sender, mo),
-                Reply::isPositiveCompletion);
+        EnvelopeArgs.Mail m = EnvelopeArgs.Mail.of(options, at, context);
+        String sender = m.from();
+        Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + sender + ">",
+                session(at, "mail").mail(sender, m.options()), Reply::isPositiveCompletion);
         if (r != null && r.isPositiveCompletion()) {
-            envelopeFrom = sender;
-            envelopeTo.clear();
+            dialogue.mailAccepted(sender);
         }
         return r;
     }
@@ -499,19 +475,13 @@ public abstract class MailScript extends Script {
     }
 
     private Reply rcptChecked(ScriptLocation at, Map<String, ?> options) throws SmtpException {
-        NamedArgs a = NamedArgs.check("rcpt", options, at, "to", "notify", "orcpt");
-        List<String> to = a.strings("to");
-        if (to.isEmpty()) {
-            throw new ScriptError(at, "rcpt needs to: — rcpt to: 'someone@example.com'");
-        }
-        RcptOptions ro = new RcptOptions(a.has("notify") ? String.join(",", a.strings("notify")) : null,
-                a.string("orcpt"));
+        EnvelopeArgs.Rcpt rcpt = EnvelopeArgs.Rcpt.of(options, at);
         Reply last = null;
-        for (String address : to) {
-            Reply r = check(at, SmtpStage.RCPT, "RCPT TO:<" + address + ">", session(at, "rcpt").rcpt(address, ro),
-                    Reply::isPositiveCompletion);
+        for (String address : rcpt.to()) {
+            Reply r = check(at, SmtpStage.RCPT, "RCPT TO:<" + address + ">",
+                    session(at, "rcpt").rcpt(address, rcpt.options()), Reply::isPositiveCompletion);
             if (r != null && r.isPositiveCompletion()) {
-                envelopeTo.add(address);
+                dialogue.rcptAccepted(address);
             }
             last = r;
         }
@@ -524,11 +494,7 @@ public abstract class MailScript extends Script {
      */
     public Reply data(@DelegatesTo(value = DataSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
         ScriptLocation at = here();
-        return data(at, block == null ? null : spec -> {
-            block.setResolveStrategy(Closure.DELEGATE_FIRST);
-            block.setDelegate(spec);
-            block.call(spec);
-        });
+        return data(at, delegating(block));
     }
 
     /** The Java form of {@link #data(Closure)}. */
@@ -556,8 +522,8 @@ public abstract class MailScript extends Script {
         ScriptLocation at = here();
         return step(at, "data", () -> {
             requireValue(at, "data", raw);
-            NamedArgs a = NamedArgs.check("data", options, at, "addMissingHeaders");
-            DataSpec spec = new DataSpec(this, at);
+            NamedArgs a = VerbOptions.DATA.check(options, at);
+            DataSpec spec = new DataSpec(scope, at);
             spec.raw(raw, a.bool("addMissingHeaders", false));
             return dataChecked(at, spec);
         });
@@ -566,23 +532,21 @@ public abstract class MailScript extends Script {
     private Reply data(ScriptLocation at, Consumer<DataSpec> block) {
         return step(at, "data", () -> {
             requireValue(at, "data", block);
-            DataSpec spec = new DataSpec(this, at);
-            inBlock(() -> block.accept(spec));
+            DataSpec spec = new DataSpec(scope, at);
+            dialogue.inBlock(() -> block.accept(spec));
             return dataChecked(at, spec);
         });
     }
 
     private Reply dataChecked(ScriptLocation at, DataSpec spec) throws SmtpException {
-        {
-            SmtpSession s = session(at, "data");
-            spec.defaults(envelopeFrom, envelopeTo);
-            Reply r = s.data(spec.content());
-            boolean refusedData = s.inTransaction();
-            if (refusedData) {
-                return check(at, SmtpStage.DATA, "DATA", r, Reply::isPositiveIntermediate);
-            }
-            return check(at, SmtpStage.DATA_END, "DATA (end of message)", r, Reply::isPositiveCompletion);
+        SmtpSession s = session(at, "data");
+        dialogue.envelopeDefaults(spec);
+        Reply r = s.data(spec.content());
+        if (s.inTransaction()) {
+            // Still in the transaction: DATA itself was refused, so the message was never sent.
+            return check(at, SmtpStage.DATA, "DATA", r, Reply::isPositiveIntermediate);
         }
+        return check(at, SmtpStage.DATA_END, "DATA (end of message)", r, Reply::isPositiveCompletion);
     }
 
     /**
@@ -591,11 +555,7 @@ public abstract class MailScript extends Script {
      * recipient must be accepted; a refused one stops the script (inside {@code expect}, it is checked).
      */
     public SendResult send(@DelegatesTo(value = DataSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
-        return send(here(), block == null ? null : spec -> {
-            block.setResolveStrategy(Closure.DELEGATE_FIRST);
-            block.setDelegate(spec);
-            block.call(spec);
-        });
+        return send(here(), delegating(block));
     }
 
     /** The Java form of {@link #send(Closure)}. */
@@ -611,23 +571,11 @@ public abstract class MailScript extends Script {
     private SendResult send(ScriptLocation at, Consumer<DataSpec> block) {
         return step(at, "send", () -> {
             requireValue(at, "send", block);
-            DataSpec spec = new DataSpec(this, at);
-            inBlock(() -> block.accept(spec));
+            DataSpec spec = new DataSpec(scope, at);
+            dialogue.inBlock(() -> block.accept(spec));
             spec.senderDefault(profileFrom());
-            SmtpSession s = session(at, "send");
-            SendResult result = s.send(spec.envelope(), spec.content());
-            check(at, SmtpStage.MAIL, "MAIL FROM:<" + spec.envelopeFrom() + ">", result.mail(),
-                    Reply::isPositiveCompletion);
-            for (SendResult.RecipientReply rr : result.recipients()) {
-                check(at, SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", rr.reply(), Reply::isPositiveCompletion);
-            }
-            if (result.data() != null) {
-                check(at, SmtpStage.DATA, "DATA", result.data(), Reply::isPositiveIntermediate);
-            }
-            if (result.end() != null) {
-                check(at, SmtpStage.DATA_END, "DATA (end of message)", result.end(), Reply::isPositiveCompletion);
-            }
-            return result;
+            SendResult result = session(at, "send").send(spec.envelope(), spec.content());
+            return dialogue.checkSend(at, spec.envelopeFrom(), result);
         });
     }
 
@@ -672,42 +620,7 @@ public abstract class MailScript extends Script {
         return step(at, () -> session.quit());
     }
 
-    /**
-     * Limits the whole run to {@code duration} ({@code '50m'}, {@code '1h'}) from its start, like
-     * {@code --max-time}; the shorter of the two wins. At the limit the run stops: a running batch
-     * keeps its journal for {@code --resume}, and the exit code is 75 (temporary), so a cron job
-     * never overlaps its next run.
-     */
-    public void maxTime(String duration) {
-        ScriptLocation at = here();
-        Duration d = Durations.parse(requireValue(at, "maxTime", duration), "maxTime", at);
-        if (d.isZero()) {
-            throw new ScriptError(at, "maxTime: the limit must be longer than 0 ('30m', '1h')");
-        }
-        context.limit().limit(d, RunLimit.named("maxTime", d) + " (" + at + ")");
-    }
-
     // ------------------------------------------------------------------ batch (the work is in BatchRun)
-
-    /** A CSV file with a header line, as the rows of a {@code batch}: {@code csv('people.csv')}. */
-    public RowSource csv(String path) {
-        return csv(Map.of(), path);
-    }
-
-    /** A CSV file with another delimiter: {@code csv('people.csv', delimiter: ';')} (or {@code 'tab'}). */
-    public RowSource csv(Map<String, ?> options, String path) {
-        return BatchRun.csv(this, options, path);
-    }
-
-    /** A JSON Lines file (one JSON object per line), as the rows of a {@code batch}. */
-    public RowSource jsonl(String path) {
-        return BatchRun.jsonl(this, path);
-    }
-
-    /** A YAML file holding a list of mappings, as the rows of a {@code batch}. */
-    public RowSource yaml(String path) {
-        return BatchRun.yaml(this, path);
-    }
 
     /**
      * A bulk send: the block runs once per row and describes that row's message with
@@ -724,25 +637,19 @@ public abstract class MailScript extends Script {
         if (refusedHere(at, "batch")) {
             return null;
         }
-        batchDepth.incrementAndGet();
-        try {
-            return new BatchRun(this, at, options, rows, block).run();
-        } catch (ScriptError e) {
-            return problem(e, null);
-        } finally {
-            batchDepth.decrementAndGet();
-        }
+        return dialogue.inBatch(() -> {
+            try {
+                return new BatchRun(scope, at, options, rows, block).run();
+            } catch (ScriptError e) {
+                return problem(e, null);
+            }
+        });
     }
 
     /** A bulk send with default options: {@code batch(csv('people.csv')) { row -> send { ... } }}. */
     public BatchResult batch(Object rows,
             @DelegatesTo(value = BatchRowSpec.class, strategy = Closure.DELEGATE_FIRST) Closure<?> block) {
         return batch(Map.of(), rows, block);
-    }
-
-    /** The last connect and auth, for {@link BatchRun}. */
-    final ConnectSettings connectSettings() {
-        return connectSettings;
     }
 
     // ------------------------------------------------------------------ expectations
@@ -761,75 +668,7 @@ public abstract class MailScript extends Script {
         if (block == null) {
             return problem(new ScriptError(at, VerbSpelling.missingValue("expect")), null);
         }
-        Expectation e = Expectation.of(wanted, at);
-        expectations.push(e);
-        try {
-            if (session != null) {
-                session.expecting(e::matches);
-            }
-            Object result = block.call();
-            if (e.checked == 0 && !context.options().dryRun()) {
-                throw new ScriptError(at, "expect " + e.description + " ran no SMTP command: put the command"
-                        + " under test inside the block, e.g. expect 550, { rcpt to: 'x@y' }");
-            }
-            return result;
-        } finally {
-            expectations.pop();
-            if (session != null) {
-                session.expecting(expectations.isEmpty() ? null : expectations.peek()::matches);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    /** An environment variable; fails the script when it is not set. */
-    public String env(String name) {
-        if (name == null) {
-            return problem(new ScriptError(here(), VerbSpelling.missingValue("env")), "");
-        }
-        String v = context.options().env().apply(name);
-        if (v == null) {
-            return problem(new ScriptError(here(), ScriptError.Kind.CONFIG, "environment variable " + name
-                    + " is not set (export it, or give a default: env('" + name + "', 'value'))", null), "");
-        }
-        return v;
-    }
-
-    /** An environment variable, or {@code fallback} when it is not set. */
-    public String env(String name, String fallback) {
-        if (name == null) {
-            return problem(new ScriptError(here(), VerbSpelling.missingValue("env")), fallback);
-        }
-        String v = context.options().env().apply(name);
-        return v != null ? v : fallback;
-    }
-
-    /** A file relative to the script's folder (absolute paths stay as they are). */
-    public File file(String path) {
-        ScriptLocation at = here();
-        if (path == null) {
-            return problem(new ScriptError(at, VerbSpelling.missingValue("file")), null);
-        }
-        Path p = resolve(path);
-        if (!Files.exists(p)) {
-            return problem(new ScriptError(at, ScriptError.Kind.MISSING_FILE, "file " + p + " does not exist", null),
-                    p.toFile());
-        }
-        return p.toFile();
-    }
-
-    /** Writes an info line ({@code ===}) into the transcript. */
-    public void log(Object text) {
-        context.transcript().info(String.valueOf(text));
-    }
-
-    /**
-     * The password of a profile as a masked secret: its {@code toString()} never shows it, and only
-     * AUTH reads it. With {@code --local} and no such profile, a stand-in test password is used.
-     */
-    public Object secret(String profile) {
-        return context.secret(profile, here());
+        return dialogue.expect(Expectation.of(wanted, at), at, block::call);
     }
 
     // ------------------------------------------------------------------ Groovy plumbing
@@ -860,29 +699,9 @@ public abstract class MailScript extends Script {
      */
     public Object methodMissing(String name, Object args) {
         Object[] given = args instanceof Object[] a ? a : new Object[] {args};
-        ScriptLocation at = here();
-        if (VerbSpelling.MESSAGE_WORDS.contains(name) && InvokerHelper.getMetaClass(DataSpec.class)
-                .respondsTo(null, name, given).size() > 0) {
-            return problem(new ScriptError(at, name + " is a message word: it belongs inside data { } or send { }"
-                    + " (data { " + VerbSpelling.of(name) + " })"), null);
-        }
-        if (VerbSpelling.known(name)) {
-            return problem(new ScriptError(at, VerbSpelling.wrongArguments(name, given)), null);
-        }
-        if (VerbSpelling.MECHANISMS.contains(name)) {
-            return problem(new ScriptError(at, mechanismAsVerb(name)), null);
-        }
-        String near = Suggest.nearest(name, VERBS);
-        return problem(new ScriptError(at, "unknown verb '" + name + "'"
-                + (near != null ? " (did you mean '" + near + "'?)" : "")), null);
-    }
-
-    /** An AUTH mechanism written as a word of its own ({@code auth plain(...)}, {@code auth plain}). */
-    static String mechanismAsVerb(String mechanism) {
-        String key = mechanism.equals("digestMd5") ? "'digest-md5'" : mechanism;
-        String secret = mechanism.equals("xoauth2") || mechanism.equals("oauthbearer") ? "token" : "password";
-        return mechanism + " is an AUTH mechanism, not a verb: `auth " + key + ": 'user', " + secret + ": "
-                + (secret.equals("token") ? "t" : "p") + "` is the spelling";
+        boolean messageWordCall = VerbSpelling.MESSAGE_WORDS.contains(name)
+                && InvokerHelper.getMetaClass(DataSpec.class).respondsTo(null, name, given).size() > 0;
+        return problem(new ScriptError(here(), VerbSpelling.unmatchedCall(name, given, messageWordCall, VERBS)), null);
     }
 
     /** An unknown variable: names the nearest verb or variable. */
@@ -893,82 +712,47 @@ public abstract class MailScript extends Script {
             throw new groovy.lang.MissingPropertyException(name, getClass());
         }
         if (VerbSpelling.MECHANISMS.contains(name) && !getBinding().hasVariable(name)) {
-            return problem(new ScriptError(here(), mechanismAsVerb(name)), null);
-        }
-        String verb = VerbSpelling.OPTIONS.get(name);
-        if (verb != null) {
-            // mail from 'a@x' reads as mail(from).a@x: the colon is missing.
-            return problem(new ScriptError(here(), "unknown name '" + name + "': an option is written with a colon,"
-                    + " as in " + VerbSpelling.of(verb)), null);
+            return problem(new ScriptError(here(), VerbSpelling.mechanismAsVerb(name)), null);
         }
         List<String> known = new ArrayList<>(VERBS);
         getBinding().getVariables().keySet().forEach(k -> known.add(String.valueOf(k)));
-        String near = Suggest.nearest(name, known);
-        return problem(new ScriptError(here(), "unknown name '" + name + "'"
-                + (near != null ? " (did you mean '" + near + "'?)" : "")
-                + "; --var " + name + "=VALUE defines a variable"), null);
+        return problem(new ScriptError(here(), VerbSpelling.unknownName(name, known)), null);
     }
 
     // ------------------------------------------------------------------ internals
-
-    final ScriptContext context() {
-        return context;
-    }
 
     /**
      * The sender when the script names none: the {@code from:} of the profile the connection was made
      * from, or null. One rule for a bare {@code mail}, a top-level {@code send { }} and a batch's rows.
      */
     final String profileFrom() {
-        Profile p = context.current();
-        return p == null ? null : p.from();
+        return context.profileFrom();
     }
 
     final ScriptLocation here() {
-        return ScriptLocation.current(context.scriptName());
+        return context.here();
     }
 
     final Path resolve(String path) {
-        Path p = Path.of(path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path);
-        return p.isAbsolute() ? p : context.scriptDir().resolve(p).normalize();
+        return context.resolve(path);
     }
 
     /** Records a mistake in a dry run (and returns {@code fallback}); throws it otherwise. */
     final <T> T problem(ScriptError error, T fallback) {
-        if (context.options().dryRun()) {
-            context.record(error);
-            return fallback;
-        }
-        throw error;
+        return context.problem(error, fallback);
     }
 
-    /** The mistake of an SMTP verb inside {@code data { }} or {@code send { }}. */
-    static String insideMessageBlock(String verb) {
-        return verb + " cannot be used inside a data { } or send { } block: the block describes the message;"
-                + " put SMTP commands before or after it";
-    }
-
-    /** The mistake of an SMTP verb inside a batch's block. */
-    static String insideBatch(String verb) {
-        return verb + " cannot be used inside batch { }: the batch runs the SMTP dialogue on its own connections;"
-                + " describe the row's message with send { }";
-    }
-
-    /**
-     * True (after recording the mistake in a dry run; otherwise it throws) when {@code verb} is used
-     * inside a message block or while a batch runs, e.g. from a method of the script called there:
-     * nothing is sent.
-     */
     private boolean refusedHere(ScriptLocation at, String verb) {
-        if (blockDepth > 0) {
-            problem(new ScriptError(at, insideMessageBlock(verb)), null);
-            return true;
-        }
-        if (batchDepth.get() > 0) {
-            problem(new ScriptError(at, insideBatch(verb)), null);
-            return true;
-        }
-        return false;
+        return dialogue.refusedHere(at, verb);
+    }
+
+    /** A message block's closure as the Consumer its Java form takes (null stays null: a mistake to name). */
+    private static Consumer<DataSpec> delegating(Closure<?> block) {
+        return block == null ? null : spec -> {
+            block.setResolveStrategy(Closure.DELEGATE_FIRST);
+            block.setDelegate(spec);
+            block.call(spec);
+        };
     }
 
     /** {@code value}, or a script error naming the verb's spelling when it is null. */
@@ -979,72 +763,20 @@ public abstract class MailScript extends Script {
         return value;
     }
 
-    private void inBlock(Runnable r) {
-        blockDepth++;
-        try {
-            r.run();
-        } finally {
-            blockDepth--;
-        }
-    }
-
     private SmtpSession session(ScriptLocation at, String verb) {
-        if (blockDepth > 0) {
-            throw new ScriptError(at, insideMessageBlock(verb));
-        }
-        if (session == null) {
-            throw new ScriptError(at, verb + " needs a connection: connect 'host' first");
-        }
-        return session;
+        return dialogue.session(at, verb);
     }
 
-    /** Checks a reply: against the innermost {@code expect}, or the verb's own reply class. */
     private Reply check(ScriptLocation at, SmtpStage stage, String command, Reply r, Predicate<Reply> ok) {
-        if (r == null || context.options().dryRun()) {
-            return r;
-        }
-        Expectation e = expectations.peek();
-        if (e != null) {
-            e.checked++;
-            if (!e.matches(r)) {
-                SmtpException.Kind kind = r.isTransientNegative() ? SmtpException.Kind.TEMPORARY
-                        : SmtpException.Kind.PERMANENT;
-                throw new ScriptFailure(at, kind, command + " got " + r.code() + ", expected " + e.description + "\n"
-                        + SmtpException.quote(session.server(), r), null);
-            }
-            return r;
-        }
-        if (!ok.test(r)) {
-            throw new ScriptFailure(at, SmtpException.unexpected(stage, command, r, session.server()));
-        }
-        return r;
+        return dialogue.check(at, stage, command, r, ok);
     }
 
-    /** A verb's work, refused (before anything is sent) inside a message block or a running batch. */
-    private <T> T step(ScriptLocation at, String verb, SmtpStep<T> body) {
-        if (refusedHere(at, verb)) {
-            return null;
-        }
-        return step(at, body);
+    private <T> T step(ScriptLocation at, String verb, Dialogue.SmtpStep<T> body) {
+        return dialogue.step(at, verb, body);
     }
 
-    private <T> T step(ScriptLocation at, SmtpStep<T> body) {
-        if (context.limit().stopped()) {
-            throw new ScriptFailure(at, SmtpException.Kind.TEMPORARY, context.limit().why(), null);
-        }
-        try {
-            return body.run();
-        } catch (ScriptError e) {
-            return problem(e, null);
-        } catch (SmtpException e) {
-            if (e.kind() == SmtpException.Kind.STATE) {
-                return problem(new ScriptError(at, e.getMessage()), null);
-            }
-            if (e.kind() == SmtpException.Kind.INPUT) {
-                return problem(new ScriptError(at, e.getMessage()), null);
-            }
-            throw new ScriptFailure(at, e);
-        }
+    private <T> T step(ScriptLocation at, Dialogue.SmtpStep<T> body) {
+        return dialogue.step(at, body);
     }
 
     private void quitQuietly() {
@@ -1073,58 +805,4 @@ public abstract class MailScript extends Script {
         return LocalName.forEhlo();
     }
 
-
-    @FunctionalInterface
-    private interface SmtpStep<T> {
-        T run() throws SmtpException;
-    }
-
-    /** What an {@code expect} block wants. */
-    static final class Expectation {
-        private final Predicate<Reply> predicate;
-        private final String description;
-        private int checked;
-
-        private Expectation(Predicate<Reply> predicate, String description) {
-            this.predicate = predicate;
-            this.description = description;
-        }
-
-        boolean matches(Reply r) {
-            return predicate.test(r);
-        }
-
-        static Expectation of(Object wanted, ScriptLocation at) {
-            if (wanted instanceof Number n) {
-                int code = n.intValue();
-                return new Expectation(r -> r.code() == code, String.valueOf(code));
-            }
-            if (wanted instanceof Pattern p) {
-                return new Expectation(r -> p.matcher(r.toString()).find(), "/" + p.pattern() + "/");
-            }
-            if (wanted instanceof java.util.Collection<?> c) {
-                if (c.isEmpty()) {
-                    throw new ScriptError(at, "expect needs at least one code in its list: expect([550, 554]) { ... }");
-                }
-                List<Expectation> all = new ArrayList<>();
-                c.forEach(x -> all.add(of(x, at)));
-                return new Expectation(r -> all.stream().anyMatch(x -> x.matches(r)),
-                        String.join(" or ", all.stream().map(x -> x.description).toList()));
-            }
-            String s = String.valueOf(wanted).trim();
-            if (s.matches("[2-5]\\.\\d{1,3}\\.\\d{1,3}")) {
-                return new Expectation(r -> s.equals(r.enhanced()), s);
-            }
-            if (s.matches("[2-5]\\d\\d")) {
-                int code = Integer.parseInt(s);
-                return new Expectation(r -> r.code() == code, s);
-            }
-            if (s.matches("[2-5]xx")) {
-                int cls = s.charAt(0) - '0';
-                return new Expectation(r -> r.code() / 100 == cls, s);
-            }
-            throw new ScriptError(at, "expect takes a code (550), a list ([550, 554]), an enhanced code ('5.1.1'),"
-                    + " a class ('5xx') or a regex (~/text/), not '" + s + "'");
-        }
-    }
 }

@@ -189,6 +189,15 @@ final class RunLimit {
         return "stopped: " + reason();
     }
 
+    /** The script's {@code maxTime '50m'}: a duration longer than 0, or the author's mistake at {@code at}. */
+    static Duration scriptLimit(String duration, ScriptLocation at) {
+        Duration d = Durations.parse(duration, "maxTime", at);
+        if (d.isZero()) {
+            throw new ScriptError(at, "maxTime: the limit must be longer than 0 ('30m', '1h')");
+        }
+        return d;
+    }
+
     /** {@code --max-time 10m} as the user wrote it, normalised. */
     static String named(String what, Duration limit) {
         return what + " " + Timeouts.describe(limit);

@@ -60,7 +60,7 @@ final class ScriptCache {
                 return cached;
             }
         }
-        GroovyClassLoader gcl = new GroovyClassLoader(ScriptRunner.class.getClassLoader(), config);
+        GroovyClassLoader gcl = new GroovyClassLoader(ScriptCache.class.getClassLoader(), config);
         CompilationUnit unit = new CompilationUnit(config, null, gcl);
         unit.addSource(name, source);
         unit.compile(Phases.CLASS_GENERATION);
@@ -90,7 +90,7 @@ final class ScriptCache {
         try {
             String main = Files.readString(mainFile, StandardCharsets.UTF_8).trim();
             URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
-                    ScriptRunner.class.getClassLoader());
+                    ScriptCache.class.getClassLoader());
             return loader.loadClass(main);
         } catch (IOException | ClassNotFoundException | LinkageError e) {
             return null;

@@ -19,8 +19,9 @@ final class ScriptContext {
     private final RunOptions options;
     private final String scriptName;
     private final Path scriptDir;
+    private final String scriptDigest;
     private final List<ScriptError> recorded = new ArrayList<>();
-    private final List<ScriptRunner.Problem> batchProblems = new ArrayList<>();
+    private final List<Problem> batchProblems = new ArrayList<>();
     private final RunLimit limit;
     private ProfileFile profiles;
     private Profile current;
@@ -28,11 +29,23 @@ final class ScriptContext {
     private final java.util.Map<Object, Profile> secretOwners =
             java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
-    ScriptContext(RunOptions options, String scriptName, Path scriptDir, RunLimit limit) {
+    /** {@code scriptDigest}: of the script file's bytes as read ({@code sha256:...}), or null for script text. */
+    ScriptContext(RunOptions options, String scriptName, Path scriptDir, RunLimit limit, String scriptDigest) {
         this.options = options;
         this.scriptName = scriptName;
         this.scriptDir = scriptDir;
         this.limit = limit;
+        this.scriptDigest = scriptDigest;
+    }
+
+    /** The same run with other options (a dry run's, pointed at its stand-in server). */
+    ScriptContext withOptions(RunOptions other) {
+        return new ScriptContext(other, scriptName, scriptDir, limit, scriptDigest);
+    }
+
+    /** The digest of the script file as it was read, or null when the script was given as text. */
+    String scriptDigest() {
+        return scriptDigest;
     }
 
     /** The run's wall-clock limit (--max-time, maxTime). */
@@ -56,6 +69,35 @@ final class ScriptContext {
         return scriptDir;
     }
 
+    /** The script line running now. */
+    ScriptLocation here() {
+        return ScriptLocation.current(scriptName);
+    }
+
+    /** A file the script names: relative to the script's folder ({@code ~/} is the home folder). */
+    Path resolve(String path) {
+        Path p = Path.of(path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path);
+        return p.isAbsolute() ? p : scriptDir.resolve(p).normalize();
+    }
+
+    /** Records a mistake in a dry run (and returns {@code fallback}); throws it otherwise. */
+    <T> T problem(ScriptError error, T fallback) {
+        if (options.dryRun()) {
+            record(error);
+            return fallback;
+        }
+        throw error;
+    }
+
+    /**
+     * The sender when the script names none: the {@code from:} of the profile the connection was made
+     * from, or null. One rule for a bare {@code mail}, a top-level {@code send { }} and a batch's rows.
+     */
+    String profileFrom() {
+        Profile p = current;
+        return p == null ? null : p.from();
+    }
+
     /** Records a dry-run mistake; one per script line, since later ones on a line only follow from the first. */
     synchronized void record(ScriptError e) {
         for (ScriptError r : recorded) {
@@ -71,11 +113,11 @@ final class ScriptContext {
     }
 
     /** A batch that ended with deferred, failed or invalid items: reported when the script ends. */
-    synchronized void batchProblem(ScriptRunner.Problem p) {
+    synchronized void batchProblem(Problem p) {
         batchProblems.add(p);
     }
 
-    synchronized List<ScriptRunner.Problem> batchProblems() {
+    synchronized List<Problem> batchProblems() {
         return new ArrayList<>(batchProblems);
     }
 

@@ -23,16 +23,15 @@ final class ScriptPreflight {
     }
 
     /** Every mistake found, each at its line; empty when the script may run. */
-    static List<ScriptError> check(Class<?> scriptClass, MailScript script) {
-        List<ScriptFacts.Fact> facts = ScriptFacts.of(scriptClass);
-        ScriptContext context = script.context();
+    static List<ScriptError> check(Class<?> scriptClass, ScriptContext context) {
+        List<Fact> facts = ScriptFacts.of(scriptClass);
         String name = context.scriptName();
         List<ScriptError> found = new ArrayList<>();
-        for (ScriptFacts.Fact f : facts) {
+        for (Fact f : facts) {
             ScriptLocation at = new ScriptLocation(name, f.line());
             switch (f.kind()) {
                 case MISTAKE -> found.add(new ScriptError(at, f.value()));
-                case FILE -> missing(script, at, f).ifPresent(found::add);
+                case FILE -> missing(context, at, f).ifPresent(found::add);
                 default -> {
                 }
             }
@@ -42,10 +41,11 @@ final class ScriptPreflight {
         return found;
     }
 
-    private static java.util.Optional<ScriptError> missing(MailScript script, ScriptLocation at, ScriptFacts.Fact f) {
+    private static java.util.Optional<ScriptError> missing(ScriptContext context, ScriptLocation at,
+            Fact f) {
         Path p;
         try {
-            p = script.resolve(f.value());
+            p = context.resolve(f.value());
         } catch (InvalidPathException e) {
             return java.util.Optional.empty();
         }
@@ -63,18 +63,18 @@ final class ScriptPreflight {
      * {@code from}. A connect whose profile cannot be told, or a profiles file that cannot be read
      * now, leaves the question to the run.
      */
-    private static List<ScriptError> senders(List<ScriptFacts.Fact> facts, ScriptContext context, String name) {
-        List<ScriptFacts.Fact> unsent = facts.stream().filter(f -> f.kind() == ScriptFacts.Kind.NO_FROM).toList();
-        if (unsent.isEmpty() || facts.stream().anyMatch(f -> f.kind() == ScriptFacts.Kind.SOME_PROFILE)) {
+    private static List<ScriptError> senders(List<Fact> facts, ScriptContext context, String name) {
+        List<Fact> unsent = facts.stream().filter(f -> f.kind() == Fact.Kind.NO_FROM).toList();
+        if (unsent.isEmpty() || facts.stream().anyMatch(f -> f.kind() == Fact.Kind.SOME_PROFILE)) {
             return List.of();
         }
-        if (facts.stream().noneMatch(f -> f.kind() == ScriptFacts.Kind.PROFILE
-                || f.kind() == ScriptFacts.Kind.NO_PROFILE)) {
+        if (facts.stream().noneMatch(f -> f.kind() == Fact.Kind.PROFILE
+                || f.kind() == Fact.Kind.NO_PROFILE)) {
             // No connect at all: that is what the run will say first.
             return List.of();
         }
-        for (ScriptFacts.Fact f : facts) {
-            if (f.kind() != ScriptFacts.Kind.PROFILE) {
+        for (Fact f : facts) {
+            if (f.kind() != Fact.Kind.PROFILE) {
                 continue;
             }
             try {
@@ -88,7 +88,7 @@ final class ScriptPreflight {
             }
         }
         List<ScriptError> out = new ArrayList<>();
-        for (ScriptFacts.Fact f : unsent) {
+        for (Fact f : unsent) {
             ScriptLocation at = new ScriptLocation(name, f.line());
             out.add(new ScriptError(at, switch (f.verb()) {
                 case "mail" -> "mail needs from: — mail from: 'you@example.com' (from: '' sends MAIL FROM:<>), or a"

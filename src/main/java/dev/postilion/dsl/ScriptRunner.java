@@ -24,6 +24,7 @@ import org.codehaus.groovy.syntax.SyntaxException;
 
 import dev.postilion.io.InputFile;
 import dev.postilion.io.OutOfMemory;
+import dev.postilion.dsl.Problem.Category;
 import dev.postilion.smtp.SmtpException;
 
 /**
@@ -43,39 +44,6 @@ public final class ScriptRunner {
     /** The run in progress, for {@link #stop}. */
     private volatile RunLimit current;
 
-    /** What went wrong, by kind of exit. */
-    public enum Category {
-        /** Compile error or author mistake (65). */
-        SCRIPT,
-        /** A named file is missing (66). */
-        MISSING_FILE,
-        /** Profile, secret or TLS configuration (78). */
-        CONFIG,
-        /** Local I/O (74). */
-        LOCAL_IO,
-        /** The command line contradicts the files: {@code --resume} with no journal, an output that is the journal (64). */
-        USAGE,
-        /** An SMTP step failed: see {@link Problem#smtpKind()}. */
-        SMTP,
-        /** An {@code assert} in the script failed (69: a check the server did not pass). */
-        ASSERTION,
-        /** A bug (70). */
-        INTERNAL,
-        /** The run took longer than its time limit (--max-time, maxTime) and was stopped (75). */
-        TIME_LIMIT,
-        /** A batch ended with items not sent: {@link Problem#smtpKind()} is TEMPORARY (deferred or in doubt, 75),
-         * PERMANENT (failed, 69) or INPUT (only invalid rows, 65). */
-        BATCH
-    }
-
-    /**
-     * One problem, with its user-facing message (location first).
-     *
-     * @param smtpKind for {@link Category#SMTP}, the engine's kind; otherwise null
-     */
-    public record Problem(Category category, SmtpException.Kind smtpKind, String message, Throwable cause) {
-    }
-
     /** The outcome of a run: no problems means success. */
     public record Result(List<Problem> problems) {
         public boolean ok() {
@@ -87,15 +55,29 @@ public final class ScriptRunner {
     public Result run(Path script, RunOptions options) {
         String name = script.getFileName().toString();
         String source;
+        String digest;
         try {
-            source = InputFile.readText(script, SCRIPT_CAP);
+            byte[] bytes = InputFile.readAll(script, SCRIPT_CAP);
+            source = InputFile.text(bytes, script.toString());
+            digest = digest(bytes);
         } catch (InputFile.Refused e) {
             Category c = e.reason() == InputFile.Reason.TOO_LARGE || e.reason() == InputFile.Reason.NOT_UTF8
                     ? Category.SCRIPT : Category.MISSING_FILE;
             return fail(c, null, "script " + e.getMessage(), e);
         }
         Path dir = script.toAbsolutePath().getParent();
-        return run(source, name, dir, options);
+        return run(source, name, dir, options, digest);
+    }
+
+    /** {@code sha256:} and the hex digest of the script file's bytes, for a batch journal's header. */
+    private static String digest(byte[] bytes) {
+        try {
+            return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            // Every JDK has SHA-256; the digest is for people reading the journal, and the batch is the same without it.
+            return null;
+        }
     }
 
     /**
@@ -113,6 +95,10 @@ public final class ScriptRunner {
 
     /** Runs script text; {@code name} is the file name shown in messages, {@code dir} resolves relative files. */
     public Result run(String source, String name, Path dir, RunOptions options) {
+        return run(source, name, dir, options, null);
+    }
+
+    private Result run(String source, String name, Path dir, RunOptions options, String digest) {
         RunLimit limit = new RunLimit(System.nanoTime());
         current = limit;
         if (options.maxTime() != null) {
@@ -140,8 +126,8 @@ public final class ScriptRunner {
         // to stop it) or the compiler never finishes (deep nesting makes Groovy's parser slow).
         Thread worker = new Thread(() -> {
             try {
-                List<Problem> early = compileAndRun(source, name, dir, options, config, binding, limit, contextRef,
-                        compiling);
+                List<Problem> early = compileAndRun(source, new ScriptContext(options, name, dir, limit, digest),
+                        config, binding, contextRef, compiling);
                 synchronized (problems) {
                     problems.addAll(early);
                 }
@@ -162,7 +148,7 @@ public final class ScriptRunner {
             // A dry run's mistakes, those found before running included, in the order of the script.
             recorded.sort(java.util.Comparator.comparingInt(e -> e.location().line()));
             for (ScriptError e : recorded) {
-                all.add(problem(e));
+                all.add(Problem.of(e));
             }
             all.addAll(context.batchProblems());
         }
@@ -173,9 +159,10 @@ public final class ScriptRunner {
     }
 
     /** On the worker thread: compiles (or takes from the cache), checks before connecting, runs; returns problems. */
-    private static List<Problem> compileAndRun(String source, String name, Path dir, RunOptions options,
-            CompilerConfiguration config, Binding binding, RunLimit limit, AtomicReference<ScriptContext> contextRef,
-            AtomicBoolean compiling) {
+    private static List<Problem> compileAndRun(String source, ScriptContext given, CompilerConfiguration config,
+            Binding binding, AtomicReference<ScriptContext> contextRef, AtomicBoolean compiling) {
+        String name = given.scriptName();
+        RunOptions options = given.options();
         Script compiled;
         try {
             Class<?> cls = ScriptCache.from(options.env()).scriptClass(source, name, config);
@@ -206,16 +193,16 @@ public final class ScriptRunner {
                     + e.getMessage(), e));
         }
         MailScript mail = (MailScript) compiled;
-        ScriptContext context = new ScriptContext(effective, name, dir, limit);
+        ScriptContext context = given.withOptions(effective);
         contextRef.set(context);
         mail.attach(context);
         List<Problem> problems = new ArrayList<>();
         try {
             // What can be known without running the script is checked before its first byte is sent.
-            List<ScriptError> found = ScriptPreflight.check(compiled.getClass(), mail);
+            List<ScriptError> found = ScriptPreflight.check(compiled.getClass(), context);
             if (!found.isEmpty()) {
                 if (!options.dryRun()) {
-                    return found.stream().map(ScriptRunner::problem).toList();
+                    return found.stream().map(Problem::of).toList();
                 }
                 found.forEach(context::record);
             }
@@ -274,7 +261,7 @@ public final class ScriptRunner {
 
     private static Problem translate(String name, Throwable t) {
         if (t instanceof ScriptError e) {
-            return problem(e);
+            return Problem.of(e);
         }
         if (t instanceof ScriptFailure f) {
             return new Problem(Category.SMTP, f.kind(), f.getMessage(), f.getCause());
@@ -351,17 +338,6 @@ public final class ScriptRunner {
                 .replaceAll("(?m)^\\s+at .*$\\n?", "").trim();
     }
 
-    private static Problem problem(ScriptError e) {
-        Category c = switch (e.kind()) {
-            case MISSING_FILE -> Category.MISSING_FILE;
-            case CONFIG -> Category.CONFIG;
-            case LOCAL_IO -> Category.LOCAL_IO;
-            case USAGE -> Category.USAGE;
-            default -> Category.SCRIPT;
-        };
-        return new Problem(c, null, e.getMessage(), e);
-    }
-
     private static List<Problem> compileProblems(String name, MultipleCompilationErrorsException e) {
         List<Problem> out = new ArrayList<>();
         for (Message m : e.getErrorCollector().getErrors()) {
@@ -392,7 +368,7 @@ public final class ScriptRunner {
 
     /** A script method whose name the base class uses: Groovy's message names Java types. */
     private static final java.util.regex.Pattern TAKEN = java.util.regex.Pattern.compile(
-            "(?:of \\S+ |final method )(\\w+)\\(.*(?:in |from class ')dev\\.postilion\\.dsl\\.MailScript");
+            "(?:of \\S+ |final method )(\\w+)\\(.*(?:in |from class ')dev\\.postilion\\.dsl\\.(?:MailScript|LocalVerbs)");
 
     private static String cleanSyntax(String message) {
         return message == null ? "" : plain(message.replaceAll("\\s*@ line \\d+, column \\d+\\.?", "").trim());

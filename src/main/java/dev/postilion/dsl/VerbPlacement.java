@@ -160,7 +160,7 @@ final class VerbPlacement extends CompilationCustomizer {
         }
 
         private String misplaced(String verb) {
-            return block.equals("batch") ? MailScript.insideBatch(verb) : MailScript.insideMessageBlock(verb);
+            return block.equals("batch") ? VerbSpelling.insideBatch(verb) : VerbSpelling.insideMessageBlock(verb);
         }
 
         private void report(String message, Expression at) {

@@ -106,6 +106,58 @@ final class VerbSpelling {
         return word + " got no value (null or empty text)" + (how == null ? "" : "; write " + how);
     }
 
+    /** The mistake of an SMTP verb inside {@code data { }} or {@code send { }}. */
+    static String insideMessageBlock(String verb) {
+        return verb + " cannot be used inside a data { } or send { } block: the block describes the message;"
+                + " put SMTP commands before or after it";
+    }
+
+    /** The mistake of an SMTP verb inside a batch's block. */
+    static String insideBatch(String verb) {
+        return verb + " cannot be used inside batch { }: the batch runs the SMTP dialogue on its own connections;"
+                + " describe the row's message with send { }";
+    }
+
+    /** An AUTH mechanism written as a word of its own ({@code auth plain(...)}, {@code auth plain}). */
+    static String mechanismAsVerb(String mechanism) {
+        String key = mechanism.equals("digestMd5") ? "'digest-md5'" : mechanism;
+        String secret = mechanism.equals("xoauth2") || mechanism.equals("oauthbearer") ? "token" : "password";
+        return mechanism + " is an AUTH mechanism, not a verb: `auth " + key + ": 'user', " + secret + ": "
+                + (secret.equals("token") ? "t" : "p") + "` is the spelling";
+    }
+
+    /**
+     * The error for a call Groovy could not match on the script: a message word outside its block,
+     * a verb with arguments it does not take ({@code rcpt 'x'}), an AUTH mechanism used as a verb,
+     * or an unknown verb (the nearest of {@code verbs} is named). {@code messageWordCall}: the call
+     * would fit a word of {@code data { }}.
+     */
+    static String unmatchedCall(String name, Object[] given, boolean messageWordCall, List<String> verbs) {
+        if (messageWordCall) {
+            return name + " is a message word: it belongs inside data { } or send { } (data { " + of(name) + " })";
+        }
+        if (known(name)) {
+            return wrongArguments(name, given);
+        }
+        if (MECHANISMS.contains(name)) {
+            return mechanismAsVerb(name);
+        }
+        String near = Suggest.nearest(name, verbs);
+        return "unknown verb '" + name + "'" + (near != null ? " (did you mean '" + near + "'?)" : "");
+    }
+
+    /** The error for a name that is no variable: an option without its colon, else the nearest of {@code known}. */
+    static String unknownName(String name, List<String> known) {
+        String verb = OPTIONS.get(name);
+        if (verb != null) {
+            // mail from 'a@x' reads as mail(from).a@x: the colon is missing.
+            return "unknown name '" + name + "': an option is written with a colon, as in " + of(verb);
+        }
+        String near = Suggest.nearest(name, known);
+        return "unknown name '" + name + "'" + (near != null ? " (did you mean '" + near + "'?)" : "")
+                + "; --var " + name + "=VALUE defines a variable";
+    }
+
     /** The arguments by kind: {@code text, named arguments (port:)}. */
     static String describe(Object[] args) {
         List<String> kinds = new ArrayList<>();

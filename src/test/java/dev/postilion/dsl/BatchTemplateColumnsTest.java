@@ -58,14 +58,14 @@ class BatchTemplateColumnsTest {
     }
 
     private static String messages(ScriptRunner.Result r) {
-        return String.join("\n", r.problems().stream().map(ScriptRunner.Problem::message).toList());
+        return String.join("\n", r.problems().stream().map(Problem::message).toList());
     }
 
     @Test
     void aTemplateNamingNoColumnOfTheCsvIsOneScriptErrorAndNothingIsSent() throws Exception {
         ScriptRunner.Result r = run("csv('people.csv')", "Dear ${frist_name},\nwelcome.\n");
         assertThat(r.problems()).singleElement().satisfies(p -> {
-            assertThat(p.category()).isEqualTo(ScriptRunner.Category.SCRIPT);
+            assertThat(p.category()).isEqualTo(Problem.Category.SCRIPT);
             assertThat(p.message()).isEqualTo("bulk.groovy:4: script error: template '" + dir.resolve("welcome.txt")
                     + "' line 1: 'frist_name' is not a column of people.csv (did you mean 'first_name'?); its"
                     + " columns: email, first_name");
@@ -79,7 +79,7 @@ class BatchTemplateColumnsTest {
                 + "c@example.com,Cy\n");
         ScriptRunner.Result r = run("csv('people.csv')", "Dear ${first_name},\n");
         assertThat(r.problems()).singleElement().satisfies(p -> {
-            assertThat(p.category()).isEqualTo(ScriptRunner.Category.BATCH);
+            assertThat(p.category()).isEqualTo(Problem.Category.BATCH);
             assertThat(p.smtpKind()).isEqualTo(SmtpException.Kind.INPUT);
             assertThat(p.message()).contains("3 rows: 2 sent, 1 invalid");
         });

@@ -60,7 +60,7 @@ class BatchVerbTest {
     }
 
     private static String messages(ScriptRunner.Result r) {
-        return String.join("\n", r.problems().stream().map(ScriptRunner.Problem::message).toList());
+        return String.join("\n", r.problems().stream().map(Problem::message).toList());
     }
 
     @Test
@@ -110,7 +110,7 @@ class BatchVerbTest {
                 log 'after the batch'
                 """);
         assertThat(r.problems()).singleElement().satisfies(p -> {
-            assertThat(p.category()).isEqualTo(ScriptRunner.Category.BATCH);
+            assertThat(p.category()).isEqualTo(Problem.Category.BATCH);
             assertThat(p.smtpKind()).isEqualTo(dev.postilion.smtp.SmtpException.Kind.TEMPORARY);
             assertThat(p.message()).startsWith("bulk.groovy:4: batch people.csv: 3 rows: 2 sent, 1 deferred in ")
                     .endsWith("\n    [row 2 bob@example.com] bulk.groovy:4: deferred: 451 4.7.1 Try again later");
@@ -207,7 +207,7 @@ class BatchVerbTest {
                 log 'not reached'
                 """);
         assertThat(r.problems()).singleElement().satisfies(p -> {
-            assertThat(p.category()).isEqualTo(ScriptRunner.Category.SMTP);
+            assertThat(p.category()).isEqualTo(Problem.Category.SMTP);
             assertThat(p.smtpKind()).isEqualTo(dev.postilion.smtp.SmtpException.Kind.AUTH);
             // How many rows were read when the refusal stopped the batch depends on thread scheduling.
             assertThat(p.message())
@@ -249,6 +249,21 @@ class BatchVerbTest {
                 .containsKey(dev.postilion.batch.RowKey.ofRecipients(java.util.List.of(p)))).toList();
         assertThat(server.countsByRecipient().keySet()).as("shard 2/2 by key").containsExactlyInAnyOrderElementsOf(second);
         assertThat(Files.readString(journal)).contains("\"shard\":\"2/2\"");
+    }
+
+    @Test
+    void aNewJournalNamesTheScriptFileByTheDigestOfTheBytesTheRunnerRead() throws Exception {
+        byte[] text = ("\uFEFFconnect '127.0.0.1', port: port as int\nehlo 'client.test'\n"
+                + "batch(csv('people.csv', delimiter: ';'), journal: 'digest.journal') { row ->\n"
+                + "    send { from 'sender@example.com'; to row.email; subject 'x'; text 'y' }\n}\n")
+                .getBytes(StandardCharsets.UTF_8);
+        Path script = dir.resolve("digest.groovy");
+        Files.write(script, text);
+        ScriptRunner.Result r = new ScriptRunner().run(script, options());
+        assertThat(messages(r)).isEmpty();
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text));
+        assertThat(Files.readString(dir.resolve("digest.journal")))
+                .contains("\"script\":\"digest.groovy\"", "\"scriptDigest\":\"sha256:" + sha + "\"");
     }
 
     @DisplayName("LIM-04: a profile's max_recipients splits a batch message's recipients; the script's option wins")

@@ -64,8 +64,8 @@ class GuideTest {
 
     @Test
     void everyBatchOptionIsOnTheDslPage() throws IOException {
-        assertThat(BatchRun.KEYS).contains("concurrency", "journal");
-        assertThat(notInTheDslPage(Arrays.asList(BatchRun.KEYS))).as("batch options missing from dsl.md").isEmpty();
+        assertThat(VerbOptions.BATCH.keys()).contains("concurrency", "journal");
+        assertThat(notInTheDslPage(VerbOptions.BATCH.keys())).as("batch options missing from dsl.md").isEmpty();
     }
 
     /** Every link target outside code, as written. */

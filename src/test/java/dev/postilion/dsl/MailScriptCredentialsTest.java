@@ -83,7 +83,7 @@ class MailScriptCredentialsTest {
 
     private static String only(ScriptRunner.Result r) {
         assertThat(r.problems()).hasSize(1);
-        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.CONFIG);
+        assertThat(r.problems().get(0).category()).isEqualTo(Problem.Category.CONFIG);
         return r.problems().get(0).message();
     }
 
@@ -248,7 +248,7 @@ class MailScriptCredentialsTest {
         ScriptRunner.Result r = run(p, "connect '127.0.0.1', port: port as int\nehlo 'client.test'\n"
                 + "def p = secret('work')\nauth plain user: 'guyt', password: p\nquit\n", null);
         assertThat(r.problems()).singleElement().satisfies(x -> {
-            assertThat(x.category()).isEqualTo(ScriptRunner.Category.SCRIPT);
+            assertThat(x.category()).isEqualTo(Problem.Category.SCRIPT);
             assertThat(x.message()).isEqualTo("creds.groovy:4: script error: auth plain ... reads as a bare auth (the"
                     + " profile's credentials) followed by .plain(...) on its reply: `auth plain: 'guyt', password: p`"
                     + " is the spelling");
@@ -257,7 +257,7 @@ class MailScriptCredentialsTest {
 
         ScriptRunner.Result dry = run(p, "connect '127.0.0.1'\nauth login user: 'guyt', password: 'x'\n",
                 options().toBuilder().dryRun(true).build());
-        assertThat(dry.problems()).singleElement().extracting(ScriptRunner.Problem::message).isEqualTo(
+        assertThat(dry.problems()).singleElement().extracting(Problem::message).isEqualTo(
                 "creds.groovy:2: script error: auth login ... reads as a bare auth (the profile's credentials)"
                         + " followed by .login(...) on its reply: `auth login: 'guyt', password: '********'` is the"
                         + " spelling");
@@ -268,7 +268,7 @@ class MailScriptCredentialsTest {
     void bareAuthWithoutAProfileSaysHowToNameCredentials() throws Exception {
         ScriptRunner.Result r = run(dir.resolve("missing.yaml"), "connect '127.0.0.1', port: port as int\n"
                 + "ehlo 'client.test'\nauth\nquit\n", null);
-        assertThat(r.problems()).singleElement().extracting(ScriptRunner.Problem::message).asString()
+        assertThat(r.problems()).singleElement().extracting(Problem::message).asString()
                 .startsWith("creds.groovy:3: ").contains("missing.yaml")
                 .endsWith("\n    a bare auth takes its credentials from a profile (connect profile: 'work', or"
                         + " --profile); or name them: auth login: 'user', password: secret('work')");

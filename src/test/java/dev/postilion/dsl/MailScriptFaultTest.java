@@ -60,14 +60,14 @@ class MailScriptFaultTest {
         try (FaultServer s = FaultServer.implicitTls(dev.postilion.testing.TestTls.LOCALHOST)) {
             ScriptRunner.Result r = run("connect 'mail.test'\nehlo 'x.test'\nquit\n", s.port(), List.of(),
                     Duration.ofMillis(500));
-            assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly("f.groovy:1: GREETING"
+            assertThat(r.problems()).extracting(Problem::message).containsExactly("f.groovy:1: GREETING"
                     + " 127.0.0.1:" + s.port() + " failed: no reply (timed out after 500ms)\n    if this port speaks"
                     + " TLS from the first byte (as port 465 does), use --tls implicit (tls: 'implicit')");
         }
         try (FaultServer s = FaultServer.start().greeting(FaultServer.raw(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05}))) {
             ScriptRunner.Result r = run("connect 'mail.test'\nehlo 'x.test'\nquit\n", s.port(), List.of(),
                     Duration.ofMillis(500));
-            assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly("f.groovy:1: GREETING"
+            assertThat(r.problems()).extracting(Problem::message).containsExactly("f.groovy:1: GREETING"
                     + " 127.0.0.1:" + s.port() + " failed: the server speaks TLS, not plain SMTP\n    this port speaks"
                     + " TLS from the first byte: use --tls implicit (tls: 'implicit')");
             assertThat(r.problems().get(0).smtpKind()).isEqualTo(SmtpException.Kind.TLS);
@@ -88,7 +88,7 @@ class MailScriptFaultTest {
         try (FaultServer s = FaultServer.start().on(FaultServer.AUTHLINE, "535 5.7.8 Authentication credentials invalid")) {
             ScriptRunner.Result r = run("connect 'mail.test'\nehlo 'x.test'\nauth user: 'u', password: 'p-1234'\n",
                     s.port(), List.of());
-            assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly("f.groovy:3: AUTH CRAM-MD5"
+            assertThat(r.problems()).extracting(Problem::message).containsExactly("f.groovy:3: AUTH CRAM-MD5"
                     + " refused\n    127.0.0.1:" + s.port() + " replied: 535 5.7.8 Authentication credentials invalid");
         }
     }
@@ -122,7 +122,7 @@ class MailScriptFaultTest {
             s.on("MAIL", FaultServer.reply("550 5.7.1 sender refused"));
             ScriptRunner.Result r = run("connect 'm'\nehlo 'x'\nmail from: 'a@x.test'\nrcpt to: 'b@y.test'\n",
                     s.port(), List.of());
-            assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+            assertThat(r.problems()).extracting(Problem::message).containsExactly(
                     "f.groovy:3: MAIL FROM:<a@x.test> refused\n    127.0.0.1:" + s.port()
                             + " replied: 550 5.7.1 sender refused");
             assertThat(s.commands()).endsWith("QUIT");

@@ -104,7 +104,7 @@ class MailScriptProfileTest {
     void sendWithoutAProfileStillNeedsItsFrom() {
         ScriptRunner.Result r = run("connect '127.0.0.1', port: " + greenMail.getSmtp().getPort()
                 + "\nehlo 'x.test'\nsend { to 'administrator@cp.com'; subject 's'; text 'hi' }\n");
-        assertThat(r.problems()).singleElement().extracting(ScriptRunner.Problem::message).asString()
+        assertThat(r.problems()).singleElement().extracting(Problem::message).asString()
                 .startsWith("p.groovy:3: script error: send needs from:");
         assertThat(greenMail.getReceivedMessages()).isEmpty();
     }
@@ -127,7 +127,7 @@ class MailScriptProfileTest {
     void unknownProfileIsAConfigErrorListingTheKnownOnes() {
         ScriptRunner.Result r = run("connect profile: 'wrok'\n");
         assertThat(r.problems()).hasSize(1);
-        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.CONFIG);
+        assertThat(r.problems().get(0).category()).isEqualTo(Problem.Category.CONFIG);
         assertThat(r.problems().get(0).message()).startsWith("p.groovy:1: ").contains("wrok").contains("work");
     }
 }

@@ -60,13 +60,37 @@ class MailScriptTest {
     }
 
     @Test
+    void aScriptMethodNamedLikeOneOfTheBaseClassesOwnIsRefusedByName() {
+        for (String method : java.util.List.of("def finish() { 1 }",
+                "void attachScope(dev.postilion.dsl.ScriptScope s) { }")) {
+            String name = method.replaceAll("^\\w+ (\\w+)\\(.*", "$1");
+            ScriptRunner.Result r = run(method + "\nlog 'hi'\n", options());
+            assertThat(r.problems()).extracting(Problem::message).containsExactly("test.groovy:1: script error: the"
+                    + " script defines a method named '" + name + "', a name Postilion uses itself; give the method"
+                    + " another name");
+        }
+    }
+
+    @Test
+    void theWordsThatTalkNoSmtpWorkWithoutAConnection() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("people.csv"), "email\nann@example.com\n");
+        ScriptRunner.Result r = run("""
+                maxTime '1h'
+                log "rows: ${csv('people.csv').describe()} ${env('NO_SUCH_VARIABLE_HERE', 'fallback')}"
+                assert file('people.csv').name == 'people.csv'
+                """, options());
+        assertThat(r.problems()).isEmpty();
+        assertThat(transcript.text()).contains("rows: people.csv fallback");
+    }
+
+    @Test
     void rcptBeforeMailIsAScriptErrorWithItsLine() {
         ScriptRunner.Result r = run("""
                 connect '127.0.0.1', port: port as int
                 ehlo 'x.test'
                 rcpt to: 'b@y.test'
                 """, options());
-        assertThat(r.problems()).extracting(ScriptRunner.Problem::message)
+        assertThat(r.problems()).extracting(Problem::message)
                 .containsExactly("test.groovy:3: script error: rcpt needs a mail from: first");
     }
 
@@ -75,7 +99,7 @@ class MailScriptTest {
         ScriptRunner.Result r = run("""
                 connect '127.0.0.1', prot: 25
                 """, options());
-        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+        assertThat(r.problems()).extracting(Problem::message).containsExactly(
                 "test.groovy:1: script error: connect: unknown option 'prot' (did you mean 'port'?); allowed: host,"
                         + " port, tls, tlsCa, insecure, timeout, allowCleartextAuth, pipelining, chunking, profile");
     }
@@ -85,7 +109,7 @@ class MailScriptTest {
         ScriptRunner.Result r = run("connect '127.0.0.1'\nmail from: 'a@b'\nrcpt to: 'x\n", options());
         assertThat(r.problems()).hasSize(1);
         assertThat(r.problems().get(0).message()).startsWith("test.groovy:3:");
-        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.SCRIPT);
+        assertThat(r.problems().get(0).category()).isEqualTo(Problem.Category.SCRIPT);
     }
 
     @Test
@@ -98,7 +122,7 @@ class MailScriptTest {
                 data file('missing.eml')
                 quit
                 """, options().toBuilder().dryRun(true).build());
-        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+        assertThat(r.problems()).extracting(Problem::message).containsExactly(
                 "test.groovy:3: script error: unknown verb 'mial' (did you mean 'mail'?)",
                 "test.groovy:4: script error: rcpt needs a mail from: first",
                 "test.groovy:5: file " + dir.resolve("missing.eml") + " does not exist");

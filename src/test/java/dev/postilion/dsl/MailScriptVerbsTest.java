@@ -39,7 +39,7 @@ class MailScriptVerbsTest {
     }
 
     private static String messages(ScriptRunner.Result r) {
-        return String.join("\n", r.problems().stream().map(ScriptRunner.Problem::message).toList());
+        return String.join("\n", r.problems().stream().map(Problem::message).toList());
     }
 
     @Test
@@ -292,7 +292,7 @@ class MailScriptVerbsTest {
                 data { subject "hi\\r\\nBcc: victim@z.test"; text 'x' }
                 """);
         assertThat(r.problems()).hasSize(1);
-        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.SCRIPT);
+        assertThat(r.problems().get(0).category()).isEqualTo(Problem.Category.SCRIPT);
         assertThat(r.problems().get(0).message()).startsWith("v.groovy:5: ").contains("subject")
                 .contains("header injection refused");
         assertThat(greenMail.getReceivedMessages()).isEmpty();
@@ -309,7 +309,7 @@ class MailScriptVerbsTest {
     void unsetEnvironmentVariableIsAConfigError() {
         ScriptRunner.Result r = run("def p = env('POSTILION_SURELY_UNSET_VAR')\n");
         assertThat(r.problems()).hasSize(1);
-        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.CONFIG);
+        assertThat(r.problems().get(0).category()).isEqualTo(Problem.Category.CONFIG);
         assertThat(r.problems().get(0).message()).isEqualTo("v.groovy:2: environment variable POSTILION_SURELY_UNSET_VAR"
                 + " is not set (export it, or give a default: env('POSTILION_SURELY_UNSET_VAR', 'value'))");
     }
@@ -318,7 +318,7 @@ class MailScriptVerbsTest {
     void failedAssertionExitsAsACheckFailure() {
         ScriptRunner.Result r = run("def n = raw 'NOOP'\nassert n.code == 251\n");
         assertThat(r.problems()).hasSize(1);
-        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.ASSERTION);
+        assertThat(r.problems().get(0).category()).isEqualTo(Problem.Category.ASSERTION);
         assertThat(r.problems().get(0).message()).startsWith("v.groovy:3: assertion failed:");
     }
 

@@ -40,10 +40,10 @@ class SamplePreflightTest {
                     cls = defined;
                 }
             }
-            List<ScriptFacts.Fact> facts = ScriptFacts.of(cls);
+            List<Fact> facts = ScriptFacts.of(cls);
             assertThat(facts).as("facts were gathered").isNotEmpty();
-            assertThat(facts).filteredOn(f -> f.kind() == ScriptFacts.Kind.MISTAKE).isEmpty();
-            assertThat(facts).filteredOn(f -> f.kind() == ScriptFacts.Kind.FILE)
+            assertThat(facts).filteredOn(f -> f.kind() == Fact.Kind.MISTAKE).isEmpty();
+            assertThat(facts).filteredOn(f -> f.kind() == Fact.Kind.FILE)
                     .allSatisfy(f -> assertThat(sample.resolveSibling(f.value())).exists());
         }
     }

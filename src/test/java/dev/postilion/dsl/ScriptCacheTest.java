@@ -33,10 +33,10 @@ class ScriptCacheTest {
             assertThat(entries.count()).isEqualTo(1);
         }
         ScriptRunner.Result second = run(script, env);
-        assertThat(first.problems()).extracting(ScriptRunner.Problem::message)
+        assertThat(first.problems()).extracting(Problem::message)
                 .containsExactly("cached.groovy:3: script error: rcpt needs a connection: connect 'host' first");
-        assertThat(second.problems()).extracting(ScriptRunner.Problem::message)
-                .isEqualTo(first.problems().stream().map(ScriptRunner.Problem::message).toList());
+        assertThat(second.problems()).extracting(Problem::message)
+                .isEqualTo(first.problems().stream().map(Problem::message).toList());
     }
 
     @Test

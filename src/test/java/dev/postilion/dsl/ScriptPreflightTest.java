@@ -66,7 +66,7 @@ class ScriptPreflightTest {
     }
 
     private static String messages(ScriptRunner.Result r) {
-        return String.join("\n", r.problems().stream().map(ScriptRunner.Problem::message).toList());
+        return String.join("\n", r.problems().stream().map(Problem::message).toList());
     }
 
     @Test
@@ -77,7 +77,7 @@ class ScriptPreflightTest {
                 quit
                 """);
         assertThat(messages(r)).isEqualTo("p.groovy:3: script error: unknown verb 'mial' (did you mean 'mail'?)");
-        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.SCRIPT);
+        assertThat(r.problems().get(0).category()).isEqualTo(Problem.Category.SCRIPT);
         assertThat(server.connections()).as("nothing was sent").isZero();
     }
 
@@ -118,13 +118,13 @@ class ScriptPreflightTest {
                 }
                 qiut()
                 """);
-        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+        assertThat(r.problems()).extracting(Problem::message).containsExactly(
                 "p.groovy:3: script error: mail: unknown option 'sise' (did you mean 'size'?); allowed: from, size,"
                         + " body, smtputf8, ret, envid",
                 "p.groovy:6: attach: file " + dir.resolve("missing.pdf") + " does not exist",
                 "p.groovy:7: script error: attach: unknown option 'tpye' (did you mean 'type'?); allowed: type, name",
                 "p.groovy:9: script error: unknown verb 'qiut' (did you mean 'quit'?)");
-        assertThat(r.problems().get(1).category()).isEqualTo(ScriptRunner.Category.MISSING_FILE);
+        assertThat(r.problems().get(1).category()).isEqualTo(Problem.Category.MISSING_FILE);
         assertThat(server.connections()).isZero();
     }
 
@@ -138,7 +138,7 @@ class ScriptPreflightTest {
                 ehlo 'client.test'
                 expect '55x', { rcpt to: 'nobody@example.com' }
                 """, "p.groovy", dir, o);
-        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+        assertThat(r.problems()).extracting(Problem::message).containsExactly(
                 "p.groovy:1: script error: maxTime: 'soon' is not a duration; write 30s, 2m, 1h, 5d, 500ms or a number"
                         + " of seconds",
                 "p.groovy:2: script error: connect: " + tlsRefusal("startls"),
@@ -167,7 +167,7 @@ class ScriptPreflightTest {
                 }
                 """);
         assertThat(messages(r)).isEqualTo("p.groovy:7: attach: file " + dir.resolve("weekly.pdf") + " does not exist");
-        assertThat(r.problems().get(0).category()).isEqualTo(ScriptRunner.Category.MISSING_FILE);
+        assertThat(r.problems().get(0).category()).isEqualTo(Problem.Category.MISSING_FILE);
         assertThat(server.connections()).isZero();
     }
 
@@ -179,7 +179,7 @@ class ScriptPreflightTest {
                     send { from 'a@example.com'; to row.email; text template('welcome.txt', row) }
                 }
                 """);
-        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+        assertThat(r.problems()).extracting(Problem::message).containsExactly(
                 "p.groovy:3: file " + dir.resolve("body.txt") + " does not exist",
                 "p.groovy:4: jsonl: file " + dir.resolve("people.jsonl") + " does not exist",
                 "p.groovy:5: template: file " + dir.resolve("welcome.txt") + " does not exist");
@@ -206,7 +206,7 @@ class ScriptPreflightTest {
                     send { to row.email; subject 'x'; text 'y' }
                 }
                 """);
-        assertThat(r.problems()).extracting(ScriptRunner.Problem::message).containsExactly(
+        assertThat(r.problems()).extracting(Problem::message).containsExactly(
                 "p.groovy:3: script error: send needs from: — the sender for MAIL FROM and the From header (from"
                         + " 'you@example.com' in the block, or a profile with from:)",
                 "p.groovy:5: script error: batch: send { } names no sender, and no profile gives one: every row would"
@@ -348,8 +348,9 @@ class ScriptPreflightTest {
     }
 
     /**
-     * The preflight's table of named arguments is the verbs' own: a key built at run time (which
-     * the preflight cannot read) reaches the verb, whose "allowed:" list must equal the table.
+     * A verb's named arguments have one list ({@link VerbOptions}): an unknown key written as a
+     * literal (refused by the preflight, before connecting) and one built at run time (which the
+     * preflight cannot read, so the verb itself refuses it) get the same message, listing the same keys.
      */
     @ParameterizedTest
     @CsvSource(textBlock = """
@@ -363,11 +364,23 @@ class ScriptPreflightTest {
             attach  | mail from: 'a@example.com'; rcpt to: 'b@example.com'; data { attach([(k): 1], 'report.pdf') }
             inline  | mail from: 'a@example.com'; rcpt to: 'b@example.com'; data { inline([(k): 1], 'report.pdf') }
             """, delimiter = '|')
-    void thePreflightKnowsEveryVerbsOptionsAsTheVerbDoes(String verb, String call) {
-        ScriptRunner.Result r = run("def k = 'zz' + 'z'\n" + call + "\n", true);
-        String m = messages(r);
-        assertThat(m).contains(verb + ": unknown option 'zzz'");
-        String allowed = m.substring(m.indexOf("allowed: ") + "allowed: ".length()).lines().findFirst().orElseThrow();
-        assertThat(allowed).isEqualTo(String.join(", ", ScriptFacts.KEYS.get(verb)));
+    void thePreflightAndTheVerbRefuseTheSameKeys(String verb, String call) {
+        String atRunTime = messages(run("def k = 'zz' + 'z'\n" + call + "\n", true));
+        String beforeRunning = messages(run("def k = 'zz' + 'z'\n" + call.replace("[(k): 1]", "[zzz: 1]") + "\n",
+                true));
+        assertThat(atRunTime).contains(verb + ": unknown option 'zzz'");
+        assertThat(beforeRunning.lines().distinct()).containsExactlyElementsOf(atRunTime.lines().distinct().toList());
+        String allowed = atRunTime.substring(atRunTime.indexOf("allowed: ") + "allowed: ".length()).lines()
+                .findFirst().orElseThrow();
+        assertThat(allowed).isEqualTo(String.join(", ", VerbOptions.valueOf(verb.toUpperCase(java.util.Locale.ROOT))
+                .keys()));
+    }
+
+    @Test
+    void aLiteralUnknownKeyIsRefusedBeforeConnecting() {
+        ScriptRunner.Result r = run("mail frm: 'a@example.com'\n");
+        assertThat(messages(r)).startsWith("p.groovy:3: script error: mail: unknown option 'frm' (did you mean"
+                + " 'from'?); allowed: from, size, body, smtputf8, ret, envid\n");
+        assertThat(server.connections()).isZero();
     }
 }
