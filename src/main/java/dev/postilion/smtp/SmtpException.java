@@ -74,6 +74,41 @@ public class SmtpException extends IOException {
         this.server = server;
     }
 
+    /** A verb out of order or in the wrong state: the caller's mistake ({@link Kind#STATE}). */
+    public static SmtpException state(SmtpStage stage, String server, String message) {
+        return new SmtpException(Kind.STATE, stage, null, null, server, message, null);
+    }
+
+    /** A bad argument from the caller, refused before anything was sent ({@link Kind#INPUT}). */
+    public static SmtpException input(SmtpStage stage, String server, String message) {
+        return new SmtpException(Kind.INPUT, stage, null, null, server, message, null);
+    }
+
+    /** TLS could not be had as configured ({@link Kind#TLS}), with the fact that points to the remedy. */
+    public static SmtpException tls(SmtpStage stage, String server, String message, Throwable cause, Hint hint) {
+        return new SmtpException(Kind.TLS, stage, null, null, server, message, cause, hint);
+    }
+
+    /** A failure of {@code kind} with no command and no reply. */
+    public static SmtpException failure(Kind kind, SmtpStage stage, String server, String message, Throwable cause) {
+        return new SmtpException(kind, stage, null, null, server, message, cause);
+    }
+
+    /** A failure of {@code kind} with no command and no reply, and a {@link Hint} at its remedy. */
+    public static SmtpException failure(Kind kind, SmtpStage stage, String server, String message, Throwable cause,
+                                        Hint hint) {
+        return new SmtpException(kind, stage, null, null, server, message, cause, hint);
+    }
+
+    /**
+     * The message content could not be read, or the caller stopped it, while it went out
+     * ({@link Kind#LOCAL_IO}): the connection was dropped before the final dot.
+     */
+    public static SmtpException localIo(SmtpStage stage, String command, String server, String message,
+                                        Throwable cause) {
+        return new SmtpException(Kind.LOCAL_IO, stage, command, null, server, message, cause);
+    }
+
     /** An unexpected reply to a command: the kind follows the reply class (and 53x in AUTH). */
     public static SmtpException unexpected(SmtpStage stage, String command, Reply reply, String server) {
         Kind kind = reply.isTransientNegative() ? Kind.TEMPORARY : Kind.PERMANENT;

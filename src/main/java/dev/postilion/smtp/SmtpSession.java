@@ -40,10 +40,6 @@ import dev.postilion.transcript.TranscriptListener;
 public final class SmtpSession implements Closeable {
 
     private static final Predicate<Reply> POSITIVE = Reply::isPositiveCompletion;
-    private static final Pattern BODY_VALUES = Pattern.compile("(?i)7BIT|8BITMIME|BINARYMIME");
-    private static final Pattern RET_VALUES = Pattern.compile("(?i)FULL|HDRS");
-    private static final Pattern NOTIFY_VALUES =
-            Pattern.compile("(?i)NEVER|(SUCCESS|FAILURE|DELAY)(,(SUCCESS|FAILURE|DELAY))*");
     /** The least time each address gets when a host has several (Go's net.Dialer: 2 s). */
     private static final long MIN_CONNECT_SHARE_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** How errors name the step after the final dot; the batch journal reads this prefix. */
@@ -781,8 +777,7 @@ public final class SmtpSession implements Closeable {
                 transcript.error("message has 8-bit content and " + server() + " does not offer 8BITMIME");
             }
         }
-        String nonAscii = !isAscii(aLabelDomain(envelope.from())) ? envelope.from()
-                : envelope.recipients().stream().filter(a -> !isAscii(aLabelDomain(a))).findFirst().orElse(null);
+        String nonAscii = Commands.firstNeedingUtf8(envelope);
         if (nonAscii != null && !capabilities.smtpUtf8()) {
             throw new SmtpException(Kind.INPUT, SmtpStage.MAIL, null, null, server(), "address " + nonAscii
                     + " is not ASCII, and " + server() + " does not offer SMTPUTF8 (RFC 6531) to carry it;"
@@ -1248,36 +1243,7 @@ public final class SmtpSession implements Closeable {
         if (mailAccepted) {
             throw state(SmtpStage.MAIL, "mail from: given twice; finish the transaction with data, or rset() first");
         }
-        String sender = from == null ? "" : from;
-        CommandWriter.checkAddress("sender", sender, SmtpStage.MAIL);
-        sender = aLabelDomain(sender);
-        requireAsciiOrUtf8("sender", sender, mo.smtpUtf8(), SmtpStage.MAIL);
-        StringBuilder sb = new StringBuilder("MAIL FROM:<").append(sender).append('>');
-        if (mo.size() >= 0) {
-            sb.append(" SIZE=").append(mo.size());
-        }
-        if (mo.body() != null) {
-            sb.append(" BODY=").append(keyword("BODY", mo.body(), BODY_VALUES,
-                    "7BIT, 8BITMIME or BINARYMIME (RFC 6152)", SmtpStage.MAIL));
-        }
-        if (mo.smtpUtf8()) {
-            if (!capabilities.smtpUtf8()) {
-                throw new SmtpException(Kind.INPUT, SmtpStage.MAIL, null, null, server(), "SMTPUTF8 asked for, but "
-                        + server() + " does not offer SMTPUTF8 (RFC 6531)", null);
-            }
-            sb.append(" SMTPUTF8");
-        }
-        if (mo.ret() != null || mo.envid() != null) {
-            requireDsn(SmtpStage.MAIL);
-            if (mo.ret() != null) {
-                sb.append(" RET=").append(keyword("RET", mo.ret(), RET_VALUES, "FULL or HDRS (RFC 3461 4.3)",
-                        SmtpStage.MAIL));
-            }
-            if (mo.envid() != null) {
-                sb.append(" ENVID=").append(xtext(CommandWriter.checkArgument("ENVID", mo.envid(), SmtpStage.MAIL)));
-            }
-        }
-        return sb.toString();
+        return Commands.mail(from, mo, capabilities, server());
     }
 
     private String rcptLine(String to, RcptOptions ro) throws SmtpException {
@@ -1289,100 +1255,7 @@ public final class SmtpSession implements Closeable {
     }
 
     private String rcptLineChecked(String to, RcptOptions ro) throws SmtpException {
-        CommandWriter.checkAddress("recipient", to, SmtpStage.RCPT);
-        to = aLabelDomain(to);
-        if (to.isBlank()) {
-            throw new SmtpException(Kind.INPUT, SmtpStage.RCPT, null, null, server(), "recipient is empty", null);
-        }
-        requireAsciiOrUtf8("recipient", to, true, SmtpStage.RCPT);
-        StringBuilder sb = new StringBuilder("RCPT TO:<").append(to).append('>');
-        if (ro.notifyOn() != null || ro.orcpt() != null) {
-            requireDsn(SmtpStage.RCPT);
-            if (ro.notifyOn() != null) {
-                sb.append(" NOTIFY=").append(keyword("NOTIFY", ro.notifyOn(), NOTIFY_VALUES,
-                        "NEVER or a list of SUCCESS, FAILURE, DELAY (RFC 3461 4.1)", SmtpStage.RCPT));
-            }
-            if (ro.orcpt() != null) {
-                sb.append(" ORCPT=").append(xtext(CommandWriter.checkArgument("ORCPT", ro.orcpt(), SmtpStage.RCPT)));
-            }
-        }
-        return sb.toString();
-    }
-
-    private void requireAsciiOrUtf8(String what, String address, boolean utf8Allowed, SmtpStage stage)
-            throws SmtpException {
-        if (!isAscii(address) && !(utf8Allowed && capabilities.smtpUtf8())) {
-            throw new SmtpException(Kind.INPUT, stage, null, null, server(), what + " " + address
-                    + " is not ASCII, and " + server() + " does not offer SMTPUTF8 (RFC 6531) to carry it", null);
-        }
-    }
-
-    private void requireDsn(SmtpStage stage) throws SmtpException {
-        if (!capabilities.dsn()) {
-            throw new SmtpException(Kind.PERMANENT, stage, null, null, server(),
-                    "DSN parameters given, but " + server() + " does not offer DSN (RFC 3461)", null);
-        }
-    }
-
-    /**
-     * Checks an ESMTP parameter value against its grammar, so that a value cannot carry a space and
-     * further parameters of its own.
-     */
-    private String keyword(String name, String value, Pattern grammar, String allowed, SmtpStage stage)
-            throws SmtpException {
-        CommandWriter.checkArgument(name, value, stage);
-        if (!grammar.matcher(value).matches()) {
-            throw new SmtpException(Kind.INPUT, stage, null, null, server(), name + " " + CommandWriter.printable(value)
-                    + " is not " + allowed + ": refused before sending", null);
-        }
-        return value;
-    }
-
-    /**
-     * An address whose local part is ASCII, with its domain as an A-label ({@code user@bücher.example}
-     * goes out as {@code user@xn--bcher-kva.example}, RFC 5890), so that only a non-ASCII local part
-     * needs SMTPUTF8 (RFC 6531). The address as given when it cannot be converted.
-     */
-    static String aLabelDomain(String address) {
-        if (address == null || isAscii(address)) {
-            return address;
-        }
-        int at = address.lastIndexOf('@');
-        if (at <= 0 || !isAscii(address.substring(0, at))) {
-            return address;
-        }
-        try {
-            String domain = java.net.IDN.toASCII(address.substring(at + 1), java.net.IDN.USE_STD3_ASCII_RULES);
-            return isAscii(domain) && !domain.isEmpty() ? address.substring(0, at + 1) + domain : address;
-        } catch (IllegalArgumentException e) {
-            return address;
-        }
-    }
-
-    private static boolean isAscii(String s) {
-        if (s == null) {
-            return true;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) > 0x7e) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** RFC 3461 4: xtext encodes '+', '=' and anything outside 33..126 as +XX. */
-    private static String xtext(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c < 33 || c > 126 || c == '+' || c == '=') {
-                sb.append('+').append(String.format("%02X", c));
-            } else {
-                sb.append((char) c);
-            }
-        }
-        return sb.toString();
+        return Commands.rcpt(to, ro, capabilities, server());
     }
 
     private Reply command(SmtpStage stage, String line, Predicate<Reply> expected) throws SmtpException {
