@@ -37,12 +37,26 @@ final class AuthDialogue {
 
     /**
      * The whole exchange with {@code mechanism} ({@code auto}: the strongest offered that fits the
-     * credentials). Secret client lines are masked in the transcript from the AUTH command to its
+     * credentials), once per connection, outside a transaction, and over cleartext only when
+     * allowed or to loopback. Secret client lines are masked in the transcript from the AUTH command to its
      * final reply, and every secret sent is masked in every reply after it.
      *
      * @return the final reply (235 on success)
      */
-    Reply run(SmtpCodec codec, String mechanism, Credentials credentials) throws SmtpException {
+    Reply run(SmtpCodec codec, SessionOptions options, String mechanism, Credentials credentials)
+            throws SmtpException {
+        if (state.authenticated) {
+            throw state.state(SmtpStage.AUTH, "already authenticated on this connection");
+        }
+        if (state.mailAccepted) {
+            throw state.state(SmtpStage.AUTH, "auth is not allowed during a mail transaction (RFC 4954 4)");
+        }
+        if (!codec.tls() && !options.allowCleartextAuth() && (state.assumeRemote || !codec.conn().loopback())) {
+            throw SmtpException.failure(Kind.CONFIG, SmtpStage.AUTH, server(),
+                    "AUTH refused: the connection to " + server() + " is not encrypted, and the password would"
+                            + " cross the network readable\n    use tls 'starttls' or 'implicit'; or allow it"
+                            + " explicitly with allowCleartextAuth / --allow-cleartext-auth", null);
+        }
         if (credentials.username() != null) {
             // RFC 4616 2: NUL separates PLAIN's fields, so a user name holding one could name another.
             CommandWriter.checkArgument("AUTH user name", credentials.username(), SmtpStage.AUTH);

@@ -44,12 +44,53 @@ final class Pipeline {
         codec.settleWith(this::completePending);
     }
 
-    DataWriter dataWriter() {
-        return dataWriter;
+    /** MAIL FROM, alone: on 250 the transaction is open. */
+    Reply mail(String from, MailOptions mo) throws SmtpException {
+        state.requireGreeted(SmtpStage.MAIL, codec);
+        state.requireTlsIfRequired(SmtpStage.MAIL, options.tls().mode(), codec);
+        if (state.mailAccepted) {
+            throw state.state(SmtpStage.MAIL,
+                    "mail from: given twice; finish the transaction with data, or rset() first");
+        }
+        Reply r = codec.command(SmtpStage.MAIL, Commands.mail(from, mo, state.capabilities, state.server()),
+                POSITIVE);
+        if (r.isPositiveCompletion()) {
+            state.mailAccepted = true;
+            state.acceptedRecipients = 0;
+        }
+        return r;
     }
 
-    BdatWriter bdatWriter() {
-        return bdatWriter;
+    /** RCPT TO, alone, in an open transaction. */
+    Reply rcpt(String to, RcptOptions ro) throws SmtpException {
+        if (!state.mailAccepted) {
+            state.requireGreeted(SmtpStage.RCPT, codec);
+            throw state.state(SmtpStage.RCPT, "rcpt needs a mail from: first");
+        }
+        Reply r = codec.command(SmtpStage.RCPT, Commands.rcpt(to, ro, state.capabilities, state.server()), POSITIVE);
+        if (r.isPositiveCompletion()) {
+            state.acceptedRecipients++;
+        }
+        return r;
+    }
+
+    /** DATA, alone: on 354 (any 3yz) the message and the reply after the final dot; else DATA's reply. */
+    Reply data(MessageContent content) throws SmtpException {
+        state.requireRecipients(SmtpStage.DATA, codec);
+        Reply r = codec.command(SmtpStage.DATA, Commands.DATA, Reply::isPositiveIntermediate);
+        if (!r.isPositiveIntermediate()) {
+            return r;
+        }
+        return dataWriter.send(content, null);
+    }
+
+    /** BDAT, alone: the message in chunks; the reply to the LAST chunk, or the first refusal. */
+    Reply bdat(MessageContent content, int chunkSize) throws SmtpException {
+        state.requireRecipients(SmtpStage.BDAT, codec);
+        if (!state.capabilities.chunking()) {
+            throw state.state(SmtpStage.BDAT, "the server did not offer CHUNKING, so BDAT cannot be used");
+        }
+        return bdatWriter.send(content, chunkSize, null);
     }
 
     /** True when the next message may go out ahead of this one's final reply (PIPELINING, no BDAT). */

@@ -5,6 +5,7 @@ import java.net.SocketTimeoutException;
 import java.util.function.Predicate;
 
 import dev.postilion.smtp.SmtpException.Kind;
+import dev.postilion.smtp.StartTls.Upgrade;
 import dev.postilion.smtp.auth.Credentials;
 import dev.postilion.transcript.SecretStrings;
 import dev.postilion.transcript.TranscriptListener;
@@ -160,34 +161,9 @@ public final class SmtpSession implements Closeable {
         return upgrade().starttls();
     }
 
-    /** The replies of a STARTTLS exchange: to STARTTLS, and to the EHLO after it (null if there was none). */
-    private record Upgrade(Reply starttls, Reply hello) {
-    }
-
     private Upgrade upgrade() throws SmtpException {
         state.requireGreeted(SmtpStage.STARTTLS, codec);
-        if (codec.tls()) {
-            throw state.state(SmtpStage.STARTTLS, "TLS is already active on this connection");
-        }
-        Reply r = codec.command(SmtpStage.STARTTLS, Commands.STARTTLS, x -> x.code() == 220);
-        if (r.code() != 220) {
-            return new Upgrade(r, null);
-        }
-        startTls.refuseInjection(codec);
-        startTls.handshake(codec, false);
-        // RFC 3207 4.2: discard all knowledge obtained before TLS and say EHLO again.
-        String name = state.heloName;
-        boolean wasEsmtp = state.esmtp;
-        state.capabilities = Capabilities.NONE;
-        state.greeted = false;
-        state.authenticated = false;
-        state.resetTransaction();
-        Reply again = wasEsmtp ? ehlo(name) : helo(name);
-        if (!again.isPositiveCompletion()) {
-            throw SmtpException.unexpected(SmtpStage.EHLO, (wasEsmtp ? "EHLO " : "HELO ") + name
-                    + " (after STARTTLS)", again, server());
-        }
-        return new Upgrade(r, again);
+        return startTls.upgrade(codec, this::hello);
     }
 
     /**
@@ -224,19 +200,7 @@ public final class SmtpSession implements Closeable {
     public Reply auth(String mechanism, Credentials credentials) throws SmtpException {
         state.requireGreeted(SmtpStage.AUTH, codec);
         state.requireTlsIfRequired(SmtpStage.AUTH, options.tls().mode(), codec);
-        if (state.authenticated) {
-            throw state.state(SmtpStage.AUTH, "already authenticated on this connection");
-        }
-        if (state.mailAccepted) {
-            throw state.state(SmtpStage.AUTH, "auth is not allowed during a mail transaction (RFC 4954 4)");
-        }
-        if (!codec.tls() && !options.allowCleartextAuth() && (state.assumeRemote || !codec.conn().loopback())) {
-            throw SmtpException.failure(Kind.CONFIG, SmtpStage.AUTH, server(),
-                    "AUTH refused: the connection to " + server() + " is not encrypted, and the password would"
-                            + " cross the network readable\n    use tls 'starttls' or 'implicit'; or allow it"
-                            + " explicitly with allowCleartextAuth / --allow-cleartext-auth", null);
-        }
-        return authDialogue.run(codec, mechanism, credentials);
+        return authDialogue.run(codec, options, mechanism, credentials);
     }
 
     /**
@@ -257,35 +221,12 @@ public final class SmtpSession implements Closeable {
 
     /** MAIL FROM; an empty {@code from} sends the null reverse path {@code <>}. */
     public Reply mail(String from, MailOptions mailOptions) throws SmtpException {
-        state.requireGreeted(SmtpStage.MAIL, codec);
-        state.requireTlsIfRequired(SmtpStage.MAIL, options.tls().mode(), codec);
-        if (state.mailAccepted) {
-            throw state.state(SmtpStage.MAIL,
-                    "mail from: given twice; finish the transaction with data, or rset() first");
-        }
-        String line = Commands.mail(from, mailOptions == null ? MailOptions.NONE : mailOptions, state.capabilities,
-                server());
-        Reply r = codec.command(SmtpStage.MAIL, line, POSITIVE);
-        if (r.isPositiveCompletion()) {
-            state.mailAccepted = true;
-            state.acceptedRecipients = 0;
-        }
-        return r;
+        return transaction(SmtpStage.MAIL).mail(from, mailOptions == null ? MailOptions.NONE : mailOptions);
     }
 
     /** RCPT TO. */
     public Reply rcpt(String to, RcptOptions rcptOptions) throws SmtpException {
-        if (!state.mailAccepted) {
-            state.requireGreeted(SmtpStage.RCPT, codec);
-            throw state.state(SmtpStage.RCPT, "rcpt needs a mail from: first");
-        }
-        String line = Commands.rcpt(to, rcptOptions == null ? RcptOptions.NONE : rcptOptions, state.capabilities,
-                server());
-        Reply r = codec.command(SmtpStage.RCPT, line, POSITIVE);
-        if (r.isPositiveCompletion()) {
-            state.acceptedRecipients++;
-        }
-        return r;
+        return transaction(SmtpStage.RCPT).rcpt(to, rcptOptions == null ? RcptOptions.NONE : rcptOptions);
     }
 
     /**
@@ -294,12 +235,7 @@ public final class SmtpSession implements Closeable {
      * returned. Any other reply to DATA is returned as it is.
      */
     public Reply data(MessageContent content) throws SmtpException {
-        state.requireRecipients(SmtpStage.DATA, codec);
-        Reply r = codec.command(SmtpStage.DATA, Commands.DATA, Reply::isPositiveIntermediate);
-        if (!r.isPositiveIntermediate()) {
-            return r;
-        }
-        return pipeline.dataWriter().send(content, null);
+        return transaction(SmtpStage.DATA).data(content);
     }
 
     /**
@@ -308,11 +244,7 @@ public final class SmtpSession implements Closeable {
      * first refusal).
      */
     public Reply bdat(MessageContent content, int chunkSize) throws SmtpException {
-        state.requireRecipients(SmtpStage.BDAT, codec);
-        if (!state.capabilities.chunking()) {
-            throw state.state(SmtpStage.BDAT, "the server did not offer CHUNKING, so BDAT cannot be used");
-        }
-        return pipeline.bdatWriter().send(content, chunkSize, null);
+        return transaction(SmtpStage.BDAT).bdat(content, chunkSize);
     }
 
     /**
@@ -333,10 +265,7 @@ public final class SmtpSession implements Closeable {
     public SendResult send(Envelope envelope, MessageContent content, DataEndListener listener)
             throws SmtpException {
         completePending();
-        if (pipeline == null) {
-            state.requireGreeted(SmtpStage.MAIL, codec);
-        }
-        return pipeline.transact(envelope, content, listener, null);
+        return transaction(SmtpStage.MAIL).transact(envelope, content, listener, null);
     }
 
     /**
@@ -354,10 +283,7 @@ public final class SmtpSession implements Closeable {
      */
     public void sendAhead(Envelope envelope, MessageContent content, DataEndListener listener,
                           TransactionListener done) throws SmtpException {
-        if (pipeline == null) {
-            state.requireGreeted(SmtpStage.MAIL, codec);
-        }
-        boolean ahead = pipeline.canWriteAhead();
+        boolean ahead = transaction(SmtpStage.MAIL).canWriteAhead();
         if (!ahead) {
             completePending();
         }
@@ -365,6 +291,14 @@ public final class SmtpSession implements Closeable {
         if (r != null) {
             done.ended(r);
         }
+    }
+
+    /** The transaction engine of the connection; before any, {@code stage}'s refusal. */
+    private Pipeline transaction(SmtpStage stage) throws SmtpException {
+        if (pipeline == null) {
+            state.requireConnected(stage, codec);
+        }
+        return pipeline;
     }
 
     /** True while a message's final dot has gone out (or is buffered) and its reply is not read yet. */
@@ -462,19 +396,12 @@ public final class SmtpSession implements Closeable {
         return state.authenticated;
     }
 
-    /**
-     * The mechanism of the last AUTH exchange begun on this session, upper case and as sent (the
-     * one {@code auto} chose), or null before any.
-     */
+    /** The mechanism of the last AUTH begun, upper case and as sent ({@code auto} resolved), or null. */
     public String authMechanism() {
         return state.authMechanism;
     }
 
-    /**
-     * What the server offered in its last EHLO before TLS on this connection: with STARTTLS, the
-     * offer any listener on the path could read; {@link Capabilities#NONE} when the connection was
-     * encrypted from its first byte.
-     */
+    /** What the last EHLO before TLS offered (what the path could read); NONE under implicit TLS. */
     public Capabilities capabilitiesBeforeTls() {
         return state.plainCapabilities;
     }
@@ -509,10 +436,7 @@ public final class SmtpSession implements Closeable {
         return options;
     }
 
-    /**
-     * Replaces the reply classes the transcript treats as expected ({@code <-} rather than
-     * {@code <**}) for the following commands; null restores each command's own.
-     */
+    /** The reply classes the transcript shows as expected from now on; null: each command's own. */
     public void expecting(Predicate<Reply> expected) {
         state.expectation = expected;
     }

@@ -37,6 +37,44 @@ final class StartTls {
         this.state = state;
     }
 
+    /** Says EHLO (or HELO) again after the handshake. */
+    @FunctionalInterface
+    interface Hello {
+        Reply say(SmtpStage stage, String name) throws SmtpException;
+    }
+
+    /** The replies of a STARTTLS exchange: to STARTTLS, and to the EHLO after it (null if there was none). */
+    record Upgrade(Reply starttls, Reply hello) {
+    }
+
+    /**
+     * STARTTLS on a greeted plain connection: on 220, the handshake, then everything learnt before
+     * it is forgotten and {@code hello} is said again (RFC 3207 4.2).
+     */
+    Upgrade upgrade(SmtpCodec codec, Hello hello) throws SmtpException {
+        if (codec.tls()) {
+            throw state.state(SmtpStage.STARTTLS, "TLS is already active on this connection");
+        }
+        Reply r = codec.command(SmtpStage.STARTTLS, Commands.STARTTLS, x -> x.code() == 220);
+        if (r.code() != 220) {
+            return new Upgrade(r, null);
+        }
+        refuseInjection(codec);
+        handshake(codec, false);
+        String name = state.heloName;
+        boolean wasEsmtp = state.esmtp;
+        state.capabilities = Capabilities.NONE;
+        state.greeted = false;
+        state.authenticated = false;
+        state.resetTransaction();
+        Reply again = hello.say(wasEsmtp ? SmtpStage.EHLO : SmtpStage.HELO, name);
+        if (!again.isPositiveCompletion()) {
+            throw SmtpException.unexpected(SmtpStage.EHLO, (wasEsmtp ? "EHLO " : "HELO ") + name
+                    + " (after STARTTLS)", again, server());
+        }
+        return new Upgrade(r, again);
+    }
+
     /** True when the mode asks for STARTTLS after EHLO and the connection is not encrypted yet. */
     boolean wanted(SmtpCodec codec) {
         TlsMode mode = options.tls().mode();
@@ -71,7 +109,7 @@ final class StartTls {
      * RFC 3207 5: any byte the server sent after its 220 and before the handshake is a response
      * injection attempt; the connection is dropped.
      */
-    void refuseInjection(SmtpCodec codec) throws SmtpException {
+    private void refuseInjection(SmtpCodec codec) throws SmtpException {
         int extra = codec.buffered(SmtpStage.STARTTLS, "STARTTLS");
         if (extra > 0) {
             codec.close();
