@@ -54,8 +54,7 @@ final class AuthDialogue {
         if (!codec.tls() && !options.allowCleartextAuth() && (state.assumeRemote || !codec.conn().loopback())) {
             throw SmtpException.failure(Kind.CONFIG, SmtpStage.AUTH, server(),
                     "AUTH refused: the connection to " + server() + " is not encrypted, and the password would"
-                            + " cross the network readable\n    use tls 'starttls' or 'implicit'; or allow it"
-                            + " explicitly with allowCleartextAuth / --allow-cleartext-auth", null);
+                            + " cross the network readable", null, SmtpException.Hint.CLEARTEXT_AUTH_REFUSED);
         }
         if (credentials.username() != null) {
             // RFC 4616 2: NUL separates PLAIN's fields, so a user name holding one could name another.

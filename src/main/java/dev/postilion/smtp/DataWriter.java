@@ -134,8 +134,7 @@ final class DataWriter {
                     + " message was still being sent, answering nothing; its replies are out of step with the"
                     + " commands\n    the final dot was not sent, so the message was not delivered");
         }
-        transcript.info("The server replied before the end of the message; the final dot was not sent and the"
-                + " connection is closed");
+        transcript.earlyReply();
         return r;
     }
 

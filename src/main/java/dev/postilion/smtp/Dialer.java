@@ -42,15 +42,15 @@ final class Dialer {
         } catch (UnknownHostException e) {
             throw SmtpException.failure(Kind.NO_HOST, SmtpStage.CONNECT, server,
                     "CONNECT " + server + " failed: host not found: '" + host + "' does not exist (DNS has no"
-                            + " address for it)\n    check the host name in the script, profile or --server", e);
+                            + " address for it)", e, SmtpException.Hint.NO_SUCH_HOST);
         } catch (IOException e) {
             throw SmtpException.noReply(Kind.TEMPORARY, SmtpStage.CONNECT, null, server,
                     "the host name could not be looked up: " + e.getMessage() + "; try again later", e);
         }
         if (addresses == null || addresses.isEmpty()) {
             throw SmtpException.failure(Kind.NO_HOST, SmtpStage.CONNECT, server,
-                    "CONNECT " + server + " failed: host not found: '" + host + "' has no address"
-                            + "\n    check the host name in the script, profile or --server", null);
+                    "CONNECT " + server + " failed: host not found: '" + host + "' has no address", null,
+                    SmtpException.Hint.NO_SUCH_HOST);
         }
         long deadline = System.nanoTime() + options.timeouts().connect().toNanos();
         List<String> failures = new ArrayList<>();
@@ -66,7 +66,7 @@ final class Dialer {
             }
             long share = Math.max(left / (addresses.size() - i), Math.min(left, MIN_CONNECT_SHARE_NANOS));
             boolean literal = host.equals(address.getHostAddress()) || host.indexOf(':') >= 0;
-            transcript.info("Trying " + server + (literal ? "" : " (" + at + ")") + "...");
+            transcript.connecting(server, literal ? null : at);
             try {
                 return SmtpConnection.open(host, port, address, options.timeouts(), Duration.ofNanos(share));
             } catch (IOException e) {
@@ -77,7 +77,7 @@ final class Dialer {
                         : String.valueOf(e.getMessage());
                 failures.add(addresses.size() == 1 ? why : at + ": " + why);
                 if (i + 1 < addresses.size()) {
-                    transcript.info(at + ": " + why + "; trying the next address");
+                    transcript.addressFailed(at, why);
                 }
             }
         }

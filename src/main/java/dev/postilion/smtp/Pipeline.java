@@ -49,8 +49,8 @@ final class Pipeline {
         state.requireGreeted(SmtpStage.MAIL, codec);
         state.requireTlsIfRequired(SmtpStage.MAIL, options.tls().mode(), codec);
         if (state.mailAccepted) {
-            throw state.state(SmtpStage.MAIL,
-                    "mail from: given twice; finish the transaction with data, or rset() first");
+            throw SmtpException.state(SmtpStage.MAIL, state.server(), "mail from: given twice",
+                    SmtpException.Hint.TRANSACTION_OPEN);
         }
         Reply r = codec.command(SmtpStage.MAIL, Commands.mail(from, mo, state.capabilities, state.server()),
                 POSITIVE);
@@ -156,7 +156,8 @@ final class Pipeline {
                         TransactionListener ahead) throws SmtpException {
         state.requireGreeted(SmtpStage.MAIL, codec);
         if (state.mailAccepted) {
-            throw state.state(SmtpStage.MAIL, "a mail transaction is already open; finish it or rset() first");
+            throw SmtpException.state(SmtpStage.MAIL, state.server(), "a mail transaction is already open",
+                    SmtpException.Hint.TRANSACTION_OPEN);
         }
         String mailLine = Commands.mail(envelope.from(), mailOptions(envelope, content), state.capabilities,
                 state.server());
@@ -250,7 +251,7 @@ final class Pipeline {
             if (capabilities.eightBitMime()) {
                 mo = mo.withBody("8BITMIME");
             } else {
-                transcript.error("message has 8-bit content and " + state.server() + " does not offer 8BITMIME");
+                transcript.eightBitUnannounced(state.server());
             }
         }
         String nonAscii = Commands.firstNeedingUtf8(envelope);

@@ -86,9 +86,9 @@ final class SessionState {
     /** With a required TLS mode, nothing but EHLO and STARTTLS goes out in plain text. */
     void requireTlsIfRequired(SmtpStage stage, TlsMode mode, SmtpCodec codec) throws SmtpException {
         if (mode.required() && !codec.tls()) {
-            throw SmtpException.tls(stage, server(), "TLS is required (tls '" + mode.word()
-                    + "'), but the connection to " + server() + " is not encrypted; nothing was sent"
-                    + "\n    call starttls() after ehlo, or let ehlo do it", null, null);
+            throw SmtpException.tls(stage, server(), "TLS is required (" + mode.word()
+                    + "), but the connection to " + server() + " is not encrypted; nothing was sent", null,
+                    SmtpException.Hint.TLS_NOT_STARTED);
         }
     }
 

@@ -160,8 +160,8 @@ final class SmtpCodec {
                 // A port that speaks TLS from the first byte (SMTPS) waits, silent, for our handshake.
                 SmtpException plain = SmtpException.noReply(Kind.TEMPORARY, stage, command, server(), why, e);
                 throw new SmtpException(Kind.TEMPORARY, stage, command, null, server(), plain.getMessage()
-                        + "\n    if this port speaks TLS from the first byte (as port 465 does), "
-                        + StartTls.USE_IMPLICIT, e, SmtpException.Hint.NO_GREETING);
+                        + "\n    this port may speak TLS from the first byte (as port 465 does)", e,
+                        SmtpException.Hint.NO_GREETING);
             }
             throw SmtpException.noReply(Kind.TEMPORARY, stage, command, server(), why, e);
         } catch (ReplyReader.TlsRecordException e) {
@@ -169,7 +169,7 @@ final class SmtpCodec {
             if (stage == SmtpStage.GREETING && !conn.tls()) {
                 throw new SmtpException(Kind.TLS, stage, command, null, server(), (command == null
                         ? stage.label() + " " + server() : command) + " failed: the server speaks TLS, not plain SMTP"
-                        + "\n    this port speaks TLS from the first byte: " + StartTls.USE_IMPLICIT, e,
+                        + "\n    this port speaks TLS from the first byte", e,
                         SmtpException.Hint.PORT_SPEAKS_TLS);
             }
             throw new SmtpProtocolException(stage, command, server(), e.getMessage());

@@ -86,7 +86,7 @@ final class SmtpConnection implements Closeable {
 
     /**
      * Wraps the connection in TLS, verifying as configured, with the handshake bounded by
-     * {@code limit}; returns lines for the transcript.
+     * {@code limit}; returns lines for the transcript (protocol, cipher, peer certificates).
      */
     List<String> startTls(TlsSettings settings, Duration limit) throws IOException {
         SSLSocket ssl = (SSLSocket) settings.socketFactory().createSocket(socket, host, port, true);
@@ -126,9 +126,6 @@ final class SmtpConnection implements Closeable {
         } catch (IOException e) {
             lines.add("TLS peer sent no certificate");
         }
-        lines.add(settings.insecure()
-                ? "TLS peer certificate NOT verified (--insecure): anyone in the path can read and change this session"
-                : "TLS peer certificate passed CA verification, passed host verification (using host " + host + ")");
         return lines;
     }
 

@@ -85,7 +85,7 @@ public final class SmtpSession implements Closeable {
         SmtpConnection conn = Dialer.dial(host, port, options, transcript);
         codec = new SmtpCodec(conn, options, transcript, secrets, state);
         pipeline = new Pipeline(codec, state, options, transcript);
-        transcript.info("Connected to " + host + ".");
+        transcript.connected(host);
         if (options.tls().mode() == TlsMode.IMPLICIT) {
             startTls.handshake(codec, true);
         }
@@ -144,7 +144,7 @@ public final class SmtpSession implements Closeable {
     public Reply greet(String name) throws SmtpException {
         Reply r = ehlo(name);
         if (r.isPermanentNegative() && isOpen()) {
-            transcript.info("EHLO refused; trying HELO");
+            transcript.ehloFallback();
             return helo(name);
         }
         return r;
@@ -352,10 +352,8 @@ public final class SmtpSession implements Closeable {
             return codec.command(SmtpStage.QUIT, Commands.QUIT, POSITIVE);
         } catch (SmtpException e) {
             if (e.kind() == Kind.TEMPORARY) {
-                transcript.info(e.getCause() instanceof SocketTimeoutException
-                        ? "No reply to QUIT within " + Timeouts.describe(options.timeouts().quit())
-                        + "; the connection is closed anyway"
-                        : "Connection closed before the reply to QUIT");
+                transcript.quitUnanswered(e.getCause() instanceof SocketTimeoutException
+                        ? Timeouts.describe(options.timeouts().quit()) : null);
                 return null;
             }
             throw e;

@@ -22,9 +22,6 @@ import dev.postilion.transcript.TranscriptListener;
  */
 final class StartTls {
 
-    /** The remedy when a port speaks TLS from its first byte (SMTPS). */
-    static final String USE_IMPLICIT = "use --tls implicit (tls: 'implicit')";
-
     private static final Pattern SELECTED_VERSION = Pattern.compile("selected protocol version (\\w+)");
 
     private final SessionOptions options;
@@ -86,10 +83,9 @@ final class StartTls {
         if (options.tls().mode().required()) {
             throw SmtpException.tls(SmtpStage.STARTTLS, server(),
                     "STARTTLS required, but " + server() + " did not offer it\n    refusing to continue in"
-                            + " plain text; use tls 'starttls-if-offered' to allow it, or 'implicit' for port 465",
-                    null, null);
+                            + " plain text", null, Hint.STARTTLS_NOT_OFFERED);
         }
-        transcript.error("Host did not advertise STARTTLS; continuing in plain text (starttls-if-offered)");
+        transcript.plainTextContinues(TranscriptListener.PlainText.STARTTLS_NOT_OFFERED);
     }
 
     /**
@@ -102,7 +98,7 @@ final class StartTls {
                     "STARTTLS refused; TLS is required, so nothing more is sent\n"
                             + SmtpException.quote(server(), r), null);
         }
-        transcript.error("STARTTLS refused; continuing in plain text (starttls-if-offered)");
+        transcript.plainTextContinues(TranscriptListener.PlainText.STARTTLS_REFUSED);
     }
 
     /**
@@ -129,7 +125,9 @@ final class StartTls {
         try {
             transcript.tlsStarted(conn.startTls(options.tls(), limit));
             if (options.tls().insecure()) {
-                transcript.error("TLS certificate checks are OFF (--insecure)");
+                transcript.tlsChecksOff();
+            } else {
+                transcript.tlsVerified(conn.host());
             }
         } catch (SmtpException e) {
             conn.close();
@@ -151,8 +149,7 @@ final class StartTls {
                 // JSSE read "220 ..." as a TLS record: the server greets in plain text.
                 return SmtpException.tls(SmtpStage.TLS, server(),
                         "TLS handshake with " + server() + " failed: the server answered in plain text, not TLS"
-                                + "\n    this port speaks plain SMTP first: use --tls starttls or none (tls:"
-                                + " 'starttls' or 'none')", e, Hint.PORT_SPEAKS_PLAIN);
+                                + "\n    this port speaks plain SMTP first", e, Hint.PORT_SPEAKS_PLAIN);
             }
             if (e instanceof SSLHandshakeException h) {
                 return refusedHandshake(h);
@@ -177,18 +174,19 @@ final class StartTls {
         if (obsolete != null) {
             return SmtpException.tls(SmtpStage.TLS, server(),
                     "TLS handshake with " + server() + " failed: " + obsolete + "\n    TLS 1.0 and 1.1 are refused"
-                            + " (RFC 8996: obsolete and insecure); the server must allow TLS 1.2 or 1.3", e, null);
+                            + " (RFC 8996: obsolete and insecure); the server must allow TLS 1.2 or 1.3", e,
+                    Hint.OBSOLETE_TLS);
         }
         if (certificate || why.contains("PKIX") || why.contains("subject alternative") || why.contains("certificate")) {
-            String hint = expired ? "the certificate has expired; the server must renew it (--insecure skips every"
-                    + " check, never for real credentials)"
-                    : why.contains("subject alternative") || why.contains("No name matching")
-                    ? "the certificate does not name '" + state.host + "': connect with the name the certificate"
-                    + " carries"
-                    : "to trust it, pass the issuing CA's certificate as PEM with --tls-ca FILE (tls_ca: in a"
-                    + " profile, tlsCa: in connect); --insecure skips every check (never for real credentials)";
+            boolean wrongHost = why.contains("subject alternative") || why.contains("No name matching");
+            String fact = expired ? "\n    the certificate has expired; the server must renew it"
+                    : wrongHost ? "\n    the certificate does not name '" + state.host + "': connect with the name the"
+                    + " certificate carries"
+                    : "";
+            Hint hint = expired ? Hint.EXPIRED_CERTIFICATE
+                    : wrongHost ? Hint.WRONG_HOST_CERTIFICATE : Hint.UNTRUSTED_CERTIFICATE;
             return SmtpException.tls(SmtpStage.TLS, server(),
-                    "TLS certificate of " + server() + " not trusted: " + why + "\n    " + hint, e, null);
+                    "TLS certificate of " + server() + " not trusted: " + why + fact, e, hint);
         }
         return SmtpException.tls(SmtpStage.TLS, server(), "TLS handshake with " + server() + " failed: " + why, e,
                 null);

@@ -59,9 +59,8 @@ class SmtpSessionAuthTest {
                             assertThat(e.kind()).isEqualTo(Kind.CONFIG);
                             assertThat(e.stage()).isEqualTo(SmtpStage.AUTH);
                             assertThat(e.getMessage()).isEqualTo("AUTH refused: the connection to " + server(s)
-                                    + " is not encrypted, and the password would cross the network readable\n"
-                                    + "    use tls 'starttls' or 'implicit'; or allow it explicitly with"
-                                    + " allowCleartextAuth / --allow-cleartext-auth");
+                                    + " is not encrypted, and the password would cross the network readable");
+                            assertThat(e.hint()).isEqualTo(SmtpException.Hint.CLEARTEXT_AUTH_REFUSED);
                         });
             }
             c.quit();
@@ -324,9 +323,8 @@ class SmtpSessionAuthTest {
             assertThat(e.kind()).isEqualTo(Kind.AUTH);
             assertThat(e.getMessage()).isEqualTo("AUTH LOGIN refused\n    " + server(s) + " replied: " + refusal
                     + "\n    the server has retired Basic authentication (a user name and password) for SMTP AUTH,"
-                    + " so no password will work: use OAuth 2.0 instead, with auth: xoauth2 and token: { command: ... }"
-                    + " (a command that prints a fresh access token) in the profile, or auth xoauth2: 'user', token:"
-                    + " ... in the script");
+                    + " so no password will work: use OAuth 2.0 instead");
+            assertThat(e.hint()).isEqualTo(SmtpException.Hint.BASIC_AUTH_RETIRED);
             assertThat(e.getMessage()).doesNotContain(PASSWORD);
         }
     }

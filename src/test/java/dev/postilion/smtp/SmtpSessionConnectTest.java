@@ -62,10 +62,10 @@ class SmtpSessionConnectTest {
                         assertThat(e.kind()).isEqualTo(Kind.NO_HOST);
                         assertThat(e.stage()).isEqualTo(SmtpStage.CONNECT);
                         assertThat(e.reply()).isNull();
+                        assertThat(e.hint()).isEqualTo(SmtpException.Hint.NO_SUCH_HOST);
                     })
                     .hasMessage("CONNECT mail.nowhere.test:25 failed: host not found: 'mail.nowhere.test' does not"
-                            + " exist (DNS has no address for it)\n    check the host name in the script, profile"
-                            + " or --server");
+                            + " exist (DNS has no address for it)");
         }
         assertThat(lookups).hasValue(1);
         assertThat(transcript.text()).doesNotContain("Trying");

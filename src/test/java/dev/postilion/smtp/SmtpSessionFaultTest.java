@@ -83,8 +83,8 @@ class SmtpSessionFaultTest {
                 assertThat(e.kind()).isEqualTo(Kind.TEMPORARY);
                 assertThat(e.stage()).isEqualTo(SmtpStage.GREETING);
                 assertThat(e.getMessage()).isEqualTo("GREETING " + server(s) + " failed: no reply (timed out after 300ms)"
-                        + "\n    if this port speaks TLS from the first byte (as port 465 does), use --tls implicit"
-                        + " (tls: 'implicit')");
+                        + "\n    this port may speak TLS from the first byte (as port 465 does)");
+                assertThat(e.hint()).isEqualTo(SmtpException.Hint.NO_GREETING);
             });
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("bounded: no hang").isLessThan(BOUNDED);
         }
