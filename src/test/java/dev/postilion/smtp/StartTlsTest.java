@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.postilion.smtp.SmtpException.Hint;
 
 /** TLS fails closed: required TLS never falls back, certificates and names are checked, nothing is injected. */
 @Timeout(60)
-class SmtpSessionTlsTest {
+class StartTlsTest {
 
     private static final Duration LIMIT = Duration.ofMillis(300);
     /**
@@ -221,7 +222,7 @@ class SmtpSessionTlsTest {
 
     @Test
     @DisplayName("localhost by name verifies too")
-    void localhostByName() throws Exception {
+    void localhostIsVerifiedByNameNotByAddress() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("STARTTLS"); SmtpSession c = session(TlsMode.STARTTLS, true)) {
             c.open("localhost", s.port(), "client.test");
             assertThat(c.isTls()).isTrue();
@@ -243,7 +244,7 @@ class SmtpSessionTlsTest {
 
     @Test
     @DisplayName("TLS-11: the handshake breaks after 220: no plain-text retry")
-    void handshakeFailureAfter220() throws Exception {
+    void aHandshakeFailingAfter220NeverRetriesInPlainText() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("STARTTLS")
                 .on("STARTTLS", reply("220 2.0.0 Ready to start TLS").then(FaultServer.drop()));
              SmtpSession c = session(TlsMode.STARTTLS_IF_OFFERED, true)) {
@@ -280,7 +281,7 @@ class SmtpSessionTlsTest {
 
     @Test
     @DisplayName("implicit TLS (port 465 style) with a trusted certificate")
-    void implicitTls() throws Exception {
+    void implicitTlsHandshakesBeforeReadingTheGreeting() throws Exception {
         try (FaultServer s = FaultServer.implicitTls(TestTls.LOCALHOST).capabilities("AUTH PLAIN");
              SmtpSession c = session(TlsMode.IMPLICIT, true)) {
             c.open(s.host(), s.port(), "client.test");
@@ -294,7 +295,7 @@ class SmtpSessionTlsTest {
 
     @Test
     @DisplayName("TLS-10: implicit TLS against a plain-text server fails fast, no fallback")
-    void implicitTlsAgainstPlainText() throws Exception {
+    void implicitTlsAgainstPlainTextFailsFastWithoutFallback() throws Exception {
         try (FaultServer s = FaultServer.start(); SmtpSession c = session(TlsMode.IMPLICIT, true)) {
             assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
                     .isInstanceOfSatisfying(SmtpException.class, e -> {
@@ -310,7 +311,7 @@ class SmtpSessionTlsTest {
 
     @Test
     @DisplayName("a missing --tls-ca file is a TLS configuration error")
-    void missingCaFile() throws Exception {
+    void missingCaFileIsAConfigErrorBeforeConnecting() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("STARTTLS");
              SmtpSession c = new SmtpSession(SessionOptions.DEFAULT.withTimeout(TLS_LIMIT).withTls(new TlsSettings(
                      TlsMode.STARTTLS, List.of(java.nio.file.Path.of("/nonexistent/ca.pem")), false)), transcript)) {
@@ -318,6 +319,78 @@ class SmtpSessionTlsTest {
                     .isInstanceOfSatisfying(SmtpException.class, e -> {
                         assertThat(e.kind()).isEqualTo(Kind.TLS);
                         assertThat(e.getMessage()).isEqualTo("TLS CA file /nonexistent/ca.pem does not exist");
+                    });
+        }
+    }
+
+    @Test
+    void plainClientOnAPortThatSpeaksTlsFirstIsToldToUseImplicit() throws Exception {
+        // An SMTPS port waits, silent, for the client's ClientHello: no greeting ever comes.
+        SessionOptions options = SessionOptions.DEFAULT.withTimeouts(Timeouts.RFC_5321.withGreeting(Duration.ofMillis(500)));
+        try (FaultServer s = FaultServer.implicitTls(TestTls.LOCALHOST); SmtpSession c = new SmtpSession(options, transcript)) {
+            assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.TEMPORARY);
+                        assertThat(e.hint()).isEqualTo(Hint.NO_GREETING);
+                        assertThat(e.stage()).isEqualTo(SmtpStage.GREETING);
+                        assertThat(e.getMessage()).isEqualTo("GREETING " + server(s) + " failed: no reply (timed out"
+                                + " after 500ms)\n    this port may speak TLS from the first byte (as port 465 does)");
+                    });
+        }
+    }
+
+    @Test
+    void tlsRecordWhereTheGreetingShouldBeFailsAtOnce() throws Exception {
+        // A TLS handshake record header (type 22, version 3.1) and a little more, then silence: with
+        // the RFC's 5-minute greeting timer, only an immediate check can end this within the test's limit.
+        byte[] record = {0x16, 0x03, 0x01, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26, 0x03, 0x03};
+        long start = System.nanoTime();
+        try (FaultServer s = FaultServer.start().greeting((srv, x, line) -> {
+                x.write(record);
+                x.stall();
+                return false;
+            });
+             SmtpSession c = new SmtpSession(SessionOptions.DEFAULT, transcript)) {
+            assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.TLS);
+                        assertThat(e.hint()).isEqualTo(Hint.PORT_SPEAKS_TLS);
+                        assertThat(e.getMessage()).isEqualTo("GREETING " + server(s) + " failed: the server speaks"
+                                + " TLS, not plain SMTP\n    this port speaks TLS from the first byte");
+                    });
+            assertThat(c.isOpen()).isFalse();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void implicitTlsAgainstAPlainPortIsToldToUseStarttls() throws Exception {
+        SessionOptions options = SessionOptions.DEFAULT.withTls(new TlsSettings(TlsMode.IMPLICIT,
+                List.of(TestTls.caPem()), false));
+        try (FaultServer s = FaultServer.start(); SmtpSession c = new SmtpSession(options, transcript)) {
+            assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.TLS);
+                        assertThat(e.hint()).isEqualTo(Hint.PORT_SPEAKS_PLAIN);
+                        assertThat(e.getMessage()).isEqualTo("TLS handshake with " + server(s) + " failed: the"
+                                + " server answered in plain text, not TLS\n    this port speaks plain SMTP first");
+                    });
+        }
+    }
+
+    @Test
+    void implicitTlsHandshakeIsBoundedByTheGreetingTimer() throws Exception {
+        // A port that accepts and says nothing at all, to a client that starts with TLS: the
+        // handshake waits no longer than the greeting would have.
+        SessionOptions options = SessionOptions.DEFAULT.withTls(new TlsSettings(TlsMode.IMPLICIT,
+                List.of(TestTls.caPem()), false)).withTimeouts(Timeouts.RFC_5321.withGreeting(Duration.ofMillis(500)));
+        try (FaultServer s = FaultServer.start().greeting(FaultServer.stall());
+             SmtpSession c = new SmtpSession(options, transcript)) {
+            assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.TEMPORARY);
+                        assertThat(e.getMessage()).isEqualTo("TLS handshake with " + server(s)
+                                + " failed: no reply (timed out after 500ms)");
                     });
         }
     }
