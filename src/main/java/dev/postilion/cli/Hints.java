@@ -1,7 +1,6 @@
 package dev.postilion.cli;
 
 import dev.postilion.smtp.SmtpException;
-import dev.postilion.smtp.SmtpException.Hint;
 
 /**
  * Words the remedy of an engine failure in the command line's vocabulary ({@code --tls-ca FILE},

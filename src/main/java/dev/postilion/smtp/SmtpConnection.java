@@ -105,10 +105,10 @@ final class SmtpConnection implements Closeable {
         }
         attach(ssl);
         tls = true;
-        return describe(ssl.getSession(), settings);
+        return describe(ssl.getSession());
     }
 
-    private List<String> describe(SSLSession session, TlsSettings settings) {
+    private List<String> describe(SSLSession session) {
         List<String> lines = new ArrayList<>();
         lines.add("TLS started with protocol " + session.getProtocol() + ", cipher " + session.getCipherSuite());
         try {

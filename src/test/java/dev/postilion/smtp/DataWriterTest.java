@@ -2,6 +2,7 @@ package dev.postilion.smtp;
 
 import static dev.postilion.testing.FaultServer.DOT;
 import static dev.postilion.testing.FaultServer.raw;
+import static dev.postilion.testing.FaultServer.reply;
 import static dev.postilion.testing.FaultServer.reset;
 import static dev.postilion.testing.FaultServer.stall;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,31 +11,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.postilion.smtp.SmtpException.Kind;
 import dev.postilion.testing.FaultServer;
 import dev.postilion.transcript.TranscriptRecorder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import org.junit.jupiter.params.provider.CsvSource;
-import static dev.postilion.testing.FaultServer.GREETING;
-import static dev.postilion.testing.FaultServer.drip;
-import static dev.postilion.testing.FaultServer.drop;
-import static dev.postilion.testing.FaultServer.manyLines;
-import static dev.postilion.testing.FaultServer.overlongLine;
-import static dev.postilion.testing.FaultServer.reply;
-import static dev.postilion.testing.FaultServer.replyAndClose;
-import static dev.postilion.testing.FaultServer.stopReading;
 
 /**
  * The end of a message: a slow reply to the final dot within its (long) limit is a delivery, and
- * a refusal that arrives while the message still streams stops the final dot.
+ * a refusal that arrives while the message still streams stops the final dot; BDAT chunks, a connection
+ * lost mid-message, and the one terminator.
  */
 @Timeout(60)
 class DataWriterTest {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Transactions: pipelining, per-recipient results, SIZE, 8BITMIME, SMTPUTF8, DSN, BDAT, and verbs out of order. */
+/** Transactions: pipelining, per-recipient results, SIZE, 8BITMIME, SMTPUTF8 and DSN (the lines themselves: CommandsTest). */
 @Timeout(60)
 class PipelineTest {
 

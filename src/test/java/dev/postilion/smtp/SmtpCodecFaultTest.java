@@ -9,7 +9,6 @@ import static dev.postilion.testing.FaultServer.overlongLine;
 import static dev.postilion.testing.FaultServer.raw;
 import static dev.postilion.testing.FaultServer.reply;
 import static dev.postilion.testing.FaultServer.replyAndClose;
-import static dev.postilion.testing.FaultServer.reset;
 import static dev.postilion.testing.FaultServer.stall;
 import static dev.postilion.testing.FaultServer.stopReading;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,50 +1,28 @@
 package dev.postilion.smtp;
 
+import static dev.postilion.testing.FaultServer.GREETING;
+import static dev.postilion.testing.FaultServer.raw;
+import static dev.postilion.testing.FaultServer.reply;
+import static dev.postilion.testing.FaultServer.stall;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.postilion.smtp.SmtpException.Kind;
 import dev.postilion.smtp.auth.Credentials;
+import dev.postilion.testing.FaultServer;
 import dev.postilion.transcript.TranscriptRecorder;
 import jakarta.mail.internet.MimeMessage;
-import dev.postilion.testing.FaultServer;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import dev.postilion.smtp.SmtpException.Kind;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.util.Arrays;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
-import static dev.postilion.testing.FaultServer.DOT;
-import static dev.postilion.testing.FaultServer.GREETING;
-import static dev.postilion.testing.FaultServer.drip;
-import static dev.postilion.testing.FaultServer.drop;
-import static dev.postilion.testing.FaultServer.manyLines;
-import static dev.postilion.testing.FaultServer.overlongLine;
-import static dev.postilion.testing.FaultServer.raw;
-import static dev.postilion.testing.FaultServer.reply;
-import static dev.postilion.testing.FaultServer.replyAndClose;
-import static dev.postilion.testing.FaultServer.reset;
-import static dev.postilion.testing.FaultServer.stall;
-import static dev.postilion.testing.FaultServer.stopReading;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.UnknownHostException;
-import java.util.ArrayList;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The façade: the stage order it enforces, the verbs one by one, and a whole session against GreenMail. */
+@Timeout(60)
 class SmtpSessionTest {
 
     /**

@@ -5,6 +5,7 @@ import static dev.postilion.testing.FaultServer.starttls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.postilion.smtp.SmtpException.Hint;
 import dev.postilion.smtp.SmtpException.Kind;
 import dev.postilion.smtp.auth.Credentials;
 import dev.postilion.testing.FaultServer;
@@ -18,9 +19,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import dev.postilion.smtp.SmtpException.Hint;
 
-/** TLS fails closed: required TLS never falls back, certificates and names are checked, nothing is injected. */
+/**
+ * TLS fails closed: required TLS never falls back, certificates and names are checked, nothing is injected,
+ * and a client and port that disagree on TLS-first are told so at once.
+ */
 @Timeout(60)
 class StartTlsTest {
 
