@@ -152,7 +152,7 @@ public class SmtpException extends IOException {
                 what + " " + (reply.isClosing() ? "refused: server is closing the connection" : "refused")
                         + "\n" + quote(server, reply) + (retired ? "\n    the server has retired Basic authentication"
                         + " (a user name and password) for SMTP AUTH, so no password will work: use OAuth 2.0"
-                        + " instead" : ""), null, retired ? Hint.BASIC_AUTH_RETIRED : null);
+                        + " (AUTH XOAUTH2) instead" : ""), null, retired ? Hint.BASIC_AUTH_RETIRED : null);
     }
 
     /**

@@ -325,7 +325,7 @@ class AuthDialogueTest {
             assertThat(e.kind()).isEqualTo(Kind.AUTH);
             assertThat(e.getMessage()).isEqualTo("AUTH LOGIN refused\n    " + server(s) + " replied: " + refusal
                     + "\n    the server has retired Basic authentication (a user name and password) for SMTP AUTH,"
-                    + " so no password will work: use OAuth 2.0 instead");
+                    + " so no password will work: use OAuth 2.0 (AUTH XOAUTH2) instead");
             assertThat(e.hint()).isEqualTo(SmtpException.Hint.BASIC_AUTH_RETIRED);
             assertThat(e.getMessage()).doesNotContain(PASSWORD);
         }
