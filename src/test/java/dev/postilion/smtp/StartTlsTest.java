@@ -17,6 +17,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -396,5 +397,16 @@ class StartTlsTest {
                                 + " failed: no reply (timed out after 500ms)");
                     });
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(textBlock = """
+            The server selected protocol version TLS11 is not accepted by client preferences [TLS13, TLS12] | the server chose TLS 1.1 (The server selected protocol version TLS11 is not accepted by client preferences [TLS13, TLS12])
+            The server selected protocol version TLS10 is not accepted by client preferences [TLS13, TLS12] | the server chose TLS 1.0 (The server selected protocol version TLS10 is not accepted by client preferences [TLS13, TLS12])
+            Received fatal alert: protocol_version | the server accepts neither TLS 1.2 nor TLS 1.3 (it answered with a protocol_version alert), so it speaks only an older protocol such as TLS 1.0 or 1.1
+            PKIX path building failed | ''
+            """, delimiter = '|', emptyValue = "")
+    void anObsoleteProtocolIsNamedFromTheHandshakeFailure(String why, String named) {
+        assertThat(StartTls.obsoleteProtocol(why)).isEqualTo(named.isEmpty() ? null : named);
     }
 }
