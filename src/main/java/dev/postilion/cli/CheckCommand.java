@@ -102,7 +102,7 @@ public final class CheckCommand implements Callable<Integer> {
             io.out().println("=== " + s.server() + ": OK");
             return ExitCode.OK.code();
         } catch (SmtpException e) {
-            io.err().println("postilion check: " + e.getMessage());
+            io.err().println("postilion check: " + e.getMessage() + Hints.remedy(e));
             if (shortGreeting && e.hint() == SmtpException.Hint.NO_GREETING) {
                 io.err().println("    check waits " + Timeouts.describe(GREETING_TIMEOUT) + " for the greeting;"
                         + " --timeout 5m waits longer");

@@ -150,7 +150,8 @@ public final class ProfilesCommand implements Callable<Integer> {
         } catch (ProfileException e) {
             return fail(err, e);
         } catch (SmtpException e) {
-            err.println("postilion: profile '" + p.name() + "' (" + p.location() + "): " + e.getMessage());
+            err.println("postilion: profile '" + p.name() + "' (" + p.location() + "): " + e.getMessage()
+                    + Hints.profileRemedy(e));
             return ExitCodes.forKind(e.kind()).code();
         }
     }

@@ -175,7 +175,7 @@ public final class SendCommand implements Callable<Integer> {
             if (verbosity.quiet) {
                 io.err().print(recorder.text());
             }
-            io.err().println("postilion send: " + e.getMessage());
+            io.err().println("postilion send: " + e.getMessage() + Hints.remedy(e));
             if (debug) {
                 e.printStackTrace(io.err());
             }

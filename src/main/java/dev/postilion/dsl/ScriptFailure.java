@@ -13,7 +13,7 @@ public final class ScriptFailure extends RuntimeException {
     private final SmtpException.Kind kind;
 
     public ScriptFailure(ScriptLocation location, SmtpException cause) {
-        this(location, cause.kind(), cause.getMessage(), cause);
+        this(location, cause.kind(), cause.getMessage() + Hints.remedy(cause), cause);
     }
 
     public ScriptFailure(ScriptLocation location, SmtpException.Kind kind, String message, Throwable cause) {

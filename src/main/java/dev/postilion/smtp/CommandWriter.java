@@ -115,7 +115,7 @@ public final class CommandWriter {
     }
 
     private static SmtpException input(SmtpStage stage, String message) {
-        return new SmtpException(SmtpException.Kind.INPUT, stage, null, null, null, message, null);
+        return SmtpException.input(stage, null, message);
     }
 
     /** Shows a value with CR, LF and NUL made visible, quoted. */

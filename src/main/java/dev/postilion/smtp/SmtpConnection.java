@@ -86,7 +86,7 @@ final class SmtpConnection implements Closeable {
 
     /**
      * Wraps the connection in TLS, verifying as configured, with the handshake bounded by
-     * {@code limit}; returns lines for the transcript.
+     * {@code limit}; returns lines for the transcript (protocol, cipher, peer certificates).
      */
     List<String> startTls(TlsSettings settings, Duration limit) throws IOException {
         SSLSocket ssl = (SSLSocket) settings.socketFactory().createSocket(socket, host, port, true);
@@ -105,10 +105,10 @@ final class SmtpConnection implements Closeable {
         }
         attach(ssl);
         tls = true;
-        return describe(ssl.getSession(), settings);
+        return describe(ssl.getSession());
     }
 
-    private List<String> describe(SSLSession session, TlsSettings settings) {
+    private List<String> describe(SSLSession session) {
         List<String> lines = new ArrayList<>();
         lines.add("TLS started with protocol " + session.getProtocol() + ", cipher " + session.getCipherSuite());
         try {
@@ -126,9 +126,6 @@ final class SmtpConnection implements Closeable {
         } catch (IOException e) {
             lines.add("TLS peer sent no certificate");
         }
-        lines.add(settings.insecure()
-                ? "TLS peer certificate NOT verified (--insecure): anyone in the path can read and change this session"
-                : "TLS peer certificate passed CA verification, passed host verification (using host " + host + ")");
         return lines;
     }
 

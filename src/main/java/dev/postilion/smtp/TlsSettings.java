@@ -107,7 +107,7 @@ public record TlsSettings(TlsMode mode, List<Path> trustedCa, boolean insecure) 
     }
 
     private static SmtpException config(String message, Throwable cause) {
-        return new SmtpException(SmtpException.Kind.TLS, SmtpStage.TLS, null, null, null, message, cause);
+        return SmtpException.tls(SmtpStage.TLS, null, message, cause, null);
     }
 
     private static final X509ExtendedTrustManager TRUST_ALL = new X509ExtendedTrustManager() {

@@ -160,7 +160,7 @@ class SessionFactoryTest {
 
             assertThat(r.outcome()).isEqualTo(Outcome.AUTH_FAILED);
             assertThat(r.stopReason()).contains("550 5.7.30").contains("retired Basic authentication")
-                    .contains("auth: xoauth2").contains("the batch stopped at once");
+                    .contains("AUTH XOAUTH2").contains("the batch stopped at once");
             assertThat(command.runs.get()).isEqualTo(1);
             assertThat(s.commands()).filteredOn(c -> c.startsWith("AUTH")).hasSizeBetween(1, 4);
             assertThat(s.commands()).noneMatch(c -> c.startsWith("MAIL"));

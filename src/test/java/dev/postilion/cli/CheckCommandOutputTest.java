@@ -88,8 +88,8 @@ class CheckCommandOutputTest {
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(o.code()).as(o.all()).isEqualTo(75);
             assertThat(o.err()).isEqualTo("postilion check: GREETING 127.0.0.1:" + s.port() + " failed: no reply"
-                    + " (timed out after 30s)\n    if this port speaks TLS from the first byte (as port 465 does), use"
-                    + " --tls implicit (tls: 'implicit')\n    check waits 30s for the greeting; --timeout 5m waits longer\n");
+                    + " (timed out after 30s)\n    this port may speak TLS from the first byte (as port 465 does): use"
+                    + " --tls implicit\n    check waits 30s for the greeting; --timeout 5m waits longer\n");
             assertThat(took).isBetween(Duration.ofSeconds(29), Duration.ofSeconds(80));
 
             Cli.Outcome right = check(s, "--tls", "implicit", "--tls-ca", TestTls.caPem().toString());
@@ -103,7 +103,8 @@ class CheckCommandOutputTest {
         try (FaultServer s = FaultServer.implicitTls(TestTls.LOCALHOST)) {
             Cli.Outcome o = check(s, "--timeout", "1s");
             assertThat(o.code()).as(o.all()).isEqualTo(75);
-            assertThat(o.err()).contains("(timed out after 1s)").contains("use --tls implicit (tls: 'implicit')")
+            assertThat(o.err()).contains("(timed out after 1s)").contains("(as port 465 does): use --tls implicit\n")
+                    .doesNotContain("tls:")
                     .doesNotContain("check waits");
         }
     }
@@ -128,8 +129,7 @@ class CheckCommandOutputTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
             assertThat(o.code()).as(o.all()).isEqualTo(78);
             assertThat(o.err()).isEqualTo("postilion check: GREETING 127.0.0.1:" + s.port() + " failed: the server"
-                    + " speaks TLS, not plain SMTP\n    this port speaks TLS from the first byte: use --tls implicit"
-                    + " (tls: 'implicit')\n");
+                    + " speaks TLS, not plain SMTP\n    this port speaks TLS from the first byte: use --tls implicit\n");
         }
     }
 
@@ -139,7 +139,7 @@ class CheckCommandOutputTest {
             Cli.Outcome o = check(s, "--tls", "implicit", "--tls-ca", TestTls.caPem().toString());
             assertThat(o.code()).as(o.all()).isEqualTo(78);
             assertThat(o.err()).contains("the server answered in plain text, not TLS\n    this port speaks plain SMTP"
-                    + " first: use --tls starttls or none (tls: 'starttls' or 'none')");
+                    + " first: use --tls starttls or none").doesNotContain("tls:");
         }
     }
 

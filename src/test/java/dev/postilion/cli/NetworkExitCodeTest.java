@@ -58,7 +58,7 @@ class NetworkExitCodeTest {
         assertThat(o.code()).as(o.all()).isEqualTo(68);
         assertThat(o.err()).contains("weekly.groovy:1: CONNECT mail.nowhere.test:25 failed: host not found:"
                 + " 'mail.nowhere.test' does not exist (DNS has no address for it)\n"
-                + "    check the host name in the script, profile or --server\n")
+                + "    check the host name in connect or in the profile\n")
                 .doesNotContain("Exception").doesNotContain("\tat ");
         assertThat(lookups).hasValue(1);
     }

@@ -61,15 +61,15 @@ class MailScriptFaultTest {
             ScriptRunner.Result r = run("connect 'mail.test'\nehlo 'x.test'\nquit\n", s.port(), List.of(),
                     Duration.ofMillis(500));
             assertThat(r.problems()).extracting(Problem::message).containsExactly("f.groovy:1: GREETING"
-                    + " 127.0.0.1:" + s.port() + " failed: no reply (timed out after 500ms)\n    if this port speaks"
-                    + " TLS from the first byte (as port 465 does), use --tls implicit (tls: 'implicit')");
+                    + " 127.0.0.1:" + s.port() + " failed: no reply (timed out after 500ms)\n    this port may speak"
+                    + " TLS from the first byte (as port 465 does): use tls: 'implicit' in connect");
         }
         try (FaultServer s = FaultServer.start().greeting(FaultServer.raw(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05}))) {
             ScriptRunner.Result r = run("connect 'mail.test'\nehlo 'x.test'\nquit\n", s.port(), List.of(),
                     Duration.ofMillis(500));
             assertThat(r.problems()).extracting(Problem::message).containsExactly("f.groovy:1: GREETING"
                     + " 127.0.0.1:" + s.port() + " failed: the server speaks TLS, not plain SMTP\n    this port speaks"
-                    + " TLS from the first byte: use --tls implicit (tls: 'implicit')");
+                    + " TLS from the first byte: use tls: 'implicit' in connect");
             assertThat(r.problems().get(0).smtpKind()).isEqualTo(SmtpException.Kind.TLS);
         }
     }

@@ -2,6 +2,7 @@ package dev.postilion.smtp;
 
 import static dev.postilion.testing.FaultServer.DOT;
 import static dev.postilion.testing.FaultServer.raw;
+import static dev.postilion.testing.FaultServer.reply;
 import static dev.postilion.testing.FaultServer.reset;
 import static dev.postilion.testing.FaultServer.stall;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,8 +11,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.postilion.smtp.SmtpException.Kind;
 import dev.postilion.testing.FaultServer;
 import dev.postilion.transcript.TranscriptRecorder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -21,10 +24,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The end of a message: a slow reply to the final dot within its (long) limit is a delivery, and
- * a refusal that arrives while the message still streams stops the final dot.
+ * a refusal that arrives while the message still streams stops the final dot; BDAT chunks, a connection
+ * lost mid-message, and the one terminator.
  */
 @Timeout(60)
-class SmtpSessionDataEndTest {
+class DataWriterTest {
 
     private static final Envelope ONE = Envelope.of("a@x.test", List.of("b@y.test"));
     /** Short next to the slow dot below, long enough that a loaded machine never trips it. */
@@ -33,7 +37,19 @@ class SmtpSessionDataEndTest {
     private static final Timeouts SLOW_END = new Timeouts(SHORT, SHORT, SHORT, SHORT, SHORT, SHORT, SHORT,
             Duration.ofSeconds(30), SHORT);
 
+    /** For the cases that wait for no limit: generous, so that a loaded machine never trips one. */
+    private static final SessionOptions FAST = SessionOptions.DEFAULT.withTimeout(Duration.ofSeconds(10));
+    private static final Envelope ENVELOPE = ONE;
+
     private final TranscriptRecorder transcript = new TranscriptRecorder();
+
+    private SmtpSession session() {
+        return new SmtpSession(FAST, transcript);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
 
     // ------------------------------------------------------------------ DLV-09
 
@@ -114,7 +130,7 @@ class SmtpSessionDataEndTest {
                 .withTimeout(Duration.ofSeconds(5)), transcript)) {
             s.on("DATA", raw("354 go ahead\r\n550 5.3.4 message too big for me\r\n").then(reset()));
             c.open(s.host(), s.port(), "client.test");
-            SendResult r = c.send(ONE, new SmtpSessionFaultTest.Repeated(16 * 1024 * 1024));
+            SendResult r = c.send(ONE, new SmtpCodecFaultTest.Repeated(16 * 1024 * 1024));
 
             assertThat(r.end().code()).isEqualTo(550);
             assertThat(r.delivered()).isFalse();
@@ -182,6 +198,106 @@ class SmtpSessionDataEndTest {
             assertThat(ends).containsExactly(550);
             assertThat(c.hasPending()).isFalse();
             assertThat(c.isOpen()).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("NET-08: the connection is reset while the message is sent: the dot is never sent")
+    void dropInTheMiddleOfDataNeverSendsTheTerminator() throws Exception {
+        try (FaultServer s = FaultServer.start().capabilities(); SmtpSession c = session()) {
+            s.on("DATA", reply("354 go ahead").then(reset()));
+            c.open(s.host(), s.port(), "client.test");
+            assertThatThrownBy(() -> c.send(ENVELOPE, new SmtpCodecFaultTest.Repeated(8 * 1024 * 1024)))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.TEMPORARY);
+                        assertThat(e.stage()).isEqualTo(SmtpStage.DATA);
+                        assertThat(e.getMessage()).startsWith("DATA failed: no reply (connection lost while sending: ")
+                                .endsWith("; the final dot was not sent, so the message was not delivered)");
+                    });
+            assertThat(s.messages()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("RPL-14: DATA refused with 554: the body is not sent")
+    void dataRefusedWith554SendsNoBodyAndResets() throws Exception {
+        try (FaultServer s = FaultServer.start().capabilities().on("DATA", "554 5.5.1 no valid recipients");
+             SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            SendResult r = c.send(ENVELOPE, MessageContent.of("secret body"));
+            assertThat(r.data().code()).isEqualTo(554);
+            assertThat(r.decisive().code()).isEqualTo(554);
+            assertThat(r.end()).isNull();
+            c.quit();
+            assertThat(s.commands()).containsExactly("EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>",
+                    "DATA", "RSET", "QUIT");
+            assertThat(s.receivedText()).doesNotContain("secret body");
+        }
+    }
+
+    @Test
+    @DisplayName("RFC 3030: BDAT chunks when CHUNKING is offered and chunking is on; DATA otherwise")
+    void chunkingUsesBdatWhenOfferedAndAsked() throws Exception {
+        byte[] big = new byte[(1 << 20) + 10];
+        java.util.Arrays.fill(big, (byte) 'x');
+        try (FaultServer s = FaultServer.start().capabilities("CHUNKING", "PIPELINING");
+             SmtpSession c = new SmtpSession(FAST.withChunking(true), transcript)) {
+            c.open(s.host(), s.port(), "client.test");
+            SendResult r = c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of(".dot\nline"));
+            assertThat(r.delivered()).isTrue();
+            assertThat(r.data()).isNull();
+            assertThat(c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of(big)).delivered()).isTrue();
+            c.quit();
+            assertThat(s.commands()).contains("BDAT 12 LAST", "BDAT 1048576", "BDAT 12 LAST").doesNotContain("DATA");
+            assertThat(s.messages()).hasSize(2);
+            assertThat(text(s.messages().get(0))).isEqualTo(".dot\r\nline\r\n");
+            assertThat(s.messages().get(1)).hasSize(big.length + 2);
+        }
+        try (FaultServer s = FaultServer.start().capabilities("CHUNKING"); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("x"));
+            assertThat(s.commands()).contains("DATA").noneMatch(l -> l.startsWith("BDAT"));
+        }
+    }
+
+    @Test
+    @DisplayName("BDAT refused mid-way: the refusal comes back")
+    void aBdatRefusedMidWayComesBackAsTheOutcome() throws Exception {
+        try (FaultServer s = FaultServer.start().capabilities("CHUNKING").on("BDAT", "552 5.3.4 message too big");
+             SmtpSession c = new SmtpSession(FAST.withChunking(true), transcript)) {
+            c.open(s.host(), s.port(), "client.test");
+            SendResult r = c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("x"));
+            assertThat(r.delivered()).isFalse();
+            assertThat(r.end().code()).isEqualTo(552);
+            assertThat(c.inTransaction()).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("SMG-01 finalDotIsAlwaysCrlfDotCrlf: every smuggling variant, end to end")
+    void finalDotIsAlwaysCrlfDotCrlf() throws Exception {
+        String body = "a\n.\nb\r.\rc\r.\nd\n.\re\n.\r\nf\r\n.\ng\r.\r\nh\r\n.\ri\r\n\0.\r\nj";
+        try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            assertThat(c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of(body)).delivered()).isTrue();
+            c.quit();
+            assertThat(text(s.messages().get(0))).isEqualTo(
+                    "a\r\n..\r\nb\r\n..\r\nc\r\n..\r\nd\r\n..\r\ne\r\n..\r\nf\r\n..\r\ng\r\n..\r\nh\r\n..\r\ni\r\n..\r\nj\r\n");
+            String wire = s.receivedText();
+            assertThat(wire.indexOf("\r\n.\r\n")).isEqualTo(wire.lastIndexOf("\r\n.\r\n"));
+            assertThat(wire).endsWith("j\r\n.\r\nQUIT\r\n").doesNotContain("\0");
+        }
+    }
+
+    @Test
+    @DisplayName("SMG-02 bareLfNeverReachesTheWire")
+    void bareLfNeverReachesTheWire() throws Exception {
+        try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
+            c.open(s.host(), s.port(), "client.test");
+            c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("Subject: x\n\nline\nline\rline"));
+            c.quit();
+            String wire = s.receivedText();
+            assertThat(wire.replace("\r\n", "")).doesNotContain("\r").doesNotContain("\n");
         }
     }
 }

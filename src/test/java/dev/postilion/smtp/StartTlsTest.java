@@ -5,6 +5,7 @@ import static dev.postilion.testing.FaultServer.starttls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.postilion.smtp.SmtpException.Hint;
 import dev.postilion.smtp.SmtpException.Kind;
 import dev.postilion.smtp.auth.Credentials;
 import dev.postilion.testing.FaultServer;
@@ -16,12 +17,16 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** TLS fails closed: required TLS never falls back, certificates and names are checked, nothing is injected. */
+/**
+ * TLS fails closed: required TLS never falls back, certificates and names are checked, nothing is injected,
+ * and a client and port that disagree on TLS-first are told so at once.
+ */
 @Timeout(60)
-class SmtpSessionTlsTest {
+class StartTlsTest {
 
     private static final Duration LIMIT = Duration.ofMillis(300);
     /**
@@ -52,15 +57,16 @@ class SmtpSessionTlsTest {
                         assertThat(e.kind()).isEqualTo(Kind.TLS);
                         assertThat(e.stage()).isEqualTo(SmtpStage.STARTTLS);
                         assertThat(e.getMessage()).isEqualTo("STARTTLS required, but " + server(s) + " did not offer"
-                                + " it\n    refusing to continue in plain text; use tls 'starttls-if-offered' to allow"
-                                + " it, or 'implicit' for port 465");
+                                + " it\n    refusing to continue in plain text");
+                        assertThat(e.hint()).isEqualTo(SmtpException.Hint.STARTTLS_NOT_OFFERED);
                     });
-            String notEncrypted = "TLS is required (tls 'starttls'), but the connection to " + server(s)
-                    + " is not encrypted; nothing was sent\n    call starttls() after ehlo, or let ehlo do it";
+            String notEncrypted = "TLS is required (starttls), but the connection to " + server(s)
+                    + " is not encrypted; nothing was sent";
             assertThatThrownBy(() -> c.auth("PLAIN", Credentials.password("guyt", () -> "pw")))
                     .isInstanceOfSatisfying(SmtpException.class, e -> {
                         assertThat(e.kind()).isEqualTo(Kind.TLS);
                         assertThat(e.getMessage()).isEqualTo(notEncrypted);
+                        assertThat(e.hint()).isEqualTo(SmtpException.Hint.TLS_NOT_STARTED);
                     });
             assertThatThrownBy(() -> c.mail("a@x.test", MailOptions.NONE)).hasMessage(notEncrypted);
             assertThatThrownBy(() -> c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("x")))
@@ -175,9 +181,8 @@ class SmtpSessionTlsTest {
                         assertThat(e.kind()).isEqualTo(Kind.TLS);
                         assertThat(e.stage()).isEqualTo(SmtpStage.TLS);
                         assertThat(e.getMessage()).startsWith("TLS certificate of " + server(s) + " not trusted: ")
-                                .endsWith("\n    to trust it, pass the issuing CA's certificate as PEM with --tls-ca"
-                                        + " FILE (tls_ca: in a profile, tlsCa: in connect); --insecure skips every"
-                                        + " check (never for real credentials)");
+                                .doesNotContain("\n");
+                        assertThat(e.hint()).isEqualTo(SmtpException.Hint.UNTRUSTED_CERTIFICATE);
                     });
             assertThat(c.isOpen()).isFalse();
             s.awaitDisconnect();
@@ -197,6 +202,7 @@ class SmtpSessionTlsTest {
                                 .contains("127.0.0.1")
                                 .endsWith("\n    the certificate does not name '127.0.0.1': connect with the name the"
                                         + " certificate carries");
+                        assertThat(e.hint()).isEqualTo(SmtpException.Hint.WRONG_HOST_CERTIFICATE);
                     });
             s.awaitDisconnect();
             assertThat(s.commands()).containsExactly("EHLO client.test", "STARTTLS");
@@ -212,15 +218,15 @@ class SmtpSessionTlsTest {
                     .isInstanceOfSatisfying(SmtpException.class, e -> {
                         assertThat(e.kind()).isEqualTo(Kind.TLS);
                         assertThat(e.getMessage()).startsWith("TLS certificate of " + server(s) + " not trusted: ")
-                                .endsWith("\n    the certificate has expired; the server must renew it (--insecure"
-                                        + " skips every check, never for real credentials)");
+                                .endsWith("\n    the certificate has expired; the server must renew it");
+                        assertThat(e.hint()).isEqualTo(SmtpException.Hint.EXPIRED_CERTIFICATE);
                     });
         }
     }
 
     @Test
     @DisplayName("localhost by name verifies too")
-    void localhostByName() throws Exception {
+    void localhostIsVerifiedByNameNotByAddress() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("STARTTLS"); SmtpSession c = session(TlsMode.STARTTLS, true)) {
             c.open("localhost", s.port(), "client.test");
             assertThat(c.isTls()).isTrue();
@@ -242,7 +248,7 @@ class SmtpSessionTlsTest {
 
     @Test
     @DisplayName("TLS-11: the handshake breaks after 220: no plain-text retry")
-    void handshakeFailureAfter220() throws Exception {
+    void aHandshakeFailingAfter220NeverRetriesInPlainText() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("STARTTLS")
                 .on("STARTTLS", reply("220 2.0.0 Ready to start TLS").then(FaultServer.drop()));
              SmtpSession c = session(TlsMode.STARTTLS_IF_OFFERED, true)) {
@@ -279,7 +285,7 @@ class SmtpSessionTlsTest {
 
     @Test
     @DisplayName("implicit TLS (port 465 style) with a trusted certificate")
-    void implicitTls() throws Exception {
+    void implicitTlsHandshakesBeforeReadingTheGreeting() throws Exception {
         try (FaultServer s = FaultServer.implicitTls(TestTls.LOCALHOST).capabilities("AUTH PLAIN");
              SmtpSession c = session(TlsMode.IMPLICIT, true)) {
             c.open(s.host(), s.port(), "client.test");
@@ -293,7 +299,7 @@ class SmtpSessionTlsTest {
 
     @Test
     @DisplayName("TLS-10: implicit TLS against a plain-text server fails fast, no fallback")
-    void implicitTlsAgainstPlainText() throws Exception {
+    void implicitTlsAgainstPlainTextFailsFastWithoutFallback() throws Exception {
         try (FaultServer s = FaultServer.start(); SmtpSession c = session(TlsMode.IMPLICIT, true)) {
             assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
                     .isInstanceOfSatisfying(SmtpException.class, e -> {
@@ -309,7 +315,7 @@ class SmtpSessionTlsTest {
 
     @Test
     @DisplayName("a missing --tls-ca file is a TLS configuration error")
-    void missingCaFile() throws Exception {
+    void missingCaFileIsAConfigErrorBeforeConnecting() throws Exception {
         try (FaultServer s = FaultServer.start().capabilities("STARTTLS");
              SmtpSession c = new SmtpSession(SessionOptions.DEFAULT.withTimeout(TLS_LIMIT).withTls(new TlsSettings(
                      TlsMode.STARTTLS, List.of(java.nio.file.Path.of("/nonexistent/ca.pem")), false)), transcript)) {
@@ -319,5 +325,88 @@ class SmtpSessionTlsTest {
                         assertThat(e.getMessage()).isEqualTo("TLS CA file /nonexistent/ca.pem does not exist");
                     });
         }
+    }
+
+    @Test
+    void plainClientOnAPortThatSpeaksTlsFirstIsToldToUseImplicit() throws Exception {
+        // An SMTPS port waits, silent, for the client's ClientHello: no greeting ever comes.
+        SessionOptions options = SessionOptions.DEFAULT.withTimeouts(Timeouts.RFC_5321.withGreeting(Duration.ofMillis(500)));
+        try (FaultServer s = FaultServer.implicitTls(TestTls.LOCALHOST); SmtpSession c = new SmtpSession(options, transcript)) {
+            assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.TEMPORARY);
+                        assertThat(e.hint()).isEqualTo(Hint.NO_GREETING);
+                        assertThat(e.stage()).isEqualTo(SmtpStage.GREETING);
+                        assertThat(e.getMessage()).isEqualTo("GREETING " + server(s) + " failed: no reply (timed out"
+                                + " after 500ms)\n    this port may speak TLS from the first byte (as port 465 does)");
+                    });
+        }
+    }
+
+    @Test
+    void tlsRecordWhereTheGreetingShouldBeFailsAtOnce() throws Exception {
+        // A TLS handshake record header (type 22, version 3.1) and a little more, then silence: with
+        // the RFC's 5-minute greeting timer, only an immediate check can end this within the test's limit.
+        byte[] record = {0x16, 0x03, 0x01, 0x00, 0x2a, 0x02, 0x00, 0x00, 0x26, 0x03, 0x03};
+        long start = System.nanoTime();
+        try (FaultServer s = FaultServer.start().greeting((srv, x, line) -> {
+                x.write(record);
+                x.stall();
+                return false;
+            });
+             SmtpSession c = new SmtpSession(SessionOptions.DEFAULT, transcript)) {
+            assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.TLS);
+                        assertThat(e.hint()).isEqualTo(Hint.PORT_SPEAKS_TLS);
+                        assertThat(e.getMessage()).isEqualTo("GREETING " + server(s) + " failed: the server speaks"
+                                + " TLS, not plain SMTP\n    this port speaks TLS from the first byte");
+                    });
+            assertThat(c.isOpen()).isFalse();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void implicitTlsAgainstAPlainPortIsToldToUseStarttls() throws Exception {
+        SessionOptions options = SessionOptions.DEFAULT.withTls(new TlsSettings(TlsMode.IMPLICIT,
+                List.of(TestTls.caPem()), false));
+        try (FaultServer s = FaultServer.start(); SmtpSession c = new SmtpSession(options, transcript)) {
+            assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.TLS);
+                        assertThat(e.hint()).isEqualTo(Hint.PORT_SPEAKS_PLAIN);
+                        assertThat(e.getMessage()).isEqualTo("TLS handshake with " + server(s) + " failed: the"
+                                + " server answered in plain text, not TLS\n    this port speaks plain SMTP first");
+                    });
+        }
+    }
+
+    @Test
+    void implicitTlsHandshakeIsBoundedByTheGreetingTimer() throws Exception {
+        // A port that accepts and says nothing at all, to a client that starts with TLS: the
+        // handshake waits no longer than the greeting would have.
+        SessionOptions options = SessionOptions.DEFAULT.withTls(new TlsSettings(TlsMode.IMPLICIT,
+                List.of(TestTls.caPem()), false)).withTimeouts(Timeouts.RFC_5321.withGreeting(Duration.ofMillis(500)));
+        try (FaultServer s = FaultServer.start().greeting(FaultServer.stall());
+             SmtpSession c = new SmtpSession(options, transcript)) {
+            assertThatThrownBy(() -> c.open(s.host(), s.port(), "client.test"))
+                    .isInstanceOfSatisfying(SmtpException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.TEMPORARY);
+                        assertThat(e.getMessage()).isEqualTo("TLS handshake with " + server(s)
+                                + " failed: no reply (timed out after 500ms)");
+                    });
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(textBlock = """
+            The server selected protocol version TLS11 is not accepted by client preferences [TLS13, TLS12] | the server chose TLS 1.1 (The server selected protocol version TLS11 is not accepted by client preferences [TLS13, TLS12])
+            The server selected protocol version TLS10 is not accepted by client preferences [TLS13, TLS12] | the server chose TLS 1.0 (The server selected protocol version TLS10 is not accepted by client preferences [TLS13, TLS12])
+            Received fatal alert: protocol_version | the server accepts neither TLS 1.2 nor TLS 1.3 (it answered with a protocol_version alert), so it speaks only an older protocol such as TLS 1.0 or 1.1
+            PKIX path building failed | ''
+            """, delimiter = '|', emptyValue = "")
+    void anObsoleteProtocolIsNamedFromTheHandshakeFailure(String why, String named) {
+        assertThat(StartTls.obsoleteProtocol(why)).isEqualTo(named.isEmpty() ? null : named);
     }
 }

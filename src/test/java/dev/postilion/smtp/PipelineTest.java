@@ -13,9 +13,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Transactions: pipelining, per-recipient results, SIZE, 8BITMIME, SMTPUTF8, DSN, BDAT, and verbs out of order. */
+/** Transactions: pipelining, per-recipient results, SIZE, 8BITMIME, SMTPUTF8 and DSN (the lines themselves: CommandsTest). */
 @Timeout(60)
-class SmtpSessionTransactionTest {
+class PipelineTest {
 
     /**
      * No case here waits for a limit to fire: generous, so that a loaded machine (the suite runs beside
@@ -57,7 +57,7 @@ class SmtpSessionTransactionTest {
             c.quit();
             assertThat(s.commands()).containsExactly("EHLO client.test", "MAIL FROM:<a@x.test>",
                     "RCPT TO:<b@y.test>", "RCPT TO:<nobody@y.test>", "RCPT TO:<c@y.test>", "DATA", "QUIT");
-            assertThat(s.messages()).extracting(SmtpSessionTransactionTest::text)
+            assertThat(s.messages()).extracting(PipelineTest::text)
                     .containsExactly("Subject: x\r\n\r\nhi\r\n");
         }
     }
@@ -113,7 +113,7 @@ class SmtpSessionTransactionTest {
             SendResult r = c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("secret body"));
             assertThat(r.delivered()).isFalse();
             c.quit();
-            assertThat(s.messages()).extracting(SmtpSessionTransactionTest::text).containsExactly("");
+            assertThat(s.messages()).extracting(PipelineTest::text).containsExactly("");
             assertThat(s.receivedText()).doesNotContain("secret body");
         }
     }
@@ -252,128 +252,4 @@ class SmtpSessionTransactionTest {
         }
     }
 
-    @Test
-    @DisplayName("RFC 3030: BDAT chunks when CHUNKING is offered and chunking is on; DATA otherwise")
-    void chunkingUsesBdatWhenOfferedAndAsked() throws Exception {
-        byte[] big = new byte[(1 << 20) + 10];
-        java.util.Arrays.fill(big, (byte) 'x');
-        try (FaultServer s = FaultServer.start().capabilities("CHUNKING", "PIPELINING");
-             SmtpSession c = new SmtpSession(FAST.withChunking(true), transcript)) {
-            c.open(s.host(), s.port(), "client.test");
-            SendResult r = c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of(".dot\nline"));
-            assertThat(r.delivered()).isTrue();
-            assertThat(r.data()).isNull();
-            assertThat(c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of(big)).delivered()).isTrue();
-            c.quit();
-            assertThat(s.commands()).contains("BDAT 12 LAST", "BDAT 1048576", "BDAT 12 LAST").doesNotContain("DATA");
-            assertThat(s.messages()).hasSize(2);
-            assertThat(text(s.messages().get(0))).isEqualTo(".dot\r\nline\r\n");
-            assertThat(s.messages().get(1)).hasSize(big.length + 2);
-        }
-        try (FaultServer s = FaultServer.start().capabilities("CHUNKING"); SmtpSession c = session()) {
-            c.open(s.host(), s.port(), "client.test");
-            c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("x"));
-            assertThat(s.commands()).contains("DATA").noneMatch(l -> l.startsWith("BDAT"));
-        }
-    }
-
-    @Test
-    @DisplayName("BDAT refused mid-way: the refusal comes back")
-    void bdatRefused() throws Exception {
-        try (FaultServer s = FaultServer.start().capabilities("CHUNKING").on("BDAT", "552 5.3.4 message too big");
-             SmtpSession c = new SmtpSession(FAST.withChunking(true), transcript)) {
-            c.open(s.host(), s.port(), "client.test");
-            SendResult r = c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("x"));
-            assertThat(r.delivered()).isFalse();
-            assertThat(r.end().code()).isEqualTo(552);
-            assertThat(c.inTransaction()).isFalse();
-        }
-    }
-
-    @Test
-    @DisplayName("SMG-01 finalDotIsAlwaysCrlfDotCrlf: every smuggling variant, end to end")
-    void finalDotIsAlwaysCrlfDotCrlf() throws Exception {
-        String body = "a\n.\nb\r.\rc\r.\nd\n.\re\n.\r\nf\r\n.\ng\r.\r\nh\r\n.\ri\r\n\0.\r\nj";
-        try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
-            c.open(s.host(), s.port(), "client.test");
-            assertThat(c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of(body)).delivered()).isTrue();
-            c.quit();
-            assertThat(text(s.messages().get(0))).isEqualTo(
-                    "a\r\n..\r\nb\r\n..\r\nc\r\n..\r\nd\r\n..\r\ne\r\n..\r\nf\r\n..\r\ng\r\n..\r\nh\r\n..\r\ni\r\n..\r\nj\r\n");
-            String wire = s.receivedText();
-            assertThat(wire.indexOf("\r\n.\r\n")).isEqualTo(wire.lastIndexOf("\r\n.\r\n"));
-            assertThat(wire).endsWith("j\r\n.\r\nQUIT\r\n").doesNotContain("\0");
-        }
-    }
-
-    @Test
-    @DisplayName("SMG-02 bareLfNeverReachesTheWire")
-    void bareLfNeverReachesTheWire() throws Exception {
-        try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
-            c.open(s.host(), s.port(), "client.test");
-            c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("Subject: x\n\nline\nline\rline"));
-            c.quit();
-            String wire = s.receivedText();
-            assertThat(wire.replace("\r\n", "")).doesNotContain("\r").doesNotContain("\n");
-        }
-    }
-
-    @Test
-    @DisplayName("verbs out of order are refused with their texts, before anything is sent")
-    void verbsOutOfOrderAreRefusedBeforeAnythingIsSent() throws Exception {
-        try (FaultServer s = FaultServer.start(); SmtpSession c = session()) {
-            assertState(() -> c.ehlo("client.test"), "ehlo needs a connection: connect first");
-            assertState(() -> c.mail("a@x.test", MailOptions.NONE), "mail from needs a connection: connect first");
-            c.connect(s.host(), s.port());
-            assertState(() -> c.mail("a@x.test", MailOptions.NONE), "mail from needs ehlo (or helo) first");
-            assertState(() -> c.rcpt("b@y.test", RcptOptions.NONE), "rcpt to needs ehlo (or helo) first");
-            assertState(() -> c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("x")),
-                    "mail from needs ehlo (or helo) first");
-            c.ehlo("client.test");
-            assertState(() -> c.rcpt("b@y.test", RcptOptions.NONE), "rcpt needs a mail from: first");
-            assertState(() -> c.data(MessageContent.of("x")), "data needs a mail from: first");
-            assertState(() -> c.send(Envelope.of("a@x.test", List.of()), MessageContent.of("x")),
-                    "a message needs at least one recipient");
-            c.mail("a@x.test", MailOptions.NONE);
-            assertState(() -> c.data(MessageContent.of("x")), "data needs an accepted recipient first");
-            assertState(() -> c.mail("a@x.test", MailOptions.NONE),
-                    "mail from: given twice; finish the transaction with data, or rset() first");
-            assertState(() -> c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("x")),
-                    "a mail transaction is already open; finish it or rset() first");
-            c.rcpt("b@y.test", RcptOptions.NONE);
-            assertState(() -> c.bdat(MessageContent.of("x"), 1000),
-                    "the server did not offer CHUNKING, so BDAT cannot be used");
-            assertState(() -> c.connect(s.host(), s.port()), "already connected to " + server(s) + "; quit first");
-            assertThat(c.data(MessageContent.of("x")).code()).isEqualTo(250);
-            c.quit();
-            assertThat(s.commands()).containsExactly("EHLO client.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>",
-                    "DATA", "QUIT");
-        }
-    }
-
-    @Test
-    void vrfyRsetNoopAndRaw() throws Exception {
-        try (FaultServer s = FaultServer.start().on("XCLIENT", "220 2.0.0 ok")
-                .on("FOO", "502 5.5.2 Error: command not recognized"); SmtpSession c = session()) {
-            c.open(s.host(), s.port(), "client.test");
-            assertThat(c.vrfy("postmaster").code()).isEqualTo(252);
-            c.mail("a@x.test", MailOptions.NONE);
-            assertThat(c.rset().code()).isEqualTo(250);
-            assertThat(c.inTransaction()).isFalse();
-            assertThat(c.noop().code()).isEqualTo(250);
-            assertThat(c.raw("XCLIENT ADDR=192.0.2.1").code()).isEqualTo(220);
-            assertThat(c.raw("FOO").code()).isEqualTo(502);
-            assertThat(c.quit().code()).isEqualTo(221);
-            assertThat(s.commands()).containsExactly("EHLO client.test", "VRFY postmaster", "MAIL FROM:<a@x.test>",
-                    "RSET", "NOOP", "XCLIENT ADDR=192.0.2.1", "FOO", "QUIT");
-        }
-        assertThat(transcript.text()).contains("<** 502 5.5.2 Error: command not recognized");
-    }
-
-    private static void assertState(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String message) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(SmtpException.class, e -> {
-            assertThat(e.kind()).isEqualTo(Kind.STATE);
-            assertThat(e.getMessage()).isEqualTo(message);
-        });
-    }
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * loopback.
  */
 @Timeout(60)
-class SmtpSessionConnectTest {
+class DialerTest {
 
     private static final SessionOptions OPTIONS = SessionOptions.DEFAULT.withTimeout(Duration.ofSeconds(5));
 
@@ -62,10 +62,10 @@ class SmtpSessionConnectTest {
                         assertThat(e.kind()).isEqualTo(Kind.NO_HOST);
                         assertThat(e.stage()).isEqualTo(SmtpStage.CONNECT);
                         assertThat(e.reply()).isNull();
+                        assertThat(e.hint()).isEqualTo(SmtpException.Hint.NO_SUCH_HOST);
                     })
                     .hasMessage("CONNECT mail.nowhere.test:25 failed: host not found: 'mail.nowhere.test' does not"
-                            + " exist (DNS has no address for it)\n    check the host name in the script, profile"
-                            + " or --server");
+                            + " exist (DNS has no address for it)");
         }
         assertThat(lookups).hasValue(1);
         assertThat(transcript.text()).doesNotContain("Trying");
@@ -165,49 +165,6 @@ class SmtpSessionConnectTest {
         }
     }
 
-    @Test
-    @DisplayName("NET-10: a server that never answers QUIT holds the session only for the quit timeout")
-    void quitWithoutReplyIsBoundedByTheQuitTimeout() throws Exception {
-        Timeouts limits = Timeouts.all(Duration.ofSeconds(30)).withQuit(Duration.ofMillis(300));
-        try (FaultServer s = FaultServer.start().on("QUIT", FaultServer.stall());
-             SmtpSession c = new SmtpSession(OPTIONS.withTimeouts(limits), transcript)) {
-            c.open(s.host(), s.port(), "client.test");
-            SendResult sent = c.send(Envelope.of("a@x.test", List.of("b@y.test")), MessageContent.of("hi\r\n"));
-            assertThat(sent.delivered()).isTrue();
-            long started = System.nanoTime();
-            assertThat(c.quit()).isNull();
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well under the 30 s limits")
-                    .isLessThan(Duration.ofSeconds(20));
-            assertThat(c.isOpen()).isFalse();
-            s.awaitDisconnect();
-        }
-        assertThat(transcript.text()).endsWith(" -> QUIT\n=== No reply to QUIT within 300ms; the connection is closed"
-                + " anyway\n");
-    }
-
-    @Test
-    @DisplayName("NET-10: a 221 followed by a socket the server never closes (slow close) ends the session at once")
-    void slowCloseAfter221DoesNotHoldTheSession() throws Exception {
-        try (FaultServer s = FaultServer.start().on("QUIT", FaultServer.reply("221 2.0.0 Bye").then(FaultServer.stall()));
-             SmtpSession c = new SmtpSession(OPTIONS.withTimeouts(Timeouts.all(Duration.ofSeconds(30))), transcript)) {
-            c.open(s.host(), s.port(), "client.test");
-            long started = System.nanoTime();
-            assertThat(c.quit().code()).isEqualTo(221);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well under the 30 s limits")
-                    .isLessThan(Duration.ofSeconds(20));
-            assertThat(c.isOpen()).isFalse();
-            s.awaitDisconnect();
-        }
-    }
-
-    @Test
-    @DisplayName("NET-10: the default quit timeout is short: a run does not wait minutes once the mail is handed over")
-    void defaultQuitTimeoutIsSeconds() {
-        assertThat(Timeouts.RFC_5321.quit()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(Timeouts.RFC_5321.forStage(SmtpStage.QUIT)).isEqualTo(Duration.ofSeconds(10));
-        assertThat(Timeouts.all(Duration.ofSeconds(2)).quit()).isEqualTo(Duration.ofSeconds(2));
-    }
-
     /**
      * An address that swallows connection attempts (a SYN black hole) on loopback: a listener whose
      * accept queue is full, so the kernel drops further SYNs and a connect waits for its timeout.
@@ -241,5 +198,42 @@ class SmtpSessionConnectTest {
             }
             listener.close();
         }
+    }
+
+    @Test
+    void theConnectionPhasesArriveAsTypedEventsNotProse() throws Exception {
+        List<String> events = new java.util.ArrayList<>();
+        dev.postilion.transcript.TranscriptListener typed = new dev.postilion.transcript.TranscriptListener() {
+            @Override public void info(String text) { events.add("info " + text); }
+            @Override public void connecting(String server, String address) {
+                events.add("connecting " + server + " " + address);
+            }
+            @Override public void addressFailed(String address, String why) { events.add("failed " + address); }
+            @Override public void connected(String host) { events.add("connected " + host); }
+            @Override public void ehloFallback() { events.add("ehloFallback"); }
+            @Override public void quitUnanswered(String waited) { events.add("quitUnanswered " + waited); }
+        };
+        try (FaultServer s = FaultServer.start().on("EHLO", "502 5.5.2 EH?");
+             SmtpSession c = new SmtpSession(OPTIONS.withResolver(names(Map.of("mail.example.test",
+                     List.of(ip("::1"), ip("127.0.0.1"))))), typed)) {
+            c.open("mail.example.test", s.port(), "client.test");
+            c.quit();
+            String server = "mail.example.test:" + s.port();
+            assertThat(events).containsExactly("connecting " + server + " ::1", "failed ::1",
+                    "connecting " + server + " 127.0.0.1", "connected mail.example.test", "ehloFallback");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            127.0.0.1                   | 127.0.0.1
+            ::1                         | ::1
+            2001:db8:0:0:1:0:0:1        | 2001:db8::1:0:0:1
+            2001:db8:0:1:1:1:1:1        | 2001:db8:0:1:1:1:1:1
+            0:0:0:0:0:0:0:0             | ::
+            fe80:0:0:0:0:0:0:1          | fe80::1
+            """, delimiter = '|')
+    void addressesAreNamedAsRfc5952WritesThem(String literal, String text) throws Exception {
+        assertThat(Dialer.text(ip(literal))).isEqualTo(text);
     }
 }

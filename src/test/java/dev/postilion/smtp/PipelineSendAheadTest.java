@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * after a dot puts exactly that message in doubt.
  */
 @Timeout(60)
-class SmtpSessionSendAheadTest {
+class PipelineSendAheadTest {
 
     /**
      * No case here waits for a limit to fire: generous, so that a loaded machine (the suite runs beside

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a QUIT reply read as the end-of-data reply).
  */
 @Timeout(30)
-class SmtpSessionReplyStepTest {
+class SmtpCodecReplyStepTest {
 
     private static final SessionOptions FAST = SessionOptions.DEFAULT.withTimeout(Duration.ofSeconds(2));
     private static final Envelope TWO = Envelope.of("a@x.test", List.of("b@y.test", "c@y.test"));

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * protocol versions are accepted.
  */
 @Timeout(20)
-class SmtpSessionTlsNegotiationTest {
+class StartTlsCertificateTest {
 
     private static final Duration TLS_LIMIT = Duration.ofSeconds(3);
 
