@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.postilion.dsl.Durations;
+import dev.postilion.smtp.Durations;
 import dev.postilion.io.InputFile;
 import dev.postilion.profile.Profile;
 import dev.postilion.profile.ProfileException;

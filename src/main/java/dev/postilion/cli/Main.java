@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +12,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 
 import dev.postilion.io.OutOfMemory;
+import dev.postilion.text.Spelling;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -130,11 +130,10 @@ public final class Main implements Callable<Integer> {
     private static String unmatched(CommandLine cmd, CommandLine.UnmatchedArgumentException ex) {
         List<String> words = ex.getUnmatched();
         String first = words.isEmpty() ? "" : words.get(0);
-        String near = first.startsWith("-")
-                ? nearest(first.contains("=") ? first.substring(0, first.indexOf('=')) : first,
+        String hint = first.startsWith("-")
+                ? Spelling.didYouMean(first.contains("=") ? first.substring(0, first.indexOf('=')) : first,
                         cmd.getCommandSpec().optionsMap().keySet())
-                : nearest(first, cmd.getSubcommands().keySet());
-        String hint = near == null ? "" : " (did you mean '" + near + "'?)";
+                : Spelling.didYouMean(first, cmd.getSubcommands().keySet());
         for (String w : words) {
             String option = w.contains("=") ? w.substring(0, w.indexOf('=')) : w;
             String lower = option.toLowerCase(Locale.ROOT);
@@ -153,39 +152,6 @@ public final class Main implements Callable<Integer> {
                     .map(w -> w.contains("=") ? w.substring(0, w.indexOf('=')) : w).toList()) + hint;
         }
         return "unexpected argument" + (words.size() == 1 ? " '" + first + "'" : "s: " + String.join(" ", words));
-    }
-
-    /** The closest word within 2 edits (a swap of two letters is one), or null: {@code sned} gives {@code send}. */
-    static String nearest(String word, Collection<String> candidates) {
-        String best = null;
-        int bestDistance = 3;
-        for (String c : candidates) {
-            int d = distance(word.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
-            if (d < bestDistance && d < Math.max(c.length(), 2)) {
-                bestDistance = d;
-                best = c;
-            }
-        }
-        return best;
-    }
-
-    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-    private static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            for (int j = 0; j <= b.length(); j++) {
-                if (i == 0 || j == 0) {
-                    d[i][j] = i + j;
-                    continue;
-                }
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
     }
 
     /** A command that needs a subcommand and got none: the short usage, exit 64. */

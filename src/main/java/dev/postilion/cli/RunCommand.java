@@ -18,7 +18,7 @@ import dev.postilion.batch.BatchFiles;
 import dev.postilion.batch.Rate;
 import dev.postilion.batch.Shard;
 import dev.postilion.dsl.BatchOverrides;
-import dev.postilion.dsl.Durations;
+import dev.postilion.smtp.Durations;
 import dev.postilion.dsl.RunOptions;
 import dev.postilion.dsl.ScriptRunner;
 import dev.postilion.transcript.SwaksPrinter;

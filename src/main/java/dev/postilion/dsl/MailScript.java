@@ -35,6 +35,7 @@ import dev.postilion.smtp.Timeouts;
 import dev.postilion.smtp.TlsMode;
 import dev.postilion.smtp.TlsSettings;
 import dev.postilion.smtp.auth.Credentials;
+import dev.postilion.text.Spelling;
 
 /**
  * The base class of every Postilion script: its public methods are the verbs a person would type
@@ -191,7 +192,7 @@ public abstract class MailScript extends Script {
             timeout = profile.timeout();
         }
         if (a.has("timeout")) {
-            timeout = Durations.parse(a.string("timeout"), "connect: timeout", at);
+            timeout = ScriptError.duration(at, "connect: timeout", a.string("timeout"));
             if (timeout.isZero()) {
                 throw new ScriptError(at, "connect: timeout must be longer than 0 ('30s', '2m')");
             }
@@ -680,7 +681,7 @@ public abstract class MailScript extends Script {
      */
     public void maxTime(String duration) {
         ScriptLocation at = here();
-        Duration d = Durations.parse(requireValue(at, "maxTime", duration), "maxTime", at);
+        Duration d = ScriptError.duration(at, "maxTime", requireValue(at, "maxTime", duration));
         if (d.isZero()) {
             throw new ScriptError(at, "maxTime: the limit must be longer than 0 ('30m', '1h')");
         }
@@ -872,7 +873,7 @@ public abstract class MailScript extends Script {
         if (VerbSpelling.MECHANISMS.contains(name)) {
             return problem(new ScriptError(at, mechanismAsVerb(name)), null);
         }
-        String near = Suggest.nearest(name, VERBS);
+        String near = Spelling.nearest(name, VERBS).orElse(null);
         return problem(new ScriptError(at, "unknown verb '" + name + "'"
                 + (near != null ? " (did you mean '" + near + "'?)" : "")), null);
     }
@@ -903,7 +904,7 @@ public abstract class MailScript extends Script {
         }
         List<String> known = new ArrayList<>(VERBS);
         getBinding().getVariables().keySet().forEach(k -> known.add(String.valueOf(k)));
-        String near = Suggest.nearest(name, known);
+        String near = Spelling.nearest(name, known).orElse(null);
         return problem(new ScriptError(here(), "unknown name '" + name + "'"
                 + (near != null ? " (did you mean '" + near + "'?)" : "")
                 + "; --var " + name + "=VALUE defines a variable"), null);

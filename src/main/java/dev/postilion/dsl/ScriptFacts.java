@@ -1,5 +1,6 @@
 package dev.postilion.dsl;
 
+import dev.postilion.text.Spelling;
 import groovy.lang.Closure;
 import groovy.lang.GroovySystem;
 import groovy.lang.MetaClass;
@@ -622,7 +623,7 @@ final class ScriptFacts {
             Target target = call.isImplicitThis() && method != null && judgedSoFar() ? resolve(method) : null;
             if (call.isImplicitThis() && method != null && judged() && !known(method)
                     && !"auth".equals(parentCall)) {
-                String near = Suggest.nearest(method, suggestions());
+                String near = Spelling.nearest(method, suggestions()).orElse(null);
                 facts.add(new Fact(Kind.MISTAKE, call.getLineNumber(), method,
                         VerbSpelling.MESSAGE_WORDS.contains(method) ? method + " is a message word: it belongs inside"
                                 + " data { } or send { } (data { " + VerbSpelling.of(method) + " })"
@@ -706,7 +707,7 @@ final class ScriptFacts {
                     case "maxTime" -> {
                         if (path != null) {
                             literalCheck(line, () -> {
-                                if (Durations.parse(path, "maxTime", at(line)).isZero()) {
+                                if (ScriptError.duration(at(line), "maxTime", path).isZero()) {
                                     throw new ScriptError(at(line), "maxTime: the limit must be longer than 0"
                                             + " ('30m', '1h')");
                                 }

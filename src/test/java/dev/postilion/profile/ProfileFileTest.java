@@ -138,7 +138,7 @@ class ProfileFileTest {
             tls        | tsl                | tls must be one of none, starttls, starttls-if-offered, implicit, not 'tsl'
             insecure   | maybe              | insecure must be true or false, not 'maybe'
             auth       | logn               | auth must be one of login, plain, cram-md5, xoauth2, oauthbearer, auto, none, not 'logn' (did you mean 'login'?)
-            timeout    | soon               | timeout must be a duration like 30s, 2m or 500ms (a bare number means seconds), not 'soon'
+            timeout    | soon               | timeout must be a duration like 30s, 2m, 1h, 5d or 500ms (a bare number means seconds), not 'soon'
             timeout    | 0                  | timeout must be more than zero
             pipelining | sometimes          | pipelining must be auto, on or off, not 'sometimes'
             max_recipients | 0              | max_recipients must be a whole number from 1 (Gmail takes 100 per message, Exchange Online 500), not '0'

@@ -312,7 +312,7 @@ class SecretTest {
             "{ prompt: false }"            | 5 | password: prompt must be true
             "{ env: 'bad name' }"          | 5 | password: env must name an environment variable (letters, digits and _)
             "{ file: x, timeout: 2s }"     | 5 | password: timeout applies only to { command: ... }
-            "{ command: x, timeout: soon }" | 5 | password: timeout must be a duration like 30s, 2m or 500ms (a bare number means seconds), not 'soon'
+            "{ command: x, timeout: soon }" | 5 | password: timeout must be a duration like 30s, 2m, 1h, 5d or 500ms (a bare number means seconds), not 'soon'
             "{ command: '' }"              | 5 | password: command needs a command line
             "{ env: [A] }"                 | 5 | password: env needs a single value
             """)
