@@ -98,7 +98,7 @@ class ProfileFileTest {
                     hots: smtp.example.com
                 """))
                 .hasMessage(file() + ":3: profile 'work': unknown key 'hots' (did you mean 'host'?)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -151,7 +151,7 @@ class ProfileFileTest {
         String yaml = "profiles:\n  work:\n    host: smtp.example.com\n    " + key + ": " + value + "\n";
         assertThatThrownBy(() -> load(dir, yaml))
                 .hasMessage(file() + ":4: profile 'work': " + message)
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @ParameterizedTest(name = "[{index}] host: {0}")
@@ -185,7 +185,7 @@ class ProfileFileTest {
         assertThatThrownBy(() -> profiles.get("work"))
                 .hasMessage(file() + ":2: profile 'work': missing host (every profile needs host:, its own or"
                         + " through extends)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -197,7 +197,7 @@ class ProfileFileTest {
                 """);
         assertThatThrownBy(() -> profiles.get("wrok"))
                 .hasMessage(file() + ": no profile 'wrok' (did you mean 'work'?); profiles: work, local")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
         assertThatThrownBy(() -> profiles.get("home"))
                 .hasMessage(file() + ": no profile 'home'; profiles: work, local");
     }
@@ -332,7 +332,7 @@ class ProfileFileTest {
                     host: c.example.com
                 """))
                 .hasMessage(file() + ":6: profile 'b': extends cycle: a -> b -> a")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -397,7 +397,7 @@ class ProfileFileTest {
         assertThatThrownBy(() -> profiles.get("work"))
                 .hasMessage(file() + ":3: profile 'work': host: environment variable SMTP_HOST is not set"
                         + " (write ${SMTP_HOST:-fallback} to give a default)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
