@@ -122,6 +122,24 @@ final class Converters {
         }
     }
 
+    /** A loopback address for {@code serve --bind}: the capture server never listens beyond this host. */
+    static final class LoopbackAddress implements ITypeConverter<java.net.InetAddress> {
+        @Override
+        public java.net.InetAddress convert(String text) {
+            java.net.InetAddress address;
+            try {
+                address = java.net.InetAddress.getByName(text);
+            } catch (java.net.UnknownHostException e) {
+                throw new BadValue("'" + text + "' is not an address; write 127.0.0.1 or ::1");
+            }
+            if (!address.isLoopbackAddress()) {
+                throw new BadValue("'" + text + "' is not loopback; the capture server binds loopback only (127.0.0.1"
+                        + " or ::1)");
+            }
+            return address;
+        }
+    }
+
     /** What {@code --var} takes, as its errors say it. */
     static final String VAR_FORM = "write --var name=value (name: letters, digits, _)";
 }

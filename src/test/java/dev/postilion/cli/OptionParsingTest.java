@@ -89,4 +89,15 @@ class OptionParsingTest {
         assertThat(plainOnDecode.code()).isEqualTo(64);
         assertThat(plainOnDecode.err()).startsWith("postilion base64 decode: unknown option --plain");
     }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            192.0.2.1     | postilion serve: --bind: '192.0.2.1' is not loopback; the capture server binds loopback only (127.0.0.1 or ::1)
+            [::1          | postilion serve: --bind: '[::1' is not an address; write 127.0.0.1 or ::1
+            """)
+    void serveBindsOnlyALoopbackAddress(String bind, String message) {
+        Cli.Outcome o = cli.run("serve", "--bind", bind);
+        assertThat(o.code()).isEqualTo(64);
+        assertThat(o.err()).isEqualTo(message + "\n");
+    }
 }
