@@ -34,7 +34,7 @@ final class ConnectionOptions {
     @Option(names = {"-s", "--server"}, paramLabel = "HOST[:PORT]", description = "The server ([v6]:port works).")
     String server;
 
-    @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Port (25; 465 with --tls implicit).")
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", converter = Converters.Port.class, description = "Port (25; 465 with --tls implicit).")
     Integer port;
 
     @Option(names = "--tls", paramLabel = "MODE",
@@ -152,9 +152,6 @@ final class ConnectionOptions {
 
     /** Checks the option values that need no profile, no secret and no network: a mistake here is exit 64. */
     void checkValues() throws Problem {
-        if (port != null && (port < 1 || port > 65535)) {
-            throw new Problem(ExitCode.USAGE, "--port " + port + ": a port is 1 to 65535");
-        }
         if (auth != null && !auth.equalsIgnoreCase("none") && !auth.equalsIgnoreCase("auto")
                 && !AuthMechanisms.SUPPORTED.contains(auth.toUpperCase(java.util.Locale.ROOT))) {
             throw new Problem(ExitCode.USAGE, "--auth " + auth + ": use one of auto, none, "

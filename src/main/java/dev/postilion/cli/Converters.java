@@ -110,6 +110,18 @@ final class Converters {
         }
     }
 
+    /** A TCP port, 1 to 65535. */
+    static final class Port implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            String t = text.trim();
+            if (t.matches("\\d{1,5}") && Integer.parseInt(t) >= 1 && Integer.parseInt(t) <= 65535) {
+                return Integer.parseInt(t);
+            }
+            throw new BadValue("'" + text + "' is not a port; write 1 to 65535");
+        }
+    }
+
     /** {@code auto}, {@code on} or {@code off}, in lower case. */
     static final class AutoOnOff implements ITypeConverter<String> {
         @Override

@@ -117,7 +117,7 @@ class CommandLineTest {
         assertThat(missing.code()).isEqualTo(64);
         assertThat(missing.err()).isEqualTo("postilion run: Missing required parameter: 'SCRIPT'\n"
                 + "see `postilion run --help`\n");
-        Cli.Outcome badValue = cli.run("send", "--port", "abc");
+        Cli.Outcome badValue = cli.run("run", "--concurrency", "abc", "x.groovy");
         assertThat(badValue.code()).isEqualTo(64);
         assertThat(badValue.err().lines()).hasSize(2);
         assertThat(badValue.err()).contains("'abc' is not an int").doesNotContain("Usage");
