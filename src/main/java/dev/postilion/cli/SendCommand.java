@@ -257,7 +257,7 @@ public final class SendCommand implements Callable<Integer> {
     }
 
     /** The checks that need nothing but the arguments themselves. */
-    private void checkArguments() throws UsageProblem {
+    private void checkArguments() {
         List<String> fromStdin = new ArrayList<>();
         for (String[] o : new String[][] {{"--body", body}, {"--html", html}, {"--data", data}}) {
             if ("-".equals(o[1])) {
@@ -265,12 +265,12 @@ public final class SendCommand implements Callable<Integer> {
             }
         }
         if (fromStdin.size() > 1) {
-            throw new UsageProblem(ExitCode.USAGE, String.join(" and ", fromStdin) + " both read standard input;"
+            throw new UsageError(spec, String.join(" and ", fromStdin) + " both read standard input;"
                     + " give one of them as @FILE");
         }
         if (data != null && (body != null || html != null || subject != null || !attach.isEmpty()
                 || !headers.isEmpty() || !inline.isEmpty())) {
-            throw new UsageProblem(ExitCode.USAGE, "--data sends a whole message as written; it cannot be"
+            throw new UsageError(spec, "--data sends a whole message as written; it cannot be"
                     + " combined with --subject, --body, --html, --attach, --inline or --header");
         }
     }
@@ -278,10 +278,10 @@ public final class SendCommand implements Callable<Integer> {
     /** The message, checked and built before connecting; {@code sender} is --from, else the profile's from. */
     private OutgoingMessage message(String sender) throws UsageProblem {
         if (sender == null) {
-            throw new UsageProblem(ExitCode.USAGE, "no sender: give --from ADDR (or a profile with from:)");
+            throw new UsageError(spec, "no sender: give --from ADDR (or a profile with from:)");
         }
         if (to.isEmpty() && cc.isEmpty() && bcc.isEmpty()) {
-            throw new UsageProblem(ExitCode.USAGE, "no recipient: give --to ADDR (repeatable)"
+            throw new UsageError(spec, "no recipient: give --to ADDR (repeatable)"
                     + (data != null ? "; --data sends the message as written, and its To: header is not read" : ""));
         }
         if (data != null) {
@@ -302,7 +302,7 @@ public final class SendCommand implements Callable<Integer> {
         for (String h : headers) {
             int colon = h.indexOf(':');
             if (colon <= 0) {
-                throw new UsageProblem(ExitCode.USAGE, "--header '" + h + "': write 'Name: value'");
+                throw new UsageError(this.spec, "--header '" + h + "': write 'Name: value'");
             }
             spec.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
         }
@@ -319,7 +319,7 @@ public final class SendCommand implements Callable<Integer> {
         for (String i : inline) {
             int eq = i.indexOf('=');
             if (eq <= 0) {
-                throw new UsageProblem(ExitCode.USAGE, "--inline '" + i + "': write CID=FILE");
+                throw new UsageError(this.spec, "--inline '" + i + "': write CID=FILE");
             }
             spec.inline(Path.of(i.substring(eq + 1)), i.substring(0, eq));
         }
