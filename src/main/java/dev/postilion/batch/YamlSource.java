@@ -4,9 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import dev.postilion.profile.SafeYaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
@@ -21,15 +20,10 @@ record YamlSource(Path file) implements RowSource {
     @Override
     public RowReader open() throws IOException {
         SourceFiles.Opened opened = SourceFiles.open(file);
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(50);
-        options.setNestingDepthLimit(Json.MAX_DEPTH);
-        options.setCodePointLimit(MAX_CODE_POINTS);
-        options.setAllowRecursiveKeys(false);
+        var options = SafeYaml.loaderOptions(MAX_CODE_POINTS, Json.MAX_DEPTH, 50);
         Object doc;
         try (java.io.Reader in = opened.reader()) {
-            doc = new Yaml(new SafeConstructor(options)).load(in);
+            doc = SafeYaml.yaml(options).load(in);
         } catch (MarkedYAMLException e) {
             throw SourceFiles.problem(file, "not valid YAML: " + e.getProblem() + " (line "
                     + (e.getProblemMark() == null ? "?" : e.getProblemMark().getLine() + 1) + ")", null);

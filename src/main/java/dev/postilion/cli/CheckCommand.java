@@ -107,7 +107,7 @@ public final class CheckCommand implements Callable<Integer> {
                 io.err().println("    check waits " + Timeouts.describe(GREETING_TIMEOUT) + " for the greeting;"
                         + " --timeout 5m waits longer");
             }
-            return ExitCodes.forKind(e.kind()).code();
+            return ExitCode.of(e.kind()).code();
         }
     }
 

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.postilion.dsl.Durations;
 import dev.postilion.io.InputFile;
 import dev.postilion.profile.Profile;
 import dev.postilion.profile.ProfileException;
@@ -35,7 +34,7 @@ final class ConnectionOptions {
     @Option(names = {"-s", "--server"}, paramLabel = "HOST[:PORT]", description = "The server ([v6]:port works).")
     String server;
 
-    @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Port (25; 465 with --tls implicit).")
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", converter = Converters.Port.class, description = "Port (25; 465 with --tls implicit).")
     Integer port;
 
     @Option(names = "--tls", paramLabel = "MODE",
@@ -73,10 +72,11 @@ final class ConnectionOptions {
     @Option(names = "--helo", paramLabel = "NAME", description = "The EHLO name (default: this host's name as `hostname` prints it).")
     String helo;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "Cap every stage's timeout (30s, 2m).")
-    String timeout;
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Converters.PositiveDuration.class,
+            description = "Cap every stage's timeout (30s, 2m).")
+    Duration timeout;
 
-    @Option(names = "--pipelining", paramLabel = "auto|on|off", description = "Use PIPELINING when offered (auto).")
+    @Option(names = "--pipelining", paramLabel = "auto|on|off", converter = Converters.AutoOnOff.class, description = "Use PIPELINING when offered (auto).")
     String pipelining = "auto";
 
     @Option(names = "--profile", paramLabel = "NAME", description = "Take server, TLS and credentials from a profile.")
@@ -128,8 +128,7 @@ final class ConnectionOptions {
                 }
             }
         } catch (ProfileException e) {
-            throw new Problem(e.kind() == ProfileException.Kind.NOINPUT ? ExitCode.NOINPUT : ExitCode.CONFIG,
-                    e.getMessage());
+            throw new Problem(ExitCode.of(e), e.getMessage());
         }
         profileResolved = true;
         return resolvedProfile;
@@ -153,12 +152,6 @@ final class ConnectionOptions {
 
     /** Checks the option values that need no profile, no secret and no network: a mistake here is exit 64. */
     void checkValues() throws Problem {
-        if (port != null && (port < 1 || port > 65535)) {
-            throw new Problem(ExitCode.USAGE, "--port " + port + ": a port is 1 to 65535");
-        }
-        if (!List.of("auto", "on", "off").contains(pipelining.toLowerCase(java.util.Locale.ROOT))) {
-            throw new Problem(ExitCode.USAGE, "--pipelining " + pipelining + ": use auto, on or off");
-        }
         if (auth != null && !auth.equalsIgnoreCase("none") && !auth.equalsIgnoreCase("auto")
                 && !AuthMechanisms.SUPPORTED.contains(auth.toUpperCase(java.util.Locale.ROOT))) {
             throw new Problem(ExitCode.USAGE, "--auth " + auth + ": use one of auto, none, "
@@ -169,13 +162,6 @@ final class ConnectionOptions {
         }
         if (tokenEnv != null && tokenFile != null) {
             throw new Problem(ExitCode.USAGE, "--token-env and --token-file: give one");
-        }
-        if (timeout != null) {
-            try {
-                Durations.parse(timeout);
-            } catch (IllegalArgumentException e) {
-                throw new Problem(ExitCode.USAGE, "--timeout: " + e.getMessage());
-            }
         }
         if (tls != null) {
             try {
@@ -235,11 +221,7 @@ final class ConnectionOptions {
                         && (p == null || p.pipelining() != Profile.Pipelining.OFF || "on".equalsIgnoreCase(pipelining)));
         Duration cap = p != null ? p.timeout() : null;
         if (timeout != null) {
-            try {
-                cap = Durations.parse(timeout);
-            } catch (IllegalArgumentException e) {
-                throw new Problem(ExitCode.USAGE, "--timeout: " + e.getMessage());
-            }
+            cap = timeout;
         }
         if (cap != null) {
             so = so.withTimeouts(Timeouts.all(cap));

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import dev.postilion.batch.JournalException;
 import dev.postilion.batch.JournalReview;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -39,12 +38,7 @@ public final class JournalCommand implements Callable<Integer> {
 
     private int fail(IOException e) {
         io.err().println("postilion journal: " + e.getMessage());
-        if (e instanceof JournalException j) {
-            String m = j.getMessage();
-            return j.locked() ? ExitCode.TEMPFAIL.code() : m.startsWith("no journal at ") ? ExitCode.NOINPUT.code()
-                    : ExitCode.IOERR.code();
-        }
-        return ExitCode.IOERR.code();
+        return ExitCode.of(e).code();
     }
 
     /** {@code journal show JOURNAL}. */
@@ -77,6 +71,9 @@ public final class JournalCommand implements Callable<Integer> {
         @picocli.CommandLine.ParentCommand
         JournalCommand parent;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Parameters(index = "0", paramLabel = "JOURNAL", description = "The batch journal.")
         Path journal;
 
@@ -102,9 +99,7 @@ public final class JournalCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             if (!as.equals("sent") && !as.equals("failed")) {
-                parent.io.err().println("postilion journal settle: --as takes sent (they arrived) or failed (give them"
-                        + " up), not '" + as + "'");
-                return ExitCode.USAGE.code();
+                throw new UsageError(spec, "--as takes sent (they arrived) or failed (give them up), not '" + as + "'");
             }
             JournalReview.Selection selection = new JournalReview.Selection(which.all, which.row, which.key);
             try {

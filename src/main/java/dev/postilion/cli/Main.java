@@ -3,8 +3,6 @@ package dev.postilion.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,8 +11,13 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 
 import dev.postilion.io.OutOfMemory;
+import dev.postilion.text.Spelling;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code postilion} command: one subcommand class each for run, send, check, profiles, base64 and serve. */
 @Command(name = "postilion", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -27,6 +30,17 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The command line the process runs, for the uncaught-exception handler's {@code --debug}. */
+    private static volatile Main running;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")
+    boolean debug;
+
+    /** Whether {@code --debug} was given, on this command or any above it. */
+    static boolean debugging(CommandSpec spec) {
+        return spec.root().userObject() instanceof Main m && m.debug;
+    }
+
     /** {@code postilion} alone is a usage error: the short usage, exit 64. */
     @Override
     public Integer call() {
@@ -35,9 +49,9 @@ public final class Main implements Callable<Integer> {
 
     /** The process entry point. */
     public static void main(String[] args) {
-        boolean debug = Arrays.asList(args).contains("--debug");
         String outOfMemory = "postilion: " + OutOfMemory.MESSAGE;
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            boolean debug = running != null && running.debug;
             if (e instanceof OutOfMemoryError) {
                 System.err.println(outOfMemory);
                 if (debug) {
@@ -61,20 +75,26 @@ public final class Main implements Callable<Integer> {
     /** Runs a command line with these streams and environment; returns the exit code (never exits). */
     public static int run(String[] args, Io io) {
         CommandLine cmd = commandLine(io);
-        boolean debug = Arrays.asList(args).contains("--debug");
+        Main root = cmd.getCommand();
+        running = root;
         cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            io.err().println("postilion: internal error: " + e
-                    + (debug ? "" : "\n    (a bug: run again with --debug for the stack trace, and report it)"));
-            if (debug) {
+            ExitCode code = ExitCode.of(e);
+            if (code == ExitCode.SOFTWARE) {
+                io.err().println("postilion: internal error: " + e + (root.debug ? ""
+                        : "\n    (a bug: run again with --debug for the stack trace, and report it)"));
+            } else {
+                io.err().println(commandLine.getCommandSpec().qualifiedName(" ") + ": " + e.getMessage());
+            }
+            if (root.debug) {
                 e.printStackTrace(io.err());
             }
-            return ExitCode.SOFTWARE.code();
+            return code.code();
         });
         try {
             return cmd.execute(args);
         } catch (OutOfMemoryError e) {
             io.err().println("postilion: " + OutOfMemory.MESSAGE);
-            if (debug) {
+            if (root.debug) {
                 e.printStackTrace(io.err());
             }
             return ExitCode.SOFTWARE.code();
@@ -92,6 +112,7 @@ public final class Main implements Callable<Integer> {
         }
         configure(cmd, codes);
         cmd.setParameterExceptionHandler(Main::usageError);
+        cmd.setExitCodeExceptionMapper(e -> ExitCode.of(e).code());
         return cmd;
     }
 
@@ -110,18 +131,33 @@ public final class Main implements Callable<Integer> {
 
     /**
      * A usage error: the error, any "did you mean", and one line pointing at the command's help;
-     * never the whole help page. Exit 64.
+     * never the whole help page. A bad value is one line naming the option and what to write, as
+     * its converter words it. Exit 64.
      */
     static int usageError(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
         String name = cmd.getCommandSpec().qualifiedName(" ");
         String message = ex.getMessage();
+        boolean pointAtHelp = true;
         if (ex instanceof CommandLine.UnmatchedArgumentException unmatched) {
             message = unmatched(cmd, unmatched);
+        } else if (ex instanceof UsageError) {
+            pointAtHelp = false;
+        } else if (ex.getArgSpec() instanceof OptionSpec option
+                && ex.getCause() instanceof CommandLine.TypeConversionException bad) {
+            message = option.longestName() + ": " + bad.getMessage();
+            // Our converters say what to write; picocli's own ("'abc' is not an int") leave it to --help.
+            pointAtHelp = !(bad instanceof Converters.BadValue);
+        } else if (ex.getArgSpec() instanceof OptionSpec option && Map.class.isAssignableFrom(option.type())) {
+            // picocli's own split found no '=': say the whole form.
+            message = option.longestName() + " " + ex.getValue() + ": " + Converters.VAR_FORM;
+            pointAtHelp = false;
         }
         err.println(name + ": " + message);
-        err.println("see `" + name + " --help`");
+        if (pointAtHelp) {
+            err.println("see `" + name + " --help`");
+        }
         err.flush();
         return ExitCode.USAGE.code();
     }
@@ -130,11 +166,10 @@ public final class Main implements Callable<Integer> {
     private static String unmatched(CommandLine cmd, CommandLine.UnmatchedArgumentException ex) {
         List<String> words = ex.getUnmatched();
         String first = words.isEmpty() ? "" : words.get(0);
-        String near = first.startsWith("-")
-                ? nearest(first.contains("=") ? first.substring(0, first.indexOf('=')) : first,
+        String hint = first.startsWith("-")
+                ? Spelling.didYouMean(first.contains("=") ? first.substring(0, first.indexOf('=')) : first,
                         cmd.getCommandSpec().optionsMap().keySet())
-                : nearest(first, cmd.getSubcommands().keySet());
-        String hint = near == null ? "" : " (did you mean '" + near + "'?)";
+                : Spelling.didYouMean(first, cmd.getSubcommands().keySet());
         for (String w : words) {
             String option = w.contains("=") ? w.substring(0, w.indexOf('=')) : w;
             String lower = option.toLowerCase(Locale.ROOT);
@@ -145,8 +180,7 @@ public final class Main implements Callable<Integer> {
             }
         }
         if (!cmd.getSubcommands().isEmpty() && !first.startsWith("-")) {
-            return "unknown command '" + first + "'" + hint + "; commands: "
-                    + String.join(", ", cmd.getSubcommands().keySet());
+            return "unknown command '" + first + "'" + hint + "; commands: " + commandNames(cmd);
         }
         if (first.startsWith("-")) {
             return "unknown option " + String.join(" ", words.stream().filter(w -> w.startsWith("-"))
@@ -155,37 +189,10 @@ public final class Main implements Callable<Integer> {
         return "unexpected argument" + (words.size() == 1 ? " '" + first + "'" : "s: " + String.join(" ", words));
     }
 
-    /** The closest word within 2 edits (a swap of two letters is one), or null: {@code sned} gives {@code send}. */
-    static String nearest(String word, Collection<String> candidates) {
-        String best = null;
-        int bestDistance = 3;
-        for (String c : candidates) {
-            int d = distance(word.toLowerCase(Locale.ROOT), c.toLowerCase(Locale.ROOT));
-            if (d < bestDistance && d < Math.max(c.length(), 2)) {
-                bestDistance = d;
-                best = c;
-            }
-        }
-        return best;
-    }
-
-    /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-    private static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            for (int j = 0; j <= b.length(); j++) {
-                if (i == 0 || j == 0) {
-                    d[i][j] = i + j;
-                    continue;
-                }
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
+    /** The subcommands' names, each once (aliases left out). */
+    private static String commandNames(CommandLine cmd) {
+        return String.join(", ", new java.util.LinkedHashSet<>(cmd.getSubcommands().values()).stream()
+                .map(CommandLine::getCommandName).toList());
     }
 
     /** A command that needs a subcommand and got none: the short usage, exit 64. */
@@ -194,7 +201,7 @@ public final class Main implements Callable<Integer> {
         String name = cmd.getCommandSpec().qualifiedName(" ");
         err.println(name + ": no command given");
         err.print(cmd.getHelp().synopsis(0));
-        err.println("commands: " + String.join(", ", cmd.getSubcommands().keySet()));
+        err.println("commands: " + commandNames(cmd));
         err.println("see `" + name + " --help`");
         err.flush();
         return ExitCode.USAGE.code();

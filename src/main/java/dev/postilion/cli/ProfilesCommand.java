@@ -58,7 +58,7 @@ public final class ProfilesCommand implements Callable<Integer> {
 
     private static int fail(PrintStream err, ProfileException e) {
         err.println("postilion: " + e.getMessage());
-        return e.kind() == ProfileException.Kind.NOINPUT ? ExitCode.NOINPUT.code() : ExitCode.CONFIG.code();
+        return ExitCode.of(e).code();
     }
 
     /** {@code profiles list}. */
@@ -152,7 +152,7 @@ public final class ProfilesCommand implements Callable<Integer> {
         } catch (SmtpException e) {
             err.println("postilion: profile '" + p.name() + "' (" + p.location() + "): " + e.getMessage()
                     + Hints.profileRemedy(e));
-            return ExitCodes.forKind(e.kind()).code();
+            return ExitCode.of(e.kind()).code();
         }
     }
 }

@@ -23,10 +23,12 @@ import dev.postilion.smtp.SmtpStage;
 import dev.postilion.transcript.SwaksPrinter;
 import dev.postilion.transcript.TranscriptListener;
 import dev.postilion.transcript.TranscriptRecorder;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code postilion send}: one message, swaks-like, every reply checked. */
 @Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false,
@@ -36,6 +38,19 @@ public final class SendCommand implements Callable<Integer> {
 
     /** The stages --quit-after accepts. */
     enum QuitAfter { CONNECT, GREETING, EHLO, TLS, AUTH, MAIL, RCPT }
+
+    /** {@code --quit-after STAGE}, in any case. */
+    static final class QuitAfterValue implements ITypeConverter<QuitAfter> {
+        @Override
+        public QuitAfter convert(String text) {
+            try {
+                return QuitAfter.valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new Converters.BadValue("'" + text + "' is not a stage; use connect, greeting, ehlo, tls,"
+                        + " auth, mail or rcpt");
+            }
+        }
+    }
 
     /** The most --body, --html or a message on standard input may hold (each is read whole). */
     static final InputFile.Cap TEXT_CAP = new InputFile.Cap("--body, --html and standard input", 32 << 20);
@@ -81,32 +96,22 @@ public final class SendCommand implements Callable<Integer> {
             + " FILE (or @FILE), or - (standard input).")
     String data;
 
-    @Option(names = "--quit-after", paramLabel = "STAGE",
+    @Option(names = "--quit-after", paramLabel = "STAGE", converter = QuitAfterValue.class,
             description = "Stop after connect, greeting, ehlo, tls, auth, mail or rcpt; QUIT and exit 0.")
-    String quitAfter;
+    QuitAfter stop;
 
-    @Option(names = "--chunking", paramLabel = "auto|on|off", description = "Use BDAT when offered (off).")
+    @Option(names = "--chunking", paramLabel = "auto|on|off", converter = Converters.AutoOnOff.class,
+            description = "Use BDAT when offered (off).")
     String chunking = "off";
 
     @Option(names = "--strict-recipients", description = "Fail (69) when any recipient is refused, not only all.")
     boolean strictRecipients;
 
-    @ArgGroup(exclusive = true)
-    Verbosity verbosity = new Verbosity();
+    @Mixin
+    OutputMixin output = new OutputMixin();
 
-    @Option(names = "--show-secrets", description = "Show passwords and tokens in the dialogue.")
-    boolean showSecrets;
-
-    @Option(names = "--debug", description = "Print stack traces of failures.")
-    boolean debug;
-
-    /** -v or -q. */
-    static final class Verbosity {
-        @Option(names = {"-v", "--verbose"}, description = "The dialogue on stderr instead of stdout.")
-        boolean verbose;
-        @Option(names = {"-q", "--quiet"}, description = "Print nothing unless it fails (then the dialogue too).")
-        boolean quiet;
-    }
+    @Spec
+    CommandSpec spec;
 
     public SendCommand(Io io) {
         this.io = io;
@@ -114,16 +119,6 @@ public final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        QuitAfter stop = null;
-        if (quitAfter != null) {
-            try {
-                stop = QuitAfter.valueOf(quitAfter.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                io.err().println("postilion send: --quit-after " + quitAfter
-                        + ": use connect, greeting, ehlo, tls, auth, mail or rcpt");
-                return ExitCode.USAGE.code();
-            }
-        }
         // Every argument is checked before the first byte is sent (and before a password is asked
         // for): a mistake found only after AUTH wastes a login and, in a loop, locks accounts.
         OutgoingMessage message = null;
@@ -142,7 +137,7 @@ public final class SendCommand implements Callable<Integer> {
             return p.code.code();
         } catch (MessageException e) {
             io.err().println("postilion send: " + e.getMessage());
-            return e.exitCode();
+            return ExitCode.of(e).code();
         } catch (UsageProblem e) {
             io.err().println("postilion send: " + e.getMessage());
             return e.code.code();
@@ -157,33 +152,33 @@ public final class SendCommand implements Callable<Integer> {
         if (connection.insecure) {
             io.err().println("*** --insecure: TLS certificates are not checked; anyone in the path can read this session");
         }
-        TranscriptRecorder recorder = new TranscriptRecorder(showSecrets);
+        TranscriptRecorder recorder = new TranscriptRecorder(output.showSecrets);
         List<TranscriptListener> listeners = new ArrayList<>(List.of(recorder));
-        if (!verbosity.quiet) {
-            PrintStream stream = verbosity.verbose ? io.err() : io.out();
-            listeners.add(new SwaksPrinter(stream, io.err(), showSecrets));
+        if (!output.quiet()) {
+            PrintStream stream = output.verbose() ? io.err() : io.out();
+            listeners.add(new SwaksPrinter(stream, io.err(), output.showSecrets));
         }
         TranscriptListener transcript = TranscriptListener.all(listeners);
         boolean chunk = "on".equalsIgnoreCase(chunking) || "auto".equalsIgnoreCase(chunking);
         try (SmtpSession s = new SmtpSession(target.options().withChunking(chunk), transcript)) {
             int code = converse(s, target, message, stop);
-            if (code != 0 && verbosity.quiet) {
+            if (code != 0 && output.quiet()) {
                 io.err().print(recorder.text());
             }
             return code;
         } catch (SmtpException e) {
-            if (verbosity.quiet) {
+            if (output.quiet()) {
                 io.err().print(recorder.text());
             }
             io.err().println("postilion send: " + e.getMessage() + Hints.remedy(e));
-            if (debug) {
+            if (Main.debugging(spec)) {
                 e.printStackTrace(io.err());
             }
-            return ExitCodes.forKind(e.kind()).code();
+            return ExitCode.of(e.kind()).code();
         } catch (MessageException e) {
             io.err().println("postilion send: " + e.getMessage()
                     + "\n    the connection was dropped before the final dot, so nothing was delivered");
-            return e.exitCode();
+            return ExitCode.of(e).code();
         }
     }
 
@@ -262,10 +257,7 @@ public final class SendCommand implements Callable<Integer> {
     }
 
     /** The checks that need nothing but the arguments themselves. */
-    private void checkArguments() throws UsageProblem {
-        if (!List.of("auto", "on", "off").contains(chunking.toLowerCase(Locale.ROOT))) {
-            throw new UsageProblem(ExitCode.USAGE, "--chunking " + chunking + ": use auto, on or off");
-        }
+    private void checkArguments() {
         List<String> fromStdin = new ArrayList<>();
         for (String[] o : new String[][] {{"--body", body}, {"--html", html}, {"--data", data}}) {
             if ("-".equals(o[1])) {
@@ -273,12 +265,12 @@ public final class SendCommand implements Callable<Integer> {
             }
         }
         if (fromStdin.size() > 1) {
-            throw new UsageProblem(ExitCode.USAGE, String.join(" and ", fromStdin) + " both read standard input;"
+            throw new UsageError(spec, String.join(" and ", fromStdin) + " both read standard input;"
                     + " give one of them as @FILE");
         }
         if (data != null && (body != null || html != null || subject != null || !attach.isEmpty()
                 || !headers.isEmpty() || !inline.isEmpty())) {
-            throw new UsageProblem(ExitCode.USAGE, "--data sends a whole message as written; it cannot be"
+            throw new UsageError(spec, "--data sends a whole message as written; it cannot be"
                     + " combined with --subject, --body, --html, --attach, --inline or --header");
         }
     }
@@ -286,10 +278,10 @@ public final class SendCommand implements Callable<Integer> {
     /** The message, checked and built before connecting; {@code sender} is --from, else the profile's from. */
     private OutgoingMessage message(String sender) throws UsageProblem {
         if (sender == null) {
-            throw new UsageProblem(ExitCode.USAGE, "no sender: give --from ADDR (or a profile with from:)");
+            throw new UsageError(spec, "no sender: give --from ADDR (or a profile with from:)");
         }
         if (to.isEmpty() && cc.isEmpty() && bcc.isEmpty()) {
-            throw new UsageProblem(ExitCode.USAGE, "no recipient: give --to ADDR (repeatable)"
+            throw new UsageError(spec, "no recipient: give --to ADDR (repeatable)"
                     + (data != null ? "; --data sends the message as written, and its To: header is not read" : ""));
         }
         if (data != null) {
@@ -310,7 +302,7 @@ public final class SendCommand implements Callable<Integer> {
         for (String h : headers) {
             int colon = h.indexOf(':');
             if (colon <= 0) {
-                throw new UsageProblem(ExitCode.USAGE, "--header '" + h + "': write 'Name: value'");
+                throw new UsageError(this.spec, "--header '" + h + "': write 'Name: value'");
             }
             spec.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
         }
@@ -327,7 +319,7 @@ public final class SendCommand implements Callable<Integer> {
         for (String i : inline) {
             int eq = i.indexOf('=');
             if (eq <= 0) {
-                throw new UsageProblem(ExitCode.USAGE, "--inline '" + i + "': write CID=FILE");
+                throw new UsageError(this.spec, "--inline '" + i + "': write CID=FILE");
             }
             spec.inline(Path.of(i.substring(eq + 1)), i.substring(0, eq));
         }

@@ -2,7 +2,6 @@ package dev.postilion.cli;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -23,8 +22,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "Port (default 2525; 0 picks a free one).")
     int port = 2525;
 
-    @Option(names = "--bind", paramLabel = "ADDR", description = "Loopback address to bind (127.0.0.1 or ::1).")
-    String bind = "127.0.0.1";
+    @Option(names = "--bind", paramLabel = "ADDR", converter = Converters.LoopbackAddress.class,
+            defaultValue = "127.0.0.1", description = "Loopback address to bind (127.0.0.1 or ::1).")
+    InetAddress bind;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Where messages go (default ./outbox).")
     Path dir = Path.of("outbox");
@@ -42,29 +42,20 @@ public final class ServeCommand implements Callable<Integer> {
     /** Released by tests to stop a running server; null in normal use (Ctrl-C stops it). */
     CountDownLatch stop = new CountDownLatch(1);
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     public ServeCommand(Io io) {
         this.io = io;
     }
 
     @Override
     public Integer call() {
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(bind);
-        } catch (UnknownHostException e) {
-            io.err().println("postilion serve: --bind " + bind + ": not an address");
-            return ExitCode.USAGE.code();
-        }
-        if (!address.isLoopbackAddress()) {
-            io.err().println("postilion serve: --bind " + bind + ": the capture server binds loopback only");
-            return ExitCode.USAGE.code();
-        }
-        CaptureServer.Settings settings = new CaptureServer.Settings(address, port, dir, discard, null, null, requireTls);
+        CaptureServer.Settings settings = new CaptureServer.Settings(bind, port, dir, discard, null, null, requireTls);
         if (user != null) {
             int colon = user.indexOf(':');
             if (colon <= 0) {
-                io.err().println("postilion serve: --user " + user.split(":")[0] + ": write USER:PASSWORD");
-                return ExitCode.USAGE.code();
+                throw new UsageError(spec, "--user " + user.split(":")[0] + ": write USER:PASSWORD");
             }
             settings = settings.withUser(user.substring(0, colon), user.substring(colon + 1));
         }

@@ -23,6 +23,7 @@ import dev.postilion.message.MessageSpec;
 import dev.postilion.message.Templates;
 import dev.postilion.profile.Profile;
 import dev.postilion.smtp.SmtpException;
+import dev.postilion.text.Spelling;
 
 /**
  * The {@code batch} verb's work: reads its options (the command line's overrides winning), makes the
@@ -164,10 +165,10 @@ final class BatchRun {
             }
             RetryPolicy retry = RetryPolicy.DEFAULT;
             Integer retries = a.integer("retries");
-            Duration delay = a.has("retryDelay") ? Durations.parse(a.string("retryDelay"), "batch: retryDelay", at)
+            Duration delay = a.has("retryDelay") ? ScriptError.duration(at, "batch: retryDelay", a.string("retryDelay"))
                     : retry.initialDelay();
             Duration maxDelay = a.has("maxRetryDelay")
-                    ? Durations.parse(a.string("maxRetryDelay"), "batch: maxRetryDelay", at) : retry.maxDelay();
+                    ? ScriptError.duration(at, "batch: maxRetryDelay", a.string("maxRetryDelay")) : retry.maxDelay();
             if (retries != null && retries < 0) {
                 throw new IllegalArgumentException("retries cannot be negative (0 tries each message once)");
             }
@@ -188,7 +189,7 @@ final class BatchRun {
                 o = o.withAddressField(a.string("addressField"));
             }
             Duration maxAge = cli.maxAge() != null ? cli.maxAge()
-                    : a.has("maxAge") ? Durations.parse(a.string("maxAge"), "batch: maxAge", at) : null;
+                    : a.has("maxAge") ? ScriptError.duration(at, "batch: maxAge", a.string("maxAge")) : null;
             if (maxAge != null) {
                 o = o.withMaxAge(maxAge);
             }
@@ -257,7 +258,7 @@ final class BatchRun {
 
     private String missingColumn(Templates.MissingVariable missing, Row row) {
         List<String> keys = List.copyOf(row.keySet());
-        String near = Suggest.nearest(missing.variable(), keys);
+        String near = Spelling.nearest(missing.variable(), keys).orElse(null);
         boolean header = rows != null && rows.hasHeader();
         String source = rows != null ? rows.describe() : "the rows";
         return missing.where() + "'" + missing.variable() + "' is not " + (header ? "a column of " + source

@@ -1,5 +1,6 @@
 package dev.postilion.dsl;
 
+import dev.postilion.text.Spelling;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -311,7 +312,7 @@ final class FactWalker extends CodeVisitorSupport {
         Target target = call.isImplicitThis() && method != null && judgedSoFar() ? resolve(method) : null;
         if (call.isImplicitThis() && method != null && judged() && !known(method)
                 && !"auth".equals(parentCall)) {
-            String near = Suggest.nearest(method, suggestions());
+            String near = Spelling.nearest(method, suggestions()).orElse(null);
             facts.add(new Fact(Kind.MISTAKE, call.getLineNumber(), method,
                     VerbSpelling.MESSAGE_WORDS.contains(method) ? method + " is a message word: it belongs inside"
                             + " data { } or send { } (data { " + VerbSpelling.of(method) + " })"

@@ -28,6 +28,7 @@ import dev.postilion.smtp.Timeouts;
 import dev.postilion.smtp.TlsMode;
 import dev.postilion.smtp.TlsSettings;
 import dev.postilion.smtp.auth.Credentials;
+import dev.postilion.text.Spelling;
 
 /**
  * The base class of every Postilion script: its public methods are the verbs a person would type
@@ -187,7 +188,7 @@ public abstract class MailScript extends LocalVerbs {
             timeout = profile.timeout();
         }
         if (a.has("timeout")) {
-            timeout = Durations.parse(a.string("timeout"), "connect: timeout", at);
+            timeout = ScriptError.duration(at, "connect: timeout", a.string("timeout"));
             if (timeout.isZero()) {
                 throw new ScriptError(at, "connect: timeout must be longer than 0 ('30s', '2m')");
             }

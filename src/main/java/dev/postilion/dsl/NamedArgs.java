@@ -1,5 +1,6 @@
 package dev.postilion.dsl;
 
+import dev.postilion.text.Spelling;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -33,7 +34,7 @@ final class NamedArgs {
             for (Map.Entry<?, ?> e : args.entrySet()) {
                 String key = String.valueOf(e.getKey());
                 if (!List.of(allowed).contains(key)) {
-                    String near = Suggest.nearest(key, List.of(allowed));
+                    String near = Spelling.nearest(key, List.of(allowed)).orElse(null);
                     throw new ScriptError(location, verb + ": unknown option '" + key + "'"
                             + (near != null ? " (did you mean '" + near + "'?)" : "")
                             + "; allowed: " + String.join(", ", allowed));

@@ -191,7 +191,7 @@ final class RunLimit {
 
     /** The script's {@code maxTime '50m'}: a duration longer than 0, or the author's mistake at {@code at}. */
     static Duration scriptLimit(String duration, ScriptLocation at) {
-        Duration d = Durations.parse(duration, "maxTime", at);
+        Duration d = ScriptError.duration(at, "maxTime", duration);
         if (d.isZero()) {
             throw new ScriptError(at, "maxTime: the limit must be longer than 0 ('30m', '1h')");
         }

@@ -1,5 +1,9 @@
 package dev.postilion.dsl;
 
+import java.time.Duration;
+
+import dev.postilion.smtp.Durations;
+
 /**
  * A mistake of the script's author, found while running it: an unknown named argument, a verb out
  * of order, a missing file. Its message is the whole user-facing text, starting with the location.
@@ -33,6 +37,15 @@ public class ScriptError extends RuntimeException {
         this.location = location;
         this.kind = kind;
         this.detail = detail;
+    }
+
+    /** The duration a script wrote ({@link Durations#parse}), or a script error naming {@code what}. */
+    static Duration duration(ScriptLocation at, String what, String text) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ScriptError(at, what + ": " + e.getMessage());
+        }
     }
 
     public ScriptLocation location() {

@@ -26,6 +26,7 @@ import dev.postilion.io.InputFile;
 import dev.postilion.io.OutOfMemory;
 import dev.postilion.dsl.Problem.Category;
 import dev.postilion.smtp.SmtpException;
+import dev.postilion.text.Spelling;
 
 /**
  * Compiles a script with {@link MailScript} as its base class, runs it, and turns every failure
@@ -274,7 +275,7 @@ public final class ScriptRunner {
             return new Problem(Category.ASSERTION, null, at + ": assertion failed:\n" + indent(a.getMessage()), a);
         }
         if (t instanceof MissingMethodException m) {
-            String near = Suggest.nearest(m.getMethod(), MailScript.VERBS);
+            String near = Spelling.nearest(m.getMethod(), MailScript.VERBS).orElse(null);
             return new Problem(Category.SCRIPT, null, at + ": script error: no verb or method '" + m.getMethod()
                     + "' takes these arguments" + (near != null && !near.equals(m.getMethod())
                     ? " (did you mean '" + near + "'?)" : ""), m);

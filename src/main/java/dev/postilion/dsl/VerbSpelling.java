@@ -1,5 +1,6 @@
 package dev.postilion.dsl;
 
+import dev.postilion.text.Spelling;
 import groovy.lang.Closure;
 import java.io.File;
 import java.util.ArrayList;
@@ -142,7 +143,7 @@ final class VerbSpelling {
         if (MECHANISMS.contains(name)) {
             return mechanismAsVerb(name);
         }
-        String near = Suggest.nearest(name, verbs);
+        String near = Spelling.nearest(name, verbs).orElse(null);
         return "unknown verb '" + name + "'" + (near != null ? " (did you mean '" + near + "'?)" : "");
     }
 
@@ -153,7 +154,7 @@ final class VerbSpelling {
             // mail from 'a@x' reads as mail(from).a@x: the colon is missing.
             return "unknown name '" + name + "': an option is written with a colon, as in " + of(verb);
         }
-        String near = Suggest.nearest(name, known);
+        String near = Spelling.nearest(name, known).orElse(null);
         return "unknown name '" + name + "'" + (near != null ? " (did you mean '" + near + "'?)" : "")
                 + "; --var " + name + "=VALUE defines a variable";
     }

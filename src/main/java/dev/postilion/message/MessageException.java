@@ -7,35 +7,24 @@ package dev.postilion.message;
  */
 public final class MessageException extends RuntimeException {
 
-    /** What kind of failure this is; each maps to one sysexits code. */
+    /** What kind of failure this is (the command line maps each to its exit code). */
     public enum Kind {
-        /** Bad data: an address, a header value, a template error (DATAERR). */
-        BAD_DATA(65),
-        /** An attachment, inline image, raw message or template file is missing (NOINPUT). */
-        MISSING_INPUT(66),
-        /** A file exists but could not be read (IOERR). */
-        LOCAL_IO(74);
-
-        private final int exitCode;
-
-        Kind(int exitCode) {
-            this.exitCode = exitCode;
-        }
-
-        /** The sysexits code the command line exits with. */
-        public int exitCode() {
-            return exitCode;
-        }
+        /** Bad data: an address, a header value, a template error. */
+        BAD_DATA,
+        /** An attachment, inline image, raw message or template file is missing. */
+        MISSING_INPUT,
+        /** A file exists but could not be read. */
+        LOCAL_IO
     }
 
     private final Kind kind;
 
-    /** A bad-data failure (exit 65). */
+    /** A bad-data failure. */
     public MessageException(String message) {
         this(Kind.BAD_DATA, message, null);
     }
 
-    /** A bad-data failure (exit 65) with its cause. */
+    /** A bad-data failure with its cause. */
     public MessageException(String message, Throwable cause) {
         this(Kind.BAD_DATA, message, cause);
     }
@@ -54,10 +43,5 @@ public final class MessageException extends RuntimeException {
     /** What kind of failure this is. */
     public Kind kind() {
         return kind;
-    }
-
-    /** The sysexits code for this failure: 65, 66 or 74. */
-    public int exitCode() {
-        return kind.exitCode();
     }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.postilion.smtp.Durations;
+
 /**
  * The text of {@code postilion profiles list} and {@code postilion profiles show NAME}. Secrets
  * appear only as their source ({@code password: <env WORK_PASS>}); rendering never reads them.
@@ -69,7 +71,7 @@ public final class ProfileDisplay {
         ProfileFile.Resolution resolution = file.resolve(name);
         Profile p = resolution.profile();
         Map<String, String> origins = resolution.origins();
-        ProfileParser.Definition definition = file.definition(name);
+        ProfileDefinition.Definition definition = file.definition(name);
         StringBuilder out = new StringBuilder("# profile '").append(name).append("' from ").append(p.location());
         if (file.defaultName().filter(name::equals).isPresent()) {
             out.append(" (the default)");
@@ -93,7 +95,7 @@ public final class ProfileDisplay {
         }
         row(rows, origins, name, "from", p.from());
         row(rows, origins, name, "helo", p.helo());
-        row(rows, origins, name, "timeout", p.timeout() == null ? null : ProfileValues.formatDuration(p.timeout()));
+        row(rows, origins, name, "timeout", p.timeout() == null ? null : Durations.format(p.timeout()));
         if (p.timeout() == null) {
             rows.get(rows.size() - 1)[2] = "engine defaults (RFC 5321 4.5.3.2)";
         }

@@ -3,28 +3,17 @@ package dev.postilion.profile;
 /**
  * A profiles file, a profile in it, or one of its secrets could not be used. The message names
  * the file and line ({@code profiles.yaml:7: profile 'work': unknown key 'hots' (did you mean
- * 'host'?)}), never a secret's value, and never carries a stack trace; {@link #exitCode()} is the
- * sysexits code the command line exits with.
+ * 'host'?)}), never a secret's value, and never carries a stack trace; its {@link Kind} decides the
+ * command line's exit code.
  */
 public final class ProfileException extends RuntimeException {
 
-    /** What kind of failure this is; each kind has its own process exit code. */
+    /** What kind of failure this is (the command line maps each to its exit code). */
     public enum Kind {
-        /** The configuration is wrong or incomplete (EX_CONFIG). */
-        CONFIG(78),
-        /** A profiles file that the user named explicitly does not exist (EX_NOINPUT). */
-        NOINPUT(66);
-
-        private final int exitCode;
-
-        Kind(int exitCode) {
-            this.exitCode = exitCode;
-        }
-
-        /** The sysexits process exit code for this kind. */
-        public int exitCode() {
-            return exitCode;
-        }
+        /** The configuration is wrong or incomplete. */
+        CONFIG,
+        /** A profiles file that the user named explicitly does not exist. */
+        NOINPUT
     }
 
     private final Kind kind;
@@ -57,10 +46,5 @@ public final class ProfileException extends RuntimeException {
     /** What kind of failure this is. */
     public Kind kind() {
         return kind;
-    }
-
-    /** The sysexits process exit code: 78 (CONFIG) or 66 (NOINPUT). */
-    public int exitCode() {
-        return kind.exitCode();
     }
 }

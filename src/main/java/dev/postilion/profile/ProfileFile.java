@@ -1,8 +1,9 @@
 package dev.postilion.profile;
 
-import dev.postilion.profile.ProfileParser.Definition;
-import dev.postilion.profile.ProfileParser.Setting;
+import dev.postilion.profile.ProfileDefinition.Definition;
+import dev.postilion.profile.ProfileDefinition.Setting;
 import dev.postilion.smtp.TlsMode;
+import dev.postilion.text.Spelling;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,15 +1,15 @@
 package dev.postilion.profile;
 
 import dev.postilion.io.InputFile;
-import org.yaml.snakeyaml.LoaderOptions;
+import dev.postilion.profile.ProfileDefinition.Setting;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 import java.io.Console;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -23,9 +23,15 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -48,6 +54,8 @@ public final class ProfileLoader {
     /** The largest profiles file read, in bytes (1 MiB). */
     public static final int MAX_BYTES = 1024 * 1024;
 
+    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
+            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
     private static final InputFile.Cap CAP = new InputFile.Cap("profiles files", MAX_BYTES);
 
     /** The most aliases to collections a file may use (bounds an alias bomb). */
@@ -151,7 +159,53 @@ public final class ProfileLoader {
         Path baseDir = file.toAbsolutePath().getParent();
         SecretRequest.SecretRuntime runtime = new SecretRequest.SecretRuntime(env, home(), baseDir, prompter,
                 commandStderr);
-        return new ProfileParser(file, yamlText, runtime, commandTimeout).deferModeCheck(display).parse(root);
+        ProfileParser parser = new ProfileParser(file, yamlText, runtime, commandTimeout);
+        ProfileFile parsed = parser.parse(root);
+        List<Setting> written = parser.writtenSecrets();
+        if (!display) {
+            if (!written.isEmpty()) {
+                checkOwnerOnly(file, written.get(0));
+            }
+            return parsed;
+        }
+        // For list and show, a file others can read is not refused whole: only the profiles that
+        // hold a written secret are, when resolved.
+        Map<String, ProfileException> refused = new LinkedHashMap<>();
+        for (Setting literal : written) {
+            try {
+                checkOwnerOnly(file, literal);
+            } catch (ProfileException e) {
+                refused.put(literal.profile(), e);
+            }
+        }
+        return parsed.refusing(refused);
+    }
+
+    /** A secret written in the file is allowed only when nobody but the owner can read the file (as ssh and msmtp). */
+    private static void checkOwnerOnly(Path file, Setting literal) {
+        Set<PosixFilePermission> permissions;
+        try {
+            permissions = Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException e) {
+            return; // not a POSIX file system: there are no group and other bits to check
+        } catch (IOException e) {
+            throw ProfileException.at(literal.location(), literal.profile(), literal.key()
+                    + " is written in the file, and the file's permissions cannot be checked ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        if (!OWNER_ONLY.containsAll(permissions)) {
+            throw ProfileException.at(literal.location(), literal.profile(), literal.key()
+                    + " is written in the file, so only its owner may read " + file + ", but its permissions are "
+                    + PosixFilePermissions.toString(permissions) + "; fix: chmod 600 " + shellWord(file.toString()));
+        }
+    }
+
+    /** The path as one shell word, quoted when it needs to be. */
+    static String shellWord(String path) {
+        if (path.matches("[A-Za-z0-9_./~+,:=@%-]+")) {
+            return path;
+        }
+        return "'" + path.replace("'", "'\\''") + "'";
     }
 
     /** The chosen file and how it was chosen. */
@@ -239,13 +293,7 @@ public final class ProfileLoader {
     }
 
     private static Node compose(String text, Path file, YamlText yamlText) {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(MAX_ALIASES);
-        options.setNestingDepthLimit(MAX_DEPTH);
-        options.setCodePointLimit(MAX_BYTES);
-        options.setAllowRecursiveKeys(false);
-        Yaml yaml = new Yaml(new SafeConstructor(options));
+        Yaml yaml = SafeYaml.yaml(SafeYaml.loaderOptions(MAX_BYTES, MAX_DEPTH, MAX_ALIASES));
         try {
             return yaml.compose(new StringReader(text));
         } catch (MarkedYAMLException e) {

@@ -1,5 +1,8 @@
 package dev.postilion.profile;
 
+import dev.postilion.profile.ProfileDefinition.Definition;
+import dev.postilion.profile.ProfileDefinition.Setting;
+import dev.postilion.text.Spelling;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -7,15 +10,10 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -27,8 +25,8 @@ import java.util.regex.Pattern;
 /**
  * Reads the YAML node tree of a profiles file into profile definitions, checking everything that
  * does not depend on the environment: tags, duplicate keys, known keys, value types, secret
- * sources, {@code extends} targets and cycles, {@code default}, and the file's permissions when a
- * secret is written in it.
+ * sources, {@code extends} targets and cycles, and {@code default}. (Whether the file may hold the
+ * secrets written in it is {@link ProfileLoader}'s check: file safety, not grammar.)
  */
 final class ProfileParser {
 
@@ -42,29 +40,13 @@ final class ProfileParser {
             Tag.TIMESTAMP, Tag.MAP, Tag.SEQ);
     private static final Pattern PROFILE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
-
-    /** One key's value as written in one profile; {@code text} and {@code secret} both null means "unset". */
-    record Setting(String key, String text, Secret secret, ProfileLocation location, String profile) {
-        boolean unset() {
-            return text == null && secret == null;
-        }
-    }
-
-    /** One profile as written, before {@code extends} and {@code ${}} are applied. */
-    record Definition(String name, ProfileLocation location, List<String> parents, ProfileLocation extendsLocation,
-            Map<String, Setting> settings) {
-    }
 
     private final Path file;
     private final YamlText text;
     private final SecretRequest.SecretRuntime runtime;
     private final Duration commandTimeout;
-    private Setting firstLiteral;
-    /** Every secret written in the file, each profile's first; for {@link #deferModeCheck(boolean)}. */
+    /** Each profile's first secret written in the file itself, for the owner-only check. */
     private final Map<String, Setting> literals = new LinkedHashMap<>();
-    private boolean deferModeCheck;
 
     ProfileParser(Path file, YamlText text, SecretRequest.SecretRuntime runtime, Duration commandTimeout) {
         this.file = file;
@@ -74,12 +56,11 @@ final class ProfileParser {
     }
 
     /**
-     * With {@code true}, a secret written in a file others can read does not refuse the whole file:
-     * only the profiles holding one are refused, when resolved (for list and show).
+     * Each profile's first secret written in the file itself (not taken from a source), in file
+     * order, once {@link #parse} has run: such a file must be readable by its owner only.
      */
-    ProfileParser deferModeCheck(boolean defer) {
-        this.deferModeCheck = defer;
-        return this;
+    List<Setting> writtenSecrets() {
+        return List.copyOf(literals.values());
     }
 
     ProfileFile parse(Node root) {
@@ -131,18 +112,7 @@ final class ProfileParser {
             throw ProfileException.at(defaultLocation, "default: " + ProfileFile.noSuchProfile(defaultName,
                     definitions.keySet()));
         }
-        Map<String, ProfileException> refused = new LinkedHashMap<>();
-        if (firstLiteral != null && !deferModeCheck) {
-            checkOwnerOnly(firstLiteral);
-        }
-        for (Setting literal : deferModeCheck ? literals.values() : List.<Setting>of()) {
-            try {
-                checkOwnerOnly(literal);
-            } catch (ProfileException e) {
-                refused.put(literal.profile(), e);
-            }
-        }
-        return new ProfileFile(file, definitions, defaultName, runtime).refusing(refused);
+        return new ProfileFile(file, definitions, defaultName, runtime);
     }
 
     // ---- the whole tree: tags, keys, duplicates ----
@@ -246,9 +216,6 @@ final class ProfileParser {
         }
         if (key.equals("password") || key.equals("token")) {
             Setting setting = new Setting(key, null, secret(profile, key, location, node), location, profile);
-            if (node instanceof ScalarNode && firstLiteral == null) {
-                firstLiteral = setting;
-            }
             if (node instanceof ScalarNode) {
                 literals.putIfAbsent(profile, setting);
             }
@@ -376,26 +343,6 @@ final class ProfileParser {
         };
     }
 
-    /** A secret written in the file is allowed only when nobody but the owner can read the file (as ssh and msmtp). */
-    private void checkOwnerOnly(Setting literal) {
-        Set<PosixFilePermission> permissions;
-        try {
-            permissions = Files.getPosixFilePermissions(file);
-        } catch (UnsupportedOperationException e) {
-            return; // not a POSIX file system: there are no group and other bits to check
-        } catch (IOException e) {
-            throw ProfileException.at(literal.location(), literal.profile(), literal.key()
-                    + " is written in the file, and the file's permissions cannot be checked ("
-                    + e.getClass().getSimpleName() + ")");
-        }
-        if (!OWNER_ONLY.containsAll(permissions)) {
-            String shown = shellWord(file.toString());
-            throw ProfileException.at(literal.location(), literal.profile(), literal.key()
-                    + " is written in the file, so only its owner may read " + file + ", but its permissions are "
-                    + PosixFilePermissions.toString(permissions) + "; fix: chmod 600 " + shown);
-        }
-    }
-
     // ---- extends ----
 
     private static void checkExtends(Map<String, Definition> definitions) {
@@ -456,13 +403,5 @@ final class ProfileParser {
             return "a list";
         }
         return isNull(node) ? "empty" : "a single value";
-    }
-
-    /** The path as one shell word, quoted when it needs to be. */
-    static String shellWord(String path) {
-        if (path.matches("[A-Za-z0-9_./~+,:=@%-]+")) {
-            return path;
-        }
-        return "'" + path.replace("'", "'\\''") + "'";
     }
 }

@@ -1,12 +1,13 @@
 package dev.postilion.profile;
 
+import dev.postilion.smtp.Durations;
 import dev.postilion.smtp.TlsMode;
+import dev.postilion.text.Spelling;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +21,6 @@ final class ProfileValues {
     static final List<String> AUTH_WORDS =
             List.of("login", "plain", "cram-md5", "xoauth2", "oauthbearer", "auto", "none");
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?");
     private static final Pattern HOST_WITH_PORT = Pattern.compile("[^:\\[\\]]+:\\d+|\\[[^\\]]*\\]:\\d+");
 
     private ProfileValues() {
@@ -118,40 +118,24 @@ final class ProfileValues {
         }
     }
 
-    /** {@code 30s}, {@code 2m}, {@code 500ms}, {@code 1h}, or a bare number of seconds; more than zero. */
+    /**
+     * A duration in {@link Durations}' grammar ({@code 30s}, {@code 2m}, {@code 1h}, {@code 5d},
+     * {@code 500ms}, or a bare number of seconds), more than zero.
+     */
     static Duration duration(String key, String text) {
-        Matcher m = DURATION.matcher(text.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException(key + " must be a duration like 30s, 2m or 500ms"
-                    + " (a bare number means seconds), not '" + shown(text) + "'");
+        Duration duration;
+        try {
+            duration = Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + (e.getMessage().contains("too long")
+                    ? " must be at most " + Durations.format(Durations.LONGEST)
+                    : " must be a duration like 30s, 2m, 1h, 5d or 500ms (a bare number means seconds)")
+                    + ", not '" + shown(text) + "'");
         }
-        long amount = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        Duration duration = switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
         if (duration.isZero()) {
             throw new IllegalArgumentException(key + " must be more than zero");
         }
         return duration;
-    }
-
-    /** The shortest of {@code 2h}, {@code 2m}, {@code 30s} or {@code 500ms} that says the duration exactly. */
-    static String formatDuration(Duration d) {
-        long ms = d.toMillis();
-        if (ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms % 60_000 == 0) {
-            return ms / 60_000 + "m";
-        }
-        if (ms % 1000 == 0) {
-            return ms / 1000 + "s";
-        }
-        return ms + "ms";
     }
 
     /** A path with a leading {@code ~} expanded, relative paths taken from {@code baseDir}. */

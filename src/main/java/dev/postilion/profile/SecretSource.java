@@ -1,6 +1,7 @@
 package dev.postilion.profile;
 
 import dev.postilion.io.InputFile;
+import dev.postilion.smtp.Durations;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -120,7 +121,7 @@ sealed interface SecretSource {
                 if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                     stop(process);
                     throw request.fail("command '" + command + "' timed out after "
-                            + ProfileValues.formatDuration(timeout)
+                            + Durations.format(timeout)
                             + " and was stopped (give it longer with { command: ..., timeout: 30s })");
                 }
                 // A child left running in the background may hold the pipes open: wait no longer

@@ -77,15 +77,8 @@ public record Timeouts(Duration connect, Duration greeting, Duration command, Du
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** "5m", "30s", "250ms": how error messages state a limit. */
+    /** "5m", "30s", "250ms": how error messages state a limit ({@link Durations#format}). */
     public static String describe(Duration d) {
-        long ms = d.toMillis();
-        if (ms % 60_000 == 0) {
-            return ms / 60_000 + "m";
-        }
-        if (ms % 1000 == 0) {
-            return ms / 1000 + "s";
-        }
-        return ms + "ms";
+        return Durations.format(d);
     }
 }

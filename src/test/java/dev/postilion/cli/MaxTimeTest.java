@@ -197,7 +197,7 @@ class MaxTimeTest {
     @ParameterizedTest
     @CsvSource(textBlock = """
             soon | --max-time: 'soon' is not a duration; write 30s, 2m, 1h, 5d, 500ms or a number of seconds
-            0    | --max-time: the limit must be longer than 0 (write 30m, 1h)
+            0    | --max-time: the duration must be longer than 0 (write 30s, 10m, 1h)
             """, delimiter = '|')
     void badMaxTimeExits64AndSaysWhatToWrite(String value, String message) {
         Cli.Outcome o = cli.run("run", "--max-time", value, "samples/exchange-2003.groovy");

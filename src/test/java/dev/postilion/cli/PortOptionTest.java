@@ -23,7 +23,7 @@ class PortOptionTest {
                         "--to", "b@y.test", "--body", "hi")
                 : cli.run("check", "--server", "127.0.0.1", "--port", port, "--tls", "none");
         assertThat(o.code()).as(o.all()).isEqualTo(64);
-        assertThat(o.err()).contains("--port " + port + ": a port is 1 to 65535");
+        assertThat(o.err()).isEqualTo("postilion " + command + ": --port: '" + port + "' is not a port; write 1 to 65535\n");
         assertThat(o.all()).doesNotContain("java.").doesNotContain("Exception").doesNotContain("Trying");
     }
 }

@@ -225,7 +225,7 @@ class RunCommandBatchTest {
     @CsvSource(delimiter = '|', textBlock = """
             --progress | sometimes | --progress: 'sometimes' is not a choice; write auto, bar, plain or none
             --progress-interval | soon | --progress-interval: 'soon' is not a duration; write 30s, 2m, 1h, 5d, 500ms or a number of seconds
-            --progress-interval | 0 | --progress-interval: the interval must be longer than 0 (write 10s, 1m)
+            --progress-interval | 0 | --progress-interval: the duration must be longer than 0 (write 30s, 10m, 1h)
             """)
     void badProgressOptionsExit64SayingWhatToWrite(String option, String value, String message) {
         Cli.Outcome o = cli.run("run", script.toString(), option, value);

@@ -354,9 +354,10 @@ class SendCommandTest {
             an unknown AUTH mechanism              | 64 | --from a@x.test --to b@y.test --auth scram --user u --password-env PW | --auth scram: use one of auto, none, login
             --auth without --user (no prompt)      | 64 | --from a@x.test --to b@y.test --auth login                | --auth login needs --user
             --user without --auth                  | 64 | --from a@x.test --to b@y.test --user u --password-env PW  | add --auth MECH
-            a port out of range                    | 64 | --from a@x.test --to b@y.test --port 99999                | --port 99999: a port is 1 to 65535
-            a bad --chunking                       | 64 | --from a@x.test --to b@y.test --chunking yes              | --chunking yes: use auto, on or off
-            a bad --pipelining                     | 64 | --from a@x.test --to b@y.test --pipelining maybe          | --pipelining maybe: use auto, on or off
+            a port out of range                    | 64 | --from a@x.test --to b@y.test --port 99999                | --port: '99999' is not a port; write 1 to 65535
+            a bad --chunking                       | 64 | --from a@x.test --to b@y.test --chunking yes              | --chunking: 'yes' is not a choice; write auto, on or off
+            a bad --pipelining                     | 64 | --from a@x.test --to b@y.test --pipelining maybe          | --pipelining: 'maybe' is not a choice; write auto, on or off
+            a bad --quit-after                     | 64 | --from a@x.test --to b@y.test --quit-after data           | --quit-after: 'data' is not a stage; use connect, greeting, ehlo, tls, auth, mail or rcpt
             a bad address                          | 65 | --from a@x.test --to not-an-address                       | not-an-address
             """)
     void argumentMistakesFailBeforeConnecting(String what, int code, String args, String message) throws Exception {

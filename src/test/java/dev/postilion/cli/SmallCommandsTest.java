@@ -49,7 +49,7 @@ class SmallCommandsTest {
         Cli.Outcome o = cli.run("base64", "exyz", "Z3V5dA==");
         assertThat(o.code()).isEqualTo(64);
         assertThat(o.out()).isEmpty();
-        assertThat(o.err()).contains("say encode or decode, not 'exyz'");
+        assertThat(o.err()).contains("postilion base64: unknown command 'exyz'; commands: encode, decode");
     }
 
     @Test

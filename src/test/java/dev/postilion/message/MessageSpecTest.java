@@ -80,7 +80,7 @@ class MessageSpecTest {
                     .startsWith(label)
                     .endsWith("contains a line break (CR/LF): header injection refused")
                     .doesNotContain("\r", "\n");
-            assertThat(e.exitCode()).isEqualTo(65);
+            assertThat(e.kind()).isEqualTo(MessageException.Kind.BAD_DATA);
             assertThat(e.kind()).isEqualTo(MessageException.Kind.BAD_DATA);
         }
     }
@@ -249,7 +249,7 @@ class MessageSpecTest {
         Path missing = dir.resolve("nope.pdf");
         MessageException e = catchThrowableOfType(MessageException.class, () -> new MessageSpec().attach(missing));
         assertThat(e.getMessage()).isEqualTo("attach '" + missing + "': no such file");
-        assertThat(e.exitCode()).isEqualTo(66);
+        assertThat(e.kind()).isEqualTo(MessageException.Kind.MISSING_INPUT);
         assertThatThrownBy(() -> new MessageSpec().inline(dir, "x"))
                 .hasMessage("inline '" + dir + "': not a regular file");
     }

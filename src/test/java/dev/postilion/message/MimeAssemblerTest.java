@@ -492,7 +492,7 @@ class MimeAssemblerTest {
         Files.delete(pdf);
         MessageException e = catchThrowableOfType(MessageException.class, built::size);
         assertThat(e.getMessage()).isEqualTo("attach '" + pdf + "': no such file");
-        assertThat(e.exitCode()).isEqualTo(66);
+        assertThat(e.kind()).isEqualTo(MessageException.Kind.MISSING_INPUT);
     }
 
     @Test

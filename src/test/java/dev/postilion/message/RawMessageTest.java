@@ -118,7 +118,7 @@ class RawMessageTest {
         assertThatThrownBy(() -> RawMessage.ofFile(missing))
                 .isInstanceOf(MessageException.class)
                 .hasMessage("raw '" + missing + "': no such file")
-                .extracting(e -> ((MessageException) e).exitCode()).isEqualTo(66);
+                .extracting(e -> ((MessageException) e).kind()).isEqualTo(MessageException.Kind.MISSING_INPUT);
     }
 
     @Test

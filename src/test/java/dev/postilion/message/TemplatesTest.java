@@ -46,7 +46,7 @@ class TemplatesTest {
         row.put("city", "Oslo");
         MessageException e = catchThrowableOfType(MessageException.class, () -> Templates.render(t, row));
         assertThat(e.getMessage()).isEqualTo("template '" + t + "' line 3: missing variable 'plan' (variables: name, city)");
-        assertThat(e.exitCode()).isEqualTo(65);
+        assertThat(e.kind()).isEqualTo(MessageException.Kind.BAD_DATA);
     }
 
     @Test
@@ -123,7 +123,7 @@ class TemplatesTest {
         Path t = template("broken.txt", "line one\nline two\n<% if (x { %>\n");
         MessageException e = catchThrowableOfType(MessageException.class, () -> Templates.render(t, Map.of("x", 1)));
         assertThat(e.getMessage()).isEqualTo("template '" + t + "' line 3: does not compile: Unexpected input: '{'");
-        assertThat(e.exitCode()).isEqualTo(65);
+        assertThat(e.kind()).isEqualTo(MessageException.Kind.BAD_DATA);
     }
 
     @Test
@@ -138,7 +138,7 @@ class TemplatesTest {
         Path missing = dir.resolve("nope.txt");
         MessageException e = catchThrowableOfType(MessageException.class, () -> Templates.render(missing, Map.of()));
         assertThat(e.getMessage()).isEqualTo("template '" + missing + "': no such file");
-        assertThat(e.exitCode()).isEqualTo(66);
+        assertThat(e.kind()).isEqualTo(MessageException.Kind.MISSING_INPUT);
     }
 
     @Test
@@ -147,14 +147,14 @@ class TemplatesTest {
                 () -> Templates.render(Path.of("/dev/zero"), Map.of()));
         assertThat(device.getMessage()).isEqualTo("template '/dev/zero': /dev/zero is a device, not a file (devices"
                 + " such as /dev/zero are refused; only /dev/stdin is read)");
-        assertThat(device.exitCode()).isEqualTo(66);
+        assertThat(device.kind()).isEqualTo(MessageException.Kind.MISSING_INPUT);
         Path big = dir.resolve("big.txt");
         try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
             f.setLength(17 << 20);
         }
         MessageException large = catchThrowableOfType(MessageException.class, () -> Templates.render(big, Map.of()));
         assertThat(large.getMessage()).isEqualTo("template '" + big + "': is larger than the 16 MiB limit for templates");
-        assertThat(large.exitCode()).isEqualTo(65);
+        assertThat(large.kind()).isEqualTo(MessageException.Kind.BAD_DATA);
     }
 
     @Test

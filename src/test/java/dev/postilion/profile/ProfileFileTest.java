@@ -98,7 +98,7 @@ class ProfileFileTest {
                     hots: smtp.example.com
                 """))
                 .hasMessage(file() + ":3: profile 'work': unknown key 'hots' (did you mean 'host'?)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -138,7 +138,7 @@ class ProfileFileTest {
             tls        | tsl                | tls must be one of none, starttls, starttls-if-offered, implicit, not 'tsl'
             insecure   | maybe              | insecure must be true or false, not 'maybe'
             auth       | logn               | auth must be one of login, plain, cram-md5, xoauth2, oauthbearer, auto, none, not 'logn' (did you mean 'login'?)
-            timeout    | soon               | timeout must be a duration like 30s, 2m or 500ms (a bare number means seconds), not 'soon'
+            timeout    | soon               | timeout must be a duration like 30s, 2m, 1h, 5d or 500ms (a bare number means seconds), not 'soon'
             timeout    | 0                  | timeout must be more than zero
             pipelining | sometimes          | pipelining must be auto, on or off, not 'sometimes'
             max_recipients | 0              | max_recipients must be a whole number from 1 (Gmail takes 100 per message, Exchange Online 500), not '0'
@@ -151,7 +151,7 @@ class ProfileFileTest {
         String yaml = "profiles:\n  work:\n    host: smtp.example.com\n    " + key + ": " + value + "\n";
         assertThatThrownBy(() -> load(dir, yaml))
                 .hasMessage(file() + ":4: profile 'work': " + message)
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @ParameterizedTest(name = "[{index}] host: {0}")
@@ -185,7 +185,7 @@ class ProfileFileTest {
         assertThatThrownBy(() -> profiles.get("work"))
                 .hasMessage(file() + ":2: profile 'work': missing host (every profile needs host:, its own or"
                         + " through extends)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -197,7 +197,7 @@ class ProfileFileTest {
                 """);
         assertThatThrownBy(() -> profiles.get("wrok"))
                 .hasMessage(file() + ": no profile 'wrok' (did you mean 'work'?); profiles: work, local")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
         assertThatThrownBy(() -> profiles.get("home"))
                 .hasMessage(file() + ": no profile 'home'; profiles: work, local");
     }
@@ -332,7 +332,7 @@ class ProfileFileTest {
                     host: c.example.com
                 """))
                 .hasMessage(file() + ":6: profile 'b': extends cycle: a -> b -> a")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -397,7 +397,7 @@ class ProfileFileTest {
         assertThatThrownBy(() -> profiles.get("work"))
                 .hasMessage(file() + ":3: profile 'work': host: environment variable SMTP_HOST is not set"
                         + " (write ${SMTP_HOST:-fallback} to give a default)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test

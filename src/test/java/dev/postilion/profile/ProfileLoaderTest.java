@@ -77,7 +77,7 @@ class ProfileLoaderTest {
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(missing))
                 .isInstanceOf(ProfileException.class)
                 .hasMessage(missing + ": profiles file not found")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(66);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.NOINPUT);
     }
 
     @Test
@@ -85,7 +85,7 @@ class ProfileLoaderTest {
         Path missing = dir.resolve("nope.yaml");
         assertThatThrownBy(() -> new ProfileLoader(env(dir, "POSTILION_PROFILES", missing.toString())).load())
                 .hasMessage(missing + ": profiles file not found (named by $POSTILION_PROFILES)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(66);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.NOINPUT);
     }
 
     @Test
@@ -94,18 +94,18 @@ class ProfileLoaderTest {
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load())
                 .hasMessage(expected + ": profiles file not found (create it, or name one with --profiles FILE"
                         + " or $POSTILION_PROFILES)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
     void folderInsteadOfFileIsConfigError() {
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(dir))
                 .hasMessage(dir + ": is a folder, not a profiles file")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
-    void unreadableFileIsConfigError() throws Exception {
+    void anUnreadableFileIsAConfigurationError() throws Exception {
         // Root reads every file: the loader runs in a child JVM as nobody then (as this user otherwise).
         Path shared = Unprivileged.directory();
         Path file = write(shared, WORK);
@@ -113,10 +113,10 @@ class ProfileLoaderTest {
         Unprivileged.Result r = Unprivileged.run(LoadInAChild.class, List.of(ProfileLoader.class, Yaml.class),
                 file.toString(), shared.toString());
         assertThat(r.code()).as(r.all()).isZero();
-        assertThat(r.out()).as(r.all()).isEqualTo(file + ": cannot read the profiles file (permission denied)\n78\n");
+        assertThat(r.out()).as(r.all()).isEqualTo(file + ": cannot read the profiles file (permission denied)\nCONFIG\n");
     }
 
-    /** Loads the profiles file {@code args[0]} with HOME {@code args[1]}; prints the refusal and its exit code. */
+    /** Loads the profiles file {@code args[0]} with HOME {@code args[1]}; prints the refusal and its kind. */
     public static final class LoadInAChild {
         public static void main(String[] args) {
             try {
@@ -124,7 +124,7 @@ class ProfileLoaderTest {
                 System.out.println("loaded");
             } catch (ProfileException e) {
                 System.out.println(e.getMessage());
-                System.out.println(e.exitCode());
+                System.out.println(e.kind());
             }
         }
     }
@@ -137,7 +137,7 @@ class ProfileLoaderTest {
                 """);
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
                 .hasMessage(file + ":2:13: malformed YAML: mapping values are not allowed here")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -252,7 +252,7 @@ class ProfileLoaderTest {
                 """);
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
                 .hasMessage(file + ":5: duplicate key 'host' (first written at line 3)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -279,7 +279,7 @@ class ProfileLoaderTest {
                 .hasMessage(file + ":3:11: tag !!javax.script.ScriptEngineManager is not allowed:"
                         + " a profiles file holds plain values only")
                 .hasNoCause()
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -330,7 +330,7 @@ class ProfileLoaderTest {
         Path file = write(dir, yaml.toString());
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
                 .hasMessage(file + ": too many YAML aliases (more than 20); refused as a possible alias bomb")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -368,7 +368,7 @@ class ProfileLoaderTest {
         Path file = write(dir, "# " + "x".repeat(2 * 1024 * 1024) + "\n");
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
                 .hasMessage(file + " is larger than the 1 MiB limit for profiles files")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -376,7 +376,7 @@ class ProfileLoaderTest {
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(Path.of("/dev/zero")))
                 .hasMessage("/dev/zero is a device, not a file (devices such as /dev/zero are refused; only /dev/stdin"
                         + " is read)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test

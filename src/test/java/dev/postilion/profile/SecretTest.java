@@ -67,7 +67,7 @@ class SecretTest {
         assertThatThrownBy(password::reveal)
                 .isInstanceOf(ProfileException.class)
                 .hasMessage(file() + ":5: profile 'work': password: environment variable WORK_PASS is not set")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -109,7 +109,7 @@ class SecretTest {
         assertThatThrownBy(password::reveal)
                 .hasMessage(file() + ":5: profile 'work': password: file ~/.smtp-pass not found ("
                         + dir.resolve(".smtp-pass") + ")")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -118,7 +118,7 @@ class SecretTest {
         assertThatThrownBy(zero::reveal)
                 .hasMessage(file() + ":5: profile 'work': password: file /dev/zero: /dev/zero is a device, not a file"
                         + " (devices such as /dev/zero are refused; only /dev/stdin is read)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
         write(dir, "big", "pw\n" + "x".repeat(64 * 1024), "rw-------");
         Secret big = load(dir, profile("{ file: big }")).get("work").password();
         assertThatThrownBy(big::reveal)
@@ -175,7 +175,7 @@ class SecretTest {
         assertThatThrownBy(password::reveal)
                 .hasMessage(file() + ":5: profile 'work': password: command 'echo S3cr3t-out; exit 3' failed"
                         + " (exit status 3)")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -185,7 +185,7 @@ class SecretTest {
         assertTimeout(Duration.ofSeconds(30), () -> assertThatThrownBy(password::reveal)
                 .hasMessage(file() + ":5: profile 'work': password: command 'sleep 60' timed out after 200ms and was"
                         + " stopped (give it longer with { command: ..., timeout: 30s })")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78));
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG));
     }
 
     @Test
@@ -220,7 +220,7 @@ class SecretTest {
         assertThatThrownBy(() -> profiles.get("work").password().reveal())
                 .hasMessage(file() + ":5: profile 'work': password: { prompt: true } needs a terminal, and there is"
                         + " none (under cron or in a pipe, use { env: ... }, { file: ... } or { command: ... })")
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -250,7 +250,7 @@ class SecretTest {
         assertThatThrownBy(() -> new ProfileLoader(env(dir)).load(file))
                 .hasMessage(file + ":5: profile 'work': password is written in the file, so only its owner may read "
                         + file + ", but its permissions are " + mode + "; fix: chmod 600 " + file)
-                .extracting(e -> ((ProfileException) e).exitCode()).isEqualTo(78);
+                .extracting(e -> ((ProfileException) e).kind()).isEqualTo(ProfileException.Kind.CONFIG);
     }
 
     @Test
@@ -312,7 +312,7 @@ class SecretTest {
             "{ prompt: false }"            | 5 | password: prompt must be true
             "{ env: 'bad name' }"          | 5 | password: env must name an environment variable (letters, digits and _)
             "{ file: x, timeout: 2s }"     | 5 | password: timeout applies only to { command: ... }
-            "{ command: x, timeout: soon }" | 5 | password: timeout must be a duration like 30s, 2m or 500ms (a bare number means seconds), not 'soon'
+            "{ command: x, timeout: soon }" | 5 | password: timeout must be a duration like 30s, 2m, 1h, 5d or 500ms (a bare number means seconds), not 'soon'
             "{ command: '' }"              | 5 | password: command needs a command line
             "{ env: [A] }"                 | 5 | password: env needs a single value
             """)

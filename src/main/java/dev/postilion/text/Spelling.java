@@ -1,24 +1,30 @@
-package dev.postilion.profile;
+package dev.postilion.text;
 
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Optional;
 
-/** Finds the valid word nearest to a misspelt one, for "did you mean" hints. */
-final class Spelling {
+/**
+ * The one "did you mean": the valid word nearest to a misspelt one, for every surface (profile
+ * keys, script verbs and options, command-line commands and options).
+ */
+public final class Spelling {
 
     private Spelling() {
     }
 
     /**
-     * The candidate with the smallest edit distance to {@code word}, when that distance is small
-     * for the word's length (at most 1 for short words, 2 for longer, 3 from eight letters).
+     * The candidate with the smallest edit distance to {@code word}, ignoring case, when that
+     * distance is small for the word's length: at most 1 up to three letters, 2 up to seven,
+     * 3 from eight. Of equally near candidates, the first wins.
      */
-    static Optional<String> nearest(String word, Collection<String> candidates) {
+    public static Optional<String> nearest(String word, Collection<String> candidates) {
         int allowed = word.length() <= 3 ? 1 : word.length() < 8 ? 2 : 3;
+        String w = word.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {
-            int d = distance(word, candidate);
+            int d = distance(w, candidate.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 best = candidate;
                 bestDistance = d;
@@ -28,15 +34,16 @@ final class Spelling {
     }
 
     /** {@code " (did you mean 'x'?)"}, or an empty string when nothing is near. */
-    static String didYouMean(String word, Collection<String> candidates) {
+    public static String didYouMean(String word, Collection<String> candidates) {
         return nearest(word, candidates).map(w -> " (did you mean '" + w + "'?)").orElse("");
     }
 
     /**
      * Levenshtein distance in which swapping two neighbouring letters also costs one (optimal
-     * string alignment), so {@code hots} is one edit from {@code host}.
+     * string alignment), so {@code hots} is one edit from {@code host} and {@code mial} from
+     * {@code mail}.
      */
-    static int distance(String a, String b) {
+    public static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
             d[i][0] = i;
