@@ -24,6 +24,7 @@ import org.codehaus.groovy.syntax.SyntaxException;
 
 import dev.postilion.io.InputFile;
 import dev.postilion.io.OutOfMemory;
+import dev.postilion.server.CaptureServer;
 import dev.postilion.smtp.SmtpException;
 
 /**
@@ -193,11 +194,11 @@ public final class ScriptRunner {
         } finally {
             compiling.set(false);
         }
-        StandInServer standIn = null;
+        CaptureServer standIn = null;
         RunOptions effective = options;
         try {
             if (options.dryRun()) {
-                standIn = new StandInServer();
+                standIn = CaptureServer.standIn();
                 effective = options.withConnectTo(standIn.host(), standIn.port());
                 options.transcript().info("--dry-run: every connect goes to a local stand-in; nothing is sent");
             }
@@ -229,11 +230,7 @@ public final class ScriptRunner {
                 // The script's own failure, if any, is what the user needs to see.
             }
             if (standIn != null) {
-                try {
-                    standIn.close();
-                } catch (IOException ignored) {
-                    // Loopback listener; closing cannot meaningfully fail.
-                }
+                standIn.close();
             }
         }
         return problems;
