@@ -12,7 +12,8 @@ import java.util.Map;
  * A JMH-free microbenchmark of {@link Json} (package-private, hence here rather than in
  * {@code bench/}): JSON Lines rows and journal lines parsed, report and journal lines written.
  * Run with {@code java -cp target/classes:target/test-classes:DEPS dev.postilion.batch.JsonBench [N]};
- * prints lines per CPU second, the best of several rounds after a warm-up.
+ * prints lines per CPU second, the best of several rounds after a warm-up ({@code cold}: the time of a
+ * fresh JVM's first parse and write, class loading included).
  */
 public final class JsonBench {
 
@@ -23,6 +24,12 @@ public final class JsonBench {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("cold")) {
+            long t = System.nanoTime();
+            Json.line(Json.parseObject("{\"email\":\"a@example.com\",\"n\":1,\"tags\":[\"x\"]}"));
+            System.out.printf(Locale.ROOT, "RESULT cold-first-parse-and-write %.1f ms%n", (System.nanoTime() - t) / 1e6);
+            return;
+        }
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         List<String> rows = new ArrayList<>(n);
         List<Map<String, Object>> reports = new ArrayList<>(n);
