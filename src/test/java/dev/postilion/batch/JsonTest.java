@@ -44,6 +44,36 @@ class JsonTest {
         assertThatThrownBy(() -> Json.parseObject(text)).isInstanceOf(Json.JsonException.class).hasMessage(message);
     }
 
+    /** Jackson reads the JSON; its complaints are worded as the hand-written parser worded them. */
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            ''                  | column 1: expected a JSON object ({...}), found the end of the line
+            '  x'               | column 3: expected a JSON object ({...}), found 'x'
+            2}                  | column 1: expected a JSON object ({...}), found '2'
+            {                   | column 2: expected a key in double quotes, found the end of the line
+            {"a"                | column 5: expected ':', found the end of the line
+            {"a" \u0001:1}      | column 6: expected ':', found '\\u0001'
+            {"a":               | column 6: expected a value, found the end of the line
+            {"a":1,             | column 8: expected a key in double quotes, found the end of the line
+            {"a":1}}            | column 8: expected the end of the line, found '}'
+            {}-a                | column 3: expected the end of the line, found '-'
+            {"a":1.}            | column 8: expected a digit after '.', found '}'
+            {"a":1e+}           | column 9: expected a digit in the exponent, found '}'
+            {"a":-E.5}          | column 7: expected a digit, found 'E'
+            {"a":1.5.3}         | column 9: expected ',' or '}', found '.'
+            {"a":+1}            | column 6: expected a value, found '+'
+            {"a":NaN}           | column 6: expected a value, found 'N'
+            {"a":/*c*/1}        | column 6: expected a value, found '/'
+            {"a":[1 2]}         | column 9: expected ',' or ']', found '2'
+            {"a":[1}            | column 8: expected ',' or ']', found '}'
+            {"a":truex}         | column 10: expected ',' or '}', found 'x'
+            {"a":"\\u12g4"}     | column 9: expected four hex digits after \\u, found '1'
+            {"a":"\\           | column 8: expected an escape after '\\', found the end of the line
+            """, delimiter = '|')
+    void refusalsAreWordedAsBeforeJackson(String text, String message) {
+        assertThatThrownBy(() -> Json.parseObject(text)).isInstanceOf(Json.JsonException.class).hasMessage(message);
+    }
+
     @Test
     void rawControlCharactersInStringsAreRefused() {
         assertThatThrownBy(() -> Json.parseObject("{\"a\":\"x\ty\"}"))
