@@ -7,7 +7,6 @@ import java.util.function.Consumer;
 
 import dev.postilion.batch.Row;
 import dev.postilion.message.MessageSpec;
-import dev.postilion.message.Templates;
 
 /**
  * The words inside {@code batch(source) { row -> ... }}: {@code send { }} describes this row's

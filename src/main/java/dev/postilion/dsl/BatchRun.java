@@ -20,7 +20,6 @@ import dev.postilion.batch.SessionFactory;
 import dev.postilion.batch.Shard;
 import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
-import dev.postilion.message.Templates;
 import dev.postilion.profile.Profile;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.text.Spelling;

@@ -9,7 +9,6 @@ import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
 import dev.postilion.message.MimeAssembler;
 import dev.postilion.message.OutgoingMessage;
-import dev.postilion.message.Templates;
 import dev.postilion.smtp.Envelope;
 import dev.postilion.smtp.MessageContent;
 

@@ -25,6 +25,7 @@ import org.codehaus.groovy.syntax.SyntaxException;
 import dev.postilion.io.InputFile;
 import dev.postilion.io.OutOfMemory;
 import dev.postilion.dsl.Problem.Category;
+import dev.postilion.server.CaptureServer;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.text.Spelling;
 
@@ -181,11 +182,11 @@ public final class ScriptRunner {
         } finally {
             compiling.set(false);
         }
-        StandInServer standIn = null;
+        CaptureServer standIn = null;
         RunOptions effective = options;
         try {
             if (options.dryRun()) {
-                standIn = new StandInServer();
+                standIn = CaptureServer.standIn();
                 effective = options.toBuilder().connectTo(standIn.host(), standIn.port()).build();
                 options.transcript().info("--dry-run: every connect goes to a local stand-in; nothing is sent");
             }
@@ -217,11 +218,7 @@ public final class ScriptRunner {
                 // The script's own failure, if any, is what the user needs to see.
             }
             if (standIn != null) {
-                try {
-                    standIn.close();
-                } catch (IOException ignored) {
-                    // Loopback listener; closing cannot meaningfully fail.
-                }
+                standIn.close();
             }
         }
         return problems;

@@ -5,7 +5,7 @@ package dev.postilion.message;
  * control character (no header injection), header names made of RFC 5322 ftext. Also shows
  * values safely inside error messages.
  */
-final class FieldRules {
+public final class FieldRules {
 
     /** RFC 5322 2.1.1: a line is at most 998 octets, excluding the CRLF. */
     static final int MAX_LINE_OCTETS = 998;
@@ -74,7 +74,7 @@ final class FieldRules {
      * The value in single quotes for an error message, with control characters shown as
      * escapes (so a hostile value cannot forge lines in a log) and long values shortened.
      */
-    static String shown(String value) {
+    public static String shown(String value) {
         if (value == null) {
             return "null";
         }

@@ -26,7 +26,8 @@ import org.subethamail.smtp.server.SMTPServer;
  * An SMTP server for trying things with no mail server: it binds loopback only, offers STARTTLS
  * (a self-signed certificate for localhost) and AUTH PLAIN and LOGIN, writes every message as an
  * {@code .eml} file under its outbox (or, in discard mode, only counts it), and never relays
- * anything anywhere. Built on SubEthaSMTP.
+ * anything anywhere. Built on SubEthaSMTP. Its stand-in mode ({@link #standIn()}, for {@code --dry-run})
+ * accepts every command and message and keeps nothing.
  */
 public final class CaptureServer implements Closeable {
 
@@ -87,6 +88,7 @@ public final class CaptureServer implements Closeable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final SMTPServer server;
+    private final StandInListener standIn;
     private final Settings settings;
     private final Path certificate;
     private final AtomicLong count = new AtomicLong();
@@ -103,6 +105,7 @@ public final class CaptureServer implements Closeable {
 
     private CaptureServer(Settings settings, Consumer<Captured> listener, Opener opener) throws IOException {
         this.opener = opener;
+        this.standIn = null;
         if (!settings.bind().isLoopbackAddress()) {
             throw new IOException("the capture server binds loopback addresses only, not " + settings.bind());
         }
@@ -128,6 +131,25 @@ public final class CaptureServer implements Closeable {
         server.start();
     }
 
+    private CaptureServer() throws IOException {
+        this.settings = new Settings(InetAddress.getLoopbackAddress(), 0, null, true, null, null, false);
+        this.standIn = new StandInListener(count::incrementAndGet);
+        this.server = null;
+        this.certificate = null;
+        this.listener = c -> { };
+        this.opener = Opener.FILE;
+    }
+
+    /**
+     * Starts the stand-in a {@code --dry-run} talks to instead of the real server: on loopback, it
+     * accepts everything (every AUTH, every address, every message) and offers every extension, with
+     * no TLS, no outbox and no certificate, and keeps nothing; so a dry run walks the whole script and
+     * finds the author's mistakes without touching a real server.
+     */
+    public static CaptureServer standIn() throws IOException {
+        return new CaptureServer();
+    }
+
     /** Starts a server; {@code listener} hears of every message (may be null). */
     public static CaptureServer start(Settings settings, Consumer<Captured> listener) throws IOException {
         return start(settings, listener, Opener.FILE);
@@ -151,7 +173,7 @@ public final class CaptureServer implements Closeable {
 
     /** The port it listens on. */
     public int port() {
-        return server.getPortAllocated();
+        return server != null ? server.getPortAllocated() : standIn.port();
     }
 
     /** The address it listens on, as text. */
@@ -159,7 +181,7 @@ public final class CaptureServer implements Closeable {
         return settings.bind().getHostAddress();
     }
 
-    /** The PEM of its certificate, for {@code --tls-ca}. */
+    /** The PEM of its certificate, for {@code --tls-ca} (null for the stand-in). */
     public Path certificate() {
         return certificate;
     }
@@ -169,13 +191,18 @@ public final class CaptureServer implements Closeable {
         return count.get();
     }
 
+    /** Where messages go (null for the stand-in). */
     public Path outbox() {
         return settings.outbox();
     }
 
     @Override
     public void close() {
-        server.stop();
+        if (server != null) {
+            server.stop();
+        } else {
+            standIn.close();
+        }
     }
 
     private final class Handler implements MessageHandler {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +41,36 @@ class JsonTest {
             {"a":-}             | column 7: expected a digit, found '}'
             """, delimiter = '|')
     void refusesWhatIsNotStrictJson(String text, String message) {
+        assertThatThrownBy(() -> Json.parseObject(text)).isInstanceOf(Json.JsonException.class).hasMessage(message);
+    }
+
+    /** Jackson reads the JSON; its complaints are worded as the hand-written parser worded them. */
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            ''                  | column 1: expected a JSON object ({...}), found the end of the line
+            '  x'               | column 3: expected a JSON object ({...}), found 'x'
+            2}                  | column 1: expected a JSON object ({...}), found '2'
+            {                   | column 2: expected a key in double quotes, found the end of the line
+            {"a"                | column 5: expected ':', found the end of the line
+            {"a" \u0001:1}      | column 6: expected ':', found '\\u0001'
+            {"a":               | column 6: expected a value, found the end of the line
+            {"a":1,             | column 8: expected a key in double quotes, found the end of the line
+            {"a":1}}            | column 8: expected the end of the line, found '}'
+            {}-a                | column 3: expected the end of the line, found '-'
+            {"a":1.}            | column 8: expected a digit after '.', found '}'
+            {"a":1e+}           | column 9: expected a digit in the exponent, found '}'
+            {"a":-E.5}          | column 7: expected a digit, found 'E'
+            {"a":1.5.3}         | column 9: expected ',' or '}', found '.'
+            {"a":+1}            | column 6: expected a value, found '+'
+            {"a":NaN}           | column 6: expected a value, found 'N'
+            {"a":/*c*/1}        | column 6: expected a value, found '/'
+            {"a":[1 2]}         | column 9: expected ',' or ']', found '2'
+            {"a":[1}            | column 8: expected ',' or ']', found '}'
+            {"a":truex}         | column 10: expected ',' or '}', found 'x'
+            {"a":"\\u12g4"}     | column 9: expected four hex digits after \\u, found '1'
+            {"a":"\\           | column 8: expected an escape after '\\', found the end of the line
+            """, delimiter = '|')
+    void refusalsAreWordedAsBeforeJackson(String text, String message) {
         assertThatThrownBy(() -> Json.parseObject(text)).isInstanceOf(Json.JsonException.class).hasMessage(message);
     }
 
@@ -80,5 +113,26 @@ class JsonTest {
             }
         }
         assertThat(Json.line(Map.of("t", "no escape at all"))).isEqualTo("{\"t\":\"no escape at all\"}");
+    }
+
+    /** The bytes the hand-written writer made before Jackson, for every ASCII character and the separators. */
+    @Test
+    void writerEscapesDelAndLineSeparatorsAsBefore() {
+        StringBuilder ascii = new StringBuilder();
+        for (char c = 0; c < 0x80; c++) {
+            ascii.append(c);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("t", ascii + "\u0080\u00e9\u2027\u2028\u2029\u202a\ud83d\ude00");
+        m.put("k\u2028\u007f\"", Arrays.asList(1L, -2, (short) 3, new BigDecimal("1.5e2"), 2.5d, 1e10d, 0.1f, Double.NaN,
+                new BigInteger("123456789012345678901"), true, null));
+        String before = "{\"t\":\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\u0008\\t\\n"
+                + "\\u000b\\u000c\\r\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016"
+                + "\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f !\\\"#$%&'()*+,-./01"
+                + "23456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+                + "\\u007f\u0080\u00e9\u2027\\u2028\\u2029\u202a\ud83d\ude00\",\"k\\u2028\\u007f\\\"\":"
+                + "[1,-2,3,1.5E+2,2.5,1.0E10,0.1,null,123456789012345678901,true,null]}";
+        assertThat(Json.line(m).getBytes(StandardCharsets.UTF_8)).isEqualTo(before.getBytes(StandardCharsets.UTF_8));
+        assertThat(Json.write(new StringBuilder("x="), List.of("a\u2029")).toString()).isEqualTo("x=[\"a\\u2029\"]");
     }
 }

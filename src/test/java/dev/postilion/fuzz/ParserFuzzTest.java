@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.postilion.batch.Row;
+import dev.postilion.batch.RowReader;
+import dev.postilion.batch.RowSource;
 import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
 import dev.postilion.message.MimeAssembler;
@@ -30,7 +33,7 @@ import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fuzz targets for everything that reads hostile input (reply parser, profiles file) or must never
+ * Fuzz targets for everything that reads hostile input (reply parser, profiles file, JSON Lines rows) or must never
  * let it through (command and header validators, the DATA stream). Under {@code mvn verify} they replay
  * the committed inputs in src/test/resources/dev/postilion/fuzz/ParserFuzzTestInputs; with
  * {@code JAZZER_FUZZ=1} (scripts/fuzz) they fuzz.
@@ -128,6 +131,28 @@ class ParserFuzzTest {
             assertThat(folded || line.matches("(Date|From|To|Message-ID|Subject|MIME-Version|Content-Type"
                     + "|Content-Transfer-Encoding|" + java.util.regex.Pattern.quote(name) + "): .*"))
                     .as("unexpected header line %s", line).isTrue();
+        }
+    }
+
+    @TempDir
+    static Path jsonLinesDir;
+
+    /**
+     * A JSON Lines source (Jackson underneath, Postilion's wording of its complaints on top) reads every
+     * line as a row or as an invalid row that names the line and column; nothing else escapes.
+     */
+    @FuzzTest(maxDuration = "15s")
+    void jsonLinesRowsAreReadOrRefusedByLineAndColumn(FuzzedDataProvider data) throws IOException {
+        Path file = jsonLinesDir.resolve("rows.jsonl");
+        Files.writeString(file, data.consumeRemainingAsString());
+        try (RowReader rows = RowSource.jsonLines(file).open()) {
+            for (Row row = rows.next(); row != null; row = rows.next()) {
+                if (row.problem() != null) {
+                    assertThat(row.problem()).matches("(?s)line \\d+ is (not a JSON object: (column \\d+: expected .+, found .+"
+                            + "|nested deeper than 32 levels|key \".*\" appears twice)|longer than \\d+ characters)"
+                            + "|(CR|LF|NUL) in '.*' \\(line breaks are refused in batch data\\)");
+                }
+            }
         }
     }
 

@@ -13,13 +13,17 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The capture server's outbox: a message it cannot store is refused and leaves nothing behind. */
+/**
+ * The capture server's outbox: a message it cannot store is refused and leaves nothing behind. Its
+ * stand-in mode, for --dry-run, accepts everything and keeps nothing.
+ */
 @Timeout(30)
 class CaptureServerTest {
 
@@ -158,5 +162,43 @@ class CaptureServerTest {
         try (Stream<Path> files = Files.list(outbox)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".eml")).toList();
         }
+    }
+
+    @Test
+    void standInAcceptsEveryCommandOffersEveryExtensionAndKeepsNothing() throws IOException {
+        try (CaptureServer standIn = CaptureServer.standIn();
+             Socket s = new Socket(standIn.host(), standIn.port())) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = s.getOutputStream();
+            assertThat(in.readLine()).isEqualTo("220 dry-run.invalid ESMTP stand-in for --dry-run");
+            assertThat(exchange(out, in, "EHLO me")).containsExactly("250-dry-run.invalid", "250-PIPELINING",
+                    "250-8BITMIME", "250-SMTPUTF8", "250-DSN", "250-CHUNKING", "250-ENHANCEDSTATUSCODES",
+                    "250-SIZE 0", "250 AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER");
+            assertThat(exchange(out, in, "AUTH CRAM-MD5")).singleElement().asString().startsWith("334 ");
+            assertThat(exchange(out, in, "ZGlnZXN0")).containsExactly("235 2.7.0 accepted by the dry-run stand-in");
+            assertThat(exchange(out, in, "VRFY bob")).containsExactly("250 2.0.0 ok (dry run)");
+            assertThat(exchange(out, in, "XANYTHING at all")).containsExactly("250 2.0.0 ok (dry run)");
+            assertThat(exchange(out, in, "MAIL FROM:<a@example.com> SMTPUTF8")).containsExactly("250 2.0.0 ok (dry run)");
+            assertThat(exchange(out, in, "RCPT TO:<not an address> NOTIFY=SUCCESS")).containsExactly("250 2.0.0 ok (dry run)");
+            assertThat(exchange(out, in, "DATA")).containsExactly("354 go ahead");
+            assertThat(exchange(out, in, "Subject: x\r\n\r\nbody\r\n.")).containsExactly(
+                    "250 2.0.0 accepted by the dry-run stand-in (nothing was sent)");
+            assertThat(exchange(out, in, "QUIT")).containsExactly("221 2.0.0 bye");
+            assertThat(standIn.messages()).isEqualTo(1);
+            assertThat(standIn.outbox()).isNull();
+            assertThat(standIn.certificate()).isNull();
+        }
+    }
+
+    private static List<String> exchange(OutputStream out, BufferedReader in, String line) throws IOException {
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        List<String> reply = new ArrayList<>();
+        String l;
+        do {
+            l = in.readLine();
+            reply.add(l);
+        } while (l != null && l.length() > 3 && l.charAt(3) == '-');
+        return reply;
     }
 }

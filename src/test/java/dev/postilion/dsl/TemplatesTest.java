@@ -1,5 +1,6 @@
-package dev.postilion.message;
+package dev.postilion.dsl;
 
+import dev.postilion.message.MessageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package dev.postilion.dsl;
+package dev.postilion.server;
 
 import java.io.BufferedReader;
 import java.io.Closeable;
@@ -13,18 +13,20 @@ import java.util.Base64;
 import java.util.Locale;
 
 /**
- * The server a {@code --dry-run} talks to instead of the real one: on loopback, it accepts
- * everything (every AUTH, every address, every message) and keeps nothing, so a dry run walks the
- * whole script and finds the author's mistakes without touching a real server.
+ * The listener behind {@link CaptureServer#standIn()}: on loopback, one conversation at a time, it
+ * accepts every command (every AUTH mechanism, every address and parameter, every message), offers
+ * every extension the engine can use, and keeps nothing. SubEthaSMTP cannot serve this: it offers
+ * no PIPELINING, DSN, CRAM-MD5 or XOAUTH2 and refuses VRFY and unknown commands.
  */
-final class StandInServer implements Closeable {
+final class StandInListener implements Closeable {
 
     private final ServerSocket socket;
-    private final Thread thread;
+    private final Runnable onMessage;
 
-    StandInServer() throws IOException {
+    StandInListener(Runnable onMessage) throws IOException {
+        this.onMessage = onMessage;
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        thread = new Thread(this::serve, "postilion-dry-run-server");
+        Thread thread = new Thread(this::serve, "postilion-dry-run-server");
         thread.setDaemon(true);
         thread.start();
     }
@@ -47,7 +49,7 @@ final class StandInServer implements Closeable {
         }
     }
 
-    private static void converse(Socket s) throws IOException {
+    private void converse(Socket s) throws IOException {
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
         OutputStream out = s.getOutputStream();
         say(out, "220 dry-run.invalid ESMTP stand-in for --dry-run");
@@ -65,6 +67,7 @@ final class StandInServer implements Closeable {
                     while ((d = in.readLine()) != null && !d.equals(".")) {
                         // discard
                     }
+                    onMessage.run();
                     say(out, "250 2.0.0 accepted by the dry-run stand-in (nothing was sent)");
                 }
                 case "BDAT" -> {
@@ -72,6 +75,9 @@ final class StandInServer implements Closeable {
                     long n = Long.parseLong(p[1]);
                     for (long i = 0; i < n; i++) {
                         in.read();
+                    }
+                    if (p.length > 2 && p[2].equalsIgnoreCase("LAST")) {
+                        onMessage.run();
                     }
                     say(out, "250 2.0.0 chunk accepted by the dry-run stand-in");
                 }
@@ -108,7 +114,11 @@ final class StandInServer implements Closeable {
     }
 
     @Override
-    public void close() throws IOException {
-        socket.close();
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // A loopback listener: closing cannot meaningfully fail, and the accept loop ends either way.
+        }
     }
 }

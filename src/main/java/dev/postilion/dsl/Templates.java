@@ -1,6 +1,8 @@
-package dev.postilion.message;
+package dev.postilion.dsl;
 
 import dev.postilion.io.InputFile;
+import dev.postilion.message.FieldRules;
+import dev.postilion.message.MessageException;
 import groovy.lang.Binding;
 import groovy.lang.GroovyRuntimeException;
 import groovy.lang.MissingPropertyException;
@@ -38,6 +40,12 @@ import java.util.regex.Pattern;
  * every string value. A variable the template uses but the row lacks is an error naming the
  * template, its line and the variable. Compiled templates are cached per file (and
  * recompiled when the file changes), so a batch compiles each template once.
+ *
+ * <p>Template lines come from {@link #lineMap}, which follows SimpleTemplateEngine's translation.
+ * Groovy's StreamingTemplateEngine reports lines itself, but miscounts them after a line break
+ * inside {@code <% %>}, {@code <%= %>} or <code>${ }</code> (each is counted twice) and names a
+ * compile error by its generated code ({@code Unexpected input: 'catch'}, a line late), so it was
+ * not taken (issue 15, item 7).
  */
 public final class Templates {
 
