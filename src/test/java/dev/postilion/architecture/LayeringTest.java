@@ -22,15 +22,6 @@ class LayeringTest {
 
     private static final String[] GROOVY = {"groovy..", "org.codehaus.groovy..", "org.apache.groovy.."};
 
-    /**
-     * TEMPORARY (issue 15): message/Templates still imports groovy.text while it moves to dsl/. The
-     * integrator deletes this exception, and {@link #theTemplatesExceptionIsStillNeeded}, once the
-     * move is merged.
-     */
-    private static final DescribedPredicate<JavaClass> TEMPLATES_UNTIL_THEY_MOVE_TO_DSL =
-            DescribedPredicate.describe("dev.postilion.message.Templates (until it moves to dsl/)",
-                    c -> c.getName().equals("dev.postilion.message.Templates")
-                            || c.getName().startsWith("dev.postilion.message.Templates$"));
 
     /**
      * A socket of any kind (java.net's and java.nio's, by name: archunit.properties keeps the JDK's
@@ -94,7 +85,6 @@ class LayeringTest {
     @ArchTest
     static final ArchRule onlyDslImportsGroovy = noClasses()
             .that().resideOutsideOfPackage("dev.postilion.dsl..")
-            .and(DescribedPredicate.not(TEMPLATES_UNTIL_THEY_MOVE_TO_DSL))
             .should().dependOnClassesThat().resideInAnyPackage(GROOVY);
 
     /** SnakeYAML reads profiles and YAML batch sources, and nothing else. */
@@ -102,15 +92,4 @@ class LayeringTest {
     static final ArchRule onlyProfileAndBatchImportSnakeYaml = noClasses()
             .that().resideOutsideOfPackages("dev.postilion.profile..", "dev.postilion.batch..")
             .should().dependOnClassesThat().resideInAPackage("org.yaml.snakeyaml..");
-
-    /**
-     * TEMPORARY (issue 15): fails once message/Templates has moved, to say that the exception in
-     * {@link #onlyDslImportsGroovy} must go (delete it and this test).
-     */
-    @ArchTest
-    static void theTemplatesExceptionIsStillNeeded(JavaClasses main) {
-        assertThat(main.contain("dev.postilion.message.Templates"))
-                .as("message/Templates has moved: delete TEMPLATES_UNTIL_THEY_MOVE_TO_DSL and this test")
-                .isTrue();
-    }
 }
