@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.postilion.profile.ProfileException;
 import dev.postilion.smtp.Capabilities;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
@@ -108,6 +109,10 @@ public final class CheckCommand implements Callable<Integer> {
                         + " --timeout 5m waits longer");
             }
             return ExitCodes.forKind(e.kind()).code();
+        } catch (ProfileException e) {
+            // A profile's secret is read when AUTH needs it: a source that cannot give it stops here.
+            io.err().println("postilion check: " + e.getMessage());
+            return e.exitCode();
         }
     }
 

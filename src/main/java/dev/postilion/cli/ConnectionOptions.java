@@ -258,39 +258,36 @@ final class ConnectionOptions {
             }
             String pw = secret(io, passwordEnv, passwordFile, "password");
             String tk = secret(io, tokenEnv, tokenFile, "token");
-            try {
-                if (pw == null && tk == null && p != null && (user == null || user.equals(p.username()))) {
-                    if (p.hasSecret() && !p.isHost(host)) {
-                        // AUTH-02: a profile's credentials go only to its own host.
-                        throw new Problem(ExitCode.CONFIG, "--server " + host + ": profile '" + p.name() + "' ("
-                                + p.location() + ") holds credentials for " + p.host() + ", and they are sent only to"
-                                + " that host\n    for " + host + ", give its own credentials (--user with"
-                                + " --password-env or --password-file) or use a profile for it");
+            if (pw == null && tk == null && p != null && (user == null || user.equals(p.username()))
+                    && p.hasSecret()) {
+                if (!p.isHost(host)) {
+                    // AUTH-02: a profile's credentials go only to its own host.
+                    throw new Problem(ExitCode.CONFIG, "--server " + host + ": profile '" + p.name() + "' ("
+                            + p.location() + ") holds credentials for " + p.host() + ", and they are sent only to"
+                            + " that host\n    for " + host + ", give its own credentials (--user with"
+                            + " --password-env or --password-file) or use a profile for it");
+                }
+                // Read when the mechanism needs them, not now.
+                credentials = p.credentials();
+            } else {
+                boolean wantsToken = mech.equalsIgnoreCase("xoauth2") || mech.equalsIgnoreCase("oauthbearer");
+                if (pw == null && tk == null) {
+                    char[] typed = io.prompter().apply((wantsToken ? "Token" : "Password") + " for " + u + "@" + host + ": ");
+                    if (typed == null) {
+                        throw new Problem(ExitCode.CONFIG, "--auth " + mech + " needs a " + (wantsToken ? "token" : "password")
+                                + " and there is no terminal to ask for it: use --" + (wantsToken ? "token" : "password")
+                                + "-env VAR or --" + (wantsToken ? "token" : "password") + "-file FILE (or a profile)");
                     }
-                    pw = p.password() == null ? null : p.password().reveal();
-                    tk = p.token() == null ? null : p.token().reveal();
+                    if (wantsToken) {
+                        tk = new String(typed);
+                    } else {
+                        pw = new String(typed);
+                    }
                 }
-            } catch (ProfileException e) {
-                throw new Problem(e.kind() == ProfileException.Kind.NOINPUT ? ExitCode.NOINPUT : ExitCode.CONFIG,
-                        e.getMessage());
+                String fpw = pw;
+                String ftk = tk;
+                credentials = new Credentials(u, fpw == null ? null : () -> fpw, ftk == null ? null : () -> ftk, null);
             }
-            boolean wantsToken = mech.equalsIgnoreCase("xoauth2") || mech.equalsIgnoreCase("oauthbearer");
-            if (pw == null && tk == null) {
-                char[] typed = io.prompter().apply((wantsToken ? "Token" : "Password") + " for " + u + "@" + host + ": ");
-                if (typed == null) {
-                    throw new Problem(ExitCode.CONFIG, "--auth " + mech + " needs a " + (wantsToken ? "token" : "password")
-                            + " and there is no terminal to ask for it: use --" + (wantsToken ? "token" : "password")
-                            + "-env VAR or --" + (wantsToken ? "token" : "password") + "-file FILE (or a profile)");
-                }
-                if (wantsToken) {
-                    tk = new String(typed);
-                } else {
-                    pw = new String(typed);
-                }
-            }
-            String fpw = pw;
-            String ftk = tk;
-            credentials = new Credentials(u, fpw == null ? null : () -> fpw, ftk == null ? null : () -> ftk, null);
         }
         String name = helo != null ? helo : p != null && p.helo() != null ? p.helo() : LocalName.forEhlo();
         return new Target(host, prt, so, mech, credentials, name, p != null ? p.from() : null, p);

@@ -16,7 +16,6 @@ import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
 import dev.postilion.smtp.Timeouts;
 import dev.postilion.smtp.TlsSettings;
-import dev.postilion.smtp.auth.Credentials;
 import dev.postilion.transcript.SwaksPrinter;
 import dev.postilion.transcript.TranscriptListener;
 import picocli.CommandLine.Command;
@@ -136,11 +135,7 @@ public final class ProfilesCommand implements Callable<Integer> {
         try (SmtpSession s = new SmtpSession(so, t)) {
             s.open(p.host(), p.port(), p.helo() != null ? p.helo() : LocalName.forEhlo());
             if (p.authenticates()) {
-                String pw = p.password() == null ? null : p.password().reveal();
-                String tk = p.token() == null ? null : p.token().reveal();
-                Credentials c = new Credentials(p.username(), pw == null ? null : () -> pw,
-                        tk == null ? null : () -> tk, null);
-                s.authenticate(p.auth(), c);
+                s.authenticate(p.auth(), p.credentials());
             }
             String mechanism = s.authMechanism();
             s.quit();

@@ -13,6 +13,7 @@ import dev.postilion.message.MessageSpec;
 import dev.postilion.message.MimeAssembler;
 import dev.postilion.message.OutgoingMessage;
 import dev.postilion.profile.Profile;
+import dev.postilion.profile.ProfileException;
 import dev.postilion.smtp.Envelope;
 import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
@@ -183,6 +184,10 @@ public final class SendCommand implements Callable<Integer> {
         } catch (MessageException e) {
             io.err().println("postilion send: " + e.getMessage()
                     + "\n    the connection was dropped before the final dot, so nothing was delivered");
+            return e.exitCode();
+        } catch (ProfileException e) {
+            // A profile's secret is read when AUTH needs it: a source that cannot give it stops here.
+            io.err().println("postilion send: " + e.getMessage());
             return e.exitCode();
         }
     }

@@ -294,58 +294,30 @@ public abstract class MailScript extends Script {
     }
 
     private Reply authChecked(ScriptLocation at, Map<String, ?> options, String mechanism) throws SmtpException {
-        NamedArgs a = NamedArgs.check("auth", options, at, "login", "plain", "cram-md5", "cramMd5", "xoauth2",
-                "oauthbearer", "digest-md5", "ntlm", "auto", "user", "password", "token", "authzid");
-        String mech = mechanism;
-        String user = a.string("user");
-        for (String m : List.of("login", "plain", "cram-md5", "cramMd5", "xoauth2", "oauthbearer", "digest-md5",
-                "ntlm", "auto")) {
-            if (a.has(m)) {
-                if (mech != null) {
-                    throw new ScriptError(at, "auth: name one mechanism, not " + mech + " and " + m);
-                }
-                mech = m.equals("cramMd5") ? "CRAM-MD5" : m;
-                if (user == null) {
-                    user = a.string(m);
-                }
-            }
-        }
-        Object password = a.get("password");
-        Object token = a.get("token");
+        AuthOptions o = AuthOptions.of(options, mechanism, at);
         Profile profile = context.current();
-        boolean bare = user == null && password == null && token == null;
+        boolean bare = o.bare();
         if (bare) {
             // A bare `auth`: everything from the profile of connect (or --profile, or the default).
             profile = profile != null ? profile : bareAuthProfile(at);
-            user = profile.username();
-            password = profile.password();
-            token = profile.token();
-            if (mech == null && profile.auth() != null && !profile.auth().equals("none")) {
-                mech = profile.auth();
-            }
-            if (profile.auth() != null && profile.auth().equals("none") && mech == null) {
+            if (!profile.authenticates() && o.mechanism() == null) {
                 throw new ScriptError(at, ScriptError.Kind.CONFIG, "auth: profile '" + profile.name() + "' ("
                         + profile.location() + ") has auth: none", null);
             }
+            o = o.from(profile);
         }
-        if (mech == null) {
-            mech = "auto";
-        }
-        if (user == null) {
+        if (o.user() == null) {
             throw new ScriptError(at, "auth needs a user: auth login: 'user', password: secret('profile')");
         }
-        if (password == null && token == null) {
+        if (o.password() == null && o.token() == null) {
             // Found before AUTH is sent, not half-way through its exchange.
-            boolean bearer = mech.equalsIgnoreCase("xoauth2") || mech.equalsIgnoreCase("oauthbearer");
-            String what = bearer ? "token" : "password";
             throw bare
                     ? new ScriptError(at, ScriptError.Kind.CONFIG, "auth: profile '" + profile.name() + "' ("
                             + profile.location() + ") has no password or token", null)
-                    : new ScriptError(at, "auth needs a " + what + ": auth " + mech.toLowerCase(Locale.ROOT)
-                            .replace("cram-md5", "cramMd5") + ": '" + user + "', " + what + ": secret('work')");
+                    : new ScriptError(at, o.missingSecret());
         }
         Profile connectedFrom = context.current();
-        for (Object secret : new Object[] {password, token}) {
+        for (Object secret : new Object[] {o.password(), o.token()}) {
             Profile owner = secret == null ? null : profile != null
                     && (secret == profile.password() || secret == profile.token()) ? profile : context.ownerOf(secret);
             if (owner != null && (connectedFrom == null || !connectedFrom.name().equals(owner.name()))) {
@@ -353,38 +325,22 @@ public abstract class MailScript extends Script {
                 requireCredentialsFor(at, "auth", owner, connectedHost, connectedPort);
             }
         }
-        String mechanismName = mech.toUpperCase(Locale.ROOT);
-        // Secrets are read once, now that AUTH needs them, and before any AUTH byte is written.
-        String pw = reveal(password, at);
-        String tk = reveal(token, at);
-        Credentials credentials = new Credentials(user, pw == null ? null : () -> pw, tk == null ? null : () -> tk,
-                a.string("authzid"));
+        String mechanismName = o.mechanismOrAuto().toUpperCase(Locale.ROOT);
+        // No secret is read here: the mechanism reads it when the server asks for it.
+        Credentials credentials = o.credentials();
         SmtpSession s = session(at, "auth");
-        Reply r = s.auth(mechanismName, credentials);
+        Reply r;
+        try {
+            r = s.auth(mechanismName, credentials);
+        } catch (dev.postilion.profile.ProfileException e) {
+            throw new ScriptError(at, e.kind() == dev.postilion.profile.ProfileException.Kind.NOINPUT
+                    ? ScriptError.Kind.MISSING_FILE : ScriptError.Kind.CONFIG, e.getMessage(), e);
+        }
         check(at, SmtpStage.AUTH, "AUTH " + s.authMechanism(), r, Reply::isPositiveCompletion);
         if (r != null && r.isPositiveCompletion()) {
-            connectSettings.authenticated(mechanismName, credentials, renewal(credentials, password, token));
+            connectSettings.authenticated(mechanismName, credentials, o.renewal(credentials));
         }
         return r;
-    }
-
-    /**
-     * For a batch's later connections: credentials read afresh from a token's command (AUTH-07:
-     * an access token expires during a long batch; msmtp's passwordeval runs again the same way).
-     * Null when neither secret can change.
-     */
-    private static java.util.function.Supplier<Credentials> renewal(Credentials first, Object password, Object token) {
-        boolean renewPassword = password instanceof dev.postilion.profile.Secret p && p.refreshing();
-        boolean renewToken = token instanceof dev.postilion.profile.Secret t && t.refreshing();
-        if (!renewPassword && !renewToken) {
-            return null;
-        }
-        return () -> {
-            String pw = renewPassword ? Secrets.reveal(password) : null;
-            String tk = renewToken ? Secrets.reveal(token) : null;
-            return new Credentials(first.username(), renewPassword ? () -> pw : first.password(),
-                    renewToken ? () -> tk : first.token(), first.authzid());
-        };
     }
 
     /**
@@ -428,15 +384,6 @@ public abstract class MailScript extends Script {
             return context.profile(name, at);
         } catch (ScriptError e) {
             throw new ScriptError(at, e.kind(), e.detail() + "\n    " + hint, e.getCause());
-        }
-    }
-
-    private String reveal(Object secret, ScriptLocation at) {
-        try {
-            return Secrets.reveal(secret);
-        } catch (dev.postilion.profile.ProfileException e) {
-            throw new ScriptError(at, e.kind() == dev.postilion.profile.ProfileException.Kind.NOINPUT
-                    ? ScriptError.Kind.MISSING_FILE : ScriptError.Kind.CONFIG, e.getMessage(), e);
         }
     }
 
