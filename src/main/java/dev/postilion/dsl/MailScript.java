@@ -21,19 +21,15 @@ import org.codehaus.groovy.runtime.InvokerHelper;
 
 import dev.postilion.batch.BatchResult;
 import dev.postilion.batch.RowSource;
+import dev.postilion.profile.ConnectionPlan;
 import dev.postilion.profile.Profile;
-import dev.postilion.smtp.LocalName;
 import dev.postilion.smtp.MailOptions;
 import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
 import dev.postilion.smtp.SendResult;
-import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
 import dev.postilion.smtp.SmtpStage;
-import dev.postilion.smtp.Timeouts;
-import dev.postilion.smtp.TlsMode;
-import dev.postilion.smtp.TlsSettings;
 import dev.postilion.smtp.auth.Credentials;
 
 /**
@@ -127,87 +123,26 @@ public abstract class MailScript extends Script {
                     : context.profile(a.string("profile"), at);
             context.use(profile);
             context.transcript().info("profile '" + profile.name() + "' (" + profile.location() + ")");
-            if (target == null) {
-                target = profile.host();
-            }
-            if (target != null) {
-                requireCredentialsFor(at, "connect", profile, target, -1);
-            }
         } else {
             context.use(null);
         }
-        TlsMode mode;
+        ConnectionPlan plan;
         try {
-            mode = a.has("tls") ? TlsMode.parse(a.string("tls")) : profile != null ? profile.tls() : TlsMode.NONE;
-        } catch (IllegalArgumentException e) {
-            throw new ScriptError(at, "connect: " + e.getMessage());
+            plan = ConnectionPlan.of(ConnectionPlan.Surface.SCRIPT, profile, ConnectOptions.overrides(a, target, at,
+                    context.options(), this::resolve));
+        } catch (ConnectionPlan.CredentialsElsewhere e) {
+            throw credentialsElsewhere(at, "connect", e);
         }
-        Integer port = a.integer("port");
-        if (port != null && (port < 1 || port > 65535)) {
-            throw new ScriptError(at, "connect: port must be a whole number from 1 to 65535, not " + port);
-        }
-        int p = port != null ? port : profile != null && a.string("tls") == null ? profile.port()
-                : (mode == TlsMode.IMPLICIT ? 465 : 25);
-        List<Path> ca = new ArrayList<>(context.options().trustedCa());
-        if (profile != null && profile.tlsCa() != null) {
-            ca.add(profile.tlsCa());
-        }
-        if (a.has("tlsCa")) {
-            Path caFile = resolve(a.string("tlsCa"));
-            if (!Files.exists(caFile)) {
-                throw new ScriptError(at, ScriptError.Kind.MISSING_FILE, "connect: tlsCa file " + caFile
-                        + " does not exist", null);
-            }
-            ca.add(caFile);
-        }
-        boolean insecure = a.bool("insecure", profile != null && profile.insecure()) || context.options().insecure();
-        String realHost = target;
-        int realPort = p;
-        if (context.options().dryRun()) {
-            // The stand-in speaks no TLS; the tls option was still checked above.
-            mode = TlsMode.NONE;
-        }
-        if (context.options().connectTo() != null) {
-            realHost = context.options().connectTo();
-            realPort = context.options().connectPort();
-            if (mode == TlsMode.IMPLICIT && context.options().local()) {
-                mode = TlsMode.STARTTLS;
-                context.transcript().info("--local: implicit TLS to " + target + ":" + p
-                        + " is served as STARTTLS by the capture server");
-            }
-            String why = context.options().local() ? "--local: " : context.options().dryRun() ? "--dry-run: "
-                    : "--connect-to: ";
-            context.transcript().info(why + target + ":" + p
-                    + " is served by " + realHost + ":" + realPort);
-        }
-        SessionOptions so = SessionOptions.DEFAULT
-                .withTls(new TlsSettings(mode, ca, insecure))
-                .withAllowCleartextAuth(a.bool("allowCleartextAuth", false))
-                .withPipelining(a.bool("pipelining", profile == null || profile.pipelining() != Profile.Pipelining.OFF))
-                .withChunking(a.bool("chunking", false))
-                .withResolver(context.options().resolver());
-        Duration timeout = context.options().timeout();
-        if (timeout == null && profile != null) {
-            timeout = profile.timeout();
-        }
-        if (a.has("timeout")) {
-            timeout = Durations.parse(a.string("timeout"), "connect: timeout", at);
-            if (timeout.isZero()) {
-                throw new ScriptError(at, "connect: timeout must be longer than 0 ('30s', '2m')");
-            }
-        }
-        if (timeout != null) {
-            so = so.withTimeouts(Timeouts.all(timeout));
-        }
+        plan.notes().forEach(context.transcript()::info);
         if (session != null && session.isOpen()) {
             context.transcript().info("connect: closing the previous connection to " + session.server());
             quitQuietly();
         }
-        session = new SmtpSession(so, context.transcript());
-        connectedHost = target;
-        connectedPort = p;
-        connectSettings.connected(realHost, realPort, so, this::defaultHelo);
-        Reply r = session.connect(realHost, realPort);
+        session = new SmtpSession(plan.options(), context.transcript());
+        connectedHost = plan.host();
+        connectedPort = plan.port();
+        connectSettings.connected(plan.dialHost(), plan.dialPort(), plan.options(), this::defaultHelo);
+        Reply r = session.connect(plan.dialHost(), plan.dialPort());
         return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
     }
 
@@ -343,33 +278,20 @@ public abstract class MailScript extends Script {
         return r;
     }
 
-    /**
-     * AUTH-02: a profile's credentials go only to the profile's own host (Go's smtp.PlainAuth
-     * "wrong host name"), so a script cannot send them elsewhere by naming another host. The host
-     * compared is the one the script names: --connect-to and --local redirect the connection, not
-     * where the credentials are meant to go. Another host needs its own profile. A connection made
-     * from the profile ({@code connect profile: 'work', port: 2527}) may change the port
-     * ({@code port} is then -1); any other connection must go to the profile's own host and port,
-     * so a profile for :2525 never logs in on another service of the same host.
-     */
+    /** AUTH-02 for a secret on a connection not made from its profile: its own host and port only. */
     private void requireCredentialsFor(ScriptLocation at, String verb, Profile profile, String host, int port) {
-        boolean credentials = profile.username() != null || profile.hasSecret();
-        if (!credentials || host == null) {
-            return;
+        try {
+            ConnectionPlan.requireCredentialsFor(profile, host, port);
+        } catch (ConnectionPlan.CredentialsElsewhere e) {
+            throw credentialsElsewhere(at, verb, e);
         }
-        if (!profile.isHost(host)) {
-            throw new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": profile '" + profile.name() + "' ("
-                    + profile.location() + ") holds credentials for " + profile.host() + ", and this connection goes"
-                    + " to " + host + "\n    a profile's credentials are sent only to its own host; for " + host
-                    + " define a profile of its own (extends: " + profile.name() + ", host: " + host + ")", null);
-        }
-        if (port > 0 && port != profile.port()) {
-            throw new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": profile '" + profile.name() + "' ("
-                    + profile.location() + ") holds credentials for " + profile.host() + ":" + profile.port()
-                    + ", and this connection goes to " + host + ":" + port + "\n    a profile's credentials are sent"
-                    + " only to its own host and port, or on a connection made from the profile (connect profile: '"
-                    + profile.name() + "', port: " + port + ")", null);
-        }
+    }
+
+    /** The refusal in the script's words: another port needs a connection made from the profile. */
+    private static ScriptError credentialsElsewhere(ScriptLocation at, String verb,
+            ConnectionPlan.CredentialsElsewhere e) {
+        String remedy = e.wrongPort() ? " (connect profile: '" + e.profile().name() + "', port: " + e.port() + ")" : "";
+        return new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": " + e.getMessage() + remedy, null);
     }
 
     /** The profile of a bare {@code auth} on a connection not made from one: --profile, else the default. */
@@ -1010,14 +932,7 @@ public abstract class MailScript extends Script {
     }
 
     private String defaultHelo() {
-        if (context.current() != null && context.current().helo() != null) {
-            return context.current().helo();
-        }
-        String v = context.options().env().apply("POSTILION_HELO");
-        if (v != null) {
-            return v;
-        }
-        return LocalName.forEhlo();
+        return ConnectionPlan.helo(null, context.current(), context.options().env());
     }
 
 
