@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.postilion.profile.Profile;
@@ -64,10 +65,53 @@ record AuthOptions(String mechanism, String user, Object password, Object token,
         return user == null && password == null && token == null;
     }
 
-    /** These options with the user and secrets of {@code profile}, and its mechanism when none was named. */
-    AuthOptions from(Profile profile) {
-        String mech = mechanism == null && profile.authenticates() ? profile.auth() : mechanism;
+    /**
+     * A bare {@code auth}'s options: the user and secrets of {@code profile}, and its mechanism when
+     * none was named.
+     *
+     * @throws ScriptError (CONFIG) when the profile says {@code auth: none} and no mechanism was named
+     */
+    AuthOptions from(Profile profile, ScriptLocation at) {
+        if (!profile.authenticates() && mechanism == null) {
+            throw new ScriptError(at, ScriptError.Kind.CONFIG, "auth: profile '" + profile.name() + "' ("
+                    + profile.location() + ") has auth: none", null);
+        }
+        String mech = mechanism == null ? profile.auth() : mechanism;
         return new AuthOptions(mech, profile.username(), profile.password(), profile.token(), authzid);
+    }
+
+    /**
+     * Checks that there is a user and a password or token, before AUTH is sent rather than half-way
+     * through its exchange.
+     *
+     * @param bareFrom the profile a bare {@code auth} took them from, or null
+     */
+    void requireComplete(ScriptLocation at, Profile bareFrom) {
+        if (user == null) {
+            throw new ScriptError(at, "auth needs a user: auth login: 'user', password: secret('profile')");
+        }
+        if (password == null && token == null) {
+            throw bareFrom != null
+                    ? new ScriptError(at, ScriptError.Kind.CONFIG, "auth: profile '" + bareFrom.name() + "' ("
+                            + bareFrom.location() + ") has no password or token", null)
+                    : new ScriptError(at, missingSecret());
+        }
+    }
+
+    /**
+     * The profiles whose secrets these are: {@code profile} for its own, else the profile a
+     * {@code secret('name')} came from; secrets of no profile are left out.
+     */
+    List<Profile> owners(Profile profile, Function<Object, Profile> ownerOf) {
+        List<Profile> owners = new ArrayList<>();
+        for (Object secret : new Object[] {password, token}) {
+            Profile owner = secret == null ? null : profile != null
+                    && (secret == profile.password() || secret == profile.token()) ? profile : ownerOf.apply(secret);
+            if (owner != null) {
+                owners.add(owner);
+            }
+        }
+        return owners;
     }
 
     /** The mechanism to ask for: the one named, else {@code auto}. */
@@ -98,7 +142,7 @@ record AuthOptions(String mechanism, String user, Object password, Object token,
     }
 
     /** How the script would name this mechanism's missing secret: {@code auth login: 'u', password: secret('work')}. */
-    String missingSecret() {
+    private String missingSecret() {
         String what = bearer() ? "token" : "password";
         return "auth needs a " + what + ": auth " + mechanismOrAuto().toLowerCase(Locale.ROOT).replace("cram-md5", "cramMd5")
                 + ": '" + user + "', " + what + ": secret('work')";

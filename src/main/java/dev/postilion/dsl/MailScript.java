@@ -230,32 +230,16 @@ public abstract class MailScript extends Script {
 
     private Reply authChecked(ScriptLocation at, Map<String, ?> options, String mechanism) throws SmtpException {
         AuthOptions o = AuthOptions.of(options, mechanism, at);
-        Profile profile = context.current();
-        boolean bare = o.bare();
-        if (bare) {
-            // A bare `auth`: everything from the profile of connect (or --profile, or the default).
-            profile = profile != null ? profile : bareAuthProfile(at);
-            if (!profile.authenticates() && o.mechanism() == null) {
-                throw new ScriptError(at, ScriptError.Kind.CONFIG, "auth: profile '" + profile.name() + "' ("
-                        + profile.location() + ") has auth: none", null);
-            }
-            o = o.from(profile);
-        }
-        if (o.user() == null) {
-            throw new ScriptError(at, "auth needs a user: auth login: 'user', password: secret('profile')");
-        }
-        if (o.password() == null && o.token() == null) {
-            // Found before AUTH is sent, not half-way through its exchange.
-            throw bare
-                    ? new ScriptError(at, ScriptError.Kind.CONFIG, "auth: profile '" + profile.name() + "' ("
-                            + profile.location() + ") has no password or token", null)
-                    : new ScriptError(at, o.missingSecret());
-        }
         Profile connectedFrom = context.current();
-        for (Object secret : new Object[] {o.password(), o.token()}) {
-            Profile owner = secret == null ? null : profile != null
-                    && (secret == profile.password() || secret == profile.token()) ? profile : context.ownerOf(secret);
-            if (owner != null && (connectedFrom == null || !connectedFrom.name().equals(owner.name()))) {
+        Profile bareFrom = null;
+        if (o.bare()) {
+            // A bare `auth`: everything from the profile of connect (or --profile, or the default).
+            bareFrom = connectedFrom != null ? connectedFrom : bareAuthProfile(at);
+            o = o.from(bareFrom, at);
+        }
+        o.requireComplete(at, bareFrom);
+        for (Profile owner : o.owners(bareFrom != null ? bareFrom : connectedFrom, context::ownerOf)) {
+            if (connectedFrom == null || !connectedFrom.name().equals(owner.name())) {
                 // Not a connection made from this profile: its own host and port only.
                 requireCredentialsFor(at, "auth", owner, connectedHost, connectedPort);
             }
