@@ -112,8 +112,7 @@ public abstract class MailScript extends Script {
     }
 
     private Reply connectChecked(ScriptLocation at, Map<String, ?> options, String host) throws SmtpException {
-        NamedArgs a = NamedArgs.check("connect", options, at, "host", "port", "tls", "tlsCa", "insecure", "timeout",
-                "allowCleartextAuth", "pipelining", "chunking", "profile");
+        NamedArgs a = NamedArgs.check("connect", options, at, ConnectOptions.KEYS.toArray(String[]::new));
         String target = host != null ? host : a.string("host");
         Profile profile = null;
         if (a.has("profile") || target == null) {
@@ -141,7 +140,7 @@ public abstract class MailScript extends Script {
         session = new SmtpSession(plan.options(), context.transcript());
         connectedHost = plan.host();
         connectedPort = plan.port();
-        connectSettings.connected(plan.dialHost(), plan.dialPort(), plan.options(), this::defaultHelo);
+        connectSettings.connected(plan, this::defaultHelo);
         Reply r = session.connect(plan.dialHost(), plan.dialPort());
         return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
     }
