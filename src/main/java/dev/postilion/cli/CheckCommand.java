@@ -103,16 +103,18 @@ public final class CheckCommand implements Callable<Integer> {
             io.out().println("=== " + s.server() + ": OK");
             return ExitCode.OK.code();
         } catch (SmtpException e) {
+            ProfileException unreadable = ProfileException.causing(e);
+            if (unreadable != null) {
+                // A profile's secret is read when AUTH asks for it: a source that cannot give it is the profile's error.
+                io.err().println("postilion check: " + unreadable.getMessage());
+                return unreadable.exitCode();
+            }
             io.err().println("postilion check: " + e.getMessage());
             if (shortGreeting && e.hint() == SmtpException.Hint.NO_GREETING) {
                 io.err().println("    check waits " + Timeouts.describe(GREETING_TIMEOUT) + " for the greeting;"
                         + " --timeout 5m waits longer");
             }
             return ExitCodes.forKind(e.kind()).code();
-        } catch (ProfileException e) {
-            // A profile's secret is read when AUTH needs it: a source that cannot give it stops here.
-            io.err().println("postilion check: " + e.getMessage());
-            return e.exitCode();
         }
     }
 

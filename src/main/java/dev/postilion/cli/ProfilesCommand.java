@@ -140,6 +140,10 @@ public final class ProfilesCommand implements Callable<Integer> {
         } catch (ProfileException e) {
             return fail(err, e);
         } catch (SmtpException e) {
+            if (ProfileException.causing(e) != null) {
+                // The profile's secret could not be read when AUTH asked for it.
+                return fail(err, ProfileException.causing(e));
+            }
             err.println("postilion: profile '" + p.name() + "' (" + p.location() + "): " + e.getMessage());
             return ExitCodes.forKind(e.kind()).code();
         }

@@ -173,6 +173,12 @@ public final class SendCommand implements Callable<Integer> {
             }
             return code;
         } catch (SmtpException e) {
+            ProfileException unreadable = ProfileException.causing(e);
+            if (unreadable != null) {
+                // A profile's secret is read when AUTH asks for it: a source that cannot give it is the profile's error.
+                io.err().println("postilion send: " + unreadable.getMessage());
+                return unreadable.exitCode();
+            }
             if (verbosity.quiet) {
                 io.err().print(recorder.text());
             }
@@ -184,10 +190,6 @@ public final class SendCommand implements Callable<Integer> {
         } catch (MessageException e) {
             io.err().println("postilion send: " + e.getMessage()
                     + "\n    the connection was dropped before the final dot, so nothing was delivered");
-            return e.exitCode();
-        } catch (ProfileException e) {
-            // A profile's secret is read when AUTH needs it: a source that cannot give it stops here.
-            io.err().println("postilion send: " + e.getMessage());
             return e.exitCode();
         }
     }

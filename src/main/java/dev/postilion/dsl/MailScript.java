@@ -250,9 +250,14 @@ public abstract class MailScript extends Script {
         Reply r;
         try {
             r = s.auth(mechanismName, credentials);
-        } catch (dev.postilion.profile.ProfileException e) {
-            throw new ScriptError(at, e.kind() == dev.postilion.profile.ProfileException.Kind.NOINPUT
-                    ? ScriptError.Kind.MISSING_FILE : ScriptError.Kind.CONFIG, e.getMessage(), e);
+        } catch (SmtpException e) {
+            // A secret that could not be read when the server asked: the profile's error, not a refusal.
+            dev.postilion.profile.ProfileException unreadable = dev.postilion.profile.ProfileException.causing(e);
+            if (unreadable == null) {
+                throw e;
+            }
+            throw new ScriptError(at, unreadable.kind() == dev.postilion.profile.ProfileException.Kind.NOINPUT
+                    ? ScriptError.Kind.MISSING_FILE : ScriptError.Kind.CONFIG, unreadable.getMessage(), unreadable);
         }
         check(at, SmtpStage.AUTH, "AUTH " + s.authMechanism(), r, Reply::isPositiveCompletion);
         if (r != null && r.isPositiveCompletion()) {

@@ -129,4 +129,23 @@ class ConnectionPlanSurfacesTest {
             assertThat(reads).as("a server that offers no AUTH never asks for the password").doesNotExist();
         }
     }
+
+    @Test
+    void aSecretThatCannotBeReadWhenAuthAsksIsTheProfilesErrorOnEverySurface() throws Exception {
+        try (FaultServer s = FaultServer.start()) {
+            Path p = profiles("127.0.0.1", s.port(), "{ env: UNSET_PW }", "");
+            Cli.Outcome check = cli.run("check", "--profiles", p.toString(), "--profile", "work");
+            Cli.Outcome test = cli.run("profiles", "--profiles", p.toString(), "test", "work");
+            Cli.Outcome send = cli.run("send", "--profiles", p.toString(), "--profile", "work", "--to", "b@y.test",
+                    "--subject", "s", "--body", "b");
+            for (Cli.Outcome o : new Cli.Outcome[] {check, test, send}) {
+                assertThat(o.code()).as(o.all()).isEqualTo(78);
+                assertThat(o.err()).contains(p + ":8: profile 'work': password: environment variable UNSET_PW is"
+                        + " not set");
+            }
+            assertThat(s.commands()).as("each exchange is cancelled, never answered with another line")
+                    .filteredOn(c -> c.equals("*")).hasSize(3);
+            assertThat(s.commands()).noneMatch(c -> c.startsWith("MAIL"));
+        }
+    }
 }

@@ -334,6 +334,14 @@ class MailScriptCredentialsTest {
                 .contains("UNSET_PASSWORD");
         server.awaitDisconnect();
         assertThat(server.commands()).noneMatch(c -> c.startsWith("AUTH"));
+
+        // LOGIN asks for the password half-way: the exchange is cancelled, and nothing else answers the prompt.
+        Files.writeString(p, Files.readString(p).replace("auth: plain", "auth: login"));
+        ScriptRunner.Result login = run(p, "connect profile: 'work'\nehlo 'client.test'\nauth\nquit\n", null);
+        assertThat(only(login)).startsWith("creds.groovy:3: " + p + ":8: profile 'work': password:")
+                .contains("UNSET_PASSWORD");
+        server.awaitDisconnect();
+        assertThat(server.commands()).containsSequence("AUTH LOGIN", "Z3V5dA==", "*");
     }
 
     // ------------------------------------------------------------------ AUTH-07

@@ -41,7 +41,7 @@ public record Credentials(String username, Supplier<String> password, Supplier<S
         if (password == null) {
             throw new AuthException(mechanism + " needs a password, and none was given");
         }
-        String p = password.get();
+        String p = read(password, mechanism);
         if (p == null) {
             throw new AuthException(mechanism + " needs a password, and none was given");
         }
@@ -50,11 +50,25 @@ public record Credentials(String username, Supplier<String> password, Supplier<S
 
     String requireToken(String mechanism) throws AuthException {
         Supplier<String> s = token != null ? token : password;
-        String t = s == null ? null : s.get();
+        String t = s == null ? null : read(s, mechanism);
         if (t == null) {
             throw new AuthException(mechanism + " needs a bearer token, and none was given");
         }
         return t;
+    }
+
+    /**
+     * Reads a secret. A source that cannot give it (an unset variable, a failing command) ends the
+     * mechanism, so the session cancels the exchange; the source's own failure is the cause.
+     */
+    private static String read(Supplier<String> secret, String mechanism) throws AuthException {
+        try {
+            return secret.get();
+        } catch (RuntimeException e) {
+            AuthException failure = new AuthException(mechanism + " cannot read its secret: " + e.getMessage());
+            failure.initCause(e);
+            throw failure;
+        }
     }
 
     String requireUser(String mechanism) throws AuthException {

@@ -29,7 +29,7 @@ class CredentialsTest {
     }
 
     @Test
-    void aFailedReadIsTriedAgainNextTime() throws Exception {
+    void aSecretThatCannotBeReadEndsTheMechanismAndIsTriedAgainNextTime() throws Exception {
         AtomicInteger tries = new AtomicInteger();
         Credentials c = Credentials.password("u", () -> {
             if (tries.incrementAndGet() == 1) {
@@ -37,7 +37,8 @@ class CredentialsTest {
             }
             return "pw";
         });
-        assertThatThrownBy(() -> c.requirePassword("LOGIN")).hasMessage("not yet");
+        assertThatThrownBy(() -> c.requirePassword("LOGIN")).isInstanceOf(AuthException.class)
+                .hasMessage("LOGIN cannot read its secret: not yet").cause().hasMessage("not yet");
         assertThat(c.requirePassword("LOGIN")).isEqualTo("pw");
     }
 
