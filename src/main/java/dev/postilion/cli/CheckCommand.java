@@ -115,6 +115,10 @@ public final class CheckCommand implements Callable<Integer> {
                         + " --timeout 5m waits longer");
             }
             return ExitCodes.forKind(e.kind()).code();
+        } catch (ProfileException e) {
+            // DIGEST-MD5 and NTLM read the secret inside the JDK's SASL client, which passes its failure on as is.
+            io.err().println("postilion check: " + e.getMessage());
+            return e.exitCode();
         }
     }
 

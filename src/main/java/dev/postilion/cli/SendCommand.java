@@ -191,6 +191,10 @@ public final class SendCommand implements Callable<Integer> {
             io.err().println("postilion send: " + e.getMessage()
                     + "\n    the connection was dropped before the final dot, so nothing was delivered");
             return e.exitCode();
+        } catch (ProfileException e) {
+            // DIGEST-MD5 and NTLM read the secret inside the JDK's SASL client, which passes its failure on as is.
+            io.err().println("postilion send: " + e.getMessage());
+            return e.exitCode();
         }
     }
 

@@ -250,7 +250,7 @@ public abstract class MailScript extends Script {
         Reply r;
         try {
             r = s.auth(mechanismName, credentials);
-        } catch (SmtpException e) {
+        } catch (SmtpException | dev.postilion.profile.ProfileException e) {
             // A secret that could not be read when the server asked: the profile's error, not a refusal.
             dev.postilion.profile.ProfileException unreadable = dev.postilion.profile.ProfileException.causing(e);
             if (unreadable == null) {
