@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.postilion.profile.ProfileException;
 import dev.postilion.smtp.Capabilities;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
@@ -102,12 +103,22 @@ public final class CheckCommand implements Callable<Integer> {
             io.out().println("=== " + s.server() + ": OK");
             return ExitCode.OK.code();
         } catch (SmtpException e) {
+            ProfileException unreadable = ProfileException.causing(e);
+            if (unreadable != null) {
+                // A profile's secret is read when AUTH asks for it: a source that cannot give it is the profile's error.
+                io.err().println("postilion check: " + unreadable.getMessage());
+                return ExitCode.of(unreadable).code();
+            }
             io.err().println("postilion check: " + e.getMessage() + Hints.remedy(e));
             if (shortGreeting && e.hint() == SmtpException.Hint.NO_GREETING) {
                 io.err().println("    check waits " + Timeouts.describe(GREETING_TIMEOUT) + " for the greeting;"
                         + " --timeout 5m waits longer");
             }
             return ExitCode.of(e.kind()).code();
+        } catch (ProfileException e) {
+            // DIGEST-MD5 and NTLM read the secret inside the JDK's SASL client, which passes its failure on as is.
+            io.err().println("postilion check: " + e.getMessage());
+            return ExitCode.of(e).code();
         }
     }
 

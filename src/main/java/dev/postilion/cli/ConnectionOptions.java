@@ -8,15 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.postilion.io.InputFile;
+import dev.postilion.profile.ConnectionPlan;
 import dev.postilion.profile.Profile;
 import dev.postilion.profile.ProfileException;
 import dev.postilion.profile.ProfileFile;
 import dev.postilion.profile.ProfileLoader;
-import dev.postilion.smtp.LocalName;
 import dev.postilion.smtp.SessionOptions;
-import dev.postilion.smtp.Timeouts;
 import dev.postilion.smtp.TlsMode;
-import dev.postilion.smtp.TlsSettings;
 import dev.postilion.smtp.auth.AuthMechanisms;
 import dev.postilion.smtp.auth.Credentials;
 import picocli.CommandLine.Option;
@@ -172,7 +170,10 @@ final class ConnectionOptions {
         }
     }
 
-    /** Resolves options and profile into a target; {@code positional} is check's HOST[:PORT]. */
+    /**
+     * Resolves options and profile into a target through the one {@link ConnectionPlan}; {@code
+     * positional} is check's HOST[:PORT]. The options only fill the plan's overrides.
+     */
     Target resolve(Io io, String positional) throws Problem {
         checkValues();
         String host = null;
@@ -189,20 +190,8 @@ final class ConnectionOptions {
             } catch (IllegalArgumentException e) {
                 throw new Problem(ExitCode.USAGE, "--server " + e.getMessage());
             }
-        } else if (p != null) {
-            host = p.host();
-        }
-        if (host == null) {
+        } else if (p == null) {
             throw noServer();
-        }
-        TlsMode mode;
-        try {
-            mode = tls != null ? TlsMode.parse(tls) : p != null ? p.tls() : TlsMode.STARTTLS_IF_OFFERED;
-        } catch (IllegalArgumentException e) {
-            throw new Problem(ExitCode.USAGE, "--tls: " + e.getMessage());
-        }
-        if (prt == null) {
-            prt = p != null && tls == null ? p.port() : mode == TlsMode.IMPLICIT ? 465 : 25;
         }
         List<Path> ca = new ArrayList<>(tlsCa);
         if (p != null && p.tlsCa() != null) {
@@ -213,69 +202,65 @@ final class ConnectionOptions {
                 throw new Problem(ExitCode.CONFIG, "TLS CA file " + f + " does not exist");
             }
         }
-        boolean skipChecks = insecure || (p != null && p.insecure());
-        SessionOptions so = SessionOptions.DEFAULT.withTls(new TlsSettings(mode, ca, skipChecks))
-                .withAllowCleartextAuth(allowCleartextAuth)
-                .withResolver(io.resolver())
-                .withPipelining(!"off".equalsIgnoreCase(pipelining)
-                        && (p == null || p.pipelining() != Profile.Pipelining.OFF || "on".equalsIgnoreCase(pipelining)));
-        Duration cap = p != null ? p.timeout() : null;
-        if (timeout != null) {
-            cap = timeout;
-        }
-        if (cap != null) {
-            so = so.withTimeouts(Timeouts.all(cap));
-        }
         String mech = auth != null ? auth : p != null && p.authenticates() ? p.auth() : null;
-        Credentials credentials = null;
-        if ((mech == null || mech.equalsIgnoreCase("none"))
-                && (user != null || passwordEnv != null || passwordFile != null || tokenEnv != null || tokenFile != null)) {
+        boolean logsIn = mech != null && !mech.equalsIgnoreCase("none");
+        if (!logsIn && (user != null || passwordEnv != null || passwordFile != null || tokenEnv != null
+                || tokenFile != null)) {
             throw new Problem(ExitCode.USAGE, "--user, --password-* and --token-* are for AUTH, and no AUTH is asked"
                     + " for: add --auth MECH (or --auth auto)");
         }
-        if (mech != null && !mech.equalsIgnoreCase("none")) {
-            String u = user != null ? user : p != null ? p.username() : null;
-            if (u == null) {
+        String pw = null;
+        String tk = null;
+        if (logsIn) {
+            if (user == null && (p == null || p.username() == null)) {
                 throw new Problem(ExitCode.USAGE, "--auth " + mech + " needs --user (or a profile with username:)");
             }
-            String pw = secret(io, passwordEnv, passwordFile, "password");
-            String tk = secret(io, tokenEnv, tokenFile, "token");
-            try {
-                if (pw == null && tk == null && p != null && (user == null || user.equals(p.username()))) {
-                    if (p.hasSecret() && !p.isHost(host)) {
-                        // AUTH-02: a profile's credentials go only to its own host.
-                        throw new Problem(ExitCode.CONFIG, "--server " + host + ": profile '" + p.name() + "' ("
-                                + p.location() + ") holds credentials for " + p.host() + ", and they are sent only to"
-                                + " that host\n    for " + host + ", give its own credentials (--user with"
-                                + " --password-env or --password-file) or use a profile for it");
-                    }
-                    pw = p.password() == null ? null : p.password().reveal();
-                    tk = p.token() == null ? null : p.token().reveal();
-                }
-            } catch (ProfileException e) {
-                throw new Problem(e.kind() == ProfileException.Kind.NOINPUT ? ExitCode.NOINPUT : ExitCode.CONFIG,
-                        e.getMessage());
-            }
-            boolean wantsToken = mech.equalsIgnoreCase("xoauth2") || mech.equalsIgnoreCase("oauthbearer");
-            if (pw == null && tk == null) {
-                char[] typed = io.prompter().apply((wantsToken ? "Token" : "Password") + " for " + u + "@" + host + ": ");
-                if (typed == null) {
-                    throw new Problem(ExitCode.CONFIG, "--auth " + mech + " needs a " + (wantsToken ? "token" : "password")
-                            + " and there is no terminal to ask for it: use --" + (wantsToken ? "token" : "password")
-                            + "-env VAR or --" + (wantsToken ? "token" : "password") + "-file FILE (or a profile)");
-                }
-                if (wantsToken) {
-                    tk = new String(typed);
-                } else {
-                    pw = new String(typed);
-                }
-            }
-            String fpw = pw;
-            String ftk = tk;
-            credentials = new Credentials(u, fpw == null ? null : () -> fpw, ftk == null ? null : () -> ftk, null);
+            pw = secret(io, passwordEnv, passwordFile, "password");
+            tk = secret(io, tokenEnv, tokenFile, "token");
         }
-        String name = helo != null ? helo : p != null && p.helo() != null ? p.helo() : LocalName.forEhlo();
-        return new Target(host, prt, so, mech, credentials, name, p != null ? p.from() : null, p);
+        String fpw = pw;
+        String ftk = tk;
+        ConnectionPlan plan;
+        try {
+            plan = ConnectionPlan.of(ConnectionPlan.Surface.COMMAND, p, ConnectionPlan.Overrides.none()
+                    .withHost(host)
+                    .withPort(prt)
+                    .withTls(tls == null ? null : TlsMode.parse(tls))
+                    .withTlsCa(tlsCa)
+                    .withInsecure(insecure ? Boolean.TRUE : null)
+                    .withAllowCleartextAuth(allowCleartextAuth)
+                    .withTimeout(timeout)
+                    .withPipelining(switch (pipelining.toLowerCase(java.util.Locale.ROOT)) {
+                        case "on" -> Boolean.TRUE;
+                        case "off" -> Boolean.FALSE;
+                        default -> null;
+                    })
+                    .withHelo(helo)
+                    .withAuth(auth, user, fpw == null ? null : () -> fpw, ftk == null ? null : () -> ftk)
+                    .withSurroundings(io.resolver(), io.env()::get));
+        } catch (ConnectionPlan.CredentialsElsewhere e) {
+            throw new Problem(ExitCode.CONFIG, "--server " + e.host() + ": " + e.getMessage() + "\n    or give "
+                    + e.host() + " credentials of its own: --user with --password-env or --password-file");
+        }
+        Credentials credentials = plan.credentials();
+        if (credentials != null && credentials.password() == null && credentials.token() == null) {
+            credentials = prompted(io, plan.mechanism(), credentials.username(), plan.host());
+        }
+        return new Target(plan.dialHost(), plan.dialPort(), plan.options(), plan.mechanism(), credentials,
+                plan.helo(), p != null ? p.from() : null, p);
+    }
+
+    /** Asks for the password (or token) on the terminal: nothing else named one. */
+    private static Credentials prompted(Io io, String mech, String user, String host) throws Problem {
+        boolean wantsToken = mech.equalsIgnoreCase("xoauth2") || mech.equalsIgnoreCase("oauthbearer");
+        String what = wantsToken ? "token" : "password";
+        char[] typed = io.prompter().apply((wantsToken ? "Token" : "Password") + " for " + user + "@" + host + ": ");
+        if (typed == null) {
+            throw new Problem(ExitCode.CONFIG, "--auth " + mech + " needs a " + what + " and there is no terminal to"
+                    + " ask for it: use --" + what + "-env VAR or --" + what + "-file FILE (or a profile)");
+        }
+        String value = new String(typed);
+        return wantsToken ? Credentials.token(user, () -> value) : Credentials.password(user, () -> value);
     }
 
     private static String secret(Io io, String env, Path file, String what) throws Problem {

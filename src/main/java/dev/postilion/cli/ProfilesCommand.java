@@ -4,19 +4,14 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import dev.postilion.profile.ConnectionPlan;
 import dev.postilion.profile.Profile;
 import dev.postilion.profile.ProfileDisplay;
 import dev.postilion.profile.ProfileException;
 import dev.postilion.profile.ProfileFile;
 import dev.postilion.profile.ProfileLoader;
-import dev.postilion.smtp.LocalName;
-import dev.postilion.smtp.Resolver;
-import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
-import dev.postilion.smtp.Timeouts;
-import dev.postilion.smtp.TlsSettings;
-import dev.postilion.smtp.auth.Credentials;
 import dev.postilion.transcript.SwaksPrinter;
 import dev.postilion.transcript.TranscriptListener;
 import picocli.CommandLine.Command;
@@ -120,27 +115,22 @@ public final class ProfilesCommand implements Callable<Integer> {
             } catch (ProfileException e) {
                 return fail(err, e);
             }
-            return test(p, out, err, showSecrets, parent.io.resolver());
+            return test(p, out, err, showSecrets, parent.io);
         }
     }
 
-    /** Connects with a profile, authenticates if it says so, and quits; the exit code says how it went. */
-    static int test(Profile p, PrintStream out, PrintStream err, boolean showSecrets, Resolver resolver) {
+    /**
+     * Connects with a profile, authenticates if it says so, and quits; the exit code says how it went.
+     * The connection is planned as every command plans one: the profile alone, no overrides.
+     */
+    static int test(Profile p, PrintStream out, PrintStream err, boolean showSecrets, Io io) {
         TranscriptListener t = new SwaksPrinter(out, err, showSecrets);
-        SessionOptions so = SessionOptions.DEFAULT.withResolver(resolver)
-                .withTls(new TlsSettings(p.tls(), p.tlsCa() == null ? java.util.List.of() : java.util.List.of(p.tlsCa()),
-                        p.insecure()));
-        if (p.timeout() != null) {
-            so = so.withTimeouts(Timeouts.all(p.timeout()));
-        }
-        try (SmtpSession s = new SmtpSession(so, t)) {
-            s.open(p.host(), p.port(), p.helo() != null ? p.helo() : LocalName.forEhlo());
-            if (p.authenticates()) {
-                String pw = p.password() == null ? null : p.password().reveal();
-                String tk = p.token() == null ? null : p.token().reveal();
-                Credentials c = new Credentials(p.username(), pw == null ? null : () -> pw,
-                        tk == null ? null : () -> tk, null);
-                s.authenticate(p.auth(), c);
+        ConnectionPlan plan = ConnectionPlan.of(ConnectionPlan.Surface.COMMAND, p, ConnectionPlan.Overrides.none()
+                .withSurroundings(io.resolver(), io.env()::get));
+        try (SmtpSession s = new SmtpSession(plan.options(), t)) {
+            s.open(plan.dialHost(), plan.dialPort(), plan.helo());
+            if (plan.credentials() != null) {
+                s.authenticate(plan.mechanism(), plan.credentials());
             }
             String mechanism = s.authMechanism();
             s.quit();
@@ -150,6 +140,10 @@ public final class ProfilesCommand implements Callable<Integer> {
         } catch (ProfileException e) {
             return fail(err, e);
         } catch (SmtpException e) {
+            if (ProfileException.causing(e) != null) {
+                // The profile's secret could not be read when AUTH asked for it.
+                return fail(err, ProfileException.causing(e));
+            }
             err.println("postilion: profile '" + p.name() + "' (" + p.location() + "): " + e.getMessage()
                     + Hints.profileRemedy(e));
             return ExitCode.of(e.kind()).code();

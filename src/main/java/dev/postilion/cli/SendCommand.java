@@ -13,6 +13,7 @@ import dev.postilion.message.MessageSpec;
 import dev.postilion.message.MimeAssembler;
 import dev.postilion.message.OutgoingMessage;
 import dev.postilion.profile.Profile;
+import dev.postilion.profile.ProfileException;
 import dev.postilion.smtp.Envelope;
 import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
@@ -167,6 +168,12 @@ public final class SendCommand implements Callable<Integer> {
             }
             return code;
         } catch (SmtpException e) {
+            ProfileException unreadable = ProfileException.causing(e);
+            if (unreadable != null) {
+                // A profile's secret is read when AUTH asks for it: a source that cannot give it is the profile's error.
+                io.err().println("postilion send: " + unreadable.getMessage());
+                return ExitCode.of(unreadable).code();
+            }
             if (output.quiet()) {
                 io.err().print(recorder.text());
             }
@@ -178,6 +185,10 @@ public final class SendCommand implements Callable<Integer> {
         } catch (MessageException e) {
             io.err().println("postilion send: " + e.getMessage()
                     + "\n    the connection was dropped before the final dot, so nothing was delivered");
+            return ExitCode.of(e).code();
+        } catch (ProfileException e) {
+            // DIGEST-MD5 and NTLM read the secret inside the JDK's SASL client, which passes its failure on as is.
+            io.err().println("postilion send: " + e.getMessage());
             return ExitCode.of(e).code();
         }
     }

@@ -3,6 +3,7 @@ package dev.postilion.dsl;
 import java.util.function.Supplier;
 
 import dev.postilion.batch.SessionFactory;
+import dev.postilion.profile.ConnectionPlan;
 import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.auth.Credentials;
 
@@ -22,11 +23,14 @@ final class ConnectSettings {
     private Credentials credentials;
     private Supplier<Credentials> renew;
 
-    /** A new connection: a later batch connects the same way; EHLO name and AUTH start over. */
-    synchronized void connected(String realHost, int realPort, SessionOptions sessionOptions, Supplier<String> helo) {
-        this.host = realHost;
-        this.port = realPort;
-        this.options = sessionOptions;
+    /**
+     * A new connection: a later batch connects the same way (where the plan dials, with its options);
+     * EHLO name and AUTH start over.
+     */
+    synchronized void connected(ConnectionPlan plan, Supplier<String> helo) {
+        this.host = plan.dialHost();
+        this.port = plan.dialPort();
+        this.options = plan.options();
         this.defaultHelo = helo;
         this.helo = null;
         this.mechanism = null;

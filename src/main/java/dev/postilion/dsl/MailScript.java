@@ -16,17 +16,17 @@ import java.util.function.Predicate;
 import org.codehaus.groovy.runtime.InvokerHelper;
 
 import dev.postilion.batch.BatchResult;
+import dev.postilion.batch.RowSource;
+import dev.postilion.profile.ConnectionPlan;
 import dev.postilion.profile.Profile;
 import dev.postilion.smtp.LocalName;
+import dev.postilion.smtp.MailOptions;
+import dev.postilion.smtp.RcptOptions;
 import dev.postilion.smtp.Reply;
 import dev.postilion.smtp.SendResult;
-import dev.postilion.smtp.SessionOptions;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
 import dev.postilion.smtp.SmtpStage;
-import dev.postilion.smtp.Timeouts;
-import dev.postilion.smtp.TlsMode;
-import dev.postilion.smtp.TlsSettings;
 import dev.postilion.smtp.auth.Credentials;
 import dev.postilion.text.Spelling;
 
@@ -113,8 +113,7 @@ public abstract class MailScript extends LocalVerbs {
     }
 
     private Reply connectChecked(ScriptLocation at, Map<String, ?> options, String host) throws SmtpException {
-        NamedArgs a = NamedArgs.check("connect", options, at, "host", "port", "tls", "tlsCa", "insecure", "timeout",
-                "allowCleartextAuth", "pipelining", "chunking", "profile");
+        NamedArgs a = NamedArgs.check("connect", options, at, ConnectOptions.KEYS.toArray(String[]::new));
         String target = host != null ? host : a.string("host");
         Profile profile = null;
         if (a.has("profile") || target == null) {
@@ -124,87 +123,26 @@ public abstract class MailScript extends LocalVerbs {
                     : context.profile(a.string("profile"), at);
             context.use(profile);
             context.transcript().info("profile '" + profile.name() + "' (" + profile.location() + ")");
-            if (target == null) {
-                target = profile.host();
-            }
-            if (target != null) {
-                requireCredentialsFor(at, "connect", profile, target, -1);
-            }
         } else {
             context.use(null);
         }
-        TlsMode mode;
+        ConnectionPlan plan;
         try {
-            mode = a.has("tls") ? TlsMode.parse(a.string("tls")) : profile != null ? profile.tls() : TlsMode.NONE;
-        } catch (IllegalArgumentException e) {
-            throw new ScriptError(at, "connect: " + e.getMessage());
+            plan = ConnectionPlan.of(ConnectionPlan.Surface.SCRIPT, profile, ConnectOptions.overrides(a, target, at,
+                    context.options(), this::resolve));
+        } catch (ConnectionPlan.CredentialsElsewhere e) {
+            throw credentialsElsewhere(at, "connect", e);
         }
-        Integer port = a.integer("port");
-        if (port != null && (port < 1 || port > 65535)) {
-            throw new ScriptError(at, "connect: port must be a whole number from 1 to 65535, not " + port);
-        }
-        int p = port != null ? port : profile != null && a.string("tls") == null ? profile.port()
-                : (mode == TlsMode.IMPLICIT ? 465 : 25);
-        List<Path> ca = new ArrayList<>(context.options().trustedCa());
-        if (profile != null && profile.tlsCa() != null) {
-            ca.add(profile.tlsCa());
-        }
-        if (a.has("tlsCa")) {
-            Path caFile = resolve(a.string("tlsCa"));
-            if (!Files.exists(caFile)) {
-                throw new ScriptError(at, ScriptError.Kind.MISSING_FILE, "connect: tlsCa file " + caFile
-                        + " does not exist", null);
-            }
-            ca.add(caFile);
-        }
-        boolean insecure = a.bool("insecure", profile != null && profile.insecure()) || context.options().insecure();
-        String realHost = target;
-        int realPort = p;
-        if (context.options().dryRun()) {
-            // The stand-in speaks no TLS; the tls option was still checked above.
-            mode = TlsMode.NONE;
-        }
-        if (context.options().connectTo() != null) {
-            realHost = context.options().connectTo();
-            realPort = context.options().connectPort();
-            if (mode == TlsMode.IMPLICIT && context.options().local()) {
-                mode = TlsMode.STARTTLS;
-                context.transcript().info("--local: implicit TLS to " + target + ":" + p
-                        + " is served as STARTTLS by the capture server");
-            }
-            String why = context.options().local() ? "--local: " : context.options().dryRun() ? "--dry-run: "
-                    : "--connect-to: ";
-            context.transcript().info(why + target + ":" + p
-                    + " is served by " + realHost + ":" + realPort);
-        }
-        SessionOptions so = SessionOptions.DEFAULT
-                .withTls(new TlsSettings(mode, ca, insecure))
-                .withAllowCleartextAuth(a.bool("allowCleartextAuth", false))
-                .withPipelining(a.bool("pipelining", profile == null || profile.pipelining() != Profile.Pipelining.OFF))
-                .withChunking(a.bool("chunking", false))
-                .withResolver(context.options().resolver());
-        Duration timeout = context.options().timeout();
-        if (timeout == null && profile != null) {
-            timeout = profile.timeout();
-        }
-        if (a.has("timeout")) {
-            timeout = ScriptError.duration(at, "connect: timeout", a.string("timeout"));
-            if (timeout.isZero()) {
-                throw new ScriptError(at, "connect: timeout must be longer than 0 ('30s', '2m')");
-            }
-        }
-        if (timeout != null) {
-            so = so.withTimeouts(Timeouts.all(timeout));
-        }
+        plan.notes().forEach(context.transcript()::info);
         if (session != null && session.isOpen()) {
             context.transcript().info("connect: closing the previous connection to " + session.server());
             quitQuietly();
         }
-        session = new SmtpSession(so, context.transcript());
-        connectedHost = target;
-        connectedPort = p;
-        connectSettings.connected(realHost, realPort, so, this::defaultHelo);
-        Reply r = session.connect(realHost, realPort);
+        session = new SmtpSession(plan.options(), context.transcript());
+        connectedHost = plan.host();
+        connectedPort = plan.port();
+        connectSettings.connected(plan, this::defaultHelo);
+        Reply r = session.connect(plan.dialHost(), plan.dialPort());
         return check(at, SmtpStage.GREETING, "CONNECT " + session.server(), r, x -> x.code() == 220);
     }
 
@@ -291,126 +229,58 @@ public abstract class MailScript extends LocalVerbs {
     }
 
     private Reply authChecked(ScriptLocation at, Map<String, ?> options, String mechanism) throws SmtpException {
-        NamedArgs a = NamedArgs.check("auth", options, at, "login", "plain", "cram-md5", "cramMd5", "xoauth2",
-                "oauthbearer", "digest-md5", "ntlm", "auto", "user", "password", "token", "authzid");
-        String mech = mechanism;
-        String user = a.string("user");
-        for (String m : List.of("login", "plain", "cram-md5", "cramMd5", "xoauth2", "oauthbearer", "digest-md5",
-                "ntlm", "auto")) {
-            if (a.has(m)) {
-                if (mech != null) {
-                    throw new ScriptError(at, "auth: name one mechanism, not " + mech + " and " + m);
-                }
-                mech = m.equals("cramMd5") ? "CRAM-MD5" : m;
-                if (user == null) {
-                    user = a.string(m);
-                }
-            }
-        }
-        Object password = a.get("password");
-        Object token = a.get("token");
-        Profile profile = context.current();
-        boolean bare = user == null && password == null && token == null;
-        if (bare) {
-            // A bare `auth`: everything from the profile of connect (or --profile, or the default).
-            profile = profile != null ? profile : bareAuthProfile(at);
-            user = profile.username();
-            password = profile.password();
-            token = profile.token();
-            if (mech == null && profile.auth() != null && !profile.auth().equals("none")) {
-                mech = profile.auth();
-            }
-            if (profile.auth() != null && profile.auth().equals("none") && mech == null) {
-                throw new ScriptError(at, ScriptError.Kind.CONFIG, "auth: profile '" + profile.name() + "' ("
-                        + profile.location() + ") has auth: none", null);
-            }
-        }
-        if (mech == null) {
-            mech = "auto";
-        }
-        if (user == null) {
-            throw new ScriptError(at, "auth needs a user: auth login: 'user', password: secret('profile')");
-        }
-        if (password == null && token == null) {
-            // Found before AUTH is sent, not half-way through its exchange.
-            boolean bearer = mech.equalsIgnoreCase("xoauth2") || mech.equalsIgnoreCase("oauthbearer");
-            String what = bearer ? "token" : "password";
-            throw bare
-                    ? new ScriptError(at, ScriptError.Kind.CONFIG, "auth: profile '" + profile.name() + "' ("
-                            + profile.location() + ") has no password or token", null)
-                    : new ScriptError(at, "auth needs a " + what + ": auth " + mech.toLowerCase(Locale.ROOT)
-                            .replace("cram-md5", "cramMd5") + ": '" + user + "', " + what + ": secret('work')");
-        }
+        AuthOptions o = AuthOptions.of(options, mechanism, at);
         Profile connectedFrom = context.current();
-        for (Object secret : new Object[] {password, token}) {
-            Profile owner = secret == null ? null : profile != null
-                    && (secret == profile.password() || secret == profile.token()) ? profile : context.ownerOf(secret);
-            if (owner != null && (connectedFrom == null || !connectedFrom.name().equals(owner.name()))) {
+        Profile bareFrom = null;
+        if (o.bare()) {
+            // A bare `auth`: everything from the profile of connect (or --profile, or the default).
+            bareFrom = connectedFrom != null ? connectedFrom : bareAuthProfile(at);
+            o = o.from(bareFrom, at);
+        }
+        o.requireComplete(at, bareFrom);
+        for (Profile owner : o.owners(bareFrom != null ? bareFrom : connectedFrom, context::ownerOf)) {
+            if (connectedFrom == null || !connectedFrom.name().equals(owner.name())) {
                 // Not a connection made from this profile: its own host and port only.
                 requireCredentialsFor(at, "auth", owner, connectedHost, connectedPort);
             }
         }
-        String mechanismName = mech.toUpperCase(Locale.ROOT);
-        // Secrets are read once, now that AUTH needs them, and before any AUTH byte is written.
-        String pw = reveal(password, at);
-        String tk = reveal(token, at);
-        Credentials credentials = new Credentials(user, pw == null ? null : () -> pw, tk == null ? null : () -> tk,
-                a.string("authzid"));
+        String mechanismName = o.mechanismOrAuto().toUpperCase(Locale.ROOT);
+        // No secret is read here: the mechanism reads it when the server asks for it.
+        Credentials credentials = o.credentials();
         SmtpSession s = session(at, "auth");
-        Reply r = s.auth(mechanismName, credentials);
+        Reply r;
+        try {
+            r = s.auth(mechanismName, credentials);
+        } catch (SmtpException | dev.postilion.profile.ProfileException e) {
+            // A secret that could not be read when the server asked: the profile's error, not a refusal.
+            dev.postilion.profile.ProfileException unreadable = dev.postilion.profile.ProfileException.causing(e);
+            if (unreadable == null) {
+                throw e;
+            }
+            throw new ScriptError(at, unreadable.kind() == dev.postilion.profile.ProfileException.Kind.NOINPUT
+                    ? ScriptError.Kind.MISSING_FILE : ScriptError.Kind.CONFIG, unreadable.getMessage(), unreadable);
+        }
         check(at, SmtpStage.AUTH, "AUTH " + s.authMechanism(), r, Reply::isPositiveCompletion);
         if (r != null && r.isPositiveCompletion()) {
-            connectSettings.authenticated(mechanismName, credentials, renewal(credentials, password, token));
+            connectSettings.authenticated(mechanismName, credentials, o.renewal(credentials));
         }
         return r;
     }
 
-    /**
-     * For a batch's later connections: credentials read afresh from a token's command (AUTH-07:
-     * an access token expires during a long batch; msmtp's passwordeval runs again the same way).
-     * Null when neither secret can change.
-     */
-    private static java.util.function.Supplier<Credentials> renewal(Credentials first, Object password, Object token) {
-        boolean renewPassword = password instanceof dev.postilion.profile.Secret p && p.refreshing();
-        boolean renewToken = token instanceof dev.postilion.profile.Secret t && t.refreshing();
-        if (!renewPassword && !renewToken) {
-            return null;
+    /** AUTH-02 for a secret on a connection not made from its profile: its own host and port only. */
+    private void requireCredentialsFor(ScriptLocation at, String verb, Profile profile, String host, int port) {
+        try {
+            ConnectionPlan.requireCredentialsFor(profile, host, port);
+        } catch (ConnectionPlan.CredentialsElsewhere e) {
+            throw credentialsElsewhere(at, verb, e);
         }
-        return () -> {
-            String pw = renewPassword ? Secrets.reveal(password) : null;
-            String tk = renewToken ? Secrets.reveal(token) : null;
-            return new Credentials(first.username(), renewPassword ? () -> pw : first.password(),
-                    renewToken ? () -> tk : first.token(), first.authzid());
-        };
     }
 
-    /**
-     * AUTH-02: a profile's credentials go only to the profile's own host (Go's smtp.PlainAuth
-     * "wrong host name"), so a script cannot send them elsewhere by naming another host. The host
-     * compared is the one the script names: --connect-to and --local redirect the connection, not
-     * where the credentials are meant to go. Another host needs its own profile. A connection made
-     * from the profile ({@code connect profile: 'work', port: 2527}) may change the port
-     * ({@code port} is then -1); any other connection must go to the profile's own host and port,
-     * so a profile for :2525 never logs in on another service of the same host.
-     */
-    private void requireCredentialsFor(ScriptLocation at, String verb, Profile profile, String host, int port) {
-        boolean credentials = profile.username() != null || profile.hasSecret();
-        if (!credentials || host == null) {
-            return;
-        }
-        if (!profile.isHost(host)) {
-            throw new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": profile '" + profile.name() + "' ("
-                    + profile.location() + ") holds credentials for " + profile.host() + ", and this connection goes"
-                    + " to " + host + "\n    a profile's credentials are sent only to its own host; for " + host
-                    + " define a profile of its own (extends: " + profile.name() + ", host: " + host + ")", null);
-        }
-        if (port > 0 && port != profile.port()) {
-            throw new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": profile '" + profile.name() + "' ("
-                    + profile.location() + ") holds credentials for " + profile.host() + ":" + profile.port()
-                    + ", and this connection goes to " + host + ":" + port + "\n    a profile's credentials are sent"
-                    + " only to its own host and port, or on a connection made from the profile (connect profile: '"
-                    + profile.name() + "', port: " + port + ")", null);
-        }
+    /** The refusal in the script's words: another port needs a connection made from the profile. */
+    private static ScriptError credentialsElsewhere(ScriptLocation at, String verb,
+            ConnectionPlan.CredentialsElsewhere e) {
+        String remedy = e.wrongPort() ? " (connect profile: '" + e.profile().name() + "', port: " + e.port() + ")" : "";
+        return new ScriptError(at, ScriptError.Kind.CONFIG, verb + ": " + e.getMessage() + remedy, null);
     }
 
     /** The profile of a bare {@code auth} on a connection not made from one: --profile, else the default. */
@@ -425,15 +295,6 @@ public abstract class MailScript extends LocalVerbs {
             return context.profile(name, at);
         } catch (ScriptError e) {
             throw new ScriptError(at, e.kind(), e.detail() + "\n    " + hint, e.getCause());
-        }
-    }
-
-    private String reveal(Object secret, ScriptLocation at) {
-        try {
-            return Secrets.reveal(secret);
-        } catch (dev.postilion.profile.ProfileException e) {
-            throw new ScriptError(at, e.kind() == dev.postilion.profile.ProfileException.Kind.NOINPUT
-                    ? ScriptError.Kind.MISSING_FILE : ScriptError.Kind.CONFIG, e.getMessage(), e);
         }
     }
 
@@ -796,14 +657,7 @@ public abstract class MailScript extends LocalVerbs {
     }
 
     private String defaultHelo() {
-        if (context.current() != null && context.current().helo() != null) {
-            return context.current().helo();
-        }
-        String v = context.options().env().apply("POSTILION_HELO");
-        if (v != null) {
-            return v;
-        }
-        return LocalName.forEhlo();
+        return ConnectionPlan.helo(null, context.current(), context.options().env());
     }
 
 }

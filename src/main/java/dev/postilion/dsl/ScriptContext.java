@@ -8,6 +8,7 @@ import dev.postilion.profile.Profile;
 import dev.postilion.profile.ProfileException;
 import dev.postilion.profile.ProfileFile;
 import dev.postilion.profile.ProfileLoader;
+import dev.postilion.profile.Secret;
 import dev.postilion.transcript.TranscriptListener;
 
 /** What a running script knows about its run: options, where it lives, and (in a dry run) the mistakes found. */
@@ -158,7 +159,7 @@ final class ScriptContext {
     private Object standIn(String name) {
         transcript().info((options.dryRun() ? "--dry-run" : "--local") + ": secret('" + name
                 + "') stands in as a test password");
-        return new MaskedSecret(STAND_IN_PASSWORD);
+        return Secret.of(STAND_IN_PASSWORD);
     }
 
     /**
@@ -189,24 +190,5 @@ final class ScriptContext {
     /** The profile in use, or null. */
     Profile current() {
         return current;
-    }
-
-    /** A secret whose text never shows in output. */
-    record MaskedSecret(String value) implements CharSequence {
-        @Override public int length() {
-            return value.length();
-        }
-
-        @Override public char charAt(int index) {
-            return value.charAt(index);
-        }
-
-        @Override public CharSequence subSequence(int start, int end) {
-            return value.subSequence(start, end);
-        }
-
-        @Override public String toString() {
-            return "********";
-        }
     }
 }

@@ -1,26 +1,33 @@
 package dev.postilion.dsl;
 
 import groovy.lang.Closure;
+import java.util.function.Supplier;
 
-/** Reads the value of whatever a script passed as a password or token, only when AUTH needs it. */
+/**
+ * Whatever a script passed as a password or token, as a supplier read only when AUTH needs it: a
+ * {@code secret('name')} is its own supplier, a closure is called then, any other value is its text.
+ */
 final class Secrets {
 
     private Secrets() {
     }
 
-    static String reveal(Object secret) {
+    static Supplier<String> of(Object secret) {
         if (secret == null) {
             return null;
         }
-        if (secret instanceof ScriptContext.MaskedSecret m) {
-            return m.value();
-        }
         if (secret instanceof dev.postilion.profile.Secret s) {
-            return s.reveal();
+            return s;
         }
         if (secret instanceof Closure<?> c) {
-            return reveal(c.call());
+            return () -> text(c.call());
         }
-        return secret.toString();
+        String text = secret.toString();
+        return () -> text;
+    }
+
+    private static String text(Object value) {
+        Supplier<String> s = of(value);
+        return s == null ? null : s.get();
     }
 }

@@ -1,6 +1,7 @@
 package dev.postilion.profile;
 
 import dev.postilion.smtp.TlsMode;
+import dev.postilion.smtp.auth.Credentials;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,5 +153,18 @@ public record Profile(
     /** True when the profile holds a password or a token. */
     public boolean hasSecret() {
         return password != null || token != null;
+    }
+
+    /** True when the profile holds anything to log in with: a user name, a password or a token. */
+    public boolean holdsCredentials() {
+        return username != null || hasSecret();
+    }
+
+    /**
+     * The profile's user, password and token as credentials for AUTH. Nothing is read here: each
+     * secret is read when the mechanism needs it, once for these credentials.
+     */
+    public Credentials credentials() {
+        return new Credentials(username, password, token, null);
     }
 }

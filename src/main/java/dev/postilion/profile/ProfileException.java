@@ -43,6 +43,19 @@ public final class ProfileException extends RuntimeException {
         return config(location + ": " + detail);
     }
 
+    /**
+     * The profile failure behind {@code failure}, or null: a secret that could not be read when AUTH
+     * asked for it arrives wrapped in the engine's AUTH failure.
+     */
+    public static ProfileException causing(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ProfileException p) {
+                return p;
+            }
+        }
+        return null;
+    }
+
     /** What kind of failure this is. */
     public Kind kind() {
         return kind;

@@ -1,17 +1,20 @@
 package dev.postilion.profile;
 
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A password or token whose value is read only when AUTH needs it. {@link #toString()} is always
  * {@value #MASK}; {@link #source()} says where the value comes from ({@code <env WORK_PASS>}) for
- * display; only {@link #reveal()} gives the value, and only the AUTH exchange should call it.
+ * display; only {@link #reveal()} (or {@link #get()}, the same as a {@link Supplier}) gives the
+ * value, and only the AUTH exchange should call it: a {@code Secret} is handed to
+ * {@code Credentials} as it is, so the mechanism reads it when the server asks for it.
  *
  * <p>The value is read once and kept for the rest of the run, except for a {@linkplain
  * #refreshing() refreshing} secret (a {@code token:} read from a {@code command:}), whose command
  * runs again on each {@code reveal()} because tokens expire.
  */
-public final class Secret {
+public final class Secret implements Supplier<String> {
 
     /** What a secret looks like wherever it is printed. */
     public static final String MASK = "********";
@@ -52,6 +55,12 @@ public final class Secret {
             value = read;
         }
         return read;
+    }
+
+    /** {@link #reveal()}: a secret is the supplier of its own value. */
+    @Override
+    public String get() {
+        return reveal();
     }
 
     /** Where the value comes from, for display: {@code <env NAME>}, {@code <file PATH>}, {@code <command CMD>}, {@code <prompt>} or {@code <literal>}. */

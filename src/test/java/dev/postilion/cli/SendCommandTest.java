@@ -230,7 +230,9 @@ class SendCommandTest {
                     "127.0.0.1:" + s.port(), "--from", "a@x.test", "--to", "b@y.test");
             assertThat(o.code()).as(o.all()).isEqualTo(78);
             assertThat(o.err()).contains("--server 127.0.0.1: profile 'work' (" + profiles + ":2) holds credentials"
-                    + " for localhost, and they are sent only to that host");
+                    + " for localhost, and this connection goes to 127.0.0.1\n    a profile's credentials are sent only"
+                    + " to its own host; for 127.0.0.1 define a profile of its own (extends: work, host: 127.0.0.1)\n"
+                    + "    or give 127.0.0.1 credentials of its own: --user with --password-env or --password-file");
             assertThat(s.connections()).isZero();
 
             Cli.Outcome own = cli.run("send", "--profiles", profiles.toString(), "--profile", "work", "--server",

@@ -276,6 +276,74 @@ class MailScriptCredentialsTest {
         assertThat(server.commands()).noneMatch(c -> c.startsWith("AUTH"));
     }
 
+    // ------------------------------------------------------------------ lazy secrets
+
+    @Test
+    @DisplayName("a profile's password is read when the server asks for it: not at connect, not when AUTH cannot start")
+    void aProfilePasswordIsNotReadUntilTheServerAsksForIt() throws Exception {
+        Path reads = dir.resolve("reads");
+        Path command = dir.resolve("password.sh");
+        Files.writeString(command, "#!/bin/sh\necho read >> reads\necho s3cret-Pa55\n");
+        Files.setPosixFilePermissions(command, PosixFilePermissions.fromString("rwx------"));
+        Path p = profiles("""
+                default: work
+                profiles:
+                  work:
+                    host: 127.0.0.1
+                    port: %d
+                    tls: none
+                    auth: login
+                    username: guyt
+                    password: { command: ./password.sh }
+                    from: guyt@example.com
+                """.formatted(server.port()));
+
+        ScriptRunner.Result connected = run(p, "connect profile: 'work'\nehlo 'client.test'\n"
+                + "def s = secret('work')\nmail\nquit\n", null);
+        assertThat(connected.problems()).isEmpty();
+        assertThat(reads).as("connect, ehlo and secret('work') read nothing").doesNotExist();
+
+        server.capabilities("PIPELINING");
+        ScriptRunner.Result noAuth = run(p, "connect profile: 'work'\nehlo 'client.test'\nauth\nquit\n", null);
+        assertThat(noAuth.problems()).singleElement().extracting(Problem::message).asString()
+                .contains("AUTH LOGIN impossible");
+        assertThat(reads).as("a server that offers no AUTH never asks for the password").doesNotExist();
+
+        server.capabilities("PIPELINING", "AUTH LOGIN");
+        ScriptRunner.Result loggedIn = run(p, "connect profile: 'work'\nehlo 'client.test'\nauth\nquit\n", null);
+        assertThat(loggedIn.problems()).isEmpty();
+        assertThat(Files.readAllLines(reads)).as("read once, when the server asked").hasSize(1);
+        assertThat(transcript.text()).doesNotContain("s3cret-Pa55");
+    }
+
+    @Test
+    @DisplayName("a profile secret that cannot be read at AUTH is the profile's configuration error, with its line")
+    void aSecretThatCannotBeReadAtAuthIsAConfigurationError() throws Exception {
+        Path p = profiles("""
+                profiles:
+                  work:
+                    host: 127.0.0.1
+                    port: %d
+                    tls: none
+                    auth: plain
+                    username: guyt
+                    password: { env: UNSET_PASSWORD }
+                """.formatted(server.port()));
+        ScriptRunner.Result r = run(p, "connect profile: 'work'\nehlo 'client.test'\nauth\nquit\n", null);
+        assertThat(only(r)).startsWith("creds.groovy:3: " + p + ":8: profile 'work': password:")
+                .contains("UNSET_PASSWORD");
+        server.awaitDisconnect();
+        assertThat(server.commands()).noneMatch(c -> c.startsWith("AUTH"));
+
+        // LOGIN asks for the password half-way: the exchange is cancelled, and nothing else answers the prompt.
+        Files.writeString(p, Files.readString(p).replace("auth: plain", "auth: login"));
+        ScriptRunner.Result login = run(p, "connect profile: 'work'\nehlo 'client.test'\nauth\nquit\n", null);
+        assertThat(only(login)).startsWith("creds.groovy:3: " + p + ":8: profile 'work': password:")
+                .contains("UNSET_PASSWORD");
+        server.awaitDisconnect();
+        assertThat(server.commands()).containsSequence("AUTH LOGIN", "Z3V5dA==", "*");
+    }
+
     // ------------------------------------------------------------------ AUTH-07
 
     @Test

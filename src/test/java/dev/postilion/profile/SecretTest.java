@@ -34,6 +34,13 @@ class SecretTest {
     }
 
     @Test
+    void aSecretIsTheSupplierOfItsOwnValue() {
+        java.util.function.Supplier<String> supplier = Secret.of("hunter2");
+        assertThat(supplier.get()).isEqualTo("hunter2");
+        assertThat(supplier.toString()).isEqualTo(Secret.MASK);
+    }
+
+    @Test
     void toStringIsAlwaysMasked() {
         Secret secret = Secret.of("hunter2");
         assertThat(secret.toString()).isEqualTo("********");
