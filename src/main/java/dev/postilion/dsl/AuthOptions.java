@@ -1,6 +1,5 @@
 package dev.postilion.dsl;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,15 +26,6 @@ record AuthOptions(String mechanism, String user, Object password, Object token,
     static final List<String> MECHANISM_KEYS = List.of("login", "plain", "cram-md5", "cramMd5", "xoauth2",
             "oauthbearer", "digest-md5", "ntlm", "auto");
 
-    /** Every key {@code auth} takes. */
-    static final List<String> KEYS = keys();
-
-    private static List<String> keys() {
-        List<String> k = new ArrayList<>(MECHANISM_KEYS);
-        k.addAll(List.of("user", "password", "token", "authzid"));
-        return List.copyOf(k);
-    }
-
     /**
      * Reads {@code auth}'s named arguments; {@code mechanism} is the one named first
      * ({@code auth 'CRAM-MD5', user: 'u', ...}), or null.
@@ -43,7 +33,7 @@ record AuthOptions(String mechanism, String user, Object password, Object token,
      * @throws ScriptError for an unknown key or two mechanisms
      */
     static AuthOptions of(Map<String, ?> options, String mechanism, ScriptLocation at) {
-        NamedArgs a = NamedArgs.check("auth", options, at, KEYS.toArray(String[]::new));
+        NamedArgs a = VerbOptions.AUTH.check(options, at);
         String mech = mechanism;
         String user = a.string("user");
         for (String m : MECHANISM_KEYS) {

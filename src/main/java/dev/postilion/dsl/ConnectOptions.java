@@ -17,10 +17,6 @@ import dev.postilion.smtp.TlsMode;
  */
 final class ConnectOptions {
 
-    /** Every key {@code connect} takes. */
-    static final List<String> KEYS = List.of("host", "port", "tls", "tlsCa", "insecure", "timeout",
-            "allowCleartextAuth", "pipelining", "chunking", "profile");
-
     private ConnectOptions() {
     }
 

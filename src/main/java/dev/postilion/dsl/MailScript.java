@@ -113,7 +113,7 @@ public abstract class MailScript extends LocalVerbs {
     }
 
     private Reply connectChecked(ScriptLocation at, Map<String, ?> options, String host) throws SmtpException {
-        NamedArgs a = NamedArgs.check("connect", options, at, ConnectOptions.KEYS.toArray(String[]::new));
+        NamedArgs a = VerbOptions.CONNECT.check(options, at);
         String target = host != null ? host : a.string("host");
         Profile profile = null;
         if (a.has("profile") || target == null) {

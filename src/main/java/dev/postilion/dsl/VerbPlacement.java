@@ -40,9 +40,8 @@ final class VerbPlacement extends CompilationCustomizer {
     /** The named options of the bare verbs, which Groovy turns into a call on the verb's reply when the colon is missing. */
     private static final Map<String, Set<String>> OPTIONS = Map.of(
             "auth", Set.of("user", "password", "token", "authzid"),
-            "mail", Set.of("from", "size", "body", "smtputf8", "ret", "envid"),
-            "connect", Set.of("host", "port", "tls", "tlsCa", "insecure", "timeout", "allowCleartextAuth", "pipelining",
-                    "chunking", "profile"));
+            "mail", Set.copyOf(VerbOptions.MAIL.keys()),
+            "connect", Set.copyOf(VerbOptions.CONNECT.keys()));
 
     /** Names that are the script's variables (--var), so a bare {@code mail} is a value, not the verb. */
     private final Set<String> variables;
