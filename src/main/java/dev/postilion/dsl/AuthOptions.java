@@ -1,5 +1,6 @@
 package dev.postilion.dsl;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
