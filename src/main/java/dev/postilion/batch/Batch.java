@@ -649,7 +649,7 @@ public final class Batch {
                 messages.incrementAndGet();
                 checked.addAndGet(w.pending.size());
                 for (String to : w.pending) {
-                    report.line(line(w, to, "checked"));
+                    report.line(line(w, to, RecipientState.CHECKED));
                 }
                 finished.incrementAndGet();
                 return Step.DONE;
@@ -686,7 +686,7 @@ public final class Batch {
             } catch (MessageException e) {
                 dropIfClosed();
                 if (e.kind() == MessageException.Kind.BAD_DATA) {
-                    resolve(w, w.now, "failed", null, e.getMessage(), null);
+                    resolve(w, w.now, RecipientState.FAILED, null, e.getMessage(), null);
                     return complete(w);
                 }
                 stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
@@ -798,7 +798,7 @@ public final class Batch {
                         return true;
                     }
                     if (!w.onlyConnectFailures) {
-                        resolve(w, w.pending, "deferred", e.reply(), why, null);
+                        resolve(w, w.pending, RecipientState.DEFERRED, e.reply(), why, null);
                         finished.incrementAndGet();
                         return true;
                     }
@@ -903,7 +903,7 @@ public final class Batch {
                 finished.incrementAndGet();
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("row", row.number());
-                line.put("state", "skipped");
+                line.put("state", RecipientState.SKIPPED.wire());
                 report.line(line);
                 progress();
                 return false;
@@ -971,7 +971,7 @@ public final class Batch {
             for (String r : message.envelopeRecipients()) {
                 if (memory == null || !memory.blocks(r, options.resendInDoubt())) {
                     toSend.add(r);
-                } else if (memory.recipients.get(r) == ResumeState.Standing.IN_DOUBT) {
+                } else if (memory.recipients.get(r) == RecipientState.IN_DOUBT) {
                     listed.add(r);
                 }
             }
@@ -979,7 +979,7 @@ public final class Batch {
             w.pending = toSend;
             w.open = toSend.size() + listed.size();
             if (!listed.isEmpty()) {
-                resolve(w, listed, "in-doubt", null, "an earlier run sent the final dot and got no reply: the message"
+                resolve(w, listed, RecipientState.IN_DOUBT, null, "an earlier run sent the final dot and got no reply: the message"
                         + " may have been delivered; not resent (--resend-in-doubt sends it again with Message-ID "
                         + w.messageId + ")", null, false);
             }
@@ -1138,7 +1138,7 @@ public final class Batch {
                 if (end.isPositiveCompletion()) {
                     delivered = true;
                     messages.incrementAndGet();
-                    resolve(w, accepted, "sent", end, null, QueueId.of(end));
+                    resolve(w, accepted, RecipientState.SENT, end, null, QueueId.of(end));
                     clearErrorRun();
                 } else if (DailyQuota.reached(end)) {
                     quotaReached(w, accepted, end, later, server);
@@ -1204,7 +1204,7 @@ public final class Batch {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("row", w.row.number());
         putKey(j, w);
-        j.put("state", "not-sent");
+        j.put("state", RecipientState.NOT_SENT.wire());
         j.put("to", to);
         j.put("code", end.code());
         j.put("reply", end.lines().get(0));
@@ -1240,7 +1240,7 @@ public final class Batch {
 
     private void refused(Work w, List<String> to, SmtpStage stage, String command, Reply reply, String server) {
         String text = SmtpException.unexpected(stage, command, reply, server).getMessage();
-        resolve(w, to, "failed", reply, text, null);
+        resolve(w, to, RecipientState.FAILED, reply, text, null);
         permanentError(reply, item(w, to.get(0)));
     }
 
@@ -1262,7 +1262,7 @@ public final class Batch {
         if (tx.dotNext && e.stage() == SmtpStage.DATA_END) {
             // RFC 1047: the dot went out and no reply came back; the server may have the message.
             String why = e.getMessage().startsWith(". failed: ") ? e.getMessage().substring(10) : e.getMessage();
-            resolve(w, tx.accepted, "in-doubt", e.reply(), "the final dot was sent, then " + why, null);
+            resolve(w, tx.accepted, RecipientState.IN_DOUBT, e.reply(), "the final dot was sent, then " + why, null);
             for (String t : tried) {
                 if (!tx.accepted.contains(t)) {
                     later.add(t);
@@ -1286,7 +1286,7 @@ public final class Batch {
                     quotaReached(w, tried, e.reply(), later, server);
                     return true;
                 }
-                resolve(w, tried, "failed", e.reply(), e.getMessage(), null);
+                resolve(w, tried, RecipientState.FAILED, e.reply(), e.getMessage(), null);
                 return true;
             }
             case AUTH -> stop(Outcome.AUTH_FAILED, e.getMessage());
@@ -1310,7 +1310,7 @@ public final class Batch {
         long age = options.clock().epochMillis() - w.firstTry;
         if (maxAge != null && age >= maxAge.toMillis()) {
             // BAT-08, RFC 5321 4.5.4.1: give up on a message after its lifetime (Postfix: maximal_queue_lifetime).
-            resolve(w, w.pending, "expired", w.lastReply, "still refused temporarily " + words(age)
+            resolve(w, w.pending, RecipientState.EXPIRED, w.lastReply, "still refused temporarily " + words(age)
                     + " after its first try (" + java.time.Instant.ofEpochMilli(w.firstTry) + "), past maxAge "
                     + words(maxAge.toMillis()) + ": expired, not tried again"
                     + (w.lastReply == null && w.lastProblem != null ? "; the last problem: " + w.lastProblem : ""),
@@ -1325,7 +1325,7 @@ public final class Batch {
         }
         // w.tries counts the retries; the report's "attempts" (tries + 1) counts the first try too.
         String why = w.lastReply != null ? null : w.lastProblem;
-        resolve(w, w.pending, "deferred", w.lastReply, why, null);
+        resolve(w, w.pending, RecipientState.DEFERRED, w.lastReply, why, null);
         finished.incrementAndGet();
         return true;
     }
@@ -1336,12 +1336,12 @@ public final class Batch {
 
     // ------------------------------------------------------------------ outcomes
 
-    private void resolve(Work w, List<String> to, String state, Reply reply, String problem, String queueId) {
+    private void resolve(Work w, List<String> to, RecipientState state, Reply reply, String problem, String queueId) {
         resolve(w, to, state, reply, problem, queueId, true);
     }
 
     /** Records a final state for some recipients of a row: journal, report, counts, problems. */
-    private void resolve(Work w, List<String> to, String state, Reply reply, String problem, String queueId,
+    private void resolve(Work w, List<String> to, RecipientState state, Reply reply, String problem, String queueId,
                          boolean journalIt) {
         if (to.isEmpty()) {
             return;
@@ -1349,7 +1349,7 @@ public final class Batch {
         boolean done;
         synchronized (w) {
             w.open -= to.size();
-            if (!state.equals("sent") && !state.equals("failed") && !state.equals("expired")) {
+            if (!state.isFinal()) {
                 w.clean = false;
             }
             done = w.open <= 0 && w.clean;
@@ -1359,7 +1359,7 @@ public final class Batch {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("row", w.row.number());
             putKey(j, w);
-            j.put("state", state);
+            j.put("state", state.wire());
             j.put("to", to);
             if (reply != null) {
                 j.put("code", reply.code());
@@ -1367,10 +1367,10 @@ public final class Batch {
             if (queueId != null) {
                 j.put("queue", queueId);
             }
-            if (!state.equals("sent") && reply != null) {
+            if (state != RecipientState.SENT && reply != null) {
                 j.put("reply", reply.lines().get(0));
             }
-            if (state.equals("deferred") || state.equals("expired")) {
+            if (state == RecipientState.DEFERRED || state == RecipientState.EXPIRED) {
                 j.put("first", java.time.Instant.ofEpochMilli(w.firstTry).toString());
             }
             j.put("attempts", attempts);
@@ -1386,10 +1386,10 @@ public final class Batch {
             }
         }
         AtomicLong counter = switch (state) {
-            case "sent" -> sent;
-            case "failed" -> failed;
-            case "deferred" -> deferred;
-            case "expired" -> expired;
+            case SENT -> sent;
+            case FAILED -> failed;
+            case DEFERRED -> deferred;
+            case EXPIRED -> expired;
             default -> inDoubt;
         };
         counter.addAndGet(to.size());
@@ -1406,14 +1406,14 @@ public final class Batch {
                 line.put("queue", queueId);
             }
             line.put("attempts", attempts);
-            if (problem != null && (reply == null || state.equals("expired"))) {
+            if (problem != null && (reply == null || state == RecipientState.EXPIRED)) {
                 line.put("error", problem);
             }
             report.line(line);
-            if (!state.equals("sent")) {
-                String text = problem != null ? problem + (reply != null && state.equals("expired")
-                        ? "; the last reply: " + reply : "") : reply != null ? reply.toString() : state;
-                problem(item(w, r) + state + ": " + text);
+            if (state != RecipientState.SENT) {
+                String text = problem != null ? problem + (reply != null && state == RecipientState.EXPIRED
+                        ? "; the last reply: " + reply : "") : reply != null ? reply.toString() : state.wire();
+                problem(item(w, r) + state.wire() + ": " + text);
             }
         }
         progress();
@@ -1462,18 +1462,18 @@ public final class Batch {
         finished.incrementAndGet();
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("row", row.number());
-        line.put("state", "duplicate");
+        line.put("state", RecipientState.DUPLICATE.wire());
         line.put("key", RowKey.hex(key));
         line.put("error", "row " + row.number() + " has the key of an earlier row (" + keyName + "): sent once");
         report.line(line);
         progress();
     }
 
-    private Map<String, Object> line(Work w, String to, String state) {
+    private Map<String, Object> line(Work w, String to, RecipientState state) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("row", w.row.number());
         line.put("to", to);
-        line.put("state", state);
+        line.put("state", state.wire());
         if (w.messageId != null) {
             line.put("mid", w.messageId);
         }
@@ -1497,13 +1497,13 @@ public final class Batch {
         if (address != null) {
             line.put("to", address);
         }
-        line.put("state", "invalid");
+        line.put("state", RecipientState.INVALID.wire());
         line.put("error", "row " + row.number() + " " + why);
         report.line(line);
         if (journal != null) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("row", row.number());
-            j.put("state", "invalid");
+            j.put("state", RecipientState.INVALID.wire());
             j.put("reply", why);
             try {
                 journal.result(j);
@@ -1525,7 +1525,7 @@ public final class Batch {
         if (!w.pending.isEmpty()) {
             line.put("to", w.pending.size() == 1 ? w.pending.get(0) : w.pending);
         }
-        line.put("state", "pending");
+        line.put("state", RecipientState.PENDING.wire());
         report.line(line);
     }
 

@@ -424,10 +424,11 @@ final class Journal implements Closeable {
         if (keyed && record.get("cells") instanceof String cells && cells.length() == 8) {
             state.cells(id, Integer.parseUnsignedInt(cells, 16));
         }
-        if (s.equals("sending")) {
+        RecipientState recorded = RecipientState.ofWire(s);
+        if (recorded == RecipientState.SENDING) {
             state.sending(id, to, (String) record.get("mid"), (String) record.get("date"));
         } else {
-            state.terminal(id, to, s, Boolean.TRUE.equals(record.get("done")), first(record.get("first")));
+            state.terminal(id, to, recorded, Boolean.TRUE.equals(record.get("done")), first(record.get("first")));
         }
         state.row(id, row);
     }

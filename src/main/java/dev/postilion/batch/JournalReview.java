@@ -75,8 +75,8 @@ public final class JournalReview {
         List<Item> partial = new ArrayList<>();
         p.state().partialRows().forEach((id, m) -> m.recipients.forEach((to, standing) -> {
             Item item = new Item(m.row, p.keyed() ? RowKey.hex(id) : null, to,
-                    standing.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), m.messageId);
-            (standing == ResumeState.Standing.IN_DOUBT ? inDoubt : partial).add(item);
+                    standing.wire(), m.messageId);
+            (standing == RecipientState.IN_DOUBT ? inDoubt : partial).add(item);
         }));
         return new View(p.path(), p.header(), p.state().completeCount(), inDoubt, partial, p.warnings());
     }
@@ -117,14 +117,14 @@ public final class JournalReview {
                 if (key != null) {
                     line.put("key", key);
                 }
-                line.put("state", sent ? "sent" : "failed");
+                line.put("state", (sent ? RecipientState.SENT : RecipientState.FAILED).wire());
                 line.put("to", to);
                 line.put("settled", "by the operator (journal settle)");
                 if (m.messageId != null) {
                     line.put("mid", m.messageId);
                 }
                 j.result(line);
-                to.forEach(t -> settled.add(new Item(m.row, key, t, sent ? "sent" : "failed", m.messageId)));
+                to.forEach(t -> settled.add(new Item(m.row, key, t, (sent ? RecipientState.SENT : RecipientState.FAILED).wire(), m.messageId)));
             }
         }
         return settled;
