@@ -649,7 +649,7 @@ public final class Batch {
                 messages.incrementAndGet();
                 checked.addAndGet(w.pending.size());
                 for (String to : w.pending) {
-                    report.line(line(w, to, RecipientState.CHECKED));
+                    report.line(ReportLine.checked(w.row.number(), to, w.messageId));
                 }
                 finished.incrementAndGet();
                 return Step.DONE;
@@ -901,10 +901,7 @@ public final class Batch {
             if (spec == null) {
                 skipped.incrementAndGet();
                 finished.incrementAndGet();
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("row", row.number());
-                line.put("state", RecipientState.SKIPPED.wire());
-                report.line(line);
+                report.line(ReportLine.skipped(row.number()));
                 progress();
                 return false;
             }
@@ -1201,15 +1198,8 @@ public final class Batch {
         if (journal == null) {
             return;
         }
-        Map<String, Object> j = new LinkedHashMap<>();
-        j.put("row", w.row.number());
-        putKey(j, w);
-        j.put("state", RecipientState.NOT_SENT.wire());
-        j.put("to", to);
-        j.put("code", end.code());
-        j.put("reply", end.lines().get(0));
         try {
-            journal.result(j);
+            journal.result(JournalEntry.notSent(w.row.number(), w.key, to, end.code(), end.lines().get(0)));
         } catch (IOException e) {
             stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
                     + "\n    the batch stopped before its next message (nothing is sent that cannot be recorded)"
@@ -1356,29 +1346,13 @@ public final class Batch {
         }
         int attempts = w.tries + 1;
         if (journal != null && journalIt) {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("row", w.row.number());
-            putKey(j, w);
-            j.put("state", state.wire());
-            j.put("to", to);
-            if (reply != null) {
-                j.put("code", reply.code());
-            }
-            if (queueId != null) {
-                j.put("queue", queueId);
-            }
-            if (state != RecipientState.SENT && reply != null) {
-                j.put("reply", reply.lines().get(0));
-            }
-            if (state == RecipientState.DEFERRED || state == RecipientState.EXPIRED) {
-                j.put("first", java.time.Instant.ofEpochMilli(w.firstTry).toString());
-            }
-            j.put("attempts", attempts);
-            if (done) {
-                j.put("done", true);
-            }
+            String first = state == RecipientState.DEFERRED || state == RecipientState.EXPIRED
+                    ? java.time.Instant.ofEpochMilli(w.firstTry).toString() : null;
             try {
-                journal.result(j);
+                journal.result(JournalEntry.result(w.row.number(), w.key, state, to,
+                        reply == null ? null : reply.code(), queueId,
+                        state != RecipientState.SENT && reply != null ? reply.lines().get(0) : null, first, attempts,
+                        done));
             } catch (IOException e) {
                 stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
                         + "\n    the batch stopped before its next message (nothing is sent that cannot be recorded)"
@@ -1394,22 +1368,8 @@ public final class Batch {
         };
         counter.addAndGet(to.size());
         for (String r : to) {
-            Map<String, Object> line = line(w, r, state);
-            if (reply != null) {
-                line.put("code", reply.code());
-                if (reply.enhanced() != null) {
-                    line.put("enhanced", reply.enhanced());
-                }
-                line.put("reply", reply.toString());
-            }
-            if (queueId != null) {
-                line.put("queue", queueId);
-            }
-            line.put("attempts", attempts);
-            if (problem != null && (reply == null || state == RecipientState.EXPIRED)) {
-                line.put("error", problem);
-            }
-            report.line(line);
+            report.line(ReportLine.outcome(w.row.number(), r, state, w.messageId, reply, queueId, attempts,
+                    problem != null && (reply == null || state == RecipientState.EXPIRED) ? problem : null));
             if (state != RecipientState.SENT) {
                 String text = problem != null ? problem + (reply != null && state == RecipientState.EXPIRED
                         ? "; the last reply: " + reply : "") : reply != null ? reply.toString() : state.wire();
@@ -1428,27 +1388,9 @@ public final class Batch {
     }
 
     /** A final outcome of an earlier run, carried into this run's report: one line per recipient. */
-    private void earlierLine(Map<String, Object> j) {
-        Object to = j.get("to");
-        List<?> recipients = to instanceof List<?> l ? l : to == null ? List.of() : List.of(to);
-        for (Object r : recipients) {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("row", j.get("row"));
-            line.put("to", String.valueOf(r));
-            line.put("state", j.get("state"));
-            for (String k : List.of("mid", "code", "queue", "reply", "attempts", "settled")) {
-                if (j.get(k) != null) {
-                    line.put(k, j.get(k));
-                }
-            }
-            line.put("earlierRun", true);
-            report.line(line);
-        }
-    }
-
-    private static void putKey(Map<String, Object> journalLine, Work w) {
-        if (w.key != null) {
-            journalLine.put("key", RowKey.hex(w.key));
+    private void earlierLine(JournalEntry e) {
+        for (String r : e.to() == null ? List.<String>of() : e.to()) {
+            report.line(ReportLine.earlier(e, r));
         }
     }
 
@@ -1460,24 +1402,9 @@ public final class Batch {
         duplicates.incrementAndGet();
         skipped.incrementAndGet();
         finished.incrementAndGet();
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("row", row.number());
-        line.put("state", RecipientState.DUPLICATE.wire());
-        line.put("key", RowKey.hex(key));
-        line.put("error", "row " + row.number() + " has the key of an earlier row (" + keyName + "): sent once");
-        report.line(line);
+        report.line(ReportLine.duplicate(row.number(), RowKey.hex(key),
+                "row " + row.number() + " has the key of an earlier row (" + keyName + "): sent once"));
         progress();
-    }
-
-    private Map<String, Object> line(Work w, String to, RecipientState state) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("row", w.row.number());
-        line.put("to", to);
-        line.put("state", state.wire());
-        if (w.messageId != null) {
-            line.put("mid", w.messageId);
-        }
-        return line;
     }
 
     private void invalidRow(Row row, String why) {
@@ -1492,21 +1419,10 @@ public final class Batch {
         if (address != null && (address.length() > 200 || address.chars().anyMatch(c -> c < 0x20))) {
             address = null;
         }
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("row", row.number());
-        if (address != null) {
-            line.put("to", address);
-        }
-        line.put("state", RecipientState.INVALID.wire());
-        line.put("error", "row " + row.number() + " " + why);
-        report.line(line);
+        report.line(ReportLine.invalid(row.number(), address, "row " + row.number() + " " + why));
         if (journal != null) {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("row", row.number());
-            j.put("state", RecipientState.INVALID.wire());
-            j.put("reply", why);
             try {
-                journal.result(j);
+                journal.result(JournalEntry.invalid(row.number(), why));
             } catch (IOException e) {
                 stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
                         + "\n    the batch stopped before its next message; " + JOURNAL_FIX);
@@ -1520,13 +1436,7 @@ public final class Batch {
     /** A row left unsent because the batch stopped: reported as pending, not journaled (a resume sends it). */
     private void pendingLine(Work w) {
         pending.incrementAndGet();
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("row", w.row.number());
-        if (!w.pending.isEmpty()) {
-            line.put("to", w.pending.size() == 1 ? w.pending.get(0) : w.pending);
-        }
-        line.put("state", RecipientState.PENDING.wire());
-        report.line(line);
+        report.line(ReportLine.pending(w.row.number(), w.pending));
     }
 
     private String item(Work w, String to) {
@@ -1680,30 +1590,8 @@ public final class Batch {
             result = new BatchResult(outcome, t, stopReason, problems, moreProblems, elapsed, batchId,
                     report.path(), options.journal());
         }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("summary", true);
-        summary.put("batch", batchId);
-        summary.put("source", source.describe());
-        summary.put("shard", options.shard().toString());
-        summary.put("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-        summary.put("rows", t.rows());
-        summary.put("doneBefore", t.doneBefore());
-        summary.put("sent", t.sent());
-        summary.put("failed", t.failed());
-        summary.put("deferred", t.deferred());
-        summary.put("expired", t.expired());
-        summary.put("inDoubt", t.inDoubt());
-        summary.put("invalid", t.invalid());
-        summary.put("skipped", t.skipped());
-        summary.put("pending", t.pending());
-        summary.put("messages", t.messages());
-        if (options.dryRun()) {
-            summary.put("checked", t.checked());
-        }
-        summary.put("stopped", stopReason);
-        summary.put("elapsedMs", elapsed.toMillis());
-        summary.put("messagesPerSecond", Math.round(result.messagesPerSecond() * 10) / 10.0);
-        report.line(summary);
+        report.line(new ReportLine.Summary(batchId, source.describe(), options.shard().toString(), outcome, t,
+                options.dryRun(), stopReason, elapsed.toMillis(), Math.round(result.messagesPerSecond() * 10) / 10.0));
         try {
             report.close();
         } catch (IOException e) {

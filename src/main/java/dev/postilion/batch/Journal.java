@@ -399,38 +399,26 @@ final class Journal implements Closeable {
     }
 
     private static void apply(Map<String, Object> record, ResumeState state, boolean keyed) {
-        Object rowValue = record.get("row");
-        Object st = record.get("state");
-        if (!(rowValue instanceof Long row) || row < 1 || !(st instanceof String s)) {
-            throw new IllegalArgumentException("a record needs \"row\" (a number from 1) and \"state\"");
-        }
+        JournalEntry e = JournalEntry.of(record);
         long id;
         if (keyed) {
-            Object key = record.get("key");
-            if (key == null) {
+            if (e.key() == null) {
                 return;  // a row that never had a key (invalid before it made a message): nothing to remember
             }
-            id = RowKey.parse(String.valueOf(key));
+            id = RowKey.parse(e.key());
         } else {
-            id = row;
+            id = e.row();
         }
-        List<String> to = new ArrayList<>();
-        Object t = record.get("to");
-        if (t instanceof List<?> list) {
-            list.forEach(x -> to.add(String.valueOf(x)));
-        } else if (t != null) {
-            to.add(String.valueOf(t));
+        List<String> to = e.to() == null ? List.of() : e.to();
+        if (keyed && e.cells() != null && e.cells().length() == 8) {
+            state.cells(id, Integer.parseUnsignedInt(e.cells(), 16));
         }
-        if (keyed && record.get("cells") instanceof String cells && cells.length() == 8) {
-            state.cells(id, Integer.parseUnsignedInt(cells, 16));
-        }
-        RecipientState recorded = RecipientState.ofWire(s);
-        if (recorded == RecipientState.SENDING) {
-            state.sending(id, to, (String) record.get("mid"), (String) record.get("date"));
+        if (e.state() == RecipientState.SENDING) {
+            state.sending(id, to, e.mid(), e.date());
         } else {
-            state.terminal(id, to, recorded, Boolean.TRUE.equals(record.get("done")), first(record.get("first")));
+            state.terminal(id, to, e.state(), e.done(), first(e.first()));
         }
-        state.row(id, row);
+        state.row(id, e.row());
     }
 
     /** A result line's {@code "first"}: when its row was first tried, an ISO-8601 instant; null when absent. */
@@ -475,7 +463,7 @@ final class Journal implements Closeable {
      * {@code expired} result line: never tried again) to {@code each}, in the order they happened,
      * streaming the file: a resumed run's report carries them forward.
      */
-    void earlierOutcomes(java.util.function.Consumer<Map<String, Object>> each) throws IOException {
+    void earlierOutcomes(java.util.function.Consumer<JournalEntry> each) throws IOException {
         try (InputStream in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(
                 FileChannel.open(path, StandardOpenOption.READ)), 64 * 1024)) {
             java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
@@ -483,18 +471,21 @@ final class Journal implements Closeable {
             r.readLine();  // the header
             String line;
             while ((line = r.readLine()) != null) {
-                if (!line.contains("\"state\":\"sent\"") && !line.contains("\"state\":\"failed\"")
-                        && !line.contains("\"state\":\"expired\"")) {
+                if (!line.contains(FINAL[0]) && !line.contains(FINAL[1]) && !line.contains(FINAL[2])) {
                     continue;
                 }
                 try {
-                    each.accept(Json.parseObject(line));
-                } catch (Json.JsonException e) {
+                    each.accept(JournalEntry.of(Json.parseObject(line)));
+                } catch (IllegalArgumentException e) {
                     // Read and checked at open: a line that does not parse now was not a result line.
                 }
             }
         }
     }
+
+    /** How a final outcome's state reads in a line. */
+    private static final String[] FINAL = {"\"state\":\"" + RecipientState.SENT.wire() + "\"",
+        "\"state\":\"" + RecipientState.FAILED.wire() + "\"", "\"state\":\"" + RecipientState.EXPIRED.wire() + "\""};
 
     /** The first {@code limit} bytes of a stream. */
     private static final class CountingLimit extends java.io.FilterInputStream {
@@ -552,34 +543,15 @@ final class Journal implements Closeable {
 
     /** ... and a digest of the row's cells (0: none), so a resume can say when a sent row changed since. */
     void sending(long row, Long key, int cells, List<String> to, String messageId, String date) throws IOException {
-        // Written field by field (one per message, before its dot): the same line as Json.line would make
-        // of a map with these entries in this order, without building the map.
-        StringBuilder sb = new StringBuilder(256).append("{\"row\":").append(row);
-        if (key != null) {
-            sb.append(",\"key\":\"").append(RowKey.hex(key)).append('"');
-        }
-        if (cells != 0) {
-            sb.append(",\"cells\":\"").append(RowKey.hex(cells & 0xffffffffL, 8)).append('"');
-        }
-        sb.append(",\"state\":\"sending\",\"to\":");
-        Json.write(sb, to);
-        if (messageId != null) {
-            sb.append(",\"mid\":");
-            Json.write(sb, messageId);
-        }
-        if (date != null) {
-            sb.append(",\"date\":");
-            Json.write(sb, date);
-        }
-        long seq = append(sb.append("}\n"));
+        long seq = append(JournalEntry.sending(row, key, cells, to, messageId, date).toJson() + "\n");
         if (fsync) {
             syncTo(seq);
         }
     }
 
     /** Records a result line; forced with the next {@code sending} line or every {@value #SYNC_EVERY} lines. */
-    void result(Map<String, Object> record) throws IOException {
-        long seq = append(record);
+    void result(JournalEntry entry) throws IOException {
+        long seq = append(entry.toJson() + "\n");
         if (!fsync) {
             return;
         }

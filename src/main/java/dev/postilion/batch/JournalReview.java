@@ -3,7 +3,6 @@ package dev.postilion.batch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -112,18 +111,8 @@ public final class JournalReview {
                     continue;
                 }
                 List<String> to = m.inDoubt();
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("row", m.row);
-                if (key != null) {
-                    line.put("key", key);
-                }
-                line.put("state", (sent ? RecipientState.SENT : RecipientState.FAILED).wire());
-                line.put("to", to);
-                line.put("settled", "by the operator (journal settle)");
-                if (m.messageId != null) {
-                    line.put("mid", m.messageId);
-                }
-                j.result(line);
+                j.result(JournalEntry.settled(m.row, key, sent ? RecipientState.SENT : RecipientState.FAILED, to,
+                        "by the operator (journal settle)", m.messageId));
                 to.forEach(t -> settled.add(new Item(m.row, key, t, (sent ? RecipientState.SENT : RecipientState.FAILED).wire(), m.messageId)));
             }
         }
