@@ -57,8 +57,7 @@ import dev.postilion.smtp.TransactionListener;
 public final class Batch {
 
     /** What to do after the journal could not be written. */
-    private static final String JOURNAL_FIX = "free space (or move the journal), then run again with --resume: a"
-            + " message whose result line was lost is listed as in doubt, none is sent twice";
+    private static final String JOURNAL_FIX = ReplyClassifier.JOURNAL_FIX;
 
     private final RowSource source;
     private final Function<Row, MessageSpec> builder;
@@ -680,9 +679,10 @@ public final class Batch {
                 s.sendAhead(envelope(w, w.now), content(w), tx::beforeDataEnd, tx);
             } catch (SmtpException e) {
                 w.onlyConnectFailures = false;
-                boolean handled = failed(w, w.now, tx, e, w.later, s.server());
+                ReplyClassifier.Verdict v = ReplyClassifier.classify(w, w.now, e, tx.attempt(), options, s.server());
+                apply(w, v, s.server());
                 dropIfClosed();
-                return handled ? complete(w) : notSent(w);
+                return v.unsent() ? notSent(w) : complete(w);
             } catch (MessageException e) {
                 dropIfClosed();
                 if (e.kind() == MessageException.Kind.BAD_DATA) {
@@ -707,7 +707,9 @@ public final class Batch {
             if (tooManyConnections(result.decisive())) {
                 limitSessions(openSessions.get() - 1, result.decisive());
             }
-            List<String> more = classify(w, w.now, result, w.later, server);
+            ReplyClassifier.Verdict v = ReplyClassifier.classify(w, w.now, result, options, server);
+            apply(w, v, server);
+            List<String> more = v.now();
             if (!more.isEmpty()) {
                 w.now = more;
                 w.pending = concat(more, w.later);
@@ -720,7 +722,9 @@ public final class Batch {
         /** The final dot went out and its reply never came. */
         void lost(Work w, Transaction tx, SmtpException e, String server) {
             w.onlyConnectFailures = false;
-            release(w, failed(w, w.now, tx, e, w.later, server) ? complete(w) == Step.DONE : notSent(w) == Step.DONE);
+            ReplyClassifier.Verdict v = ReplyClassifier.classify(w, w.now, e, tx.attempt(), options, server);
+            apply(w, v, server);
+            release(w, v.unsent() ? notSent(w) == Step.DONE : complete(w) == Step.DONE);
         }
 
         /**
@@ -794,7 +798,7 @@ public final class Batch {
                     w.lastReply = e.reply();
                     w.tries++;
                     if (options.retry().mayRetry(w.tries)) {
-                        queue.retry(w, options.clock().nanoTime() + delay(w.tries));
+                        queue.retry(w, options.clock().nanoTime() + RetryPlan.delay(options, w.tries));
                         return true;
                     }
                     if (!w.onlyConnectFailures) {
@@ -1010,13 +1014,7 @@ public final class Batch {
 
     /** The envelope: the first {@code maxRecipients} of {@code to} ({@link #classify} sends the rest next). */
     private Envelope envelope(Work w, List<String> to) {
-        return w.message.envelope(to.subList(0, inOneTransaction(to)));
-    }
-
-    /** How many of {@code to} go in one transaction. */
-    private int inOneTransaction(List<String> to) {
-        int max = options.maxRecipients();
-        return max > 0 ? Math.min(max, to.size()) : to.size();
+        return w.message.envelope(to.subList(0, ReplyClassifier.inOneTransaction(to, options)));
     }
 
     private static MessageContent content(Work w) {
@@ -1032,6 +1030,10 @@ public final class Batch {
         private boolean dotNext;
         private IOException journalFailure;
         private boolean stoppedBeforeDot;
+
+        ReplyClassifier.Attempt attempt() {
+            return new ReplyClassifier.Attempt(accepted, dotNext, stoppedBeforeDot, journalFailure);
+        }
 
         Transaction(Worker worker, Work work, String server) {
             this.worker = worker;
@@ -1081,104 +1083,36 @@ public final class Batch {
         }
     }
 
-    /**
-     * Sorts a transaction's replies into outcomes. Returns the recipients to send at once in a new
-     * transaction (the rest after a 452 "too many recipients", and those beyond {@code maxRecipients});
-     * adds the ones to retry to {@code later}.
-     */
-    private List<String> classify(Work w, List<String> tried, SendResult r, List<String> later, String server) {
-        Reply mail = r.mail();
-        int laterBefore = later.size();
-        if (!mail.isPositiveCompletion()) {
-            if (DailyQuota.reached(mail)) {
-                quotaReached(w, tried, mail, later, server);
-            } else if (mail.isTransientNegative()) {
-                temporary(w, tried, mail, later);
-            } else {
-                refused(w, tried, SmtpStage.MAIL, "MAIL FROM:<" + w.message.envelopeFrom().orElse("") + ">", mail,
-                        server);
-            }
-            serverAnswered(w, false, later.size() > laterBefore, mail.toString(), server);
-            return List.of();
-        }
-        List<String> accepted = new ArrayList<>();
-        List<String> tooMany = new ArrayList<>();
-        int inThis = inOneTransaction(tried);
-        for (SendResult.RecipientReply rr : r.recipients()) {
-            Reply reply = rr.reply();
-            if (reply.isPositiveCompletion()) {
-                accepted.add(rr.address());
-            } else if (DailyQuota.reached(reply)) {
-                quotaReached(w, List.of(rr.address()), reply, later, server);
-            } else if (reply.code() == 452 || "4.5.3".equals(reply.enhanced())) {
-                // RFC 5321 4.5.3.1.10: too many recipients; send the rest in another transaction.
-                tooMany.add(rr.address());
-                w.lastReply = reply;
-            } else if (reply.isTransientNegative()) {
-                temporary(w, List.of(rr.address()), reply, later);
-            } else {
-                refused(w, List.of(rr.address()), SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", reply, server);
-            }
-        }
-        for (int i = r.recipients().size(); i < inThis; i++) {
-            later.add(tried.get(i));
-            w.lastReply = null;
-            w.lastProblem = "the connection closed before the reply to RCPT TO:<" + tried.get(i) + ">";
-        }
-        boolean delivered = false;
-        if (!accepted.isEmpty()) {
-            Reply end = r.end();
-            if (end != null && end.isTransientNegative() || DailyQuota.reached(end)) {
-                notTaken(w, accepted, end);
-            }
-            if (end != null) {
-                if (end.isPositiveCompletion()) {
-                    delivered = true;
+    /** Applies a verdict of the {@link ReplyClassifier} to the row: outcomes, stops, the server's backoff. */
+    private void apply(Work w, ReplyClassifier.Verdict v, String server) {
+        w.later.addAll(v.later());
+        w.lastReply = v.lastReply();
+        w.lastProblem = v.lastProblem();
+        for (ReplyClassifier.Step step : v.steps()) {
+            if (step instanceof ReplyClassifier.Resolve r) {
+                boolean delivered = r.state() == RecipientState.SENT;
+                if (delivered) {
                     messages.incrementAndGet();
-                    resolve(w, accepted, RecipientState.SENT, end, null, QueueId.of(end));
-                    clearErrorRun();
-                } else if (DailyQuota.reached(end)) {
-                    quotaReached(w, accepted, end, later, server);
-                } else if (end.isTransientNegative()) {
-                    temporary(w, accepted, end, later);
-                } else {
-                    refused(w, accepted, SmtpStage.DATA_END, "DATA (end of message)", end, server);
                 }
-            } else if (r.data() != null && r.data().isPermanentNegative()) {
-                refused(w, accepted, SmtpStage.DATA, "DATA", r.data(), server);
-            } else if (r.data() != null && r.data().code() != 354) {
-                temporary(w, accepted, r.data(), later);
-            } else {
-                later.addAll(accepted);
-                w.lastReply = null;
-                w.lastProblem = "the connection closed before the message was sent";
+                resolve(w, r.to(), r.state(), r.reply(), r.problem(), r.queueId());
+                if (delivered) {
+                    clearErrorRun();
+                }
+                if (r.errorRun()) {
+                    permanentError(r.reply(), r.item());
+                }
+            } else if (step instanceof ReplyClassifier.NotTaken n) {
+                notTaken(w, n.to(), n.end());
+            } else if (step instanceof ReplyClassifier.Stop s) {
+                stop(s.outcome(), s.reason());
             }
         }
-        serverAnswered(w, delivered, later.size() > laterBefore || !tooMany.isEmpty(),
-                w.lastReply != null ? w.lastReply.toString() : w.lastProblem, server);
-        List<String> next = new ArrayList<>();
-        if (!tooMany.isEmpty()) {
-            if (delivered) {
-                next.addAll(tooMany);
-            } else {
-                later.addAll(tooMany);
-            }
-        }
-        // Recipients beyond maxRecipients were not in this transaction: they go in the next one, at once.
-        next.addAll(tried.subList(inThis, tried.size()));
-        return next;
-    }
-
-    /**
-     * BAT-07: tells the server's backoff timer how a transaction ended. A delivery, or refusals that
-     * were all permanent, show the server at work; a temporary refusal with nothing delivered counts
-     * towards a pause, and enough of them in a row stop the batch.
-     */
-    private void serverAnswered(Work w, boolean delivered, boolean temporary, String last, String server) {
-        if (delivered || !temporary) {
+        // BAT-07: a delivery, or refusals that were all permanent, show the server at work; a temporary
+        // refusal with nothing delivered counts towards a pause, and enough of them in a row stop the batch.
+        if (v.host() == ReplyClassifier.Host.ANSWERED) {
             host.answered();
-        } else if (!queue.stopped() && host.failed(w.row.number())) {
-            serverUnavailable(last, server);
+        } else if (v.host() == ReplyClassifier.Host.FAILED && !queue.stopped() && host.failed(w.row.number())) {
+            serverUnavailable(v.hostLast(), server);
         }
     }
 
@@ -1208,86 +1142,6 @@ public final class Batch {
     }
 
     /**
-     * LIM-03: the account's daily quota is used up. Every later message would be refused alike, so
-     * the batch stops at once; these recipients, like every row not sent, stay pending for a resume.
-     */
-    private void quotaReached(Work w, List<String> to, Reply reply, List<String> later, String server) {
-        later.addAll(to);
-        w.lastReply = reply;
-        w.lastProblem = null;
-        stop(Outcome.DEFERRED, item(w, to.get(0)) + "the account's daily sending quota is used up\n    " + server
-                + " replied: " + reply.toString().replace("\n", "\n    ") + "\n    the quota counts the whole"
-                + " account over a rolling 24 h, so the batch stopped at once; what it did not send stays pending"
-                + "\n    resume after a rolling 24 h: run the batch again then with --resume"
-                + (journal == null ? " (and a journal: without one, a second run sends everything again)" : ""));
-    }
-
-    private void temporary(Work w, List<String> to, Reply reply, List<String> later) {
-        later.addAll(to);
-        w.lastReply = reply;
-        w.lastProblem = null;
-    }
-
-    private void refused(Work w, List<String> to, SmtpStage stage, String command, Reply reply, String server) {
-        String text = SmtpException.unexpected(stage, command, reply, server).getMessage();
-        resolve(w, to, RecipientState.FAILED, reply, text, null);
-        permanentError(reply, item(w, to.get(0)));
-    }
-
-    /**
-     * Handles a transaction that ended without replies. Returns false when the batch stopped and the
-     * recipients stay unsent.
-     */
-    private boolean failed(Work w, List<String> tried, Transaction tx, SmtpException e, List<String> later,
-                           String server) {
-        if (tx.stoppedBeforeDot) {
-            return false;  // the batch was cancelled: the recipients stay pending for --resume
-        }
-        if (tx.journalFailure != null) {
-            stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + tx.journalFailure.getMessage()
-                    + "\n    the final dot was not sent; the batch stopped (nothing is sent that cannot be recorded)"
-                    + "\n    " + JOURNAL_FIX);
-            return false;
-        }
-        if (tx.dotNext && e.stage() == SmtpStage.DATA_END) {
-            // RFC 1047: the dot went out and no reply came back; the server may have the message.
-            String why = e.getMessage().startsWith(". failed: ") ? e.getMessage().substring(10) : e.getMessage();
-            resolve(w, tx.accepted, RecipientState.IN_DOUBT, e.reply(), "the final dot was sent, then " + why, null);
-            for (String t : tried) {
-                if (!tx.accepted.contains(t)) {
-                    later.add(t);
-                }
-            }
-            w.lastProblem = e.getMessage();
-            return true;
-        }
-        switch (e.kind()) {
-            case TEMPORARY, PROTOCOL -> {
-                later.addAll(tried);
-                w.lastReply = e.reply();
-                w.lastProblem = e.getMessage();
-                if (!queue.stopped() && host.failed(w.row.number())) {
-                    serverUnavailable(e.reply() != null ? e.reply().toString() : e.getMessage(), server);
-                }
-                return true;
-            }
-            case PERMANENT, INPUT -> {
-                if (DailyQuota.reached(e.reply())) {
-                    quotaReached(w, tried, e.reply(), later, server);
-                    return true;
-                }
-                resolve(w, tried, RecipientState.FAILED, e.reply(), e.getMessage(), null);
-                return true;
-            }
-            case AUTH -> stop(Outcome.AUTH_FAILED, e.getMessage());
-            case TLS, CONFIG -> stop(Outcome.CONFIG, e.getMessage());
-            case LOCAL_IO -> stop(Outcome.LOCAL_IO, item(w, tried.get(0)) + e.getMessage());
-            default -> stop(Outcome.INTERNAL, item(w, tried.get(0)) + e.getMessage());
-        }
-        return false;
-    }
-
-    /**
      * Puts the row back for a retry, or records its pending recipients as deferred, or as expired
      * when the message has been refused temporarily for longer than {@code maxAge}. False when the
      * batch has stopped: the recipients stay pending, for a resume.
@@ -1296,32 +1150,15 @@ public final class Batch {
         if (queue.stopped()) {
             return false;
         }
-        Duration maxAge = options.maxAge();
-        long age = options.clock().epochMillis() - w.firstTry;
-        if (maxAge != null && age >= maxAge.toMillis()) {
-            // BAT-08, RFC 5321 4.5.4.1: give up on a message after its lifetime (Postfix: maximal_queue_lifetime).
-            resolve(w, w.pending, RecipientState.EXPIRED, w.lastReply, "still refused temporarily " + words(age)
-                    + " after its first try (" + java.time.Instant.ofEpochMilli(w.firstTry) + "), past maxAge "
-                    + words(maxAge.toMillis()) + ": expired, not tried again"
-                    + (w.lastReply == null && w.lastProblem != null ? "; the last problem: " + w.lastProblem : ""),
-                    null);
-            finished.incrementAndGet();
-            return true;
-        }
-        if (options.retry().mayRetry(w.tries + 1)) {
+        RetryPlan plan = RetryPlan.after(w, options);
+        if (plan.retry()) {
             w.tries++;
-            queue.retry(w, options.clock().nanoTime() + delay(w.tries));
+            queue.retry(w, plan.due());
             return true;
         }
-        // w.tries counts the retries; the report's "attempts" (tries + 1) counts the first try too.
-        String why = w.lastReply != null ? null : w.lastProblem;
-        resolve(w, w.pending, RecipientState.DEFERRED, w.lastReply, why, null);
+        resolve(w, w.pending, plan.state(), w.lastReply, plan.problem(), null);
         finished.incrementAndGet();
         return true;
-    }
-
-    private long delay(int tries) {
-        return options.retry().delay(tries, options.random().getAsDouble()).toNanos();
     }
 
     // ------------------------------------------------------------------ outcomes
