@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import dev.postilion.message.Mailbox;
@@ -64,6 +63,8 @@ public final class Batch {
     private final SessionFactory sessions;
     private final BatchOptions options;
     private final MimeAssembler assembler = new MimeAssembler();
+    private final Ledger ledger;
+    private final Tally tally;
 
     /** Volatile: {@link #cancel} forces it to disk from another thread. */
     private volatile Journal journal;
@@ -75,9 +76,6 @@ public final class Batch {
     private String keyName = Journal.KEYS_DEFAULT;
     private boolean acceptSourceChange;
     private Map<String, Object> about = Map.of();
-    private final AtomicLong duplicates = new AtomicLong();
-    /** Rows an earlier run finished whose other cells have changed since (not sent again). */
-    private final AtomicLong changed = new AtomicLong();
     private String batchId;
     private Report report = Report.none();
     private WorkQueue queue;
@@ -89,31 +87,14 @@ public final class Batch {
     private boolean createJournal;
     private Map<String, Path> otherOutputs = Map.of();
 
-    private final AtomicLong rows = new AtomicLong();
-    private final AtomicLong doneBefore = new AtomicLong();
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final AtomicLong deferred = new AtomicLong();
-    private final AtomicLong expired = new AtomicLong();
-    private final AtomicLong inDoubt = new AtomicLong();
-    private final AtomicLong invalid = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
-    private final AtomicLong pending = new AtomicLong();
-    private final AtomicLong messages = new AtomicLong();
-    private final AtomicLong finished = new AtomicLong();
-    private final AtomicLong checked = new AtomicLong();
     /** The rows this run has to do, for the progress total; -1 while unknown. */
     private volatile long expected = -1;
     /** Whether the source was read to its end: the final progress total is then the rows this run had. */
     private volatile boolean readToEnd;
 
-    private final List<String> problems = new ArrayList<>();
-    private long moreProblems;
     private Outcome stopOutcome;
     private String stopReason;
     private Throwable fatal;
-    private String lastErrorKey;
-    private volatile int errorRun;
     /** How many connections the server lets the batch keep (LIM-02): the concurrency, fewer after a 432. */
     private final AtomicInteger allowedSessions = new AtomicInteger(1);
     /** Connections open right now. */
@@ -134,6 +115,8 @@ public final class Batch {
         this.builder = builder;
         this.sessions = () -> open(sessions);
         this.options = options;
+        this.ledger = new Ledger(options, this::stop, this::progress);
+        this.tally = ledger.tally();
     }
 
     /**
@@ -225,6 +208,7 @@ public final class Batch {
                 journal = Journal.open(options.journal(), new Journal.Request(options.resume(), createJournal,
                         options.shard(), source.describe(), options.fsync(), journalFiles, keyName, acceptSourceChange,
                         facts()));
+                ledger.journal(journal);
                 journal.warnings().forEach(options.log());
                 resume = journal.state();
                 batchId = journal.batchId();
@@ -266,11 +250,12 @@ public final class Batch {
                 report = Report.to(reportPath, reportFiles).onFailure(e -> stop(Outcome.LOCAL_IO, "report "
                         + Journal.shown(reportPath) + " cannot be written: " + e.getMessage() + "\n    the batch stopped"
                         + " before its next message; " + JOURNAL_FIX));
+                ledger.report(report);
                 if (journal != null) {
                     Report r = report;
                     journal.onSync(r::flush);
                     if (options.resume()) {
-                        journal.earlierOutcomes(this::earlierLine);
+                        journal.earlierOutcomes(ledger::earlier);
                     }
                 }
             }
@@ -300,7 +285,7 @@ public final class Batch {
             joinUninterruptibly(t);
         }
         for (Work w : queue.drain()) {
-            pendingLine(w);
+            ledger.pending(w);
         }
         return finish(started);
     }
@@ -431,7 +416,7 @@ public final class Batch {
                         continue;
                     }
                     if (resume.complete(number)) {
-                        doneBefore.incrementAndGet();
+                        tally.doneBefore.incrementAndGet();
                         continue;
                     }
                     work.id = number;
@@ -439,8 +424,8 @@ public final class Batch {
                     Long key = namedKey(row);
                     if (key == null) {
                         if (options.shard().index() == 1) {
-                            rows.incrementAndGet();
-                            invalidRow(row, "has no key (" + keyName + " is empty): every row needs one");
+                            tally.rows.incrementAndGet();
+                            ledger.invalidRow(row, "has no key (" + keyName + " is empty): every row needs one");
                         }
                         continue;
                     }
@@ -449,13 +434,13 @@ public final class Batch {
                     }
                     ResumeState.Claim claim = resume.claim(key);
                     if (claim == ResumeState.Claim.DONE_BEFORE) {
-                        doneBefore.incrementAndGet();
+                        tally.doneBefore.incrementAndGet();
                         changedSince(row, key);
                         continue;
                     }
                     if (claim == ResumeState.Claim.DUPLICATE) {
-                        rows.incrementAndGet();
-                        duplicate(row, key);
+                        tally.rows.incrementAndGet();
+                        ledger.duplicate(row, key, keyName);
                         continue;
                     }
                     work.id = key;
@@ -465,21 +450,21 @@ public final class Batch {
                 if (why != null && work.key == null && !byRowNumber && options.shard().index() != 1) {
                     continue;  // a row without a key belongs to no shard: the first reports it
                 }
-                rows.incrementAndGet();
+                tally.rows.incrementAndGet();
                 if (why != null) {
-                    invalidRow(row, why);
+                    ledger.invalidRow(row, why);
                     continue;
                 }
                 if (!queue.put(work)) {
                     // Counted as read, so it must be counted as left: every row ends in exactly one count.
-                    pendingLine(work);
+                    ledger.pending(work);
                     break;
                 }
                 progress();
             }
             if (!queue.stopped()) {
                 readToEnd = true;
-                expected = rows.get();  // the source is read to its end: its rows are the exact total
+                expected = tally.rows.get();  // the source is read to its end: its rows are the exact total
             }
         } catch (SourceException e) {
             stop(e.missing() ? Outcome.NO_INPUT : Outcome.BAD_SOURCE, e.getMessage());
@@ -538,16 +523,16 @@ public final class Batch {
                     try {
                         Boolean ready = prepare(w);
                         if (ready == null) {
-                            pendingLine(w);
+                            ledger.pending(w);
                         } else if (ready) {
                             handedOn = queue.putReady(w);
                             if (!handedOn) {
-                                pendingLine(w);
+                                ledger.pending(w);
                             }
                         }
                     } catch (RuntimeException | Error e) {
                         fatal(e);
-                        pendingLine(w);
+                        ledger.pending(w);
                     } finally {
                         if (!handedOn) {
                             queue.builtNothing();
@@ -645,12 +630,7 @@ public final class Batch {
                 }
             }
             if (options.dryRun()) {
-                messages.incrementAndGet();
-                checked.addAndGet(w.pending.size());
-                for (String to : w.pending) {
-                    report.line(ReportLine.checked(w.row.number(), to, w.messageId));
-                }
-                finished.incrementAndGet();
+                ledger.checked(w);
                 return Step.DONE;
             }
             if (w.now == null) {
@@ -686,11 +666,11 @@ public final class Batch {
             } catch (MessageException e) {
                 dropIfClosed();
                 if (e.kind() == MessageException.Kind.BAD_DATA) {
-                    resolve(w, w.now, RecipientState.FAILED, null, e.getMessage(), null);
+                    ledger.resolve(w, w.now, RecipientState.FAILED, null, e.getMessage(), null);
                     return complete(w);
                 }
                 stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
-                        item(w, w.now.get(0)) + e.getMessage());
+                        ledger.item(w, w.now.get(0)) + e.getMessage());
                 return notSent(w);
             }
             onConnection++;
@@ -802,8 +782,8 @@ public final class Batch {
                         return true;
                     }
                     if (!w.onlyConnectFailures) {
-                        resolve(w, w.pending, RecipientState.DEFERRED, e.reply(), why, null);
-                        finished.incrementAndGet();
+                        ledger.resolve(w, w.pending, RecipientState.DEFERRED, e.reply(), why, null);
+                        tally.finished.incrementAndGet();
                         return true;
                     }
                     stop(Outcome.DEFERRED, why + "\n    no connection after " + w.tries + " tries; the batch stopped"
@@ -869,7 +849,7 @@ public final class Batch {
         w.now = null;
         w.later = null;
         if (w.pending.isEmpty()) {
-            finished.incrementAndGet();
+            tally.finished.incrementAndGet();
             return Step.DONE;
         }
         return retryOrDefer(w) ? Step.DONE : Step.NOT_SENT;
@@ -888,7 +868,7 @@ public final class Batch {
     /** The worker is finished with the row: done, or left unsent (reported pending). */
     private void release(Work w, boolean done) {
         if (!done) {
-            pendingLine(w);
+            ledger.pending(w);
         }
         queue.done();
     }
@@ -903,35 +883,32 @@ public final class Batch {
         try {
             spec = builder.apply(row);
             if (spec == null) {
-                skipped.incrementAndGet();
-                finished.incrementAndGet();
-                report.line(ReportLine.skipped(row.number()));
-                progress();
+                ledger.skipped(row);
                 return false;
             }
             if (!byRowNumber && w.key == null) {
                 Long key = recipientsKey(spec);
                 if (key != null) {
                     if (!options.shard().containsKey(key)) {
-                        rows.decrementAndGet();  // another shard's row
+                        tally.rows.decrementAndGet();  // another shard's row
                         return false;
                     }
                     ResumeState.Claim claim = resume.claim(key);
                     if (claim == ResumeState.Claim.DONE_BEFORE) {
-                        rows.decrementAndGet();
-                        doneBefore.incrementAndGet();
+                        tally.rows.decrementAndGet();
+                        tally.doneBefore.incrementAndGet();
                         changedSince(row, key);
                         progress();
                         return false;
                     }
                     if (claim == ResumeState.Claim.DUPLICATE) {
-                        duplicate(row, key);
+                        ledger.duplicate(row, key, keyName);
                         return false;
                     }
                     w.key = key;
                     w.id = key;
                 } else if (options.shard().index() != 1) {
-                    rows.decrementAndGet();  // no recipient, no key: the first shard reports the row
+                    tally.rows.decrementAndGet();  // no recipient, no key: the first shard reports the row
                     return false;
                 }
             }
@@ -960,11 +937,11 @@ public final class Batch {
                 message.size();
             }
             if (message.envelopeFrom().isEmpty() || message.envelopeFrom().get().isEmpty()) {
-                invalidRow(row, "its message has no sender: give from in the message (or a profile with from:)");
+                ledger.invalidRow(row, "its message has no sender: give from in the message (or a profile with from:)");
                 return false;
             }
             if (message.envelopeRecipients().isEmpty()) {
-                invalidRow(row, "its message has no recipient (to, cc or bcc)");
+                ledger.invalidRow(row, "its message has no recipient (to, cc or bcc)");
                 return false;
             }
             List<String> toSend = new ArrayList<>();
@@ -980,25 +957,25 @@ public final class Batch {
             w.pending = toSend;
             w.open = toSend.size() + listed.size();
             if (!listed.isEmpty()) {
-                resolve(w, listed, RecipientState.IN_DOUBT, null, "an earlier run sent the final dot and got no reply: the message"
+                ledger.resolve(w, listed, RecipientState.IN_DOUBT, null, "an earlier run sent the final dot and got no reply: the message"
                         + " may have been delivered; not resent (--resend-in-doubt sends it again with Message-ID "
                         + w.messageId + ")", null, false);
             }
             if (toSend.isEmpty()) {
-                finished.incrementAndGet();
+                tally.finished.incrementAndGet();
                 return false;
             }
             return true;
         } catch (InvalidRowException e) {
-            invalidRow(row, e.getMessage(), e.where());
+            ledger.invalidRow(row, e.getMessage(), e.where());
             return false;
         } catch (MessageException e) {
             if (e.kind() == MessageException.Kind.BAD_DATA) {
-                invalidRow(row, e.getMessage());
+                ledger.invalidRow(row, e.getMessage());
                 return false;
             }
             stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
-                    "[row " + row.number() + "] " + origin() + e.getMessage());
+                    "[row " + row.number() + "] " + ledger.origin() + e.getMessage());
             return null;
         }
     }
@@ -1092,17 +1069,17 @@ public final class Batch {
             if (step instanceof ReplyClassifier.Resolve r) {
                 boolean delivered = r.state() == RecipientState.SENT;
                 if (delivered) {
-                    messages.incrementAndGet();
+                    tally.messages.incrementAndGet();
                 }
-                resolve(w, r.to(), r.state(), r.reply(), r.problem(), r.queueId());
+                ledger.resolve(w, r.to(), r.state(), r.reply(), r.problem(), r.queueId());
                 if (delivered) {
-                    clearErrorRun();
+                    ledger.clearErrorRun();
                 }
                 if (r.errorRun()) {
-                    permanentError(r.reply(), r.item());
+                    ledger.permanentError(r.reply(), r.item());
                 }
             } else if (step instanceof ReplyClassifier.NotTaken n) {
-                notTaken(w, n.to(), n.end());
+                ledger.notTaken(w, n.to(), n.end());
             } else if (step instanceof ReplyClassifier.Stop s) {
                 stop(s.outcome(), s.reason());
             }
@@ -1124,24 +1101,6 @@ public final class Batch {
     }
 
     /**
-     * Journals that the server answered the final dot without taking the message, so that a resume
-     * does not take the "sending" line for a message in doubt, whatever becomes of these recipients
-     * in this run (sent on a retry, deferred, or left pending when the batch stops).
-     */
-    private void notTaken(Work w, List<String> to, Reply end) {
-        if (journal == null) {
-            return;
-        }
-        try {
-            journal.result(JournalEntry.notSent(w.row.number(), w.key, to, end.code(), end.lines().get(0)));
-        } catch (IOException e) {
-            stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
-                    + "\n    the batch stopped before its next message (nothing is sent that cannot be recorded)"
-                    + "\n    " + JOURNAL_FIX);
-        }
-    }
-
-    /**
      * Puts the row back for a retry, or records its pending recipients as deferred, or as expired
      * when the message has been refused temporarily for longer than {@code maxAge}. False when the
      * batch has stopped: the recipients stay pending, for a resume.
@@ -1156,164 +1115,16 @@ public final class Batch {
             queue.retry(w, plan.due());
             return true;
         }
-        resolve(w, w.pending, plan.state(), w.lastReply, plan.problem(), null);
-        finished.incrementAndGet();
+        ledger.resolve(w, w.pending, plan.state(), w.lastReply, plan.problem(), null);
+        tally.finished.incrementAndGet();
         return true;
-    }
-
-    // ------------------------------------------------------------------ outcomes
-
-    private void resolve(Work w, List<String> to, RecipientState state, Reply reply, String problem, String queueId) {
-        resolve(w, to, state, reply, problem, queueId, true);
-    }
-
-    /** Records a final state for some recipients of a row: journal, report, counts, problems. */
-    private void resolve(Work w, List<String> to, RecipientState state, Reply reply, String problem, String queueId,
-                         boolean journalIt) {
-        if (to.isEmpty()) {
-            return;
-        }
-        boolean done;
-        synchronized (w) {
-            w.open -= to.size();
-            if (!state.isFinal()) {
-                w.clean = false;
-            }
-            done = w.open <= 0 && w.clean;
-        }
-        int attempts = w.tries + 1;
-        if (journal != null && journalIt) {
-            String first = state == RecipientState.DEFERRED || state == RecipientState.EXPIRED
-                    ? java.time.Instant.ofEpochMilli(w.firstTry).toString() : null;
-            try {
-                journal.result(JournalEntry.result(w.row.number(), w.key, state, to,
-                        reply == null ? null : reply.code(), queueId,
-                        state != RecipientState.SENT && reply != null ? reply.lines().get(0) : null, first, attempts,
-                        done));
-            } catch (IOException e) {
-                stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
-                        + "\n    the batch stopped before its next message (nothing is sent that cannot be recorded)"
-                        + "\n    " + JOURNAL_FIX);
-            }
-        }
-        AtomicLong counter = switch (state) {
-            case SENT -> sent;
-            case FAILED -> failed;
-            case DEFERRED -> deferred;
-            case EXPIRED -> expired;
-            default -> inDoubt;
-        };
-        counter.addAndGet(to.size());
-        for (String r : to) {
-            report.line(ReportLine.outcome(w.row.number(), r, state, w.messageId, reply, queueId, attempts,
-                    problem != null && (reply == null || state == RecipientState.EXPIRED) ? problem : null));
-            if (state != RecipientState.SENT) {
-                String text = problem != null ? problem + (reply != null && state == RecipientState.EXPIRED
-                        ? "; the last reply: " + reply : "") : reply != null ? reply.toString() : state.wire();
-                problem(item(w, r) + state.wire() + ": " + text);
-            }
-        }
-        progress();
     }
 
     /** Counts a row finished before whose cells differ from what the journal recorded when it was sent. */
     private void changedSince(Row row, long key) {
         int before = resume.cells(key);
         if (before != 0 && before != RowKey.cells(row)) {
-            changed.incrementAndGet();
-        }
-    }
-
-    /** A final outcome of an earlier run, carried into this run's report: one line per recipient. */
-    private void earlierLine(JournalEntry e) {
-        for (String r : e.to() == null ? List.<String>of() : e.to()) {
-            report.line(ReportLine.earlier(e, r));
-        }
-    }
-
-    /**
-     * A row whose key an earlier row of this run already had (the same recipients, or the same named
-     * key): not sent again; reported, and counted with the skipped rows.
-     */
-    private void duplicate(Row row, long key) {
-        duplicates.incrementAndGet();
-        skipped.incrementAndGet();
-        finished.incrementAndGet();
-        report.line(ReportLine.duplicate(row.number(), RowKey.hex(key),
-                "row " + row.number() + " has the key of an earlier row (" + keyName + "): sent once"));
-        progress();
-    }
-
-    private void invalidRow(Row row, String why) {
-        invalidRow(row, why, null);
-    }
-
-    private void invalidRow(Row row, String why, String where) {
-        invalid.incrementAndGet();
-        finished.incrementAndGet();
-        String field = options.addressField();
-        String address = field == null ? null : row.text(field);
-        if (address != null && (address.length() > 200 || address.chars().anyMatch(c -> c < 0x20))) {
-            address = null;
-        }
-        report.line(ReportLine.invalid(row.number(), address, "row " + row.number() + " " + why));
-        if (journal != null) {
-            try {
-                journal.result(JournalEntry.invalid(row.number(), why));
-            } catch (IOException e) {
-                stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
-                        + "\n    the batch stopped before its next message; " + JOURNAL_FIX);
-            }
-        }
-        problem("[row " + row.number() + (address != null ? " " + address : "") + "] "
-                + (where != null ? where + ": " : origin()) + "invalid row: " + why);
-        progress();
-    }
-
-    /** A row left unsent because the batch stopped: reported as pending, not journaled (a resume sends it). */
-    private void pendingLine(Work w) {
-        pending.incrementAndGet();
-        report.line(ReportLine.pending(w.row.number(), w.pending));
-    }
-
-    private String item(Work w, String to) {
-        return "[row " + w.row.number() + " " + to + "] " + origin();
-    }
-
-    private String origin() {
-        return options.origin() == null ? "" : options.origin() + ": ";
-    }
-
-    private synchronized void problem(String text) {
-        if (problems.size() < BatchOptions.PROBLEMS_SHOWN) {
-            problems.add(text);
-        } else {
-            moreProblems++;
-        }
-    }
-
-    private synchronized void permanentError(Reply reply, String item) {
-        String key = reply.code() + " " + (reply.enhanced() == null ? "" : reply.enhanced());
-        if (key.equals(lastErrorKey)) {
-            errorRun++;
-        } else {
-            lastErrorKey = key;
-            errorRun = 1;
-        }
-        if (options.maxErrors() > 0 && errorRun >= options.maxErrors()) {
-            stop(Outcome.FAILED, "stopped after " + errorRun + " identical permanent errors in a row (the last: " + item
-                    + reply.lines().get(0) + ")\n    the server refuses everything alike (sender throttled, quota,"
-                    + " policy?); find the cause, then run again with --resume (maxErrors 0 never stops)");
-        }
-    }
-
-    private void clearErrorRun() {
-        if (errorRun == 0) {
-            return;
-        }
-        synchronized (this) {
-            lastErrorKey = null;
-            errorRun = 0;
+            tally.changed.incrementAndGet();
         }
     }
 
@@ -1379,7 +1190,7 @@ public final class Batch {
         if (options.progress() == Progress.NONE) {
             return;
         }
-        long done = finished.get();
+        long done = tally.finished.get();
         // The total ahead is an estimate where rows are sliced by key: never show more done than total.
         options.progress().update(done, expected < 0 ? -1 : Math.max(expected, done), totals());
     }
@@ -1395,8 +1206,7 @@ public final class Batch {
     }
 
     private Totals totals() {
-        return new Totals(rows.get(), doneBefore.get(), sent.get(), failed.get(), deferred.get(), inDoubt.get(),
-                invalid.get(), skipped.get(), pending.get(), messages.get(), expired.get(), checked.get());
+        return tally.snapshot();
     }
 
     // ------------------------------------------------------------------ the end
@@ -1412,19 +1222,19 @@ public final class Batch {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         Totals t = totals();
         Outcome outcome = outcome(t);
-        if (changed.get() > 0) {
-            options.log().accept(source.describe() + ": " + changed.get() + (changed.get() == 1 ? " row" : " rows")
+        if (tally.changed.get() > 0) {
+            options.log().accept(source.describe() + ": " + tally.changed.get() + (tally.changed.get() == 1 ? " row" : " rows")
                     + " sent in an earlier run changed since (other cells than the key); not sent again: rows are"
                     + " matched by key");
         }
-        if (duplicates.get() > 0) {
-            options.log().accept(source.describe() + ": " + duplicates.get() + (duplicates.get() == 1 ? " row repeats"
+        if (tally.duplicates.get() > 0) {
+            options.log().accept(source.describe() + ": " + tally.duplicates.get() + (tally.duplicates.get() == 1 ? " row repeats"
                     : " rows repeat") + " the key of an earlier row (" + keyName + "); each key was sent once (the"
                     + " report lists them as duplicate; name a key: to send one person several messages)");
         }
         BatchResult result;
         synchronized (this) {
-            result = new BatchResult(outcome, t, stopReason, problems, moreProblems, elapsed, batchId,
+            result = new BatchResult(outcome, t, stopReason, ledger.problems(), ledger.moreProblems(), elapsed, batchId,
                     report.path(), options.journal());
         }
         report.line(new ReportLine.Summary(batchId, source.describe(), options.shard().toString(), outcome, t,
@@ -1438,13 +1248,13 @@ public final class Batch {
                         ? stopReason : "report " + Journal.shown(options.report()) + " cannot be written: "
                         + e.getMessage() + "; the previous report is kept";
             }
-            result = new BatchResult(Outcome.LOCAL_IO, t, why, problems, moreProblems, elapsed, batchId, null,
+            result = new BatchResult(Outcome.LOCAL_IO, t, why, ledger.problems(), ledger.moreProblems(), elapsed, batchId, null,
                     options.journal());
         }
         if (readToEnd) {
             // Rows found done before (or outside this shard) by their key while being built are decided
             // only now: the exact total is the rows this run had.
-            expected = rows.get();
+            expected = tally.rows.get();
         }
         progress();  // the final frame: every row counted (100% when the batch ran to its end)
         options.progress().close();
