@@ -95,10 +95,6 @@ public final class Batch {
     private Outcome stopOutcome;
     private String stopReason;
     private Throwable fatal;
-    /** How many connections the server lets the batch keep (LIM-02): the concurrency, fewer after a 432. */
-    private final AtomicInteger allowedSessions = new AtomicInteger(1);
-    /** Connections open right now. */
-    private final AtomicInteger openSessions = new AtomicInteger();
     /** Why the batch was cancelled from outside; from then on no final dot is sent. */
     private volatile String cancelled;
 
@@ -113,7 +109,7 @@ public final class Batch {
     public Batch(RowSource source, Function<Row, MessageSpec> builder, SessionFactory sessions, BatchOptions options) {
         this.source = source;
         this.builder = builder;
-        this.sessions = () -> open(sessions);
+        this.sessions = sessions;
         this.options = options;
         this.ledger = new Ledger(options, this::stop, this::progress);
         this.tally = ledger.tally();
@@ -267,7 +263,7 @@ public final class Batch {
         limiter = options.rate() == null ? null : new RateLimiter(options.rate(), options.clock());
         host = new HostBackoff(options.retry(), options.clock(), options.random());
         int n = options.concurrency();
-        allowedSessions.set(n);
+        Worker.Connections connections = new Worker.Connections(n);
         queue = new WorkQueue(Math.max(16, n * 4), Math.max(8, n * 2), Math.max(64, n * 64), options.clock());
         List<Thread> threads = new ArrayList<>();
         // Messages are built on their own threads, one per core: building a MIME message costs more
@@ -277,7 +273,8 @@ public final class Batch {
             threads.add(start(new Builder(), "postilion-batch-build-" + i));
         }
         for (int i = 1; i <= n; i++) {
-            threads.add(start(new Worker(i), "postilion-batch-" + i));
+            threads.add(start(new Worker(i, this, queue, limiter, host, ledger, sessions, connections),
+                    "postilion-batch-" + i));
         }
         read();
         queue.inputDone();
@@ -545,339 +542,11 @@ public final class Batch {
         }
     }
 
-    // ------------------------------------------------------------------ the workers
-
-    /** One connection of the pool and the thread that drives it. */
-    /**
-     * How long a connection with a final dot unanswered waits for a builder's next row before it
-     * reads that reply instead: long enough for a message to be built, short for a server.
-     */
-    private static final long PATIENCE = TimeUnit.MILLISECONDS.toNanos(2);
-
-    /** How a worker left a row: finished or put back, left unsent (the batch stopped), or awaiting its reply. */
-    private enum Step { DONE, NOT_SENT, IN_FLIGHT }
-
-    private final class Worker implements Runnable {
-        /** 1 to the concurrency: when the server allows fewer connections, the highest go first. */
-        private final int index;
-        private SmtpSession session;
-        private SmtpException failure;
-        private int onConnection;
-        private int connectFailures;
-        /** Rows whose last transaction left recipients to send at once (a 452); still taken from the queue. */
-        private final ArrayDeque<Work> again = new ArrayDeque<>();
-
-        Worker(int index) {
-            this.index = index;
-        }
-
-        @Override
-        public void run() {
-            try {
-                Work w;
-                while ((w = next()) != null) {
-                    Step step;
-                    try {
-                        step = process(w);
-                    } catch (RuntimeException | Error e) {
-                        fatal(e);
-                        step = Step.NOT_SENT;
-                    }
-                    if (step != Step.IN_FLIGHT) {
-                        release(w, step == Step.DONE);
-                    }
-                }
-            } catch (InterruptedException e) {
-                stop(Outcome.DEFERRED, "interrupted");
-            } finally {
-                hangUp();
-                for (Work w; (w = again.poll()) != null; ) {
-                    release(w, false);
-                }
-            }
-        }
-
-        /**
-         * The next row: one to send again at once, else one ready in the queue. Before waiting for
-         * one, the reply to the last message's final dot is read (it may be what the queue waits for).
-         */
-        private Work next() throws InterruptedException {
-            if (index > allowedSessions.get()) {
-                retire();
-                return null;
-            }
-            Work w = again.poll();
-            if (w == null) {
-                w = queue.poll(session != null && session.hasPending() ? PATIENCE : 0);
-            }
-            if (w != null) {
-                return w;
-            }
-            settle();
-            w = again.poll();
-            return w != null ? w : queue.take();
-        }
-
-        /** Sends one transaction of the row; its outcome reaches {@link Transaction}, maybe later. */
-        private Step process(Work w) throws InterruptedException {
-            if (w.message == null) {
-                Boolean ready = prepare(w);
-                if (ready == null) {
-                    return Step.NOT_SENT;
-                }
-                if (!ready) {
-                    return Step.DONE;
-                }
-            }
-            if (options.dryRun()) {
-                ledger.checked(w);
-                return Step.DONE;
-            }
-            if (w.now == null) {
-                w.now = w.pending;
-                w.later = new ArrayList<>();
-            }
-            w.pending = concat(w.now, w.later);
-            if (queue.stopped()) {
-                return notSent(w);
-            }
-            if (limiter != null) {
-                long wait = limiter.reserve();
-                if (wait > 0) {
-                    // Waiting for the rate: read the last reply first rather than leave the dot unanswered.
-                    settle();
-                    options.clock().sleep(wait);
-                }
-            }
-            SmtpSession s = session();
-            if (s == null) {
-                w.now = null;
-                return connectFailed(w) ? Step.DONE : Step.NOT_SENT;
-            }
-            Transaction tx = new Transaction(this, w, s.server());
-            try {
-                s.sendAhead(envelope(w, w.now), content(w), tx::beforeDataEnd, tx);
-            } catch (SmtpException e) {
-                w.onlyConnectFailures = false;
-                ReplyClassifier.Verdict v = ReplyClassifier.classify(w, w.now, e, tx.attempt(), options, s.server());
-                apply(w, v, s.server());
-                dropIfClosed();
-                return v.unsent() ? notSent(w) : complete(w);
-            } catch (MessageException e) {
-                dropIfClosed();
-                if (e.kind() == MessageException.Kind.BAD_DATA) {
-                    ledger.resolve(w, w.now, RecipientState.FAILED, null, e.getMessage(), null);
-                    return complete(w);
-                }
-                stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
-                        ledger.item(w, w.now.get(0)) + e.getMessage());
-                return notSent(w);
-            }
-            onConnection++;
-            if (options.perConnection() > 0 && onConnection >= options.perConnection()) {
-                hangUp();
-            }
-            dropIfClosed();
-            return Step.IN_FLIGHT;
-        }
-
-        /** A transaction's replies, when they come: sorted into outcomes, then the row goes on or is done. */
-        void ended(Work w, SendResult result, String server) {
-            w.onlyConnectFailures = false;
-            if (tooManyConnections(result.decisive())) {
-                limitSessions(openSessions.get() - 1, result.decisive());
-            }
-            ReplyClassifier.Verdict v = ReplyClassifier.classify(w, w.now, result, options, server);
-            apply(w, v, server);
-            List<String> more = v.now();
-            if (!more.isEmpty()) {
-                w.now = more;
-                w.pending = concat(more, w.later);
-                again.add(w);
-                return;
-            }
-            release(w, complete(w) == Step.DONE);
-        }
-
-        /** The final dot went out and its reply never came. */
-        void lost(Work w, Transaction tx, SmtpException e, String server) {
-            w.onlyConnectFailures = false;
-            ReplyClassifier.Verdict v = ReplyClassifier.classify(w, w.now, e, tx.attempt(), options, server);
-            apply(w, v, server);
-            release(w, v.unsent() ? notSent(w) == Step.DONE : complete(w) == Step.DONE);
-        }
-
-        /**
-         * LIM-02: the server allows fewer connections than the concurrency, and this one is among
-         * the extra: it finishes what it has, hangs up and hands its rows back to the others.
-         */
-        private void retire() {
-            settle();
-            hangUp();
-            for (Work w; (w = again.poll()) != null; ) {
-                queue.retry(w, options.clock().nanoTime());
-                queue.done();
-            }
-        }
-
-        /** The pending reply, if any, read now. */
-        private void settle() {
-            if (session != null && session.hasPending()) {
-                session.completePending();
-                dropIfClosed();
-            }
-        }
-
-        /** The open session, or a new one; null when it could not be opened ({@link #failure} says why). */
-        private SmtpSession session() throws InterruptedException {
-            host.awaitTurn(this::hangUp);
-            if (session != null && session.isOpen()) {
-                return session;
-            }
-            if (session != null) {
-                session.close();
-                openSessions.decrementAndGet();
-            }
-            session = null;
-            failure = null;
-            if (connectFailures > 0) {
-                options.clock().sleep(options.retry().delay(connectFailures, options.random().getAsDouble()).toNanos());
-            }
-            try {
-                session = sessions.open();
-                openSessions.incrementAndGet();
-                onConnection = 0;
-                connectFailures = 0;
-                return session;
-            } catch (SmtpException e) {
-                failure = e;
-                return null;
-            }
-        }
-
-        /** After a failed connect: retry the row later, defer it, or stop the batch. */
-        private boolean connectFailed(Work w) {
-            SmtpException e = failure;
-            String why = e.getMessage();
-            switch (e.kind()) {
-                case AUTH -> stop(Outcome.AUTH_FAILED, why + "\n    the batch stopped at once: nothing more is sent"
-                        + " with these credentials");
-                case TLS, CONFIG -> stop(Outcome.CONFIG, why);
-                case PROTOCOL -> stop(Outcome.PROTOCOL, why);
-                case PERMANENT -> stop(Outcome.FAILED, why + "\n    the server refuses the session; the batch stopped");
-                case TEMPORARY -> {
-                    connectFailures++;
-                    if (tooManyConnections(e.reply())) {
-                        // LIM-02: a capacity signal, not the row's failure: fewer connections, and
-                        // the row goes back at once without using up a try.
-                        limitSessions(openSessions.get(), e.reply());
-                        queue.retry(w, options.clock().nanoTime());
-                        return true;
-                    }
-                    w.lastProblem = why;
-                    w.lastReply = e.reply();
-                    w.tries++;
-                    if (options.retry().mayRetry(w.tries)) {
-                        queue.retry(w, options.clock().nanoTime() + RetryPlan.delay(options, w.tries));
-                        return true;
-                    }
-                    if (!w.onlyConnectFailures) {
-                        ledger.resolve(w, w.pending, RecipientState.DEFERRED, e.reply(), why, null);
-                        tally.finished.incrementAndGet();
-                        return true;
-                    }
-                    stop(Outcome.DEFERRED, why + "\n    no connection after " + w.tries + " tries; the batch stopped"
-                            + " (run it again later with --resume)");
-                }
-                default -> stop(Outcome.INTERNAL, why);
-            }
-            return false;
-        }
-
-        private void dropIfClosed() {
-            if (session != null && !session.isOpen()) {
-                session.close();
-                openSessions.decrementAndGet();
-                session = null;
-                // A 421 or a dropped connection: wait a little before the next connect.
-                connectFailures = Math.max(connectFailures, 1);
-            }
-        }
-
-        private void hangUp() {
-            if (session != null) {
-                try {
-                    session.quit();
-                } catch (SmtpException ignored) {
-                    session.close();
-                }
-                openSessions.decrementAndGet();
-                session = null;
-            }
-        }
-    }
-
-    /**
-     * LIM-02: a reply saying the account has too many connections at once (Exchange: {@code 432
-     * 4.3.2 Concurrent connections limit exceeded}, {@code 421 4.3.2 ... concurrent connections});
-     * it asks for fewer connections, not for giving up.
-     */
-    static boolean tooManyConnections(Reply r) {
-        if (r == null || !r.isTransientNegative()) {
-            return false;
-        }
-        return r.code() == 432 || "4.3.2".equals(r.enhanced())
-                && CONCURRENCY_TEXT.matcher(String.join(" ", r.lines())).find();
-    }
-
-    private static final java.util.regex.Pattern CONCURRENCY_TEXT =
-            java.util.regex.Pattern.compile("(?i)concurren|thread limit|too many connections");
-
-    /** The server allows at most {@code n} connections: the workers above that hang up. */
-    private void limitSessions(int n, Reply reply) {
-        int target = Math.max(1, n);
-        int before = allowedSessions.getAndUpdate(a -> Math.min(a, target));
-        if (target < before) {
-            options.log().accept("the server limits concurrent connections (" + reply.lines().get(0)
-                    + "): going on with " + target + (target == 1 ? " connection" : " connections"));
-        }
-    }
-
-    /** The row's transaction round is over: finished, or put back for a retry, or deferred. */
-    private Step complete(Work w) {
-        w.pending = w.later == null ? List.of() : w.later;
-        w.now = null;
-        w.later = null;
-        if (w.pending.isEmpty()) {
-            tally.finished.incrementAndGet();
-            return Step.DONE;
-        }
-        return retryOrDefer(w) ? Step.DONE : Step.NOT_SENT;
-    }
-
-    /** The batch stopped with the row's recipients unsent. */
-    private Step notSent(Work w) {
-        if (w.now != null) {
-            w.pending = concat(w.now, w.later == null ? List.of() : w.later);
-        }
-        w.now = null;
-        w.later = null;
-        return Step.NOT_SENT;
-    }
-
-    /** The worker is finished with the row: done, or left unsent (reported pending). */
-    private void release(Work w, boolean done) {
-        if (!done) {
-            ledger.pending(w);
-        }
-        queue.done();
-    }
-
     /**
      * Builds the row's message. True: ready to send; false: the row is finished (invalid, skipped,
      * nothing left); null: the batch stopped.
      */
-    private Boolean prepare(Work w) {
+    Boolean prepare(Work w) {
         Row row = w.row;
         MessageSpec spec;
         try {
@@ -989,137 +658,6 @@ public final class Batch {
         }
     }
 
-    /** The envelope: the first {@code maxRecipients} of {@code to} ({@link #classify} sends the rest next). */
-    private Envelope envelope(Work w, List<String> to) {
-        return w.message.envelope(to.subList(0, ReplyClassifier.inOneTransaction(to, options)));
-    }
-
-    private static MessageContent content(Work w) {
-        return w.small != null ? w.small : w.message;
-    }
-
-    /** One transaction of a row: journals "sending" before the dot and takes the replies when they come. */
-    private final class Transaction implements TransactionListener {
-        private final Worker worker;
-        private final Work work;
-        private final String server;
-        private List<String> accepted;
-        private boolean dotNext;
-        private IOException journalFailure;
-        private boolean stoppedBeforeDot;
-
-        ReplyClassifier.Attempt attempt() {
-            return new ReplyClassifier.Attempt(accepted, dotNext, stoppedBeforeDot, journalFailure);
-        }
-
-        Transaction(Worker worker, Work work, String server) {
-            this.worker = worker;
-            this.work = work;
-            this.server = server;
-        }
-
-        void beforeDataEnd(List<String> to) throws IOException {
-            accepted = to;
-            String why = cancelled;
-            if (why != null) {
-                // BAT-06: stopped from outside (a signal, the run's time limit) while this message
-                // was being written: the dot is never sent, so the server discards it.
-                stoppedBeforeDot = true;
-                throw new IOException(why);
-            }
-            if (journal != null) {
-                try {
-                    journal.sending(work.row.number(), work.key, work.key == null ? 0 : RowKey.cells(work.row), to,
-                            work.messageId, work.date);
-                } catch (IOException e) {
-                    journalFailure = e;
-                    throw new IOException("journal " + journal.path() + " cannot be written: " + e.getMessage(), e);
-                }
-            }
-            dotNext = true;
-        }
-
-        @Override
-        public void ended(SendResult result) {
-            guarded(() -> worker.ended(work, result, server));
-        }
-
-        @Override
-        public void lost(SmtpException e) {
-            guarded(() -> worker.lost(work, this, e, server));
-        }
-
-        /** A listener must not throw into the session: a bug here stops the batch and leaves the row pending. */
-        private void guarded(Runnable r) {
-            try {
-                r.run();
-            } catch (RuntimeException | Error e) {
-                fatal(e);
-                release(work, false);
-            }
-        }
-    }
-
-    /** Applies a verdict of the {@link ReplyClassifier} to the row: outcomes, stops, the server's backoff. */
-    private void apply(Work w, ReplyClassifier.Verdict v, String server) {
-        w.later.addAll(v.later());
-        w.lastReply = v.lastReply();
-        w.lastProblem = v.lastProblem();
-        for (ReplyClassifier.Step step : v.steps()) {
-            if (step instanceof ReplyClassifier.Resolve r) {
-                boolean delivered = r.state() == RecipientState.SENT;
-                if (delivered) {
-                    tally.messages.incrementAndGet();
-                }
-                ledger.resolve(w, r.to(), r.state(), r.reply(), r.problem(), r.queueId());
-                if (delivered) {
-                    ledger.clearErrorRun();
-                }
-                if (r.errorRun()) {
-                    ledger.permanentError(r.reply(), r.item());
-                }
-            } else if (step instanceof ReplyClassifier.NotTaken n) {
-                ledger.notTaken(w, n.to(), n.end());
-            } else if (step instanceof ReplyClassifier.Stop s) {
-                stop(s.outcome(), s.reason());
-            }
-        }
-        // BAT-07: a delivery, or refusals that were all permanent, show the server at work; a temporary
-        // refusal with nothing delivered counts towards a pause, and enough of them in a row stop the batch.
-        if (v.host() == ReplyClassifier.Host.ANSWERED) {
-            host.answered();
-        } else if (v.host() == ReplyClassifier.Host.FAILED && !queue.stopped() && host.failed(w.row.number())) {
-            serverUnavailable(v.hostLast(), server);
-        }
-    }
-
-    private void serverUnavailable(String last, String server) {
-        stop(Outcome.DEFERRED, server + " refused " + host.failuresInARow() + " messages in a row temporarily, each"
-                + " after a longer pause (the last: " + String.valueOf(last).replace("\n", " ") + ")\n    the server"
-                + " cannot take mail now: the batch stopped rather than retry every message on its own; what it did not"
-                + " send stays pending\n    run it again later with --resume");
-    }
-
-    /**
-     * Puts the row back for a retry, or records its pending recipients as deferred, or as expired
-     * when the message has been refused temporarily for longer than {@code maxAge}. False when the
-     * batch has stopped: the recipients stay pending, for a resume.
-     */
-    private boolean retryOrDefer(Work w) {
-        if (queue.stopped()) {
-            return false;
-        }
-        RetryPlan plan = RetryPlan.after(w, options);
-        if (plan.retry()) {
-            w.tries++;
-            queue.retry(w, plan.due());
-            return true;
-        }
-        ledger.resolve(w, w.pending, plan.state(), w.lastReply, plan.problem(), null);
-        tally.finished.incrementAndGet();
-        return true;
-    }
-
     /** Counts a row finished before whose cells differ from what the journal recorded when it was sent. */
     private void changedSince(Row row, long key) {
         int before = resume.cells(key);
@@ -1128,24 +666,17 @@ public final class Batch {
         }
     }
 
-    /**
-     * Opens a connection of the pool. A host name that does not exist stops the whole batch at once
-     * (RFC 5321 4.5.4.1: keep a list of unreachable hosts rather than retrying each item); the rows
-     * stay pending, for a resume once the name is fixed.
-     */
-    private SmtpSession open(SessionFactory factory) throws SmtpException {
-        try {
-            return factory.open();
-        } catch (SmtpException e) {
-            if (e.kind() != SmtpException.Kind.NO_HOST) {
-                throw e;
-            }
-            stop(Outcome.NO_HOST, e.getMessage() + "\n    the batch stopped at once: no row is tried against a host"
-                    + " that does not exist");
-            // Seen as a configuration failure by the connection that opened it: the stop above came first.
-            throw new SmtpException(SmtpException.Kind.CONFIG, e.stage(), e.command(), e.reply(), e.server(),
-                    e.getMessage(), e);
-        }
+    BatchOptions options() {
+        return options;
+    }
+
+    /** Why the batch was cancelled from outside, or null. */
+    String cancelled() {
+        return cancelled;
+    }
+
+    Journal journal() {
+        return journal;
     }
 
     /**
@@ -1169,7 +700,7 @@ public final class Batch {
         }
     }
 
-    private synchronized void stop(Outcome outcome, String reason) {
+    synchronized void stop(Outcome outcome, String reason) {
         if (stopOutcome == null) {
             stopOutcome = outcome;
             stopReason = reason;
@@ -1179,7 +710,7 @@ public final class Batch {
         }
     }
 
-    private synchronized void fatal(Throwable t) {
+    synchronized void fatal(Throwable t) {
         if (fatal == null) {
             fatal = t;
         }
@@ -1318,12 +849,6 @@ public final class Batch {
             }
         }
         return sb.toString();
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 
     private static void joinUninterruptibly(Thread t) {
