@@ -1,33 +1,17 @@
 package dev.postilion.batch;
 
 import java.io.IOException;
-import java.net.IDN;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import dev.postilion.message.Mailbox;
 import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
-import dev.postilion.message.MimeAssembler;
-import dev.postilion.message.OutgoingMessage;
-import dev.postilion.smtp.Envelope;
-import dev.postilion.smtp.MessageContent;
-import dev.postilion.smtp.Reply;
-import dev.postilion.smtp.SendResult;
-import dev.postilion.smtp.SmtpException;
-import dev.postilion.smtp.SmtpSession;
-import dev.postilion.smtp.SmtpStage;
-import dev.postilion.smtp.TransactionListener;
 
 /**
  * A bulk send: rows from a {@link RowSource}, one message per row made by a builder, sent over a
@@ -62,7 +46,8 @@ public final class Batch {
     private final Function<Row, MessageSpec> builder;
     private final SessionFactory sessions;
     private final BatchOptions options;
-    private final MimeAssembler assembler = new MimeAssembler();
+    /** Made once the journal is open (it knows the batch id and what earlier runs did). */
+    private RowMessages messages;
     private final Ledger ledger;
     private final Tally tally;
 
@@ -260,6 +245,8 @@ public final class Batch {
             return early(Outcome.LOCAL_IO, "report " + reportPath + " cannot be written: " + e.getMessage()
                     + "; nothing was sent", started);
         }
+        messages = new RowMessages(builder, options, ledger, resume, byRowNumber, batchId, keyName, this::stop,
+                this::progress);
         limiter = options.rate() == null ? null : new RateLimiter(options.rate(), options.clock());
         host = new HostBackoff(options.retry(), options.clock(), options.random());
         int n = options.concurrency();
@@ -273,7 +260,7 @@ public final class Batch {
             threads.add(start(new Builder(), "postilion-batch-build-" + i));
         }
         for (int i = 1; i <= n; i++) {
-            threads.add(start(new Worker(i, this, queue, limiter, host, ledger, sessions, connections),
+            threads.add(start(new Worker(i, this, messages, queue, limiter, host, ledger, sessions, connections),
                     "postilion-batch-" + i));
         }
         read();
@@ -317,15 +304,6 @@ public final class Batch {
         return RowKey.ofValue(value);
     }
 
-    /** The key of a row's message: a digest of its envelope recipients; null when it has none. */
-    private static Long recipientsKey(MessageSpec spec) {
-        List<String> to = new ArrayList<>();
-        for (List<Mailbox> list : List.of(spec.getTo(), spec.getCc(), spec.getBcc())) {
-            list.forEach(m -> to.add(m.address()));
-        }
-        return RowKey.ofRecipients(to);
-    }
-
     /**
      * On a resume, before anything is sent: reads the source once to see how many of the keys the
      * journal names it still holds, and stops the batch (exit 65) when fewer than half are there: a
@@ -352,7 +330,7 @@ public final class Batch {
                         key = namedKey(row);
                     } else {
                         MessageSpec spec = builder.apply(row);
-                        key = spec == null ? null : recipientsKey(spec);
+                        key = spec == null ? null : RowMessages.recipientsKey(spec);
                     }
                 } catch (RuntimeException e) {
                     continue;  // an invalid row: the run proper reports it
@@ -432,7 +410,7 @@ public final class Batch {
                     ResumeState.Claim claim = resume.claim(key);
                     if (claim == ResumeState.Claim.DONE_BEFORE) {
                         tally.doneBefore.incrementAndGet();
-                        changedSince(row, key);
+                        messages.changedSince(row, key);
                         continue;
                     }
                     if (claim == ResumeState.Claim.DUPLICATE) {
@@ -518,7 +496,7 @@ public final class Batch {
                 while ((w = queue.takeFresh()) != null) {
                     boolean handedOn = false;
                     try {
-                        Boolean ready = prepare(w);
+                        Boolean ready = messages.prepare(w);
                         if (ready == null) {
                             ledger.pending(w);
                         } else if (ready) {
@@ -539,130 +517,6 @@ public final class Batch {
             } catch (InterruptedException e) {
                 stop(Outcome.DEFERRED, "interrupted");
             }
-        }
-    }
-
-    /**
-     * Builds the row's message. True: ready to send; false: the row is finished (invalid, skipped,
-     * nothing left); null: the batch stopped.
-     */
-    Boolean prepare(Work w) {
-        Row row = w.row;
-        MessageSpec spec;
-        try {
-            spec = builder.apply(row);
-            if (spec == null) {
-                ledger.skipped(row);
-                return false;
-            }
-            if (!byRowNumber && w.key == null) {
-                Long key = recipientsKey(spec);
-                if (key != null) {
-                    if (!options.shard().containsKey(key)) {
-                        tally.rows.decrementAndGet();  // another shard's row
-                        return false;
-                    }
-                    ResumeState.Claim claim = resume.claim(key);
-                    if (claim == ResumeState.Claim.DONE_BEFORE) {
-                        tally.rows.decrementAndGet();
-                        tally.doneBefore.incrementAndGet();
-                        changedSince(row, key);
-                        progress();
-                        return false;
-                    }
-                    if (claim == ResumeState.Claim.DUPLICATE) {
-                        ledger.duplicate(row, key, keyName);
-                        return false;
-                    }
-                    w.key = key;
-                    w.id = key;
-                } else if (options.shard().index() != 1) {
-                    tally.rows.decrementAndGet();  // no recipient, no key: the first shard reports the row
-                    return false;
-                }
-            }
-            ResumeState.RowMemory memory = w.key == null && !byRowNumber ? null : resume.partial(w.id);
-            Long first = w.key == null && !byRowNumber ? null : resume.firstTried(w.id);
-            w.firstTry = first != null ? first : options.clock().epochMillis();
-            if (!spec.isRaw()) {
-                if (spec.getMessageId().isEmpty()) {
-                    String domain = spec.getFrom().map(Mailbox::domain).map(Batch::asciiDomain).orElse("postilion.invalid");
-                    spec.messageId(memory != null && memory.messageId != null ? memory.messageId
-                            : "<" + batchId + "." + (w.key != null ? RowKey.hex(w.key) : String.valueOf(row.number()))
-                            + ".postilion@" + domain + ">");
-                }
-                if (spec.getDate().isEmpty()) {
-                    ZonedDateTime date = memory != null && memory.date != null ? ZonedDateTime.parse(memory.date)
-                            : ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-                    spec.date(date);
-                }
-                w.messageId = spec.getMessageId().orElse(null);
-                w.date = spec.getDate().map(ZonedDateTime::toOffsetDateTime).map(Object::toString).orElse(null);
-            }
-            OutgoingMessage message = assembler.assemble(spec);
-            byte[] bytes = SmallMessage.bytes(message);
-            w.small = bytes == null ? null : new SmallMessage(bytes);
-            if (bytes == null) {
-                message.size();
-            }
-            if (message.envelopeFrom().isEmpty() || message.envelopeFrom().get().isEmpty()) {
-                ledger.invalidRow(row, "its message has no sender: give from in the message (or a profile with from:)");
-                return false;
-            }
-            if (message.envelopeRecipients().isEmpty()) {
-                ledger.invalidRow(row, "its message has no recipient (to, cc or bcc)");
-                return false;
-            }
-            List<String> toSend = new ArrayList<>();
-            List<String> listed = new ArrayList<>();
-            for (String r : message.envelopeRecipients()) {
-                if (memory == null || !memory.blocks(r, options.resendInDoubt())) {
-                    toSend.add(r);
-                } else if (memory.recipients.get(r) == RecipientState.IN_DOUBT) {
-                    listed.add(r);
-                }
-            }
-            w.message = message;
-            w.pending = toSend;
-            w.open = toSend.size() + listed.size();
-            if (!listed.isEmpty()) {
-                ledger.resolve(w, listed, RecipientState.IN_DOUBT, null, "an earlier run sent the final dot and got no reply: the message"
-                        + " may have been delivered; not resent (--resend-in-doubt sends it again with Message-ID "
-                        + w.messageId + ")", null, false);
-            }
-            if (toSend.isEmpty()) {
-                tally.finished.incrementAndGet();
-                return false;
-            }
-            return true;
-        } catch (InvalidRowException e) {
-            ledger.invalidRow(row, e.getMessage(), e.where());
-            return false;
-        } catch (MessageException e) {
-            if (e.kind() == MessageException.Kind.BAD_DATA) {
-                ledger.invalidRow(row, e.getMessage());
-                return false;
-            }
-            stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
-                    "[row " + row.number() + "] " + ledger.origin() + e.getMessage());
-            return null;
-        }
-    }
-
-    private static String asciiDomain(String domain) {
-        try {
-            String ascii = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED);
-            return ascii.isEmpty() ? "postilion.invalid" : ascii;
-        } catch (IllegalArgumentException e) {
-            return "postilion.invalid";
-        }
-    }
-
-    /** Counts a row finished before whose cells differ from what the journal recorded when it was sent. */
-    private void changedSince(Row row, long key) {
-        int before = resume.cells(key);
-        if (before != 0 && before != RowKey.cells(row)) {
-            tally.changed.incrementAndGet();
         }
     }
 

@@ -36,6 +36,7 @@ final class Worker implements Runnable {
     }
 
     private final Batch batch;
+    private final RowMessages messages;
     private final BatchOptions options;
     private final WorkQueue queue;
     private final RateLimiter limiter;
@@ -62,10 +63,11 @@ final class Worker implements Runnable {
     /** Rows whose last transaction left recipients to send at once (a 452); still taken from the queue. */
     private final ArrayDeque<Work> again = new ArrayDeque<>();
 
-    Worker(int index, Batch batch, WorkQueue queue, RateLimiter limiter, HostBackoff host, Ledger ledger,
+    Worker(int index, Batch batch, RowMessages messages, WorkQueue queue, RateLimiter limiter, HostBackoff host, Ledger ledger,
            SessionFactory sessions, Connections connections) {
         this.index = index;
         this.batch = batch;
+        this.messages = messages;
         this.options = batch.options();
         this.queue = queue;
         this.limiter = limiter;
@@ -126,7 +128,7 @@ final class Worker implements Runnable {
     /** Sends one transaction of the row; its outcome reaches {@link Transaction}, maybe later. */
     private Step process(Work w) throws InterruptedException {
         if (w.message == null) {
-            Boolean ready = batch.prepare(w);
+            Boolean ready = messages.prepare(w);
             if (ready == null) {
                 return Step.NOT_SENT;
             }
