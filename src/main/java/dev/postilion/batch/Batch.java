@@ -184,45 +184,24 @@ public final class Batch {
         if (clash != null) {
             return early(Outcome.USAGE, clash + "; nothing was sent", started);
         }
+        JournalStart.Start start;
         try {
-            if (options.journal() != null && !options.dryRun()) {
-                journal = Journal.open(options.journal(), new Journal.Request(options.resume(), createJournal,
-                        options.shard(), source.describe(), options.fsync(), journalFiles, keyName, acceptSourceChange,
-                        facts()));
-                ledger.journal(journal);
-                journal.warnings().forEach(options.log());
-                resume = journal.state();
-                batchId = journal.batchId();
-                byRowNumber = !journal.keyed();
-                if (!byRowNumber && options.resume() && resume.knownCount() > 0) {
-                    compareSource();
-                }
-                if (resume.completeCount() > 0 || !resume.inDoubtRows().isEmpty()) {
-                    options.log().accept("journal " + journal.path() + ": " + resume.completeCount()
-                            + " rows done before" + (resume.inDoubtRows().isEmpty() ? ""
-                            : ", " + resume.inDoubtRows().size() + " with messages in doubt"
-                            + (options.resendInDoubt() ? " (sent again with the same Message-ID)" : " (listed, not resent)")));
-                }
-            } else if (options.journal() != null && options.resume()
-                    && java.nio.file.Files.isRegularFile(options.journal())) {
-                // A dry run of a resume reads the journal (no lock, nothing written) to say what a resume would do.
-                Journal.Peek peek = Journal.peek(options.journal(), options.shard(), source.describe(), keyName);
-                resume = peek.state();
-                batchId = peek.batchId();
-                byRowNumber = !peek.keyed();
-                options.log().accept("--dry-run: journal " + peek.path() + " read only: " + resume.completeCount()
-                        + " rows done before, " + resume.inDoubtRows().size() + " with messages in doubt");
-            } else {
-                batchId = Long.toHexString(System.currentTimeMillis()) + Long.toHexString(System.nanoTime() & 0xffff);
-            }
+            start = new JournalStart(source, builder, options, keyName, keyFunction, acceptSourceChange, createJournal,
+                    journalFiles, about).open();
         } catch (JournalException e) {
             return early(e.outcome(), e.getMessage(), started);
         } catch (IOException e) {
             return early(Outcome.LOCAL_IO, "journal " + Journal.shown(options.journal()) + " cannot be opened: "
                     + e.getMessage() + "; nothing was sent", started);
         }
-        if (stopOutcome != null) {
+        journal = start.journal();
+        ledger.journal(journal);
+        resume = start.resume();
+        batchId = start.batchId();
+        byRowNumber = start.byRowNumber();
+        if (start.refusal() != null) {
             // The source is not the list the journal records: nothing is sent.
+            stop(Outcome.BAD_SOURCE, start.refusal());
             closeJournalQuietly();
             return early(stopOutcome, stopReason, started);
         }
@@ -274,95 +253,10 @@ public final class Batch {
         return finish(started);
     }
 
-    // ------------------------------------------------------------------ keys
-
-    /** What a new journal's header records of the source and the script. */
-    private Map<String, Object> facts() {
-        Map<String, Object> f = new LinkedHashMap<>();
-        Path file = source.file();
-        if (file != null) {
-            f.put("sourceFile", Journal.shown(file).toString());
-            try {
-                f.put("sourceSize", java.nio.file.Files.size(file));
-                try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
-                    String first = r.readLine();
-                    if (first != null && source instanceof CsvSource) {
-                        f.put("sourceHeader", first.length() > 500 ? first.substring(0, 500) : first);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // The run proper reads the source and says what is wrong with it.
-            }
-        }
-        f.putAll(about);
-        return f;
-    }
-
     /** A row's key from what the script names; null when the row has none. */
     private Long namedKey(Row row) {
         Object value = keyFunction.apply(row);
         return RowKey.ofValue(value);
-    }
-
-    /**
-     * On a resume, before anything is sent: reads the source once to see how many of the keys the
-     * journal names it still holds, and stops the batch (exit 65) when fewer than half are there: a
-     * different list under the same name, most likely. The read stops as soon as half are found.
-     * A source that can be read only once is not compared.
-     */
-    private void compareSource() {
-        if (acceptSourceChange || source instanceof IterableSource i && i.once()) {
-            return;
-        }
-        long known = resume.knownCount();
-        long matched = 0;
-        long read = 0;
-        try (RowReader r = source.open()) {
-            Row row;
-            while (matched * 2 < known && (row = r.next()) != null) {
-                read++;
-                if (row.problem() != null) {
-                    continue;
-                }
-                Long key;
-                try {
-                    if (keyFunction != null) {
-                        key = namedKey(row);
-                    } else {
-                        MessageSpec spec = builder.apply(row);
-                        key = spec == null ? null : RowMessages.recipientsKey(spec);
-                    }
-                } catch (RuntimeException e) {
-                    continue;  // an invalid row: the run proper reports it
-                }
-                if (key != null && resume.match(key)) {
-                    matched++;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // The run proper reads the source again and reports what is wrong with it.
-        } finally {
-            resume.forgetMatches();
-        }
-        if (matched * 2 < known) {
-            Map<String, Object> h = journal.header();
-            Object size = h.get("sourceSize");
-            Object head = h.get("sourceHeader");
-            stop(Outcome.BAD_SOURCE, "journal " + journal.path() + " names " + known + " recipients of "
-                    + h.getOrDefault("source", source.describe())
-                    + (size != null ? " (" + size + " bytes" + (head != null ? ", header " + head : "") + ", "
-                    + h.getOrDefault("created", "") + ")" : "")
-                    + ", but " + describeSource() + " holds only " + matched + " of them in " + read + " rows:"
-                    + " fewer than half, so it looks like another list under the same name; nothing was sent"
-                    + "\n    if the list was edited on purpose, run again with --resume --source-changed=accept (rows"
-                    + " are matched by key: nobody the journal lists is sent twice); for a new list, start a new"
-                    + " journal (another --journal, without --resume)");
-        }
-    }
-
-    private String describeSource() {
-        Path file = source.file();
-        return file == null ? source.describe() : Journal.shown(file).toString();
     }
 
     // ------------------------------------------------------------------ reading

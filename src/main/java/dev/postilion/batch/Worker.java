@@ -14,7 +14,6 @@ import dev.postilion.smtp.Reply;
 import dev.postilion.smtp.SendResult;
 import dev.postilion.smtp.SmtpException;
 import dev.postilion.smtp.SmtpSession;
-import dev.postilion.smtp.TransactionListener;
 
 /**
  * One connection of the batch's pool and the thread that drives it: takes ready rows, sends each
@@ -161,7 +160,7 @@ final class Worker implements Runnable {
             w.now = null;
             return connectFailed(w) ? Step.DONE : Step.NOT_SENT;
         }
-        Transaction tx = new Transaction(this, w, s.server());
+        Transaction tx = new Transaction(batch, this, w, s.server());
         try {
             s.sendAhead(envelope(w, w.now), content(w), tx::beforeDataEnd, tx);
         } catch (SmtpException e) {
@@ -372,7 +371,7 @@ final class Worker implements Runnable {
     }
 
     /** The worker is finished with the row: done, or left unsent (reported pending). */
-    private void release(Work w, boolean done) {
+    void release(Work w, boolean done) {
         if (!done) {
             ledger.pending(w);
         }
@@ -386,68 +385,6 @@ final class Worker implements Runnable {
 
     private static MessageContent content(Work w) {
         return w.small != null ? w.small : w.message;
-    }
-
-    /** One transaction of a row: journals "sending" before the dot and takes the replies when they come. */
-    private final class Transaction implements TransactionListener {
-        private final Worker worker;
-        private final Work work;
-        private final String server;
-        private List<String> accepted;
-        private boolean dotNext;
-        private IOException journalFailure;
-        private boolean stoppedBeforeDot;
-
-        ReplyClassifier.Attempt attempt() {
-            return new ReplyClassifier.Attempt(accepted, dotNext, stoppedBeforeDot, journalFailure);
-        }
-
-        Transaction(Worker worker, Work work, String server) {
-            this.worker = worker;
-            this.work = work;
-            this.server = server;
-        }
-
-        void beforeDataEnd(List<String> to) throws IOException {
-            accepted = to;
-            String why = batch.cancelled();
-            if (why != null) {
-                // BAT-06: stopped from outside (a signal, the run's time limit) while this message
-                // was being written: the dot is never sent, so the server discards it.
-                stoppedBeforeDot = true;
-                throw new IOException(why);
-            }
-            if (batch.journal() != null) {
-                try {
-                    batch.journal().sending(work.row.number(), work.key, work.key == null ? 0 : RowKey.cells(work.row), to,
-                            work.messageId, work.date);
-                } catch (IOException e) {
-                    journalFailure = e;
-                    throw new IOException("batch.journal() " + batch.journal().path() + " cannot be written: " + e.getMessage(), e);
-                }
-            }
-            dotNext = true;
-        }
-
-        @Override
-        public void ended(SendResult result) {
-            guarded(() -> worker.ended(work, result, server));
-        }
-
-        @Override
-        public void lost(SmtpException e) {
-            guarded(() -> worker.lost(work, this, e, server));
-        }
-
-        /** A listener must not throw into the session: a bug here stops the batch and leaves the row pending. */
-        private void guarded(Runnable r) {
-            try {
-                r.run();
-            } catch (RuntimeException | Error e) {
-                batch.fatal(e);
-                release(work, false);
-            }
-        }
     }
 
     /** Applies a verdict of the {@link ReplyClassifier} to the row: outcomes, stops, the server's backoff. */
