@@ -236,7 +236,7 @@ public final class Batch {
         // CPU than sending it, so even a single connection is fed by every core.
         int builders = Math.max(1, Runtime.getRuntime().availableProcessors());
         for (int i = 1; i <= builders; i++) {
-            threads.add(start(new Builder(), "postilion-batch-build-" + i));
+            threads.add(start(messages.builder(queue, this::fatal), "postilion-batch-build-" + i));
         }
         for (int i = 1; i <= n; i++) {
             threads.add(start(new Worker(i, this, messages, queue, limiter, host, ledger, sessions, connections),
@@ -315,7 +315,7 @@ public final class Batch {
                     work.id = key;
                     work.key = key;
                 }
-                String why = row.problem() != null ? row.problem() : addressProblem(row);
+                String why = row.problem() != null ? row.problem() : RowMessages.addressProblem(row, options);
                 if (why != null && work.key == null && !byRowNumber && options.shard().index() != 1) {
                     continue;  // a row without a key belongs to no shard: the first reports it
                 }
@@ -355,63 +355,11 @@ public final class Batch {
         }
     }
 
-    private String addressProblem(Row row) {
-        String field = options.addressField();
-        if (field == null) {
-            return null;
-        }
-        String value = row.text(field);
-        if (value == null || value.isBlank()) {
-            return "has no " + field;
-        }
-        try {
-            Mailbox.parse(field, value);
-            return null;
-        } catch (MessageException e) {
-            return e.getMessage();
-        }
-    }
-
     private static Thread start(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();
         return t;
-    }
-
-    // ------------------------------------------------------------------ the builders
-
-    /** Builds rows' messages ahead of the connections. */
-    private final class Builder implements Runnable {
-        @Override
-        public void run() {
-            try {
-                Work w;
-                while ((w = queue.takeFresh()) != null) {
-                    boolean handedOn = false;
-                    try {
-                        Boolean ready = messages.prepare(w);
-                        if (ready == null) {
-                            ledger.pending(w);
-                        } else if (ready) {
-                            handedOn = queue.putReady(w);
-                            if (!handedOn) {
-                                ledger.pending(w);
-                            }
-                        }
-                    } catch (RuntimeException | Error e) {
-                        fatal(e);
-                        ledger.pending(w);
-                    } finally {
-                        if (!handedOn) {
-                            queue.builtNothing();
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
-                stop(Outcome.DEFERRED, "interrupted");
-            }
-        }
     }
 
     BatchOptions options() {
@@ -501,16 +449,7 @@ public final class Batch {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         Totals t = totals();
         Outcome outcome = outcome(t);
-        if (tally.changed.get() > 0) {
-            options.log().accept(source.describe() + ": " + tally.changed.get() + (tally.changed.get() == 1 ? " row" : " rows")
-                    + " sent in an earlier run changed since (other cells than the key); not sent again: rows are"
-                    + " matched by key");
-        }
-        if (tally.duplicates.get() > 0) {
-            options.log().accept(source.describe() + ": " + tally.duplicates.get() + (tally.duplicates.get() == 1 ? " row repeats"
-                    : " rows repeat") + " the key of an earlier row (" + keyName + "); each key was sent once (the"
-                    + " report lists them as duplicate; name a key: to send one person several messages)");
-        }
+        ledger.notices(source.describe(), keyName).forEach(options.log());
         BatchResult result;
         synchronized (this) {
             result = new BatchResult(outcome, t, stopReason, ledger.problems(), ledger.moreProblems(), elapsed, batchId,

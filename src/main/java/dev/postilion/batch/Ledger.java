@@ -241,4 +241,20 @@ final class Ledger {
             errorRun = 0;
         }
     }
+
+    /** What the console hears at the end about rows not sent again: changed since an earlier run, or duplicates. */
+    List<String> notices(String source, String keyName) {
+        List<String> lines = new ArrayList<>();
+        if (tally.changed.get() > 0) {
+            lines.add(source + ": " + tally.changed.get() + (tally.changed.get() == 1 ? " row" : " rows")
+                    + " sent in an earlier run changed since (other cells than the key); not sent again: rows are"
+                    + " matched by key");
+        }
+        if (tally.duplicates.get() > 0) {
+            lines.add(source + ": " + tally.duplicates.get() + (tally.duplicates.get() == 1 ? " row repeats"
+                    : " rows repeat") + " the key of an earlier row (" + keyName + "); each key was sent once (the"
+                    + " report lists them as duplicate; name a key: to send one person several messages)");
+        }
+        return lines;
+    }
 }

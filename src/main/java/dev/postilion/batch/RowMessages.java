@@ -4,6 +4,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.postilion.message.Mailbox;
@@ -175,5 +176,60 @@ final class RowMessages {
             list.forEach(m -> to.add(m.address()));
         }
         return RowKey.ofRecipients(to);
+    }
+
+    /**
+     * A builder thread's work: builds rows' messages ahead of the connections, taking fresh rows
+     * from {@code queue} and handing ready ones back; {@code fatal} gets a builder's own failure.
+     */
+    Runnable builder(WorkQueue queue, Consumer<Throwable> fatal) {
+        return () -> build(queue, fatal);
+    }
+
+    private void build(WorkQueue queue, Consumer<Throwable> fatal) {
+        try {
+            Work w;
+            while ((w = queue.takeFresh()) != null) {
+                boolean handedOn = false;
+                try {
+                    Boolean ready = prepare(w);
+                    if (ready == null) {
+                        ledger.pending(w);
+                    } else if (ready) {
+                        handedOn = queue.putReady(w);
+                        if (!handedOn) {
+                            ledger.pending(w);
+                        }
+                    }
+                } catch (RuntimeException | Error e) {
+                    fatal.accept(e);
+                    ledger.pending(w);
+                } finally {
+                    if (!handedOn) {
+                        queue.builtNothing();
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            stop.accept(Outcome.DEFERRED, "interrupted");
+        }
+    }
+
+    /** Why the row's address field is unfit for a message, or null (also when no field is checked). */
+    static String addressProblem(Row row, BatchOptions options) {
+        String field = options.addressField();
+        if (field == null) {
+            return null;
+        }
+        String value = row.text(field);
+        if (value == null || value.isBlank()) {
+            return "has no " + field;
+        }
+        try {
+            Mailbox.parse(field, value);
+            return null;
+        } catch (MessageException e) {
+            return e.getMessage();
+        }
     }
 }
