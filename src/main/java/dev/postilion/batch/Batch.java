@@ -39,9 +39,6 @@ import dev.postilion.message.MessageSpec;
  */
 public final class Batch {
 
-    /** What to do after the journal could not be written. */
-    private static final String JOURNAL_FIX = ReplyClassifier.JOURNAL_FIX;
-
     private final RowSource source;
     private final Function<Row, MessageSpec> builder;
     private final SessionFactory sessions;
@@ -207,25 +204,15 @@ public final class Batch {
         }
         try {
             if (reportPath != null) {
-                report = Report.to(reportPath, reportFiles).onFailure(e -> stop(Outcome.LOCAL_IO, "report "
-                        + Journal.shown(reportPath) + " cannot be written: " + e.getMessage() + "\n    the batch stopped"
-                        + " before its next message; " + JOURNAL_FIX));
-                ledger.report(report);
-                if (journal != null) {
-                    Report r = report;
-                    journal.onSync(r::flush);
-                    if (options.resume()) {
-                        journal.earlierOutcomes(ledger::earlier);
-                    }
-                }
+                report = ledger.openReport(reportPath, reportFiles);
             }
         } catch (IOException e) {
             closeJournalQuietly();
             return early(Outcome.LOCAL_IO, "report " + reportPath + " cannot be written: " + e.getMessage()
                     + "; nothing was sent", started);
         }
-        messages = new RowMessages(builder, options, ledger, resume, byRowNumber, batchId, keyName, this::stop,
-                this::progress);
+        messages = new RowMessages(builder, options, ledger, resume, byRowNumber, batchId, keyName, keyFunction,
+                this::stop, this::progress);
         limiter = options.rate() == null ? null : new RateLimiter(options.rate(), options.clock());
         host = new HostBackoff(options.retry(), options.clock(), options.random());
         int n = options.concurrency();
@@ -253,12 +240,6 @@ public final class Batch {
         return finish(started);
     }
 
-    /** A row's key from what the script names; null when the row has none. */
-    private Long namedKey(Row row) {
-        Object value = keyFunction.apply(row);
-        return RowKey.ofValue(value);
-    }
-
     // ------------------------------------------------------------------ reading
 
     private void read() {
@@ -277,43 +258,9 @@ public final class Batch {
             }
             Row row;
             while (!queue.stopped() && (row = reader.next()) != null) {
-                long number = row.number();
                 Work work = new Work(row);
-                if (byRowNumber) {
-                    // A journal written before keys: rows by number, sliced as they were then.
-                    if (!options.shard().contains(number)) {
-                        continue;
-                    }
-                    if (resume.complete(number)) {
-                        tally.doneBefore.incrementAndGet();
-                        continue;
-                    }
-                    work.id = number;
-                } else if (keyFunction != null && row.problem() == null) {
-                    Long key = namedKey(row);
-                    if (key == null) {
-                        if (options.shard().index() == 1) {
-                            tally.rows.incrementAndGet();
-                            ledger.invalidRow(row, "has no key (" + keyName + " is empty): every row needs one");
-                        }
-                        continue;
-                    }
-                    if (!options.shard().containsKey(key)) {
-                        continue;
-                    }
-                    ResumeState.Claim claim = resume.claim(key);
-                    if (claim == ResumeState.Claim.DONE_BEFORE) {
-                        tally.doneBefore.incrementAndGet();
-                        messages.changedSince(row, key);
-                        continue;
-                    }
-                    if (claim == ResumeState.Claim.DUPLICATE) {
-                        tally.rows.incrementAndGet();
-                        ledger.duplicate(row, key, keyName);
-                        continue;
-                    }
-                    work.id = key;
-                    work.key = key;
+                if (!messages.claimBeforeBuilding(work)) {
+                    continue;
                 }
                 String why = row.problem() != null ? row.problem() : RowMessages.addressProblem(row, options);
                 if (why != null && work.key == null && !byRowNumber && options.shard().index() != 1) {

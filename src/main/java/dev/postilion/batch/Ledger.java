@@ -53,8 +53,24 @@ final class Ledger {
         return report;
     }
 
-    void report(Report r) {
-        this.report = r;
+    /**
+     * Opens the report at {@code path} (written to {@code path.partial} until the end): flushed
+     * whenever the journal is forced to disk, and on a resume it first carries forward the final
+     * outcomes earlier runs recorded. A write that fails stops the batch.
+     */
+    Report openReport(java.nio.file.Path path, Journal.Opener files) throws IOException {
+        report = Report.to(path, files).onFailure(e -> stop.accept(Outcome.LOCAL_IO, "report " + Journal.shown(path)
+                + " cannot be written: " + e.getMessage() + "\n    the batch stopped before its next message; "
+                + ReplyClassifier.JOURNAL_FIX));
+        Journal j = journal;
+        if (j != null) {
+            Report r = report;
+            j.onSync(r::flush);
+            if (options.resume()) {
+                j.earlierOutcomes(this::earlier);
+            }
+        }
+        return report;
     }
 
     /** Records a final state for some recipients of a row. */

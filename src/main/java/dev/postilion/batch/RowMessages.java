@@ -30,6 +30,8 @@ final class RowMessages {
     private final boolean byRowNumber;
     private final String batchId;
     private final String keyName;
+    /** What the script names as a row's key, or null for the default (its envelope recipients). */
+    private final Function<Row, Object> keyFunction;
     private final BiConsumer<Outcome, String> stop;
     private final Runnable progress;
     private final MimeAssembler assembler = new MimeAssembler();
@@ -39,12 +41,13 @@ final class RowMessages {
      * @param byRowNumber a journal written before keys: rows by number
      * @param batchId the seed of every stable Message-ID
      * @param keyName how rows are keyed, for duplicate lines
+     * @param keyFunction what the script names as a row's key, or null: its envelope recipients
      * @param stop stops the batch (a missing template, a local I/O failure)
      * @param progress redraws the progress display
      */
     RowMessages(Function<Row, MessageSpec> builder, BatchOptions options, Ledger ledger, ResumeState resume,
-                boolean byRowNumber, String batchId, String keyName, BiConsumer<Outcome, String> stop,
-                Runnable progress) {
+                boolean byRowNumber, String batchId, String keyName, Function<Row, Object> keyFunction,
+                BiConsumer<Outcome, String> stop, Runnable progress) {
         this.builder = builder;
         this.options = options;
         this.ledger = ledger;
@@ -53,6 +56,7 @@ final class RowMessages {
         this.byRowNumber = byRowNumber;
         this.batchId = batchId;
         this.keyName = keyName;
+        this.keyFunction = keyFunction;
         this.stop = stop;
         this.progress = progress;
     }
@@ -176,6 +180,52 @@ final class RowMessages {
             list.forEach(m -> to.add(m.address()));
         }
         return RowKey.ofRecipients(to);
+    }
+
+    /**
+     * Before the row is queued: keys it by its number (a journal written before keys) or by what the
+     * script names, and claims the key. False when the row is finished here: another shard's, done
+     * in an earlier run, a duplicate, or without a key (reported invalid by the first shard).
+     */
+    boolean claimBeforeBuilding(Work work) {
+        Row row = work.row;
+        if (byRowNumber) {
+            // A journal written before keys: rows by number, sliced as they were then.
+            if (!options.shard().contains(row.number())) {
+                return false;
+            }
+            if (resume.complete(row.number())) {
+                tally.doneBefore.incrementAndGet();
+                return false;
+            }
+            work.id = row.number();
+        } else if (keyFunction != null && row.problem() == null) {
+            Long key = RowKey.ofValue(keyFunction.apply(row));
+            if (key == null) {
+                if (options.shard().index() == 1) {
+                    tally.rows.incrementAndGet();
+                    ledger.invalidRow(row, "has no key (" + keyName + " is empty): every row needs one");
+                }
+                return false;
+            }
+            if (!options.shard().containsKey(key)) {
+                return false;
+            }
+            ResumeState.Claim claim = resume.claim(key);
+            if (claim == ResumeState.Claim.DONE_BEFORE) {
+                tally.doneBefore.incrementAndGet();
+                changedSince(row, key);
+                return false;
+            }
+            if (claim == ResumeState.Claim.DUPLICATE) {
+                tally.rows.incrementAndGet();
+                ledger.duplicate(row, key, keyName);
+                return false;
+            }
+            work.id = key;
+            work.key = key;
+        }
+        return true;
     }
 
     /**
