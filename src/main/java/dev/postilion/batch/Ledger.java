@@ -73,6 +73,29 @@ final class Ledger {
         return report;
     }
 
+    /** Records what a {@link ReplyClassifier} verdict says of a row, step by step: outcomes, not-taken notes, stops. */
+    void record(Work w, List<ReplyClassifier.Step> steps) {
+        for (ReplyClassifier.Step step : steps) {
+            if (step instanceof ReplyClassifier.Resolve r) {
+                boolean delivered = r.state() == RecipientState.SENT;
+                if (delivered) {
+                    tally.messages.incrementAndGet();
+                }
+                resolve(w, r.to(), r.state(), r.reply(), r.problem(), r.queueId());
+                if (delivered) {
+                    clearErrorRun();
+                }
+                if (r.errorRun()) {
+                    permanentError(r.reply(), r.item());
+                }
+            } else if (step instanceof ReplyClassifier.NotTaken n) {
+                notTaken(w, n.to(), n.end());
+            } else if (step instanceof ReplyClassifier.Stop s) {
+                stop.accept(s.outcome(), s.reason());
+            }
+        }
+    }
+
     /** Records a final state for some recipients of a row. */
     void resolve(Work w, List<String> to, RecipientState state, Reply reply, String problem, String queueId) {
         resolve(w, to, state, reply, problem, queueId, true);

@@ -269,4 +269,20 @@ final class ReplyClassifier {
         }
         return d.verdict(List.of(), Host.NONE, null, true);
     }
+
+    /**
+     * LIM-02: a reply saying the account has too many connections at once (Exchange: {@code 432
+     * 4.3.2 Concurrent connections limit exceeded}, {@code 421 4.3.2 ... concurrent connections});
+     * it asks for fewer connections, not for giving up.
+     */
+    static boolean tooManyConnections(Reply r) {
+        if (r == null || !r.isTransientNegative()) {
+            return false;
+        }
+        return r.code() == 432 || "4.3.2".equals(r.enhanced())
+                && CONCURRENCY_TEXT.matcher(String.join(" ", r.lines())).find();
+    }
+
+    private static final java.util.regex.Pattern CONCURRENCY_TEXT =
+            java.util.regex.Pattern.compile("(?i)concurren|thread limit|too many connections");
 }

@@ -190,7 +190,7 @@ final class Worker implements Runnable {
     /** A transaction's replies, when they come: sorted into outcomes, then the row goes on or is done. */
     void ended(Work w, SendResult result, String server) {
         w.onlyConnectFailures = false;
-        if (tooManyConnections(result.decisive())) {
+        if (ReplyClassifier.tooManyConnections(result.decisive())) {
             limitSessions(connections.open.get() - 1, result.decisive());
         }
         ReplyClassifier.Verdict v = ReplyClassifier.classify(w, w.now, result, options, server);
@@ -273,7 +273,7 @@ final class Worker implements Runnable {
             case PERMANENT -> batch.stop(Outcome.FAILED, why + "\n    the server refuses the session; the batch stopped");
             case TEMPORARY -> {
                 connectFailures++;
-                if (tooManyConnections(e.reply())) {
+                if (ReplyClassifier.tooManyConnections(e.reply())) {
                     // LIM-02: a capacity signal, not the row's failure: fewer connections, and
                     // the row goes back at once without using up a try.
                     limitSessions(connections.open.get(), e.reply());
@@ -321,22 +321,6 @@ final class Worker implements Runnable {
             session = null;
         }
     }
-
-    /**
-     * LIM-02: a reply saying the account has too many connections at once (Exchange: {@code 432
-     * 4.3.2 Concurrent connections limit exceeded}, {@code 421 4.3.2 ... concurrent connections});
-     * it asks for fewer connections, not for giving up.
-     */
-    static boolean tooManyConnections(Reply r) {
-        if (r == null || !r.isTransientNegative()) {
-            return false;
-        }
-        return r.code() == 432 || "4.3.2".equals(r.enhanced())
-                && CONCURRENCY_TEXT.matcher(String.join(" ", r.lines())).find();
-    }
-
-    private static final java.util.regex.Pattern CONCURRENCY_TEXT =
-            java.util.regex.Pattern.compile("(?i)concurren|thread limit|too many connections");
 
     /** The server allows at most {@code n} connections: the workers above that hang up. */
     private void limitSessions(int n, Reply reply) {
@@ -392,25 +376,7 @@ final class Worker implements Runnable {
         w.later.addAll(v.later());
         w.lastReply = v.lastReply();
         w.lastProblem = v.lastProblem();
-        for (ReplyClassifier.Step step : v.steps()) {
-            if (step instanceof ReplyClassifier.Resolve r) {
-                boolean delivered = r.state() == RecipientState.SENT;
-                if (delivered) {
-                    tally.messages.incrementAndGet();
-                }
-                ledger.resolve(w, r.to(), r.state(), r.reply(), r.problem(), r.queueId());
-                if (delivered) {
-                    ledger.clearErrorRun();
-                }
-                if (r.errorRun()) {
-                    ledger.permanentError(r.reply(), r.item());
-                }
-            } else if (step instanceof ReplyClassifier.NotTaken n) {
-                ledger.notTaken(w, n.to(), n.end());
-            } else if (step instanceof ReplyClassifier.Stop s) {
-                batch.stop(s.outcome(), s.reason());
-            }
-        }
+        ledger.record(w, v.steps());
         // BAT-07: a delivery, or refusals that were all permanent, show the server at work; a temporary
         // refusal with nothing delivered counts towards a pause, and enough of them in a row stop the batch.
         if (v.host() == ReplyClassifier.Host.ANSWERED) {

@@ -184,4 +184,16 @@ class ReplyClassifierTest {
         assertThat(w.lastReply).isNull();
         assertThat(w.later).isEmpty();
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            432 4.3.2 Concurrent connections limit exceeded     | true
+            421 4.3.2 too many concurrent connections            | true
+            421 4.3.2 Service shutting down                      | false
+            451 4.3.2 thread limit reached                       | true
+            550 5.3.2 concurrent connections                     | false
+            """)
+    void aTooManyConnectionsReplyAsksForFewerConnections(String reply, boolean fewer) {
+        assertThat(ReplyClassifier.tooManyConnections(Reply.parse(reply.strip()))).isEqualTo(fewer);
+    }
 }
