@@ -47,6 +47,7 @@ public final class Batch {
     private RowMessages messages;
     private final Ledger ledger;
     private final Tally tally;
+    private final ProgressTotal progress;
 
     /** Volatile: {@link #cancel} forces it to disk from another thread. */
     private volatile Journal journal;
@@ -69,10 +70,6 @@ public final class Batch {
     private boolean createJournal;
     private Map<String, Path> otherOutputs = Map.of();
 
-    /** The rows this run has to do, for the progress total; -1 while unknown. */
-    private volatile long expected = -1;
-    /** Whether the source was read to its end: the final progress total is then the rows this run had. */
-    private volatile boolean readToEnd;
 
     private Outcome stopOutcome;
     private String stopReason;
@@ -93,8 +90,9 @@ public final class Batch {
         this.builder = builder;
         this.sessions = sessions;
         this.options = options;
-        this.ledger = new Ledger(options, this::stop, this::progress);
-        this.tally = ledger.tally();
+        this.tally = new Tally();
+        this.progress = new ProgressTotal(options, tally);
+        this.ledger = new Ledger(options, tally, this::stop, progress::update);
     }
 
     /**
@@ -143,18 +141,6 @@ public final class Batch {
         return this;
     }
 
-    private Map<String, Path> outputs() {
-        Map<String, Path> all = new LinkedHashMap<>();
-        if (options.journal() != null) {
-            all.put("the journal", options.journal());
-        }
-        if (options.report() != null) {
-            all.put("the report", options.report());
-        }
-        all.putAll(otherOutputs);
-        return all;
-    }
-
     /** Opens the report's file with {@code opener} (tests: a disk that fills up). */
     Batch reportFiles(Journal.Opener opener) {
         this.reportFiles = opener;
@@ -177,7 +163,7 @@ public final class Batch {
     public BatchResult run() {
         long started = System.nanoTime();
         Path reportPath = options.dryRun() ? null : options.report();
-        String clash = BatchFiles.clash(outputs());
+        String clash = BatchFiles.clash(options, otherOutputs);
         if (clash != null) {
             return early(Outcome.USAGE, clash + "; nothing was sent", started);
         }
@@ -212,7 +198,7 @@ public final class Batch {
                     + "; nothing was sent", started);
         }
         messages = new RowMessages(builder, options, ledger, resume, byRowNumber, batchId, keyName, keyFunction,
-                this::stop, this::progress);
+                this::stop, progress::update);
         limiter = options.rate() == null ? null : new RateLimiter(options.rate(), options.clock());
         host = new HostBackoff(options.retry(), options.clock(), options.random());
         int n = options.concurrency();
@@ -252,10 +238,7 @@ public final class Batch {
                         + String.join(", ", columns) + "); name the column that holds the address with addressField");
                 return;
             }
-            if (options.progress() != Progress.NONE) {
-                expected = expectedRows(reader);
-                progress();
-            }
+            progress.start(reader, resume);
             Row row;
             while (!queue.stopped() && (row = reader.next()) != null) {
                 Work work = new Work(row);
@@ -276,11 +259,10 @@ public final class Batch {
                     ledger.pending(work);
                     break;
                 }
-                progress();
+                progress.update();
             }
             if (!queue.stopped()) {
-                readToEnd = true;
-                expected = tally.rows.get();  // the source is read to its end: its rows are the exact total
+                progress.readToEnd();
             }
         } catch (SourceException e) {
             stop(e.missing() ? Outcome.NO_INPUT : Outcome.BAD_SOURCE, e.getMessage());
@@ -360,25 +342,6 @@ public final class Batch {
         stop(Outcome.INTERNAL, String.valueOf(t.getMessage()));
     }
 
-    private void progress() {
-        if (options.progress() == Progress.NONE) {
-            return;
-        }
-        long done = tally.finished.get();
-        // The total ahead is an estimate where rows are sliced by key: never show more done than total.
-        options.progress().update(done, expected < 0 ? -1 : Math.max(expected, done), totals());
-    }
-
-    /**
-     * The progress total, counted before reading: the source's rows that fall in this shard, without
-     * the rows an earlier run finished (a resumed run's total is what is left; the bar shows those
-     * done before beside it). -1 for a source that cannot be counted ahead (an iterator).
-     */
-    private long expectedRows(RowReader r) {
-        long all = r.total();
-        return all < 0 ? -1 : Math.max(0, options.shard().rowsIn(all) - resume.completeCount());
-    }
-
     private Totals totals() {
         return tally.snapshot();
     }
@@ -416,13 +379,7 @@ public final class Batch {
             result = new BatchResult(Outcome.LOCAL_IO, t, why, ledger.problems(), ledger.moreProblems(), elapsed, batchId, null,
                     options.journal());
         }
-        if (readToEnd) {
-            // Rows found done before (or outside this shard) by their key while being built are decided
-            // only now: the exact total is the rows this run had.
-            expected = tally.rows.get();
-        }
-        progress();  // the final frame: every row counted (100% when the batch ran to its end)
-        options.progress().close();
+        progress.close();
         options.log().accept(result.summary(source.describe()));
         if (fatal instanceof RuntimeException re) {
             throw re;

@@ -18,7 +18,7 @@ final class Ledger {
     private final BatchOptions options;
     private final BiConsumer<Outcome, String> stop;
     private final Runnable progress;
-    private final Tally tally = new Tally();
+    private final Tally tally;
     /** Volatile: the batch's cancel forces it to disk from another thread. */
     private volatile Journal journal;
     private Report report = Report.none();
@@ -31,8 +31,9 @@ final class Ledger {
      * @param stop stops the batch with an outcome and a reason (the first stop wins)
      * @param progress redraws the progress display after an outcome
      */
-    Ledger(BatchOptions options, BiConsumer<Outcome, String> stop, Runnable progress) {
+    Ledger(BatchOptions options, Tally tally, BiConsumer<Outcome, String> stop, Runnable progress) {
         this.options = options;
+        this.tally = tally;
         this.stop = stop;
         this.progress = progress;
     }
