@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import dev.postilion.message.Mailbox;
 import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
 

@@ -1,6 +1,5 @@
 package dev.postilion.batch;
 
-import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -362,7 +361,7 @@ final class Worker implements Runnable {
         queue.done();
     }
 
-    /** The envelope: the first {@code maxRecipients} of {@code to} ({@link #classify} sends the rest next). */
+    /** The envelope: the first {@code maxRecipients} of {@code to} ({@link ReplyClassifier#classify} sends the rest next). */
     private Envelope envelope(Work w, List<String> to) {
         return w.message.envelope(to.subList(0, ReplyClassifier.inOneTransaction(to, options)));
     }
