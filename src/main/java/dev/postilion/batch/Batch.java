@@ -35,6 +35,11 @@ import dev.postilion.message.MessageSpec;
  * resent message is the same message. A builder throws {@link InvalidRowException} (or a
  * {@link MessageException} for bad data) for a row that cannot make a message; any other exception
  * stops the batch and is rethrown by {@link #run()}.
+ *
+ * <p>This class orchestrates (threads, the read loop, stops, the summary). The rooms it drives:
+ * {@link JournalStart} (where a run starts from), {@link RowMessages} (a row becomes a message),
+ * {@link Worker} and {@link Transaction} (one connection and its transactions), {@link ReplyClassifier}
+ * (what replies mean), {@link Ledger} (where outcomes are recorded: {@link Journal}, {@link Report}).
  */
 public final class Batch {
 
@@ -68,7 +73,6 @@ public final class Batch {
     private Journal.Opener reportFiles = Journal.Opener.FILE;
     private boolean createJournal;
     private Map<String, Path> otherOutputs = Map.of();
-
 
     private Outcome stopOutcome;
     private String stopReason;
