@@ -1,34 +1,16 @@
 package dev.postilion.batch;
 
 import java.io.IOException;
-import java.net.IDN;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
-import dev.postilion.message.Mailbox;
 import dev.postilion.message.MessageException;
 import dev.postilion.message.MessageSpec;
-import dev.postilion.message.MimeAssembler;
-import dev.postilion.message.OutgoingMessage;
-import dev.postilion.smtp.Envelope;
-import dev.postilion.smtp.MessageContent;
-import dev.postilion.smtp.Reply;
-import dev.postilion.smtp.SendResult;
-import dev.postilion.smtp.SmtpException;
-import dev.postilion.smtp.SmtpSession;
-import dev.postilion.smtp.SmtpStage;
-import dev.postilion.smtp.TransactionListener;
 
 /**
  * A bulk send: rows from a {@link RowSource}, one message per row made by a builder, sent over a
@@ -53,18 +35,23 @@ import dev.postilion.smtp.TransactionListener;
  * resent message is the same message. A builder throws {@link InvalidRowException} (or a
  * {@link MessageException} for bad data) for a row that cannot make a message; any other exception
  * stops the batch and is rethrown by {@link #run()}.
+ *
+ * <p>This class orchestrates (threads, the read loop, stops, the summary). The rooms it drives:
+ * {@link JournalStart} (where a run starts from), {@link RowMessages} (a row becomes a message),
+ * {@link Worker} and {@link Transaction} (one connection and its transactions), {@link ReplyClassifier}
+ * (what replies mean), {@link Ledger} (where outcomes are recorded: {@link Journal}, {@link Report}).
  */
 public final class Batch {
-
-    /** What to do after the journal could not be written. */
-    private static final String JOURNAL_FIX = "free space (or move the journal), then run again with --resume: a"
-            + " message whose result line was lost is listed as in doubt, none is sent twice";
 
     private final RowSource source;
     private final Function<Row, MessageSpec> builder;
     private final SessionFactory sessions;
     private final BatchOptions options;
-    private final MimeAssembler assembler = new MimeAssembler();
+    /** Made once the journal is open (it knows the batch id and what earlier runs did). */
+    private RowMessages messages;
+    private final Ledger ledger;
+    private final Tally tally;
+    private final ProgressTotal progress;
 
     /** Volatile: {@link #cancel} forces it to disk from another thread. */
     private volatile Journal journal;
@@ -76,9 +63,6 @@ public final class Batch {
     private String keyName = Journal.KEYS_DEFAULT;
     private boolean acceptSourceChange;
     private Map<String, Object> about = Map.of();
-    private final AtomicLong duplicates = new AtomicLong();
-    /** Rows an earlier run finished whose other cells have changed since (not sent again). */
-    private final AtomicLong changed = new AtomicLong();
     private String batchId;
     private Report report = Report.none();
     private WorkQueue queue;
@@ -90,35 +74,9 @@ public final class Batch {
     private boolean createJournal;
     private Map<String, Path> otherOutputs = Map.of();
 
-    private final AtomicLong rows = new AtomicLong();
-    private final AtomicLong doneBefore = new AtomicLong();
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final AtomicLong deferred = new AtomicLong();
-    private final AtomicLong expired = new AtomicLong();
-    private final AtomicLong inDoubt = new AtomicLong();
-    private final AtomicLong invalid = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
-    private final AtomicLong pending = new AtomicLong();
-    private final AtomicLong messages = new AtomicLong();
-    private final AtomicLong finished = new AtomicLong();
-    private final AtomicLong checked = new AtomicLong();
-    /** The rows this run has to do, for the progress total; -1 while unknown. */
-    private volatile long expected = -1;
-    /** Whether the source was read to its end: the final progress total is then the rows this run had. */
-    private volatile boolean readToEnd;
-
-    private final List<String> problems = new ArrayList<>();
-    private long moreProblems;
     private Outcome stopOutcome;
     private String stopReason;
     private Throwable fatal;
-    private String lastErrorKey;
-    private volatile int errorRun;
-    /** How many connections the server lets the batch keep (LIM-02): the concurrency, fewer after a 432. */
-    private final AtomicInteger allowedSessions = new AtomicInteger(1);
-    /** Connections open right now. */
-    private final AtomicInteger openSessions = new AtomicInteger();
     /** Why the batch was cancelled from outside; from then on no final dot is sent. */
     private volatile String cancelled;
 
@@ -133,8 +91,11 @@ public final class Batch {
     public Batch(RowSource source, Function<Row, MessageSpec> builder, SessionFactory sessions, BatchOptions options) {
         this.source = source;
         this.builder = builder;
-        this.sessions = () -> open(sessions);
+        this.sessions = sessions;
         this.options = options;
+        this.tally = new Tally();
+        this.progress = new ProgressTotal(options, tally);
+        this.ledger = new Ledger(options, tally, this::stop, progress::update);
     }
 
     /**
@@ -183,18 +144,6 @@ public final class Batch {
         return this;
     }
 
-    private Map<String, Path> outputs() {
-        Map<String, Path> all = new LinkedHashMap<>();
-        if (options.journal() != null) {
-            all.put("the journal", options.journal());
-        }
-        if (options.report() != null) {
-            all.put("the report", options.report());
-        }
-        all.putAll(otherOutputs);
-        return all;
-    }
-
     /** Opens the report's file with {@code opener} (tests: a disk that fills up). */
     Batch reportFiles(Journal.Opener opener) {
         this.reportFiles = opener;
@@ -217,83 +166,57 @@ public final class Batch {
     public BatchResult run() {
         long started = System.nanoTime();
         Path reportPath = options.dryRun() ? null : options.report();
-        String clash = BatchFiles.clash(outputs());
+        String clash = BatchFiles.clash(options, otherOutputs);
         if (clash != null) {
             return early(Outcome.USAGE, clash + "; nothing was sent", started);
         }
+        JournalStart.Start start;
         try {
-            if (options.journal() != null && !options.dryRun()) {
-                journal = Journal.open(options.journal(), new Journal.Request(options.resume(), createJournal,
-                        options.shard(), source.describe(), options.fsync(), journalFiles, keyName, acceptSourceChange,
-                        facts()));
-                journal.warnings().forEach(options.log());
-                resume = journal.state();
-                batchId = journal.batchId();
-                byRowNumber = !journal.keyed();
-                if (!byRowNumber && options.resume() && resume.knownCount() > 0) {
-                    compareSource();
-                }
-                if (resume.completeCount() > 0 || !resume.inDoubtRows().isEmpty()) {
-                    options.log().accept("journal " + journal.path() + ": " + resume.completeCount()
-                            + " rows done before" + (resume.inDoubtRows().isEmpty() ? ""
-                            : ", " + resume.inDoubtRows().size() + " with messages in doubt"
-                            + (options.resendInDoubt() ? " (sent again with the same Message-ID)" : " (listed, not resent)")));
-                }
-            } else if (options.journal() != null && options.resume()
-                    && java.nio.file.Files.isRegularFile(options.journal())) {
-                // A dry run of a resume reads the journal (no lock, nothing written) to say what a resume would do.
-                Journal.Peek peek = Journal.peek(options.journal(), options.shard(), source.describe(), keyName);
-                resume = peek.state();
-                batchId = peek.batchId();
-                byRowNumber = !peek.keyed();
-                options.log().accept("--dry-run: journal " + peek.path() + " read only: " + resume.completeCount()
-                        + " rows done before, " + resume.inDoubtRows().size() + " with messages in doubt");
-            } else {
-                batchId = Long.toHexString(System.currentTimeMillis()) + Long.toHexString(System.nanoTime() & 0xffff);
-            }
+            start = new JournalStart(source, builder, options, keyName, keyFunction, acceptSourceChange, createJournal,
+                    journalFiles, about).open();
         } catch (JournalException e) {
             return early(e.outcome(), e.getMessage(), started);
         } catch (IOException e) {
             return early(Outcome.LOCAL_IO, "journal " + Journal.shown(options.journal()) + " cannot be opened: "
                     + e.getMessage() + "; nothing was sent", started);
         }
-        if (stopOutcome != null) {
+        journal = start.journal();
+        ledger.journal(journal);
+        resume = start.resume();
+        batchId = start.batchId();
+        byRowNumber = start.byRowNumber();
+        if (start.refusal() != null) {
             // The source is not the list the journal records: nothing is sent.
+            stop(Outcome.BAD_SOURCE, start.refusal());
             closeJournalQuietly();
             return early(stopOutcome, stopReason, started);
         }
         try {
             if (reportPath != null) {
-                report = Report.to(reportPath, reportFiles).onFailure(e -> stop(Outcome.LOCAL_IO, "report "
-                        + Journal.shown(reportPath) + " cannot be written: " + e.getMessage() + "\n    the batch stopped"
-                        + " before its next message; " + JOURNAL_FIX));
-                if (journal != null) {
-                    Report r = report;
-                    journal.onSync(r::flush);
-                    if (options.resume()) {
-                        journal.earlierOutcomes(this::earlierLine);
-                    }
-                }
+                report = ledger.openReport(reportPath, reportFiles);
             }
         } catch (IOException e) {
             closeJournalQuietly();
             return early(Outcome.LOCAL_IO, "report " + reportPath + " cannot be written: " + e.getMessage()
                     + "; nothing was sent", started);
         }
+        messages = new RowMessages(builder, options, ledger, resume, byRowNumber, batchId, keyName, keyFunction,
+                this::stop, progress::update);
         limiter = options.rate() == null ? null : new RateLimiter(options.rate(), options.clock());
         host = new HostBackoff(options.retry(), options.clock(), options.random());
         int n = options.concurrency();
-        allowedSessions.set(n);
+        Worker.Connections connections = new Worker.Connections(n);
         queue = new WorkQueue(Math.max(16, n * 4), Math.max(8, n * 2), Math.max(64, n * 64), options.clock());
         List<Thread> threads = new ArrayList<>();
         // Messages are built on their own threads, one per core: building a MIME message costs more
         // CPU than sending it, so even a single connection is fed by every core.
         int builders = Math.max(1, Runtime.getRuntime().availableProcessors());
         for (int i = 1; i <= builders; i++) {
-            threads.add(start(new Builder(), "postilion-batch-build-" + i));
+            threads.add(start(messages.builder(queue, this::fatal), "postilion-batch-build-" + i));
         }
         for (int i = 1; i <= n; i++) {
-            threads.add(start(new Worker(i), "postilion-batch-" + i));
+            threads.add(start(new Worker(i, this, messages, queue, limiter, host, ledger, sessions, connections),
+                    "postilion-batch-" + i));
         }
         read();
         queue.inputDone();
@@ -301,109 +224,9 @@ public final class Batch {
             joinUninterruptibly(t);
         }
         for (Work w : queue.drain()) {
-            pendingLine(w);
+            ledger.pending(w);
         }
         return finish(started);
-    }
-
-    // ------------------------------------------------------------------ keys
-
-    /** What a new journal's header records of the source and the script. */
-    private Map<String, Object> facts() {
-        Map<String, Object> f = new LinkedHashMap<>();
-        Path file = source.file();
-        if (file != null) {
-            f.put("sourceFile", Journal.shown(file).toString());
-            try {
-                f.put("sourceSize", java.nio.file.Files.size(file));
-                try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(file)) {
-                    String first = r.readLine();
-                    if (first != null && source instanceof CsvSource) {
-                        f.put("sourceHeader", first.length() > 500 ? first.substring(0, 500) : first);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // The run proper reads the source and says what is wrong with it.
-            }
-        }
-        f.putAll(about);
-        return f;
-    }
-
-    /** A row's key from what the script names; null when the row has none. */
-    private Long namedKey(Row row) {
-        Object value = keyFunction.apply(row);
-        return RowKey.ofValue(value);
-    }
-
-    /** The key of a row's message: a digest of its envelope recipients; null when it has none. */
-    private static Long recipientsKey(MessageSpec spec) {
-        List<String> to = new ArrayList<>();
-        for (List<Mailbox> list : List.of(spec.getTo(), spec.getCc(), spec.getBcc())) {
-            list.forEach(m -> to.add(m.address()));
-        }
-        return RowKey.ofRecipients(to);
-    }
-
-    /**
-     * On a resume, before anything is sent: reads the source once to see how many of the keys the
-     * journal names it still holds, and stops the batch (exit 65) when fewer than half are there: a
-     * different list under the same name, most likely. The read stops as soon as half are found.
-     * A source that can be read only once is not compared.
-     */
-    private void compareSource() {
-        if (acceptSourceChange || source instanceof IterableSource i && i.once()) {
-            return;
-        }
-        long known = resume.knownCount();
-        long matched = 0;
-        long read = 0;
-        try (RowReader r = source.open()) {
-            Row row;
-            while (matched * 2 < known && (row = r.next()) != null) {
-                read++;
-                if (row.problem() != null) {
-                    continue;
-                }
-                Long key;
-                try {
-                    if (keyFunction != null) {
-                        key = namedKey(row);
-                    } else {
-                        MessageSpec spec = builder.apply(row);
-                        key = spec == null ? null : recipientsKey(spec);
-                    }
-                } catch (RuntimeException e) {
-                    continue;  // an invalid row: the run proper reports it
-                }
-                if (key != null && resume.match(key)) {
-                    matched++;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // The run proper reads the source again and reports what is wrong with it.
-        } finally {
-            resume.forgetMatches();
-        }
-        if (matched * 2 < known) {
-            Map<String, Object> h = journal.header();
-            Object size = h.get("sourceSize");
-            Object head = h.get("sourceHeader");
-            stop(Outcome.BAD_SOURCE, "journal " + journal.path() + " names " + known + " recipients of "
-                    + h.getOrDefault("source", source.describe())
-                    + (size != null ? " (" + size + " bytes" + (head != null ? ", header " + head : "") + ", "
-                    + h.getOrDefault("created", "") + ")" : "")
-                    + ", but " + describeSource() + " holds only " + matched + " of them in " + read + " rows:"
-                    + " fewer than half, so it looks like another list under the same name; nothing was sent"
-                    + "\n    if the list was edited on purpose, run again with --resume --source-changed=accept (rows"
-                    + " are matched by key: nobody the journal lists is sent twice); for a new list, start a new"
-                    + " journal (another --journal, without --resume)");
-        }
-    }
-
-    private String describeSource() {
-        Path file = source.file();
-        return file == null ? source.describe() : Journal.shown(file).toString();
     }
 
     // ------------------------------------------------------------------ reading
@@ -418,69 +241,31 @@ public final class Batch {
                         + String.join(", ", columns) + "); name the column that holds the address with addressField");
                 return;
             }
-            if (options.progress() != Progress.NONE) {
-                expected = expectedRows(reader);
-                progress();
-            }
+            progress.start(reader, resume);
             Row row;
             while (!queue.stopped() && (row = reader.next()) != null) {
-                long number = row.number();
                 Work work = new Work(row);
-                if (byRowNumber) {
-                    // A journal written before keys: rows by number, sliced as they were then.
-                    if (!options.shard().contains(number)) {
-                        continue;
-                    }
-                    if (resume.complete(number)) {
-                        doneBefore.incrementAndGet();
-                        continue;
-                    }
-                    work.id = number;
-                } else if (keyFunction != null && row.problem() == null) {
-                    Long key = namedKey(row);
-                    if (key == null) {
-                        if (options.shard().index() == 1) {
-                            rows.incrementAndGet();
-                            invalidRow(row, "has no key (" + keyName + " is empty): every row needs one");
-                        }
-                        continue;
-                    }
-                    if (!options.shard().containsKey(key)) {
-                        continue;
-                    }
-                    ResumeState.Claim claim = resume.claim(key);
-                    if (claim == ResumeState.Claim.DONE_BEFORE) {
-                        doneBefore.incrementAndGet();
-                        changedSince(row, key);
-                        continue;
-                    }
-                    if (claim == ResumeState.Claim.DUPLICATE) {
-                        rows.incrementAndGet();
-                        duplicate(row, key);
-                        continue;
-                    }
-                    work.id = key;
-                    work.key = key;
+                if (!messages.claimBeforeBuilding(work)) {
+                    continue;
                 }
-                String why = row.problem() != null ? row.problem() : addressProblem(row);
+                String why = row.problem() != null ? row.problem() : RowMessages.addressProblem(row, options);
                 if (why != null && work.key == null && !byRowNumber && options.shard().index() != 1) {
                     continue;  // a row without a key belongs to no shard: the first reports it
                 }
-                rows.incrementAndGet();
+                tally.rows.incrementAndGet();
                 if (why != null) {
-                    invalidRow(row, why);
+                    ledger.invalidRow(row, why);
                     continue;
                 }
                 if (!queue.put(work)) {
                     // Counted as read, so it must be counted as left: every row ends in exactly one count.
-                    pendingLine(work);
+                    ledger.pending(work);
                     break;
                 }
-                progress();
+                progress.update();
             }
             if (!queue.stopped()) {
-                readToEnd = true;
-                expected = rows.get();  // the source is read to its end: its rows are the exact total
+                progress.readToEnd();
             }
         } catch (SourceException e) {
             stop(e.missing() ? Outcome.NO_INPUT : Outcome.BAD_SOURCE, e.getMessage());
@@ -502,23 +287,6 @@ public final class Batch {
         }
     }
 
-    private String addressProblem(Row row) {
-        String field = options.addressField();
-        if (field == null) {
-            return null;
-        }
-        String value = row.text(field);
-        if (value == null || value.isBlank()) {
-            return "has no " + field;
-        }
-        try {
-            Mailbox.parse(field, value);
-            return null;
-        } catch (MessageException e) {
-            return e.getMessage();
-        }
-    }
-
     private static Thread start(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
@@ -526,1068 +294,17 @@ public final class Batch {
         return t;
     }
 
-    // ------------------------------------------------------------------ the builders
-
-    /** Builds rows' messages ahead of the connections. */
-    private final class Builder implements Runnable {
-        @Override
-        public void run() {
-            try {
-                Work w;
-                while ((w = queue.takeFresh()) != null) {
-                    boolean handedOn = false;
-                    try {
-                        Boolean ready = prepare(w);
-                        if (ready == null) {
-                            pendingLine(w);
-                        } else if (ready) {
-                            handedOn = queue.putReady(w);
-                            if (!handedOn) {
-                                pendingLine(w);
-                            }
-                        }
-                    } catch (RuntimeException | Error e) {
-                        fatal(e);
-                        pendingLine(w);
-                    } finally {
-                        if (!handedOn) {
-                            queue.builtNothing();
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
-                stop(Outcome.DEFERRED, "interrupted");
-            }
-        }
+    BatchOptions options() {
+        return options;
     }
 
-    // ------------------------------------------------------------------ the workers
-
-    /** One connection of the pool and the thread that drives it. */
-    /**
-     * How long a connection with a final dot unanswered waits for a builder's next row before it
-     * reads that reply instead: long enough for a message to be built, short for a server.
-     */
-    private static final long PATIENCE = TimeUnit.MILLISECONDS.toNanos(2);
-
-    /** How a worker left a row: finished or put back, left unsent (the batch stopped), or awaiting its reply. */
-    private enum Step { DONE, NOT_SENT, IN_FLIGHT }
-
-    private final class Worker implements Runnable {
-        /** 1 to the concurrency: when the server allows fewer connections, the highest go first. */
-        private final int index;
-        private SmtpSession session;
-        private SmtpException failure;
-        private int onConnection;
-        private int connectFailures;
-        /** Rows whose last transaction left recipients to send at once (a 452); still taken from the queue. */
-        private final ArrayDeque<Work> again = new ArrayDeque<>();
-
-        Worker(int index) {
-            this.index = index;
-        }
-
-        @Override
-        public void run() {
-            try {
-                Work w;
-                while ((w = next()) != null) {
-                    Step step;
-                    try {
-                        step = process(w);
-                    } catch (RuntimeException | Error e) {
-                        fatal(e);
-                        step = Step.NOT_SENT;
-                    }
-                    if (step != Step.IN_FLIGHT) {
-                        release(w, step == Step.DONE);
-                    }
-                }
-            } catch (InterruptedException e) {
-                stop(Outcome.DEFERRED, "interrupted");
-            } finally {
-                hangUp();
-                for (Work w; (w = again.poll()) != null; ) {
-                    release(w, false);
-                }
-            }
-        }
-
-        /**
-         * The next row: one to send again at once, else one ready in the queue. Before waiting for
-         * one, the reply to the last message's final dot is read (it may be what the queue waits for).
-         */
-        private Work next() throws InterruptedException {
-            if (index > allowedSessions.get()) {
-                retire();
-                return null;
-            }
-            Work w = again.poll();
-            if (w == null) {
-                w = queue.poll(session != null && session.hasPending() ? PATIENCE : 0);
-            }
-            if (w != null) {
-                return w;
-            }
-            settle();
-            w = again.poll();
-            return w != null ? w : queue.take();
-        }
-
-        /** Sends one transaction of the row; its outcome reaches {@link Transaction}, maybe later. */
-        private Step process(Work w) throws InterruptedException {
-            if (w.message == null) {
-                Boolean ready = prepare(w);
-                if (ready == null) {
-                    return Step.NOT_SENT;
-                }
-                if (!ready) {
-                    return Step.DONE;
-                }
-            }
-            if (options.dryRun()) {
-                messages.incrementAndGet();
-                checked.addAndGet(w.pending.size());
-                for (String to : w.pending) {
-                    report.line(line(w, to, "checked"));
-                }
-                finished.incrementAndGet();
-                return Step.DONE;
-            }
-            if (w.now == null) {
-                w.now = w.pending;
-                w.later = new ArrayList<>();
-            }
-            w.pending = concat(w.now, w.later);
-            if (queue.stopped()) {
-                return notSent(w);
-            }
-            if (limiter != null) {
-                long wait = limiter.reserve();
-                if (wait > 0) {
-                    // Waiting for the rate: read the last reply first rather than leave the dot unanswered.
-                    settle();
-                    options.clock().sleep(wait);
-                }
-            }
-            SmtpSession s = session();
-            if (s == null) {
-                w.now = null;
-                return connectFailed(w) ? Step.DONE : Step.NOT_SENT;
-            }
-            Transaction tx = new Transaction(this, w, s.server());
-            try {
-                s.sendAhead(envelope(w, w.now), content(w), tx::beforeDataEnd, tx);
-            } catch (SmtpException e) {
-                w.onlyConnectFailures = false;
-                boolean handled = failed(w, w.now, tx, e, w.later, s.server());
-                dropIfClosed();
-                return handled ? complete(w) : notSent(w);
-            } catch (MessageException e) {
-                dropIfClosed();
-                if (e.kind() == MessageException.Kind.BAD_DATA) {
-                    resolve(w, w.now, "failed", null, e.getMessage(), null);
-                    return complete(w);
-                }
-                stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
-                        item(w, w.now.get(0)) + e.getMessage());
-                return notSent(w);
-            }
-            onConnection++;
-            if (options.perConnection() > 0 && onConnection >= options.perConnection()) {
-                hangUp();
-            }
-            dropIfClosed();
-            return Step.IN_FLIGHT;
-        }
-
-        /** A transaction's replies, when they come: sorted into outcomes, then the row goes on or is done. */
-        void ended(Work w, SendResult result, String server) {
-            w.onlyConnectFailures = false;
-            if (tooManyConnections(result.decisive())) {
-                limitSessions(openSessions.get() - 1, result.decisive());
-            }
-            List<String> more = classify(w, w.now, result, w.later, server);
-            if (!more.isEmpty()) {
-                w.now = more;
-                w.pending = concat(more, w.later);
-                again.add(w);
-                return;
-            }
-            release(w, complete(w) == Step.DONE);
-        }
-
-        /** The final dot went out and its reply never came. */
-        void lost(Work w, Transaction tx, SmtpException e, String server) {
-            w.onlyConnectFailures = false;
-            release(w, failed(w, w.now, tx, e, w.later, server) ? complete(w) == Step.DONE : notSent(w) == Step.DONE);
-        }
-
-        /**
-         * LIM-02: the server allows fewer connections than the concurrency, and this one is among
-         * the extra: it finishes what it has, hangs up and hands its rows back to the others.
-         */
-        private void retire() {
-            settle();
-            hangUp();
-            for (Work w; (w = again.poll()) != null; ) {
-                queue.retry(w, options.clock().nanoTime());
-                queue.done();
-            }
-        }
-
-        /** The pending reply, if any, read now. */
-        private void settle() {
-            if (session != null && session.hasPending()) {
-                session.completePending();
-                dropIfClosed();
-            }
-        }
-
-        /** The open session, or a new one; null when it could not be opened ({@link #failure} says why). */
-        private SmtpSession session() throws InterruptedException {
-            host.awaitTurn(this::hangUp);
-            if (session != null && session.isOpen()) {
-                return session;
-            }
-            if (session != null) {
-                session.close();
-                openSessions.decrementAndGet();
-            }
-            session = null;
-            failure = null;
-            if (connectFailures > 0) {
-                options.clock().sleep(options.retry().delay(connectFailures, options.random().getAsDouble()).toNanos());
-            }
-            try {
-                session = sessions.open();
-                openSessions.incrementAndGet();
-                onConnection = 0;
-                connectFailures = 0;
-                return session;
-            } catch (SmtpException e) {
-                failure = e;
-                return null;
-            }
-        }
-
-        /** After a failed connect: retry the row later, defer it, or stop the batch. */
-        private boolean connectFailed(Work w) {
-            SmtpException e = failure;
-            String why = e.getMessage();
-            switch (e.kind()) {
-                case AUTH -> stop(Outcome.AUTH_FAILED, why + "\n    the batch stopped at once: nothing more is sent"
-                        + " with these credentials");
-                case TLS, CONFIG -> stop(Outcome.CONFIG, why);
-                case PROTOCOL -> stop(Outcome.PROTOCOL, why);
-                case PERMANENT -> stop(Outcome.FAILED, why + "\n    the server refuses the session; the batch stopped");
-                case TEMPORARY -> {
-                    connectFailures++;
-                    if (tooManyConnections(e.reply())) {
-                        // LIM-02: a capacity signal, not the row's failure: fewer connections, and
-                        // the row goes back at once without using up a try.
-                        limitSessions(openSessions.get(), e.reply());
-                        queue.retry(w, options.clock().nanoTime());
-                        return true;
-                    }
-                    w.lastProblem = why;
-                    w.lastReply = e.reply();
-                    w.tries++;
-                    if (options.retry().mayRetry(w.tries)) {
-                        queue.retry(w, options.clock().nanoTime() + delay(w.tries));
-                        return true;
-                    }
-                    if (!w.onlyConnectFailures) {
-                        resolve(w, w.pending, "deferred", e.reply(), why, null);
-                        finished.incrementAndGet();
-                        return true;
-                    }
-                    stop(Outcome.DEFERRED, why + "\n    no connection after " + w.tries + " tries; the batch stopped"
-                            + " (run it again later with --resume)");
-                }
-                default -> stop(Outcome.INTERNAL, why);
-            }
-            return false;
-        }
-
-        private void dropIfClosed() {
-            if (session != null && !session.isOpen()) {
-                session.close();
-                openSessions.decrementAndGet();
-                session = null;
-                // A 421 or a dropped connection: wait a little before the next connect.
-                connectFailures = Math.max(connectFailures, 1);
-            }
-        }
-
-        private void hangUp() {
-            if (session != null) {
-                try {
-                    session.quit();
-                } catch (SmtpException ignored) {
-                    session.close();
-                }
-                openSessions.decrementAndGet();
-                session = null;
-            }
-        }
+    /** Why the batch was cancelled from outside, or null. */
+    String cancelled() {
+        return cancelled;
     }
 
-    /**
-     * LIM-02: a reply saying the account has too many connections at once (Exchange: {@code 432
-     * 4.3.2 Concurrent connections limit exceeded}, {@code 421 4.3.2 ... concurrent connections});
-     * it asks for fewer connections, not for giving up.
-     */
-    static boolean tooManyConnections(Reply r) {
-        if (r == null || !r.isTransientNegative()) {
-            return false;
-        }
-        return r.code() == 432 || "4.3.2".equals(r.enhanced())
-                && CONCURRENCY_TEXT.matcher(String.join(" ", r.lines())).find();
-    }
-
-    private static final java.util.regex.Pattern CONCURRENCY_TEXT =
-            java.util.regex.Pattern.compile("(?i)concurren|thread limit|too many connections");
-
-    /** The server allows at most {@code n} connections: the workers above that hang up. */
-    private void limitSessions(int n, Reply reply) {
-        int target = Math.max(1, n);
-        int before = allowedSessions.getAndUpdate(a -> Math.min(a, target));
-        if (target < before) {
-            options.log().accept("the server limits concurrent connections (" + reply.lines().get(0)
-                    + "): going on with " + target + (target == 1 ? " connection" : " connections"));
-        }
-    }
-
-    /** The row's transaction round is over: finished, or put back for a retry, or deferred. */
-    private Step complete(Work w) {
-        w.pending = w.later == null ? List.of() : w.later;
-        w.now = null;
-        w.later = null;
-        if (w.pending.isEmpty()) {
-            finished.incrementAndGet();
-            return Step.DONE;
-        }
-        return retryOrDefer(w) ? Step.DONE : Step.NOT_SENT;
-    }
-
-    /** The batch stopped with the row's recipients unsent. */
-    private Step notSent(Work w) {
-        if (w.now != null) {
-            w.pending = concat(w.now, w.later == null ? List.of() : w.later);
-        }
-        w.now = null;
-        w.later = null;
-        return Step.NOT_SENT;
-    }
-
-    /** The worker is finished with the row: done, or left unsent (reported pending). */
-    private void release(Work w, boolean done) {
-        if (!done) {
-            pendingLine(w);
-        }
-        queue.done();
-    }
-
-    /**
-     * Builds the row's message. True: ready to send; false: the row is finished (invalid, skipped,
-     * nothing left); null: the batch stopped.
-     */
-    private Boolean prepare(Work w) {
-        Row row = w.row;
-        MessageSpec spec;
-        try {
-            spec = builder.apply(row);
-            if (spec == null) {
-                skipped.incrementAndGet();
-                finished.incrementAndGet();
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("row", row.number());
-                line.put("state", "skipped");
-                report.line(line);
-                progress();
-                return false;
-            }
-            if (!byRowNumber && w.key == null) {
-                Long key = recipientsKey(spec);
-                if (key != null) {
-                    if (!options.shard().containsKey(key)) {
-                        rows.decrementAndGet();  // another shard's row
-                        return false;
-                    }
-                    ResumeState.Claim claim = resume.claim(key);
-                    if (claim == ResumeState.Claim.DONE_BEFORE) {
-                        rows.decrementAndGet();
-                        doneBefore.incrementAndGet();
-                        changedSince(row, key);
-                        progress();
-                        return false;
-                    }
-                    if (claim == ResumeState.Claim.DUPLICATE) {
-                        duplicate(row, key);
-                        return false;
-                    }
-                    w.key = key;
-                    w.id = key;
-                } else if (options.shard().index() != 1) {
-                    rows.decrementAndGet();  // no recipient, no key: the first shard reports the row
-                    return false;
-                }
-            }
-            ResumeState.RowMemory memory = w.key == null && !byRowNumber ? null : resume.partial(w.id);
-            Long first = w.key == null && !byRowNumber ? null : resume.firstTried(w.id);
-            w.firstTry = first != null ? first : options.clock().epochMillis();
-            if (!spec.isRaw()) {
-                if (spec.getMessageId().isEmpty()) {
-                    String domain = spec.getFrom().map(Mailbox::domain).map(Batch::asciiDomain).orElse("postilion.invalid");
-                    spec.messageId(memory != null && memory.messageId != null ? memory.messageId
-                            : "<" + batchId + "." + (w.key != null ? RowKey.hex(w.key) : String.valueOf(row.number()))
-                            + ".postilion@" + domain + ">");
-                }
-                if (spec.getDate().isEmpty()) {
-                    ZonedDateTime date = memory != null && memory.date != null ? ZonedDateTime.parse(memory.date)
-                            : ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
-                    spec.date(date);
-                }
-                w.messageId = spec.getMessageId().orElse(null);
-                w.date = spec.getDate().map(ZonedDateTime::toOffsetDateTime).map(Object::toString).orElse(null);
-            }
-            OutgoingMessage message = assembler.assemble(spec);
-            byte[] bytes = SmallMessage.bytes(message);
-            w.small = bytes == null ? null : new SmallMessage(bytes);
-            if (bytes == null) {
-                message.size();
-            }
-            if (message.envelopeFrom().isEmpty() || message.envelopeFrom().get().isEmpty()) {
-                invalidRow(row, "its message has no sender: give from in the message (or a profile with from:)");
-                return false;
-            }
-            if (message.envelopeRecipients().isEmpty()) {
-                invalidRow(row, "its message has no recipient (to, cc or bcc)");
-                return false;
-            }
-            List<String> toSend = new ArrayList<>();
-            List<String> listed = new ArrayList<>();
-            for (String r : message.envelopeRecipients()) {
-                if (memory == null || !memory.blocks(r, options.resendInDoubt())) {
-                    toSend.add(r);
-                } else if (memory.recipients.get(r) == ResumeState.Standing.IN_DOUBT) {
-                    listed.add(r);
-                }
-            }
-            w.message = message;
-            w.pending = toSend;
-            w.open = toSend.size() + listed.size();
-            if (!listed.isEmpty()) {
-                resolve(w, listed, "in-doubt", null, "an earlier run sent the final dot and got no reply: the message"
-                        + " may have been delivered; not resent (--resend-in-doubt sends it again with Message-ID "
-                        + w.messageId + ")", null, false);
-            }
-            if (toSend.isEmpty()) {
-                finished.incrementAndGet();
-                return false;
-            }
-            return true;
-        } catch (InvalidRowException e) {
-            invalidRow(row, e.getMessage(), e.where());
-            return false;
-        } catch (MessageException e) {
-            if (e.kind() == MessageException.Kind.BAD_DATA) {
-                invalidRow(row, e.getMessage());
-                return false;
-            }
-            stop(e.kind() == MessageException.Kind.MISSING_INPUT ? Outcome.NO_INPUT : Outcome.LOCAL_IO,
-                    "[row " + row.number() + "] " + origin() + e.getMessage());
-            return null;
-        }
-    }
-
-    private static String asciiDomain(String domain) {
-        try {
-            String ascii = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED);
-            return ascii.isEmpty() ? "postilion.invalid" : ascii;
-        } catch (IllegalArgumentException e) {
-            return "postilion.invalid";
-        }
-    }
-
-    /** The envelope: the first {@code maxRecipients} of {@code to} ({@link #classify} sends the rest next). */
-    private Envelope envelope(Work w, List<String> to) {
-        return w.message.envelope(to.subList(0, inOneTransaction(to)));
-    }
-
-    /** How many of {@code to} go in one transaction. */
-    private int inOneTransaction(List<String> to) {
-        int max = options.maxRecipients();
-        return max > 0 ? Math.min(max, to.size()) : to.size();
-    }
-
-    private static MessageContent content(Work w) {
-        return w.small != null ? w.small : w.message;
-    }
-
-    /** One transaction of a row: journals "sending" before the dot and takes the replies when they come. */
-    private final class Transaction implements TransactionListener {
-        private final Worker worker;
-        private final Work work;
-        private final String server;
-        private List<String> accepted;
-        private boolean dotNext;
-        private IOException journalFailure;
-        private boolean stoppedBeforeDot;
-
-        Transaction(Worker worker, Work work, String server) {
-            this.worker = worker;
-            this.work = work;
-            this.server = server;
-        }
-
-        void beforeDataEnd(List<String> to) throws IOException {
-            accepted = to;
-            String why = cancelled;
-            if (why != null) {
-                // BAT-06: stopped from outside (a signal, the run's time limit) while this message
-                // was being written: the dot is never sent, so the server discards it.
-                stoppedBeforeDot = true;
-                throw new IOException(why);
-            }
-            if (journal != null) {
-                try {
-                    journal.sending(work.row.number(), work.key, work.key == null ? 0 : RowKey.cells(work.row), to,
-                            work.messageId, work.date);
-                } catch (IOException e) {
-                    journalFailure = e;
-                    throw new IOException("journal " + journal.path() + " cannot be written: " + e.getMessage(), e);
-                }
-            }
-            dotNext = true;
-        }
-
-        @Override
-        public void ended(SendResult result) {
-            guarded(() -> worker.ended(work, result, server));
-        }
-
-        @Override
-        public void lost(SmtpException e) {
-            guarded(() -> worker.lost(work, this, e, server));
-        }
-
-        /** A listener must not throw into the session: a bug here stops the batch and leaves the row pending. */
-        private void guarded(Runnable r) {
-            try {
-                r.run();
-            } catch (RuntimeException | Error e) {
-                fatal(e);
-                release(work, false);
-            }
-        }
-    }
-
-    /**
-     * Sorts a transaction's replies into outcomes. Returns the recipients to send at once in a new
-     * transaction (the rest after a 452 "too many recipients", and those beyond {@code maxRecipients});
-     * adds the ones to retry to {@code later}.
-     */
-    private List<String> classify(Work w, List<String> tried, SendResult r, List<String> later, String server) {
-        Reply mail = r.mail();
-        int laterBefore = later.size();
-        if (!mail.isPositiveCompletion()) {
-            if (DailyQuota.reached(mail)) {
-                quotaReached(w, tried, mail, later, server);
-            } else if (mail.isTransientNegative()) {
-                temporary(w, tried, mail, later);
-            } else {
-                refused(w, tried, SmtpStage.MAIL, "MAIL FROM:<" + w.message.envelopeFrom().orElse("") + ">", mail,
-                        server);
-            }
-            serverAnswered(w, false, later.size() > laterBefore, mail.toString(), server);
-            return List.of();
-        }
-        List<String> accepted = new ArrayList<>();
-        List<String> tooMany = new ArrayList<>();
-        int inThis = inOneTransaction(tried);
-        for (SendResult.RecipientReply rr : r.recipients()) {
-            Reply reply = rr.reply();
-            if (reply.isPositiveCompletion()) {
-                accepted.add(rr.address());
-            } else if (DailyQuota.reached(reply)) {
-                quotaReached(w, List.of(rr.address()), reply, later, server);
-            } else if (reply.code() == 452 || "4.5.3".equals(reply.enhanced())) {
-                // RFC 5321 4.5.3.1.10: too many recipients; send the rest in another transaction.
-                tooMany.add(rr.address());
-                w.lastReply = reply;
-            } else if (reply.isTransientNegative()) {
-                temporary(w, List.of(rr.address()), reply, later);
-            } else {
-                refused(w, List.of(rr.address()), SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", reply, server);
-            }
-        }
-        for (int i = r.recipients().size(); i < inThis; i++) {
-            later.add(tried.get(i));
-            w.lastReply = null;
-            w.lastProblem = "the connection closed before the reply to RCPT TO:<" + tried.get(i) + ">";
-        }
-        boolean delivered = false;
-        if (!accepted.isEmpty()) {
-            Reply end = r.end();
-            if (end != null && end.isTransientNegative() || DailyQuota.reached(end)) {
-                notTaken(w, accepted, end);
-            }
-            if (end != null) {
-                if (end.isPositiveCompletion()) {
-                    delivered = true;
-                    messages.incrementAndGet();
-                    resolve(w, accepted, "sent", end, null, QueueId.of(end));
-                    clearErrorRun();
-                } else if (DailyQuota.reached(end)) {
-                    quotaReached(w, accepted, end, later, server);
-                } else if (end.isTransientNegative()) {
-                    temporary(w, accepted, end, later);
-                } else {
-                    refused(w, accepted, SmtpStage.DATA_END, "DATA (end of message)", end, server);
-                }
-            } else if (r.data() != null && r.data().isPermanentNegative()) {
-                refused(w, accepted, SmtpStage.DATA, "DATA", r.data(), server);
-            } else if (r.data() != null && r.data().code() != 354) {
-                temporary(w, accepted, r.data(), later);
-            } else {
-                later.addAll(accepted);
-                w.lastReply = null;
-                w.lastProblem = "the connection closed before the message was sent";
-            }
-        }
-        serverAnswered(w, delivered, later.size() > laterBefore || !tooMany.isEmpty(),
-                w.lastReply != null ? w.lastReply.toString() : w.lastProblem, server);
-        List<String> next = new ArrayList<>();
-        if (!tooMany.isEmpty()) {
-            if (delivered) {
-                next.addAll(tooMany);
-            } else {
-                later.addAll(tooMany);
-            }
-        }
-        // Recipients beyond maxRecipients were not in this transaction: they go in the next one, at once.
-        next.addAll(tried.subList(inThis, tried.size()));
-        return next;
-    }
-
-    /**
-     * BAT-07: tells the server's backoff timer how a transaction ended. A delivery, or refusals that
-     * were all permanent, show the server at work; a temporary refusal with nothing delivered counts
-     * towards a pause, and enough of them in a row stop the batch.
-     */
-    private void serverAnswered(Work w, boolean delivered, boolean temporary, String last, String server) {
-        if (delivered || !temporary) {
-            host.answered();
-        } else if (!queue.stopped() && host.failed(w.row.number())) {
-            serverUnavailable(last, server);
-        }
-    }
-
-    private void serverUnavailable(String last, String server) {
-        stop(Outcome.DEFERRED, server + " refused " + host.failuresInARow() + " messages in a row temporarily, each"
-                + " after a longer pause (the last: " + String.valueOf(last).replace("\n", " ") + ")\n    the server"
-                + " cannot take mail now: the batch stopped rather than retry every message on its own; what it did not"
-                + " send stays pending\n    run it again later with --resume");
-    }
-
-    /**
-     * Journals that the server answered the final dot without taking the message, so that a resume
-     * does not take the "sending" line for a message in doubt, whatever becomes of these recipients
-     * in this run (sent on a retry, deferred, or left pending when the batch stops).
-     */
-    private void notTaken(Work w, List<String> to, Reply end) {
-        if (journal == null) {
-            return;
-        }
-        Map<String, Object> j = new LinkedHashMap<>();
-        j.put("row", w.row.number());
-        putKey(j, w);
-        j.put("state", "not-sent");
-        j.put("to", to);
-        j.put("code", end.code());
-        j.put("reply", end.lines().get(0));
-        try {
-            journal.result(j);
-        } catch (IOException e) {
-            stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
-                    + "\n    the batch stopped before its next message (nothing is sent that cannot be recorded)"
-                    + "\n    " + JOURNAL_FIX);
-        }
-    }
-
-    /**
-     * LIM-03: the account's daily quota is used up. Every later message would be refused alike, so
-     * the batch stops at once; these recipients, like every row not sent, stay pending for a resume.
-     */
-    private void quotaReached(Work w, List<String> to, Reply reply, List<String> later, String server) {
-        later.addAll(to);
-        w.lastReply = reply;
-        w.lastProblem = null;
-        stop(Outcome.DEFERRED, item(w, to.get(0)) + "the account's daily sending quota is used up\n    " + server
-                + " replied: " + reply.toString().replace("\n", "\n    ") + "\n    the quota counts the whole"
-                + " account over a rolling 24 h, so the batch stopped at once; what it did not send stays pending"
-                + "\n    resume after a rolling 24 h: run the batch again then with --resume"
-                + (journal == null ? " (and a journal: without one, a second run sends everything again)" : ""));
-    }
-
-    private void temporary(Work w, List<String> to, Reply reply, List<String> later) {
-        later.addAll(to);
-        w.lastReply = reply;
-        w.lastProblem = null;
-    }
-
-    private void refused(Work w, List<String> to, SmtpStage stage, String command, Reply reply, String server) {
-        String text = SmtpException.unexpected(stage, command, reply, server).getMessage();
-        resolve(w, to, "failed", reply, text, null);
-        permanentError(reply, item(w, to.get(0)));
-    }
-
-    /**
-     * Handles a transaction that ended without replies. Returns false when the batch stopped and the
-     * recipients stay unsent.
-     */
-    private boolean failed(Work w, List<String> tried, Transaction tx, SmtpException e, List<String> later,
-                           String server) {
-        if (tx.stoppedBeforeDot) {
-            return false;  // the batch was cancelled: the recipients stay pending for --resume
-        }
-        if (tx.journalFailure != null) {
-            stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + tx.journalFailure.getMessage()
-                    + "\n    the final dot was not sent; the batch stopped (nothing is sent that cannot be recorded)"
-                    + "\n    " + JOURNAL_FIX);
-            return false;
-        }
-        if (tx.dotNext && e.stage() == SmtpStage.DATA_END) {
-            // RFC 1047: the dot went out and no reply came back; the server may have the message.
-            String why = e.getMessage().startsWith(". failed: ") ? e.getMessage().substring(10) : e.getMessage();
-            resolve(w, tx.accepted, "in-doubt", e.reply(), "the final dot was sent, then " + why, null);
-            for (String t : tried) {
-                if (!tx.accepted.contains(t)) {
-                    later.add(t);
-                }
-            }
-            w.lastProblem = e.getMessage();
-            return true;
-        }
-        switch (e.kind()) {
-            case TEMPORARY, PROTOCOL -> {
-                later.addAll(tried);
-                w.lastReply = e.reply();
-                w.lastProblem = e.getMessage();
-                if (!queue.stopped() && host.failed(w.row.number())) {
-                    serverUnavailable(e.reply() != null ? e.reply().toString() : e.getMessage(), server);
-                }
-                return true;
-            }
-            case PERMANENT, INPUT -> {
-                if (DailyQuota.reached(e.reply())) {
-                    quotaReached(w, tried, e.reply(), later, server);
-                    return true;
-                }
-                resolve(w, tried, "failed", e.reply(), e.getMessage(), null);
-                return true;
-            }
-            case AUTH -> stop(Outcome.AUTH_FAILED, e.getMessage());
-            case TLS, CONFIG -> stop(Outcome.CONFIG, e.getMessage());
-            case LOCAL_IO -> stop(Outcome.LOCAL_IO, item(w, tried.get(0)) + e.getMessage());
-            default -> stop(Outcome.INTERNAL, item(w, tried.get(0)) + e.getMessage());
-        }
-        return false;
-    }
-
-    /**
-     * Puts the row back for a retry, or records its pending recipients as deferred, or as expired
-     * when the message has been refused temporarily for longer than {@code maxAge}. False when the
-     * batch has stopped: the recipients stay pending, for a resume.
-     */
-    private boolean retryOrDefer(Work w) {
-        if (queue.stopped()) {
-            return false;
-        }
-        Duration maxAge = options.maxAge();
-        long age = options.clock().epochMillis() - w.firstTry;
-        if (maxAge != null && age >= maxAge.toMillis()) {
-            // BAT-08, RFC 5321 4.5.4.1: give up on a message after its lifetime (Postfix: maximal_queue_lifetime).
-            resolve(w, w.pending, "expired", w.lastReply, "still refused temporarily " + words(age)
-                    + " after its first try (" + java.time.Instant.ofEpochMilli(w.firstTry) + "), past maxAge "
-                    + words(maxAge.toMillis()) + ": expired, not tried again"
-                    + (w.lastReply == null && w.lastProblem != null ? "; the last problem: " + w.lastProblem : ""),
-                    null);
-            finished.incrementAndGet();
-            return true;
-        }
-        if (options.retry().mayRetry(w.tries + 1)) {
-            w.tries++;
-            queue.retry(w, options.clock().nanoTime() + delay(w.tries));
-            return true;
-        }
-        // w.tries counts the retries; the report's "attempts" (tries + 1) counts the first try too.
-        String why = w.lastReply != null ? null : w.lastProblem;
-        resolve(w, w.pending, "deferred", w.lastReply, why, null);
-        finished.incrementAndGet();
-        return true;
-    }
-
-    private long delay(int tries) {
-        return options.retry().delay(tries, options.random().getAsDouble()).toNanos();
-    }
-
-    // ------------------------------------------------------------------ outcomes
-
-    private void resolve(Work w, List<String> to, String state, Reply reply, String problem, String queueId) {
-        resolve(w, to, state, reply, problem, queueId, true);
-    }
-
-    /** Records a final state for some recipients of a row: journal, report, counts, problems. */
-    private void resolve(Work w, List<String> to, String state, Reply reply, String problem, String queueId,
-                         boolean journalIt) {
-        if (to.isEmpty()) {
-            return;
-        }
-        boolean done;
-        synchronized (w) {
-            w.open -= to.size();
-            if (!state.equals("sent") && !state.equals("failed") && !state.equals("expired")) {
-                w.clean = false;
-            }
-            done = w.open <= 0 && w.clean;
-        }
-        int attempts = w.tries + 1;
-        if (journal != null && journalIt) {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("row", w.row.number());
-            putKey(j, w);
-            j.put("state", state);
-            j.put("to", to);
-            if (reply != null) {
-                j.put("code", reply.code());
-            }
-            if (queueId != null) {
-                j.put("queue", queueId);
-            }
-            if (!state.equals("sent") && reply != null) {
-                j.put("reply", reply.lines().get(0));
-            }
-            if (state.equals("deferred") || state.equals("expired")) {
-                j.put("first", java.time.Instant.ofEpochMilli(w.firstTry).toString());
-            }
-            j.put("attempts", attempts);
-            if (done) {
-                j.put("done", true);
-            }
-            try {
-                journal.result(j);
-            } catch (IOException e) {
-                stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
-                        + "\n    the batch stopped before its next message (nothing is sent that cannot be recorded)"
-                        + "\n    " + JOURNAL_FIX);
-            }
-        }
-        AtomicLong counter = switch (state) {
-            case "sent" -> sent;
-            case "failed" -> failed;
-            case "deferred" -> deferred;
-            case "expired" -> expired;
-            default -> inDoubt;
-        };
-        counter.addAndGet(to.size());
-        for (String r : to) {
-            Map<String, Object> line = line(w, r, state);
-            if (reply != null) {
-                line.put("code", reply.code());
-                if (reply.enhanced() != null) {
-                    line.put("enhanced", reply.enhanced());
-                }
-                line.put("reply", reply.toString());
-            }
-            if (queueId != null) {
-                line.put("queue", queueId);
-            }
-            line.put("attempts", attempts);
-            if (problem != null && (reply == null || state.equals("expired"))) {
-                line.put("error", problem);
-            }
-            report.line(line);
-            if (!state.equals("sent")) {
-                String text = problem != null ? problem + (reply != null && state.equals("expired")
-                        ? "; the last reply: " + reply : "") : reply != null ? reply.toString() : state;
-                problem(item(w, r) + state + ": " + text);
-            }
-        }
-        progress();
-    }
-
-    /** Counts a row finished before whose cells differ from what the journal recorded when it was sent. */
-    private void changedSince(Row row, long key) {
-        int before = resume.cells(key);
-        if (before != 0 && before != RowKey.cells(row)) {
-            changed.incrementAndGet();
-        }
-    }
-
-    /** A final outcome of an earlier run, carried into this run's report: one line per recipient. */
-    private void earlierLine(Map<String, Object> j) {
-        Object to = j.get("to");
-        List<?> recipients = to instanceof List<?> l ? l : to == null ? List.of() : List.of(to);
-        for (Object r : recipients) {
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("row", j.get("row"));
-            line.put("to", String.valueOf(r));
-            line.put("state", j.get("state"));
-            for (String k : List.of("mid", "code", "queue", "reply", "attempts", "settled")) {
-                if (j.get(k) != null) {
-                    line.put(k, j.get(k));
-                }
-            }
-            line.put("earlierRun", true);
-            report.line(line);
-        }
-    }
-
-    private static void putKey(Map<String, Object> journalLine, Work w) {
-        if (w.key != null) {
-            journalLine.put("key", RowKey.hex(w.key));
-        }
-    }
-
-    /**
-     * A row whose key an earlier row of this run already had (the same recipients, or the same named
-     * key): not sent again; reported, and counted with the skipped rows.
-     */
-    private void duplicate(Row row, long key) {
-        duplicates.incrementAndGet();
-        skipped.incrementAndGet();
-        finished.incrementAndGet();
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("row", row.number());
-        line.put("state", "duplicate");
-        line.put("key", RowKey.hex(key));
-        line.put("error", "row " + row.number() + " has the key of an earlier row (" + keyName + "): sent once");
-        report.line(line);
-        progress();
-    }
-
-    private Map<String, Object> line(Work w, String to, String state) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("row", w.row.number());
-        line.put("to", to);
-        line.put("state", state);
-        if (w.messageId != null) {
-            line.put("mid", w.messageId);
-        }
-        return line;
-    }
-
-    private void invalidRow(Row row, String why) {
-        invalidRow(row, why, null);
-    }
-
-    private void invalidRow(Row row, String why, String where) {
-        invalid.incrementAndGet();
-        finished.incrementAndGet();
-        String field = options.addressField();
-        String address = field == null ? null : row.text(field);
-        if (address != null && (address.length() > 200 || address.chars().anyMatch(c -> c < 0x20))) {
-            address = null;
-        }
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("row", row.number());
-        if (address != null) {
-            line.put("to", address);
-        }
-        line.put("state", "invalid");
-        line.put("error", "row " + row.number() + " " + why);
-        report.line(line);
-        if (journal != null) {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("row", row.number());
-            j.put("state", "invalid");
-            j.put("reply", why);
-            try {
-                journal.result(j);
-            } catch (IOException e) {
-                stop(Outcome.LOCAL_IO, "journal " + journal.path() + " cannot be written: " + e.getMessage()
-                        + "\n    the batch stopped before its next message; " + JOURNAL_FIX);
-            }
-        }
-        problem("[row " + row.number() + (address != null ? " " + address : "") + "] "
-                + (where != null ? where + ": " : origin()) + "invalid row: " + why);
-        progress();
-    }
-
-    /** A row left unsent because the batch stopped: reported as pending, not journaled (a resume sends it). */
-    private void pendingLine(Work w) {
-        pending.incrementAndGet();
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("row", w.row.number());
-        if (!w.pending.isEmpty()) {
-            line.put("to", w.pending.size() == 1 ? w.pending.get(0) : w.pending);
-        }
-        line.put("state", "pending");
-        report.line(line);
-    }
-
-    private String item(Work w, String to) {
-        return "[row " + w.row.number() + " " + to + "] " + origin();
-    }
-
-    private String origin() {
-        return options.origin() == null ? "" : options.origin() + ": ";
-    }
-
-    private synchronized void problem(String text) {
-        if (problems.size() < BatchOptions.PROBLEMS_SHOWN) {
-            problems.add(text);
-        } else {
-            moreProblems++;
-        }
-    }
-
-    private synchronized void permanentError(Reply reply, String item) {
-        String key = reply.code() + " " + (reply.enhanced() == null ? "" : reply.enhanced());
-        if (key.equals(lastErrorKey)) {
-            errorRun++;
-        } else {
-            lastErrorKey = key;
-            errorRun = 1;
-        }
-        if (options.maxErrors() > 0 && errorRun >= options.maxErrors()) {
-            stop(Outcome.FAILED, "stopped after " + errorRun + " identical permanent errors in a row (the last: " + item
-                    + reply.lines().get(0) + ")\n    the server refuses everything alike (sender throttled, quota,"
-                    + " policy?); find the cause, then run again with --resume (maxErrors 0 never stops)");
-        }
-    }
-
-    private void clearErrorRun() {
-        if (errorRun == 0) {
-            return;
-        }
-        synchronized (this) {
-            lastErrorKey = null;
-            errorRun = 0;
-        }
-    }
-
-    /**
-     * Opens a connection of the pool. A host name that does not exist stops the whole batch at once
-     * (RFC 5321 4.5.4.1: keep a list of unreachable hosts rather than retrying each item); the rows
-     * stay pending, for a resume once the name is fixed.
-     */
-    private SmtpSession open(SessionFactory factory) throws SmtpException {
-        try {
-            return factory.open();
-        } catch (SmtpException e) {
-            if (e.kind() != SmtpException.Kind.NO_HOST) {
-                throw e;
-            }
-            stop(Outcome.NO_HOST, e.getMessage() + "\n    the batch stopped at once: no row is tried against a host"
-                    + " that does not exist");
-            // Seen as a configuration failure by the connection that opened it: the stop above came first.
-            throw new SmtpException(SmtpException.Kind.CONFIG, e.stage(), e.command(), e.reply(), e.server(),
-                    e.getMessage(), e);
-        }
+    Journal journal() {
+        return journal;
     }
 
     /**
@@ -1611,7 +328,7 @@ public final class Batch {
         }
     }
 
-    private synchronized void stop(Outcome outcome, String reason) {
+    synchronized void stop(Outcome outcome, String reason) {
         if (stopOutcome == null) {
             stopOutcome = outcome;
             stopReason = reason;
@@ -1621,35 +338,15 @@ public final class Batch {
         }
     }
 
-    private synchronized void fatal(Throwable t) {
+    synchronized void fatal(Throwable t) {
         if (fatal == null) {
             fatal = t;
         }
         stop(Outcome.INTERNAL, String.valueOf(t.getMessage()));
     }
 
-    private void progress() {
-        if (options.progress() == Progress.NONE) {
-            return;
-        }
-        long done = finished.get();
-        // The total ahead is an estimate where rows are sliced by key: never show more done than total.
-        options.progress().update(done, expected < 0 ? -1 : Math.max(expected, done), totals());
-    }
-
-    /**
-     * The progress total, counted before reading: the source's rows that fall in this shard, without
-     * the rows an earlier run finished (a resumed run's total is what is left; the bar shows those
-     * done before beside it). -1 for a source that cannot be counted ahead (an iterator).
-     */
-    private long expectedRows(RowReader r) {
-        long all = r.total();
-        return all < 0 ? -1 : Math.max(0, options.shard().rowsIn(all) - resume.completeCount());
-    }
-
     private Totals totals() {
-        return new Totals(rows.get(), doneBefore.get(), sent.get(), failed.get(), deferred.get(), inDoubt.get(),
-                invalid.get(), skipped.get(), pending.get(), messages.get(), expired.get(), checked.get());
+        return tally.snapshot();
     }
 
     // ------------------------------------------------------------------ the end
@@ -1665,45 +362,14 @@ public final class Batch {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         Totals t = totals();
         Outcome outcome = outcome(t);
-        if (changed.get() > 0) {
-            options.log().accept(source.describe() + ": " + changed.get() + (changed.get() == 1 ? " row" : " rows")
-                    + " sent in an earlier run changed since (other cells than the key); not sent again: rows are"
-                    + " matched by key");
-        }
-        if (duplicates.get() > 0) {
-            options.log().accept(source.describe() + ": " + duplicates.get() + (duplicates.get() == 1 ? " row repeats"
-                    : " rows repeat") + " the key of an earlier row (" + keyName + "); each key was sent once (the"
-                    + " report lists them as duplicate; name a key: to send one person several messages)");
-        }
+        ledger.notices(source.describe(), keyName).forEach(options.log());
         BatchResult result;
         synchronized (this) {
-            result = new BatchResult(outcome, t, stopReason, problems, moreProblems, elapsed, batchId,
+            result = new BatchResult(outcome, t, stopReason, ledger.problems(), ledger.moreProblems(), elapsed, batchId,
                     report.path(), options.journal());
         }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("summary", true);
-        summary.put("batch", batchId);
-        summary.put("source", source.describe());
-        summary.put("shard", options.shard().toString());
-        summary.put("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-        summary.put("rows", t.rows());
-        summary.put("doneBefore", t.doneBefore());
-        summary.put("sent", t.sent());
-        summary.put("failed", t.failed());
-        summary.put("deferred", t.deferred());
-        summary.put("expired", t.expired());
-        summary.put("inDoubt", t.inDoubt());
-        summary.put("invalid", t.invalid());
-        summary.put("skipped", t.skipped());
-        summary.put("pending", t.pending());
-        summary.put("messages", t.messages());
-        if (options.dryRun()) {
-            summary.put("checked", t.checked());
-        }
-        summary.put("stopped", stopReason);
-        summary.put("elapsedMs", elapsed.toMillis());
-        summary.put("messagesPerSecond", Math.round(result.messagesPerSecond() * 10) / 10.0);
-        report.line(summary);
+        report.line(new ReportLine.Summary(batchId, source.describe(), options.shard().toString(), outcome, t,
+                options.dryRun(), stopReason, elapsed.toMillis(), Math.round(result.messagesPerSecond() * 10) / 10.0));
         try {
             report.close();
         } catch (IOException e) {
@@ -1713,16 +379,10 @@ public final class Batch {
                         ? stopReason : "report " + Journal.shown(options.report()) + " cannot be written: "
                         + e.getMessage() + "; the previous report is kept";
             }
-            result = new BatchResult(Outcome.LOCAL_IO, t, why, problems, moreProblems, elapsed, batchId, null,
+            result = new BatchResult(Outcome.LOCAL_IO, t, why, ledger.problems(), ledger.moreProblems(), elapsed, batchId, null,
                     options.journal());
         }
-        if (readToEnd) {
-            // Rows found done before (or outside this shard) by their key while being built are decided
-            // only now: the exact total is the rows this run had.
-            expected = rows.get();
-        }
-        progress();  // the final frame: every row counted (100% when the batch ran to its end)
-        options.progress().close();
+        progress.close();
         options.log().accept(result.summary(source.describe()));
         if (fatal instanceof RuntimeException re) {
             throw re;
@@ -1783,12 +443,6 @@ public final class Batch {
             }
         }
         return sb.toString();
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 
     private static void joinUninterruptibly(Thread t) {

@@ -53,6 +53,19 @@ public final class BatchFiles {
                 + " that batch, or choose another journal for a new one";
     }
 
+    /** What is wrong with a batch's outputs (its journal, its report, and {@code others} by option name), or null. */
+    static String clash(BatchOptions options, Map<String, Path> others) {
+        Map<String, Path> all = new java.util.LinkedHashMap<>();
+        if (options.journal() != null) {
+            all.put("the journal", options.journal());
+        }
+        if (options.report() != null) {
+            all.put("the report", options.report());
+        }
+        all.putAll(others);
+        return clash(all);
+    }
+
     /**
      * What is wrong with these outputs, or null when nothing is.
      *

@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
 /**
- * How a batch runs. Start from {@link #defaults()} and change what is needed with the
- * {@code with...} methods.
+ * How a batch runs. Build one with {@link #builder()} (the defaults, then what is needed), or
+ * change a copy with {@link #toBuilder()}; each {@code with...} method is a one-field shorthand for that.
  *
  * @param concurrency connections (and worker threads) in the pool
  * @param rate the most messages per period over all connections, or null for no limit
@@ -90,115 +90,253 @@ public record BatchOptions(int concurrency, Rate rate, int perConnection, RetryP
      * {@code email}, messages expire after five days of 4xx, no limit on recipients per transaction.
      */
     public static BatchOptions defaults() {
-        return new BatchOptions(1, null, 0, RetryPolicy.DEFAULT, 20, null, true, false, false, null, Shard.ALL,
-                "email",
-                false, null, BatchClock.SYSTEM, Math::random, Progress.NONE, s -> { }, DEFAULT_MAX_AGE, 0);
+        return builder().build();
+    }
+
+    /** A builder holding the {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.concurrency = concurrency;
+        b.rate = rate;
+        b.perConnection = perConnection;
+        b.retry = retry;
+        b.maxErrors = maxErrors;
+        b.journal = journal;
+        b.fsync = fsync;
+        b.resume = resume;
+        b.resendInDoubt = resendInDoubt;
+        b.report = report;
+        b.shard = shard;
+        b.addressField = addressField;
+        b.dryRun = dryRun;
+        b.origin = origin;
+        b.clock = clock;
+        b.random = random;
+        b.progress = progress;
+        b.log = log;
+        b.maxAge = maxAge;
+        b.maxRecipients = maxRecipients;
+        return b;
+    }
+
+    /** Collects options field by field; {@link #build()} checks them. */
+    public static final class Builder {
+        private int concurrency = 1;
+        private Rate rate;
+        private int perConnection;
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private int maxErrors = 20;
+        private Path journal;
+        private boolean fsync = true;
+        private boolean resume;
+        private boolean resendInDoubt;
+        private Path report;
+        private Shard shard = Shard.ALL;
+        private String addressField = "email";
+        private boolean dryRun;
+        private String origin;
+        private BatchClock clock = BatchClock.SYSTEM;
+        private DoubleSupplier random = Math::random;
+        private Progress progress = Progress.NONE;
+        private Consumer<String> log = s -> { };
+        private Duration maxAge = DEFAULT_MAX_AGE;
+        private int maxRecipients;
+
+        private Builder() {
+        }
+
+        public Builder concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder rate(Rate rate) {
+            this.rate = rate;
+            return this;
+        }
+
+        public Builder perConnection(int perConnection) {
+            this.perConnection = perConnection;
+            return this;
+        }
+
+        public Builder retry(RetryPolicy retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        public Builder maxErrors(int maxErrors) {
+            this.maxErrors = maxErrors;
+            return this;
+        }
+
+        public Builder journal(Path journal) {
+            this.journal = journal;
+            return this;
+        }
+
+        public Builder fsync(boolean fsync) {
+            this.fsync = fsync;
+            return this;
+        }
+
+        public Builder resume(boolean resume) {
+            this.resume = resume;
+            return this;
+        }
+
+        public Builder resendInDoubt(boolean resendInDoubt) {
+            this.resendInDoubt = resendInDoubt;
+            return this;
+        }
+
+        public Builder report(Path report) {
+            this.report = report;
+            return this;
+        }
+
+        public Builder shard(Shard shard) {
+            this.shard = shard;
+            return this;
+        }
+
+        public Builder addressField(String addressField) {
+            this.addressField = addressField;
+            return this;
+        }
+
+        public Builder dryRun(boolean dryRun) {
+            this.dryRun = dryRun;
+            return this;
+        }
+
+        public Builder origin(String origin) {
+            this.origin = origin;
+            return this;
+        }
+
+        public Builder random(DoubleSupplier random) {
+            this.random = random;
+            return this;
+        }
+
+        public Builder progress(Progress progress) {
+            this.progress = progress;
+            return this;
+        }
+
+        public Builder log(Consumer<String> log) {
+            this.log = log;
+            return this;
+        }
+
+        public Builder maxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+            return this;
+        }
+
+        public Builder maxRecipients(int maxRecipients) {
+            this.maxRecipients = maxRecipients;
+            return this;
+        }
+
+        /** The clock for rate limiting and backoff, and the jitter for backoff (values in [0, 1)). */
+        public Builder clock(BatchClock clock, DoubleSupplier random) {
+            this.clock = clock;
+            this.random = random;
+            return this;
+        }
+
+        /**
+         * The options.
+         *
+         * @throws IllegalArgumentException for a value out of range (concurrency below 1, a negative limit)
+         */
+        public BatchOptions build() {
+            return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
+                    resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, log, maxAge,
+                    maxRecipients);
+        }
     }
 
     public BatchOptions withConcurrency(int n) {
-        return new BatchOptions(n, rate, perConnection, retry, maxErrors, journal, fsync, resume, resendInDoubt,
-                report, shard, addressField, dryRun, origin, clock, random, progress, log, maxAge, maxRecipients);
+        return toBuilder().concurrency(n).build();
     }
 
     public BatchOptions withRate(Rate r) {
-        return new BatchOptions(concurrency, r, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, log,
-                maxAge, maxRecipients);
+        return toBuilder().rate(r).build();
     }
 
     public BatchOptions withPerConnection(int n) {
-        return new BatchOptions(concurrency, rate, n, retry, maxErrors, journal, fsync, resume, resendInDoubt, report,
-                shard, addressField, dryRun, origin, clock, random, progress, log, maxAge, maxRecipients);
+        return toBuilder().perConnection(n).build();
     }
 
     public BatchOptions withRetry(RetryPolicy r) {
-        return new BatchOptions(concurrency, rate, perConnection, r, maxErrors, journal, fsync, resume, resendInDoubt,
-                report, shard, addressField, dryRun, origin, clock, random, progress, log, maxAge, maxRecipients);
+        return toBuilder().retry(r).build();
     }
 
     public BatchOptions withMaxErrors(int n) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, n, journal, fsync, resume, resendInDoubt,
-                report, shard, addressField, dryRun, origin, clock, random, progress, log, maxAge, maxRecipients);
+        return toBuilder().maxErrors(n).build();
     }
 
     public BatchOptions withJournal(Path file) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, file, fsync, resume,
-                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, log,
-                maxAge, maxRecipients);
+        return toBuilder().journal(file).build();
     }
 
     public BatchOptions withFsync(boolean on) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, on, resume,
-                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, log,
-                maxAge, maxRecipients);
+        return toBuilder().fsync(on).build();
     }
 
     public BatchOptions withResume(boolean on) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, on, resendInDoubt,
-                report, shard, addressField, dryRun, origin, clock, random, progress, log, maxAge, maxRecipients);
+        return toBuilder().resume(on).build();
     }
 
     public BatchOptions withResendInDoubt(boolean on) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume, on,
-                report, shard, addressField, dryRun, origin, clock, random, progress, log, maxAge, maxRecipients);
+        return toBuilder().resendInDoubt(on).build();
     }
 
     public BatchOptions withReport(Path file) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, file, shard, addressField, dryRun, origin, clock, random, progress, log,
-                maxAge, maxRecipients);
+        return toBuilder().report(file).build();
     }
 
     public BatchOptions withShard(Shard s) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, report, s, addressField, dryRun, origin, clock, random, progress, log,
-                maxAge, maxRecipients);
+        return toBuilder().shard(s).build();
     }
 
     public BatchOptions withAddressField(String field) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, report, shard, field, dryRun, origin, clock, random, progress, log,
-                maxAge, maxRecipients);
+        return toBuilder().addressField(field).build();
     }
 
     public BatchOptions withDryRun(boolean on) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, report, shard, addressField, on, origin, clock, random, progress, log,
-                maxAge, maxRecipients);
+        return toBuilder().dryRun(on).build();
     }
 
     public BatchOptions withOrigin(String where) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, report, shard, addressField, dryRun, where, clock, random, progress, log,
-                maxAge, maxRecipients);
+        return toBuilder().origin(where).build();
     }
 
     public BatchOptions withClock(BatchClock c, DoubleSupplier jitter) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, report, shard, addressField, dryRun, origin, c, jitter, progress, log,
-                maxAge, maxRecipients);
+        return toBuilder().clock(c, jitter).build();
     }
 
     public BatchOptions withProgress(Progress p) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, p, log,
-                maxAge, maxRecipients);
+        return toBuilder().progress(p).build();
     }
 
     public BatchOptions withLog(Consumer<String> l) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, l,
-                maxAge, maxRecipients);
+        return toBuilder().log(l).build();
     }
 
     public BatchOptions withMaxAge(Duration age) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, log, age,
-                maxRecipients);
+        return toBuilder().maxAge(age).build();
     }
 
     public BatchOptions withMaxRecipients(int n) {
-        return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
-                resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, log, maxAge, n);
+        return toBuilder().maxRecipients(n).build();
     }
 }

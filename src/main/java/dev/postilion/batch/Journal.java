@@ -1,9 +1,7 @@
 package dev.postilion.batch;
 
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -12,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,7 +53,6 @@ final class Journal implements Closeable {
 
     static final String FORMAT = "postilion-batch-journal";
     static final int SYNC_EVERY = 1000;
-    private static final int MAX_LINE = 1 << 20;
 
     /** Opens the journal's file; tests pass one that fills up (a disk that runs out of space). */
     @FunctionalInterface
@@ -194,13 +190,13 @@ final class Journal implements Closeable {
             String id;
             Map<String, Object> headerFound = Map.of();
             if (channel.size() == 0) {
-                id = newBatchId();
+                id = JournalReader.newBatchId();
             } else {
                 if (!request.resume()) {
                     throw new JournalException(BatchFiles.exists(shown), null, JournalException.Why.USAGE);
                 }
                 Map<String, Object> found = new LinkedHashMap<>();
-                id = read(shown, channel, request, state, warnings, found);
+                id = JournalReader.read(shown, channel, request, state, warnings, found, true);
                 headerFound = found;
             }
             channel.position(channel.size());
@@ -250,199 +246,16 @@ final class Journal implements Closeable {
 
     /** Reads a journal read-only; {@code shard}, {@code source} and {@code keys} null: any. */
     static Peek peek(Path path, Shard shard, String source, String keys) throws IOException {
-        Path shown = shown(path);
-        if (!Files.isRegularFile(path)) {
-            throw new JournalException(BatchFiles.noJournal(shown), null, JournalException.Why.USAGE);
-        }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            ResumeState state = new ResumeState();
-            List<String> warnings = new ArrayList<>();
-            Map<String, Object> found = new LinkedHashMap<>();
-            String id = read(shown, channel, new Request(true, false, shard, source, false, Opener.FILE, keys, false,
-                    Map.of()), state, warnings, found, false);
-            return new Peek(shown, id, found, state, warnings, found.isEmpty() || found.get("keys") != null);
-        }
+        return JournalReader.peek(path, shard, source, keys);
     }
 
-    private static String newBatchId() {
-        byte[] b = new byte[8];
-        new SecureRandom().nextBytes(b);
-        StringBuilder sb = new StringBuilder();
-        for (byte x : b) {
-            sb.append(String.format("%02x", x & 0xff));
-        }
-        return sb.toString();
-    }
-
-    /** Reads every line into {@code state}; returns the batch id. Cuts a torn or garbled tail. */
-    private static String read(Path path, FileChannel channel, Request request, ResumeState state,
-                               List<String> warnings, Map<String, Object> found) throws IOException {
-        return read(path, channel, request, state, warnings, found, true);
-    }
-
-    private static String read(Path path, FileChannel channel, Request request, ResumeState state,
-                               List<String> warnings, Map<String, Object> found, boolean repair) throws IOException {
-        Shard shard = request.shard();
-        String source = request.source();
-        String id = null;
-        long goodEnd = 0;
-        long offset = 0;
-        long badAt = -1;
-        int badLine = 0;
-        String badWhy = null;
-        int lineNo = 0;
-        InputStream in = java.nio.channels.Channels.newInputStream(channel.position(0));
-        java.io.BufferedInputStream buf = new java.io.BufferedInputStream(in, 64 * 1024);
-        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-        boolean tooLong = false;
-        while (true) {
-            int b = buf.read();
-            if (b < 0) {
-                break;
-            }
-            offset++;
-            if (b != '\n') {
-                if (line.size() < MAX_LINE) {
-                    line.write(b);
-                } else {
-                    tooLong = true;
-                }
-                continue;
-            }
-            lineNo++;
-            String text = line.toString(StandardCharsets.UTF_8);
-            line.reset();
-            String why = null;
-            Map<String, Object> record = null;
-            if (tooLong) {
-                why = "longer than " + MAX_LINE + " octets";
-            } else {
-                try {
-                    record = Json.parseObject(text);
-                } catch (Json.JsonException e) {
-                    why = e.getMessage();
-                }
-            }
-            tooLong = false;
-            if (record == null) {
-                if (text.isBlank() && badAt < 0) {
-                    goodEnd = offset;
-                    continue;
-                }
-                if (badAt < 0) {
-                    badAt = goodEnd;
-                    badLine = lineNo;
-                    badWhy = why;
-                }
-                continue;
-            }
-            if (badAt >= 0) {
-                throw new JournalException("journal " + path + " is damaged at line " + badLine + " (" + badWhy
-                        + "), and good lines follow it; nothing was sent\n    it was not written by this program"
-                        + " alone: repair or remove it");
-            }
-            try {
-                if (id == null) {
-                    id = header(path, record, request);
-                    found.putAll(record);
-                } else {
-                    apply(record, state, found.get("keys") != null);
-                }
-            } catch (IllegalArgumentException e) {
-                throw new JournalException("journal " + path + " line " + lineNo + ": " + e.getMessage());
-            }
-            goodEnd = offset;
-        }
-        boolean tornTail = line.size() > 0 || tooLong;
-        long cut = badAt >= 0 ? badAt : goodEnd;
-        if (cut < channel.size()) {
-            warnings.add("journal " + path + ": " + (badAt >= 0 ? "garbled tail from line " + badLine + " (" + badWhy + ")"
-                    : tornTail ? "torn last line (the previous run stopped while writing it)" : "trailing bytes")
-                    + (repair ? " cut off; every line before it is kept" : " (a resume cuts it off)"));
-            if (repair) {
-                channel.truncate(cut);
-                channel.force(true);
-            }
-        }
-        if (id == null) {
-            // Only a torn header: the previous run stopped before sending anything.
-            id = newBatchId();
-        }
-        return id;
-    }
-
-    private static String header(Path path, Map<String, Object> record, Request request) throws JournalException {
-        Shard shard = request.shard();
-        String source = request.source();
-        if (!FORMAT.equals(record.get("journal")) || !(record.get("batch") instanceof String id)) {
-            throw new JournalException("journal " + path + " is not a Postilion batch journal (its first line"
-                    + " has no \"journal\":\"" + FORMAT + "\"); nothing was sent");
-        }
-        Object s = record.get("shard");
-        if (s != null && shard != null && !shard.toString().equals(s)) {
-            throw new JournalException("journal " + path + " belongs to shard " + s + ", not " + shard
-                    + "; nothing was sent\n    each shard keeps its own journal");
-        }
-        Object src = record.get("source");
-        if (src != null && source != null && !source.equals(src)) {
-            throw new JournalException("journal " + path + " records a batch of " + src + ", not of " + source
-                    + "; nothing was sent\n    each batch keeps its own journal");
-        }
-        Object keys = record.get("keys");
-        if (keys != null && request.keys() != null && !keys.equals(request.keys()) && !request.acceptSourceChange()) {
-            throw new JournalException("journal " + path + " identifies rows by " + keys + ", this run by "
-                    + request.keys() + ": no row would match; nothing was sent\n    give the batch the key it had ("
-                    + (keys.equals(KEYS_DEFAULT) ? "no key:" : "key:") + " as before), or pass --source-changed=accept"
-                    + " to send every row again", null, JournalException.Why.SOURCE);
-        }
-        return id;
-    }
-
-    private static void apply(Map<String, Object> record, ResumeState state, boolean keyed) {
-        Object rowValue = record.get("row");
-        Object st = record.get("state");
-        if (!(rowValue instanceof Long row) || row < 1 || !(st instanceof String s)) {
-            throw new IllegalArgumentException("a record needs \"row\" (a number from 1) and \"state\"");
-        }
-        long id;
-        if (keyed) {
-            Object key = record.get("key");
-            if (key == null) {
-                return;  // a row that never had a key (invalid before it made a message): nothing to remember
-            }
-            id = RowKey.parse(String.valueOf(key));
-        } else {
-            id = row;
-        }
-        List<String> to = new ArrayList<>();
-        Object t = record.get("to");
-        if (t instanceof List<?> list) {
-            list.forEach(x -> to.add(String.valueOf(x)));
-        } else if (t != null) {
-            to.add(String.valueOf(t));
-        }
-        if (keyed && record.get("cells") instanceof String cells && cells.length() == 8) {
-            state.cells(id, Integer.parseUnsignedInt(cells, 16));
-        }
-        if (s.equals("sending")) {
-            state.sending(id, to, (String) record.get("mid"), (String) record.get("date"));
-        } else {
-            state.terminal(id, to, s, Boolean.TRUE.equals(record.get("done")), first(record.get("first")));
-        }
-        state.row(id, row);
-    }
-
-    /** A result line's {@code "first"}: when its row was first tried, an ISO-8601 instant; null when absent. */
-    private static Long first(Object value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return java.time.Instant.parse(String.valueOf(value)).toEpochMilli();
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("\"first\" must be an instant such as 2026-11-29T03:10:00Z, not '"
-                    + value + "'");
-        }
+    /**
+     * Hands every final outcome earlier runs recorded (a {@code sent}, {@code failed} or
+     * {@code expired} result line: never tried again) to {@code each}, in the order they happened,
+     * streaming the file: a resumed run's report carries them forward.
+     */
+    void earlierOutcomes(java.util.function.Consumer<JournalEntry> each) throws IOException {
+        JournalReader.earlierOutcomes(path, earlierEnd, each);
     }
 
     /** The batch id, the seed of every stable Message-ID. */
@@ -469,66 +282,6 @@ final class Journal implements Closeable {
         this.onSync = action;
     }
 
-    /**
-     * Hands every final outcome earlier runs recorded (a {@code sent}, {@code failed} or
-     * {@code expired} result line: never tried again) to {@code each}, in the order they happened,
-     * streaming the file: a resumed run's report carries them forward.
-     */
-    void earlierOutcomes(java.util.function.Consumer<Map<String, Object>> each) throws IOException {
-        try (InputStream in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(
-                FileChannel.open(path, StandardOpenOption.READ)), 64 * 1024)) {
-            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
-                    new CountingLimit(in, earlierEnd), StandardCharsets.UTF_8));
-            r.readLine();  // the header
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (!line.contains("\"state\":\"sent\"") && !line.contains("\"state\":\"failed\"")
-                        && !line.contains("\"state\":\"expired\"")) {
-                    continue;
-                }
-                try {
-                    each.accept(Json.parseObject(line));
-                } catch (Json.JsonException e) {
-                    // Read and checked at open: a line that does not parse now was not a result line.
-                }
-            }
-        }
-    }
-
-    /** The first {@code limit} bytes of a stream. */
-    private static final class CountingLimit extends java.io.FilterInputStream {
-        private long left;
-
-        CountingLimit(InputStream in, long limit) {
-            super(in);
-            this.left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = super.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = super.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
-    }
-
     /** True when rows are identified by key (false: a journal written before keys, by row number). */
     boolean keyed() {
         return keyed;
@@ -551,34 +304,15 @@ final class Journal implements Closeable {
 
     /** ... and a digest of the row's cells (0: none), so a resume can say when a sent row changed since. */
     void sending(long row, Long key, int cells, List<String> to, String messageId, String date) throws IOException {
-        // Written field by field (one per message, before its dot): the same line as Json.line would make
-        // of a map with these entries in this order, without building the map.
-        StringBuilder sb = new StringBuilder(256).append("{\"row\":").append(row);
-        if (key != null) {
-            sb.append(",\"key\":\"").append(RowKey.hex(key)).append('"');
-        }
-        if (cells != 0) {
-            sb.append(",\"cells\":\"").append(RowKey.hex(cells & 0xffffffffL, 8)).append('"');
-        }
-        sb.append(",\"state\":\"sending\",\"to\":");
-        Json.write(sb, to);
-        if (messageId != null) {
-            sb.append(",\"mid\":");
-            Json.write(sb, messageId);
-        }
-        if (date != null) {
-            sb.append(",\"date\":");
-            Json.write(sb, date);
-        }
-        long seq = append(sb.append("}\n"));
+        long seq = append(JournalEntry.sending(row, key, cells, to, messageId, date).toJson() + "\n");
         if (fsync) {
             syncTo(seq);
         }
     }
 
     /** Records a result line; forced with the next {@code sending} line or every {@value #SYNC_EVERY} lines. */
-    void result(Map<String, Object> record) throws IOException {
-        long seq = append(record);
+    void result(JournalEntry entry) throws IOException {
+        long seq = append(entry.toJson() + "\n");
         if (!fsync) {
             return;
         }

@@ -3,7 +3,6 @@ package dev.postilion.batch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -75,8 +74,8 @@ public final class JournalReview {
         List<Item> partial = new ArrayList<>();
         p.state().partialRows().forEach((id, m) -> m.recipients.forEach((to, standing) -> {
             Item item = new Item(m.row, p.keyed() ? RowKey.hex(id) : null, to,
-                    standing.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), m.messageId);
-            (standing == ResumeState.Standing.IN_DOUBT ? inDoubt : partial).add(item);
+                    standing.wire(), m.messageId);
+            (standing == RecipientState.IN_DOUBT ? inDoubt : partial).add(item);
         }));
         return new View(p.path(), p.header(), p.state().completeCount(), inDoubt, partial, p.warnings());
     }
@@ -112,19 +111,9 @@ public final class JournalReview {
                     continue;
                 }
                 List<String> to = m.inDoubt();
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("row", m.row);
-                if (key != null) {
-                    line.put("key", key);
-                }
-                line.put("state", sent ? "sent" : "failed");
-                line.put("to", to);
-                line.put("settled", "by the operator (journal settle)");
-                if (m.messageId != null) {
-                    line.put("mid", m.messageId);
-                }
-                j.result(line);
-                to.forEach(t -> settled.add(new Item(m.row, key, t, sent ? "sent" : "failed", m.messageId)));
+                j.result(JournalEntry.settled(m.row, key, sent ? RecipientState.SENT : RecipientState.FAILED, to,
+                        "by the operator (journal settle)", m.messageId));
+                to.forEach(t -> settled.add(new Item(m.row, key, t, (sent ? RecipientState.SENT : RecipientState.FAILED).wire(), m.messageId)));
             }
         }
         return settled;

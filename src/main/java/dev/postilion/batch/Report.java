@@ -76,15 +76,29 @@ final class Report implements Closeable {
         return path;
     }
 
+    /** Writes one recipient's (or row's) line. */
+    void line(ReportLine line) {
+        write(line.toJson());
+    }
+
+    /** Writes the summary line. */
+    void line(ReportLine.Summary summary) {
+        write(summary.toJson());
+    }
+
     /** Writes one line; a write failure is kept, reported to {@link #onFailure}, and rethrown by {@link #close()}. */
     void line(Map<String, ?> record) {
+        write(Json.line(record));
+    }
+
+    private void write(String json) {
         IOException failed;
         synchronized (this) {
             if (out == null || failure != null || closed) {
                 return;
             }
             try {
-                out.write(Json.line(record));
+                out.write(json);
                 out.write('\n');
                 return;
             } catch (IOException e) {

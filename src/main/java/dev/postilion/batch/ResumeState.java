@@ -17,11 +17,6 @@ import java.util.Map;
  */
 final class ResumeState {
 
-    /** A recipient's standing from earlier runs. */
-    enum Standing {
-        SENT, FAILED, IN_DOUBT, EXPIRED
-    }
-
     /** What a run does with a row's identity when it meets it. */
     enum Claim {
         /** Not finished before, not met before in this run: send. */
@@ -34,7 +29,7 @@ final class ResumeState {
 
     /** A row partly done: each remembered recipient's standing, and the Message-ID and Date last used. */
     static final class RowMemory {
-        final Map<String, Standing> recipients = new LinkedHashMap<>();
+        final Map<String, RecipientState> recipients = new LinkedHashMap<>();
         String messageId;
         String date;
         /** The row number the journal last wrote for it (the source's order may have changed since). */
@@ -42,13 +37,12 @@ final class ResumeState {
 
         /** The recipients a resumed run must not send to (done, or in doubt unless resent). */
         boolean blocks(String recipient, boolean resendInDoubt) {
-            Standing s = recipients.get(recipient);
-            return s == Standing.SENT || s == Standing.FAILED || s == Standing.EXPIRED
-                    || (s == Standing.IN_DOUBT && !resendInDoubt);
+            RecipientState s = recipients.get(recipient);
+            return s != null && (s.isFinal() || s == RecipientState.IN_DOUBT && !resendInDoubt);
         }
 
         List<String> inDoubt() {
-            return recipients.entrySet().stream().filter(e -> e.getValue() == Standing.IN_DOUBT)
+            return recipients.entrySet().stream().filter(e -> e.getValue() == RecipientState.IN_DOUBT)
                     .map(Map.Entry::getKey).toList();
         }
     }
@@ -88,7 +82,7 @@ final class ResumeState {
     synchronized Map<Long, RowMemory> inDoubtRows() {
         Map<Long, RowMemory> out = new java.util.TreeMap<>();
         partial.forEach((row, m) -> {
-            if (m.recipients.containsValue(Standing.IN_DOUBT)) {
+            if (m.recipients.containsValue(RecipientState.IN_DOUBT)) {
                 out.put(row, m);
             }
         });
@@ -158,7 +152,7 @@ final class ResumeState {
         known.add(id, 0);
         RowMemory m = partial.computeIfAbsent(id, r -> new RowMemory());
         for (String r : to) {
-            m.recipients.put(r, Standing.IN_DOUBT);
+            m.recipients.put(r, RecipientState.IN_DOUBT);
         }
         m.messageId = messageId;
         m.date = date;
@@ -169,7 +163,7 @@ final class ResumeState {
      *
      * @param first when the row was first tried (milliseconds since 1970), or null when the line does not say
      */
-    void terminal(long id, List<String> to, String state, boolean done, Long first) {
+    void terminal(long id, List<String> to, RecipientState state, boolean done, Long first) {
         if (complete(id)) {
             return;
         }
@@ -185,23 +179,17 @@ final class ResumeState {
             firstTried.merge(id, first, Math::min);
         }
         RowMemory m = partial.get(id);
-        switch (state) {
-            case "sent", "failed", "in-doubt", "expired" -> {
+        switch (state == null ? RecipientState.INVALID : state) {
+            case SENT, FAILED, IN_DOUBT, EXPIRED -> {
                 if (m == null) {
                     m = new RowMemory();
                     partial.put(id, m);
                 }
-                Standing s = switch (state) {
-                    case "sent" -> Standing.SENT;
-                    case "failed" -> Standing.FAILED;
-                    case "expired" -> Standing.EXPIRED;
-                    default -> Standing.IN_DOUBT;
-                };
                 for (String r : to) {
-                    m.recipients.put(r, s);
+                    m.recipients.put(r, state);
                 }
             }
-            case "deferred", "not-sent" -> {
+            case DEFERRED, NOT_SENT -> {
                 if (m != null) {
                     to.forEach(m.recipients::remove);
                     if (m.recipients.isEmpty()) {
@@ -210,7 +198,7 @@ final class ResumeState {
                 }
             }
             default -> {
-                // "invalid" and later states this version does not know: nothing to remember.
+                // invalid, and states this version does not know (null): nothing to remember.
             }
         }
     }

@@ -81,10 +81,10 @@ final class BatchRun {
             Progress progress = display.start("batch " + rows.describe(), context.options().err());
             java.util.function.Consumer<String> log = o.log();
             // A line printed while the bar is drawn takes the bar's place; the bar comes back below it.
-            o = o.withProgress(progress).withLog(line -> {
+            o = o.toBuilder().progress(progress).log(line -> {
                 progress.clear();
                 log.accept(line);
-            });
+            }).build();
         }
         BatchOverrides cli = context.options().batch();
         Batch batch = new Batch(rows, this::build, sessions, o)
@@ -142,25 +142,25 @@ final class BatchRun {
 
     private BatchOptions options(NamedArgs a, ScriptContext context) {
         BatchOverrides cli = context.options().batch();
-        BatchOptions o = BatchOptions.defaults().withOrigin(at.toString())
-                .withDryRun(context.options().dryRun())
-                .withLog(context.transcript()::info);
+        BatchOptions.Builder b = BatchOptions.builder().origin(at.toString()).dryRun(context.options().dryRun())
+                .log(context.transcript()::info);
+        BatchOptions o;
         try {
             Integer concurrency = cli.concurrency() != null ? cli.concurrency() : a.integer("concurrency");
             if (concurrency != null) {
-                o = o.withConcurrency(concurrency);
+                b.concurrency(concurrency);
             }
             String rate = cli.rate() != null ? cli.rate() : a.string("rate");
             if (rate != null) {
-                o = o.withRate(Rate.parse(rate));
+                b.rate(Rate.parse(rate));
             }
             Integer per = cli.perConnection() != null ? cli.perConnection() : a.integer("perConnection");
             if (per != null) {
-                o = o.withPerConnection(per);
+                b.perConnection(per);
             }
             Integer maxErrors = cli.maxErrors() != null ? cli.maxErrors() : a.integer("maxErrors");
             if (maxErrors != null) {
-                o = o.withMaxErrors(maxErrors);
+                b.maxErrors(maxErrors);
             }
             RetryPolicy retry = RetryPolicy.DEFAULT;
             Integer retries = a.integer("retries");
@@ -171,26 +171,25 @@ final class BatchRun {
             if (retries != null && retries < 0) {
                 throw new IllegalArgumentException("retries cannot be negative (0 tries each message once)");
             }
-            o = o.withRetry(new RetryPolicy(retries != null ? retries + 1 : retry.attempts(), delay,
+            b.retry(new RetryPolicy(retries != null ? retries + 1 : retry.attempts(), delay,
                     maxDelay.compareTo(delay) < 0 ? delay : maxDelay));
             Path journal = cli.journal() != null ? cli.journal()
                     : a.string("journal") != null ? script.resolve(a.string("journal")) : null;
             Path report = cli.report() != null ? cli.report()
                     : a.string("report") != null ? script.resolve(a.string("report")) : null;
-            o = o.withJournal(journal).withReport(report).withFsync(a.bool("fsync", true))
-                    .withResume(cli.resume() || a.bool("resume", false))
-                    .withResendInDoubt(cli.resendInDoubt() || a.bool("resendInDoubt", false));
+            b.journal(journal).report(report).fsync(a.bool("fsync", true)).resume(cli.resume() || a.bool("resume", false))
+                    .resendInDoubt(cli.resendInDoubt() || a.bool("resendInDoubt", false));
             String shard = cli.shard() != null ? cli.shard() : a.string("shard");
             if (shard != null) {
-                o = o.withShard(Shard.parse(shard));
+                b.shard(Shard.parse(shard));
             }
             if (a.has("addressField")) {
-                o = o.withAddressField(a.string("addressField"));
+                b.addressField(a.string("addressField"));
             }
             Duration maxAge = cli.maxAge() != null ? cli.maxAge()
                     : a.has("maxAge") ? ScriptError.duration(at, "batch: maxAge", a.string("maxAge")) : null;
             if (maxAge != null) {
-                o = o.withMaxAge(maxAge);
+                b.maxAge(maxAge);
             }
             Integer maxRecipients = cli.maxRecipients() != null ? cli.maxRecipients() : a.integer("maxRecipients");
             Profile profile = context.current();
@@ -198,8 +197,9 @@ final class BatchRun {
                 maxRecipients = profile.maxRecipients();
             }
             if (maxRecipients != null) {
-                o = o.withMaxRecipients(maxRecipients);
+                b.maxRecipients(maxRecipients);
             }
+            o = b.build();
         } catch (IllegalArgumentException e) {
             throw new ScriptError(at, "batch: " + e.getMessage());
         }

@@ -5,10 +5,14 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
-/** The Date and Message-ID values added to a message that has none. */
-final class Stamps {
+/**
+ * The Date and Message-ID values added to a message that has none: a fresh pair for a single
+ * message, or a batch's stable pair ({@link #stable}), the same for a row on every run.
+ */
+public final class Stamps {
 
     /** RFC 5322 3.3 date-time, e.g. {@code Tue, 3 Jun 2008 11:05:30 +0000}. */
     private static final DateTimeFormatter RFC_5322 =
@@ -41,6 +45,23 @@ final class Stamps {
         return "<" + Long.toString(clock.millis(), 36) + "."
                 + Long.toHexString(random | Long.MIN_VALUE) + Integer.toHexString(RANDOM.nextInt())
                 + ".postilion@" + asciiDomain(domain) + ">";
+    }
+
+    /**
+     * A batch message's Message-ID, the same for the row on every run, so a resent message is the
+     * same message: {@code <batchId.rowKey.postilion@domain>}, the domain in its ASCII (IDNA) form,
+     * or {@value #FALLBACK_DOMAIN} when there is none fit for a Message-ID.
+     */
+    public static String stable(String batchId, String rowKey, String domain) {
+        return "<" + batchId + "." + rowKey + ".postilion@" + asciiDomain(domain) + ">";
+    }
+
+    /**
+     * A batch message's Date: the one an earlier run gave it ({@code earlier}, ISO-8601 with its
+     * offset, as the journal keeps it), or now, to the second.
+     */
+    public static ZonedDateTime stableDate(String earlier) {
+        return earlier != null ? ZonedDateTime.parse(earlier) : ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS);
     }
 
     private static String asciiDomain(String domain) {

@@ -69,6 +69,10 @@ public final class BatchTestServer implements Closeable {
     public volatile IntFunction<End> dataEnd = n -> End.OK;
     /** When not null for end of data number n: the reply to send instead (the message is taken only on a 2xx). */
     public volatile IntFunction<String> endReply = n -> null;
+    /** The reply to the end of a message's data by its recipients (null: {@link #endReply}, then {@link #dataEnd}). */
+    public volatile java.util.function.Function<List<String>, String> endReplyFor = to -> null;
+    /** What to do at the end of a message's data by its recipients (null: {@link #dataEnd} decides). */
+    public volatile java.util.function.Function<List<String>, End> dataEndFor = to -> null;
     public final AtomicInteger mails = new AtomicInteger();
     /** RCPTs accepted per transaction before 452 "too many recipients" (0: no limit). */
     public volatile int maxRecipients;
@@ -225,7 +229,10 @@ public final class BatchTestServer implements Closeable {
                     if (n == reachAt) {
                         reached.countDown();
                     }
-                    String instead = endReply.apply(n);
+                    String instead = endReplyFor.apply(List.copyOf(to));
+                    if (instead == null) {
+                        instead = endReply.apply(n);
+                    }
                     if (instead != null) {
                         if (instead.startsWith("2")) {
                             Matcher m = MESSAGE_ID.matcher(data);
@@ -238,7 +245,10 @@ public final class BatchTestServer implements Closeable {
                         to.clear();
                         continue;
                     }
-                    End end = dataEnd.apply(n);
+                    End end = dataEndFor.apply(List.copyOf(to));
+                    if (end == null) {
+                        end = dataEnd.apply(n);
+                    }
                     if (end == End.OK || end == End.DROP || end == End.STALL) {
                         Matcher m = MESSAGE_ID.matcher(data);
                         received.add(new Received(m.find() ? m.group(1) : null, List.copyOf(to), from, connection));

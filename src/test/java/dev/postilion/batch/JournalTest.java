@@ -19,16 +19,13 @@ class JournalTest {
     @TempDir
     Path dir;
 
-    private Map<String, Object> result(long row, String state, List<String> to, boolean done) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("row", row);
-        m.put("key", RowKey.hex(row));  // in these tests a row's key is its number
-        m.put("state", state);
-        m.put("to", to);
-        if (done) {
-            m.put("done", true);
-        }
-        return m;
+    private JournalEntry result(long row, String state, List<String> to, boolean done) {
+        return result(row, state, to, done, null);
+    }
+
+    /** In these tests a row's key is its number. */
+    private JournalEntry result(long row, String state, List<String> to, boolean done, String first) {
+        return JournalEntry.result(row, row, RecipientState.ofWire(state), to, null, null, null, first, null, done);
     }
 
     private Path written() throws IOException {
@@ -214,12 +211,8 @@ class JournalTest {
     void resumeKnowsFirstTriesExpiredRecipientsAndDotsNotTaken() throws IOException {
         Path p = dir.resolve("j.jsonl");
         try (Journal j = Journal.open(p, false, Shard.ALL, "people.csv")) {
-            Map<String, Object> deferred = result(1, "deferred", List.of("a@x"), false);
-            deferred.put("first", "2026-11-29T03:10:00Z");
-            j.result(deferred);
-            Map<String, Object> later = result(1, "deferred", List.of("a@x"), false);
-            later.put("first", "2026-11-30T03:10:00Z");
-            j.result(later);
+            j.result(result(1, "deferred", List.of("a@x"), false, "2026-11-29T03:10:00Z"));
+            j.result(result(1, "deferred", List.of("a@x"), false, "2026-11-30T03:10:00Z"));
             j.sending(2, (long) 2, List.of("b@x", "c@x"), "<m2@x>", null);
             j.result(result(2, "sent", List.of("b@x"), false));
             j.result(result(2, "expired", List.of("c@x"), false));
