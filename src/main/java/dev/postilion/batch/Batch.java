@@ -426,25 +426,6 @@ public final class Batch {
         }
     }
 
-    /** A span for people: {@code 5d}, {@code 2h 30m}, {@code 45s}, {@code 800ms}. */
-    static String words(long millis) {
-        if (millis < 1000) {
-            return millis + "ms";
-        }
-        long s = millis / 1000;
-        long d = s / 86400;
-        long h = s % 86400 / 3600;
-        long m = s % 3600 / 60;
-        long sec = s % 60;
-        StringBuilder sb = new StringBuilder();
-        for (Object[] part : new Object[][] {{d, "d"}, {h, "h"}, {m, "m"}, {sec, "s"}}) {
-            if ((long) part[0] > 0) {
-                sb.append(sb.length() > 0 ? " " : "").append(part[0]).append(part[1]);
-            }
-        }
-        return sb.toString();
-    }
-
     private static void joinUninterruptibly(Thread t) {
         boolean interrupted = false;
         while (true) {

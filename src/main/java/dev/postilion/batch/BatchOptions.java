@@ -1,8 +1,10 @@
 package dev.postilion.batch;
 
+import dev.postilion.smtp.SmtpException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -33,11 +35,14 @@ import java.util.function.DoubleSupplier;
  *               tried again; null or zero: no limit
  * @param maxRecipients the most RCPTs in one transaction; a message for more is sent in several
  *                      transactions, each recipient once (0: no limit)
+ * @param remedy how the surface that runs the batch words the remedy of an engine failure that stops
+ *               it ({@code tlsCa:} in a script): text appended to the engine's message, "" for none
  */
 public record BatchOptions(int concurrency, Rate rate, int perConnection, RetryPolicy retry, int maxErrors, Path journal,
                            boolean fsync, boolean resume, boolean resendInDoubt, Path report, Shard shard, String addressField,
                            boolean dryRun, String origin, BatchClock clock, DoubleSupplier random, Progress progress,
-                           Consumer<String> log, Duration maxAge, int maxRecipients) {
+                           Consumer<String> log, Duration maxAge, int maxRecipients,
+                           Function<SmtpException, String> remedy) {
 
     /** Problems kept in the result for the console; the report has all of them. */
     public static final int PROBLEMS_SHOWN = 10;
@@ -121,6 +126,7 @@ public record BatchOptions(int concurrency, Rate rate, int perConnection, RetryP
         b.log = log;
         b.maxAge = maxAge;
         b.maxRecipients = maxRecipients;
+        b.remedy = remedy;
         return b;
     }
 
@@ -146,6 +152,7 @@ public record BatchOptions(int concurrency, Rate rate, int perConnection, RetryP
         private Consumer<String> log = s -> { };
         private Duration maxAge = DEFAULT_MAX_AGE;
         private int maxRecipients;
+        private Function<SmtpException, String> remedy = e -> "";
 
         private Builder() {
         }
@@ -245,6 +252,12 @@ public record BatchOptions(int concurrency, Rate rate, int perConnection, RetryP
             return this;
         }
 
+        /** How the surface words the remedy of an engine failure that stops the batch. */
+        public Builder remedy(Function<SmtpException, String> remedy) {
+            this.remedy = remedy;
+            return this;
+        }
+
         /** The clock for rate limiting and backoff, and the jitter for backoff (values in [0, 1)). */
         public Builder clock(BatchClock clock, DoubleSupplier random) {
             this.clock = clock;
@@ -260,7 +273,7 @@ public record BatchOptions(int concurrency, Rate rate, int perConnection, RetryP
         public BatchOptions build() {
             return new BatchOptions(concurrency, rate, perConnection, retry, maxErrors, journal, fsync, resume,
                     resendInDoubt, report, shard, addressField, dryRun, origin, clock, random, progress, log, maxAge,
-                    maxRecipients);
+                    maxRecipients, remedy);
         }
     }
 

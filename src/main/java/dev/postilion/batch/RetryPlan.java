@@ -1,5 +1,6 @@
 package dev.postilion.batch;
 
+import dev.postilion.smtp.Durations;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -21,9 +22,9 @@ record RetryPlan(RecipientState state, long due, String problem) {
         long age = options.clock().epochMillis() - w.firstTry;
         if (maxAge != null && age >= maxAge.toMillis()) {
             // BAT-08, RFC 5321 4.5.4.1: give up on a message after its lifetime (Postfix: maximal_queue_lifetime).
-            return new RetryPlan(RecipientState.EXPIRED, 0, "still refused temporarily " + Batch.words(age)
+            return new RetryPlan(RecipientState.EXPIRED, 0, "still refused temporarily " + Durations.spoken(Duration.ofMillis(age))
                     + " after its first try (" + Instant.ofEpochMilli(w.firstTry) + "), past maxAge "
-                    + Batch.words(maxAge.toMillis()) + ": expired, not tried again"
+                    + Durations.spoken(maxAge) + ": expired, not tried again"
                     + (w.lastReply == null && w.lastProblem != null ? "; the last problem: " + w.lastProblem : ""));
         }
         if (options.retry().mayRetry(w.tries + 1)) {

@@ -263,7 +263,7 @@ final class Worker implements Runnable {
     /** After a failed connect: retry the row later, defer it, or stop the batch. */
     private boolean connectFailed(Work w) {
         SmtpException e = failure;
-        String why = e.getMessage();
+        String why = e.getMessage() + options.remedy().apply(e);
         switch (e.kind()) {
             case AUTH -> batch.stop(Outcome.AUTH_FAILED, why + "\n    the batch stopped at once: nothing more is sent"
                     + " with these credentials");
@@ -424,7 +424,7 @@ final class Worker implements Runnable {
             if (e.kind() != SmtpException.Kind.NO_HOST) {
                 throw e;
             }
-            batch.stop(Outcome.NO_HOST, e.getMessage() + "\n    the batch stopped at once: no row is tried against a host"
+            batch.stop(Outcome.NO_HOST, e.getMessage() + options.remedy().apply(e) + "\n    the batch stopped at once: no row is tried against a host"
                     + " that does not exist");
             // Seen as a configuration failure by the connection that opened it: the stop above came first.
             throw new SmtpException(SmtpException.Kind.CONFIG, e.stage(), e.command(), e.reply(), e.server(),

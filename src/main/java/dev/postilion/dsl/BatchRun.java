@@ -142,7 +142,8 @@ final class BatchRun {
 
     private BatchOptions options(NamedArgs a, ScriptContext context) {
         BatchOverrides cli = context.options().batch();
-        BatchOptions.Builder b = BatchOptions.builder().origin(at.toString()).dryRun(context.options().dryRun())
+        BatchOptions.Builder b = BatchOptions.builder().origin(at.toString()).remedy(Hints::remedy)
+                .dryRun(context.options().dryRun())
                 .log(context.transcript()::info);
         BatchOptions o;
         try {

@@ -117,7 +117,9 @@ class NetworkExitCodeTest {
             assertThat(o.code()).as(o.all()).isEqualTo(68);
             assertThat(o.err()).containsPattern("bulk\\.groovy:3: batch people\\.csv: \\d+ rows?: 0 sent, \\d+ not sent")
                     .contains("stopped: CONNECT mail.example.test:" + server.port() + " failed: host not found")
-                    .contains("the batch stopped at once");
+                    .contains("the batch stopped at once")
+                    .as("a batch's stop is worded by the surface that runs it, as the script's own connect is")
+                    .contains("check the host name in connect or in the profile").doesNotContain("--server");
             assertThat(lookups.get()).as("the script's connect, then at most one per pooled connection").isBetween(2, 4);
             assertThat(server.received).isEmpty();
         }

@@ -73,7 +73,7 @@ class DurationsTest {
         assertThat(Timeouts.describe(Duration.ofMillis(millis))).isEqualTo(text);
     }
 
-    /** The text batch/Batch.words printed for an age, so that it can call spoken instead. */
+    /** The text the batch printed for an age before it called spoken: the same, to the letter. */
     @ParameterizedTest(name = "[{index}] {0} ms -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
             0         | 0ms
