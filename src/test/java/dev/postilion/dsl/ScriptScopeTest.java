@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ScriptScopeTest {
 
     @ParameterizedTest
-    @ValueSource(classes = {DataSpec.class, BatchRowSpec.class, BatchRun.class, RowSources.class, Dialogue.class,
+    @ValueSource(classes = {DataSpec.class, BatchRowSpec.class, BatchRun.class, RowSources.class, Dialogue.class, Connector.class,
         ScriptContext.class, ScriptPreflight.class})
     void blockContextsHoldTheScopeNotTheScript(Class<?> type) {
         List<Class<?>> named = new ArrayList<>();
