@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ScriptScopeTest {
 
     @ParameterizedTest
-    @ValueSource(classes = {DataSpec.class, BatchRowSpec.class, BatchRun.class, RowSources.class, Dialogue.class, Connector.class,
-        ScriptContext.class, ScriptPreflight.class})
+    @ValueSource(classes = {DataSpec.class, BatchRowSpec.class, BatchRun.class, RowSources.class, Dialogue.class,
+        Connector.class, ScriptContext.class, ScriptPreflight.class})
     void blockContextsHoldTheScopeNotTheScript(Class<?> type) {
         List<Class<?>> named = new ArrayList<>();
         for (Field f : type.getDeclaredFields()) {
