@@ -1,10 +1,13 @@
 package dev.postilion.dsl;
 
+import groovy.lang.Closure;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -18,7 +21,7 @@ import dev.postilion.smtp.SmtpStage;
  * The rules every verb's SMTP step goes through, so that a verb is only its engine call: where a
  * verb may run (not inside a message block, not while a batch runs), the run's time limit, the
  * check of each reply (the innermost {@code expect}, else the verb's own reply class), how an
- * engine failure becomes the script's, and the transaction's envelope so far.
+ * engine failure becomes the script's, and the transaction (MAIL, RCPT, DATA, send) with its envelope so far.
  */
 final class Dialogue {
 
@@ -58,6 +61,15 @@ final class Dialogue {
             return true;
         }
         return false;
+    }
+
+    /** A message block's closure as the Consumer its Java form takes (null stays null: a mistake to name). */
+    static Consumer<DataSpec> delegating(Closure<?> block) {
+        return block == null ? null : spec -> {
+            block.setResolveStrategy(Closure.DELEGATE_FIRST);
+            block.setDelegate(spec);
+            block.call(spec);
+        };
     }
 
     /** Runs a message block ({@code data { }}, {@code send { }}): SMTP verbs are refused in it. */
@@ -161,7 +173,7 @@ final class Dialogue {
     }
 
     /** Checks every reply of a whole {@code send}: MAIL, each RCPT, DATA and the end of the message. */
-    SendResult checkSend(ScriptLocation at, String from, SendResult result) {
+    private SendResult checkSend(ScriptLocation at, String from, SendResult result) {
         check(at, SmtpStage.MAIL, "MAIL FROM:<" + from + ">", result.mail(), Reply::isPositiveCompletion);
         for (SendResult.RecipientReply rr : result.recipients()) {
             check(at, SmtpStage.RCPT, "RCPT TO:<" + rr.address() + ">", rr.reply(), Reply::isPositiveCompletion);
@@ -175,19 +187,50 @@ final class Dialogue {
         return result;
     }
 
-    /** MAIL was accepted: a new envelope. */
-    void mailAccepted(String sender) {
-        envelopeFrom = sender;
-        envelopeTo.clear();
+    /** MAIL FROM from the verb's options (a bare {@code mail}: the profile's); an accepted one starts an envelope. */
+    Reply mail(ScriptLocation at, Map<String, ?> options) throws SmtpException {
+        EnvelopeArgs.Mail m = EnvelopeArgs.Mail.of(options, at, context);
+        String sender = m.from();
+        Reply r = check(at, SmtpStage.MAIL, "MAIL FROM:<" + sender + ">",
+                session(at, "mail").mail(sender, m.options()), Reply::isPositiveCompletion);
+        if (r != null && r.isPositiveCompletion()) {
+            envelopeFrom = sender;
+            envelopeTo.clear();
+        }
+        return r;
     }
 
-    /** RCPT was accepted. */
-    void rcptAccepted(String address) {
-        envelopeTo.add(address);
+    /** One RCPT per address of the verb's {@code to}, each accepted one joining the envelope; the last reply. */
+    Reply rcpt(ScriptLocation at, Map<String, ?> options) throws SmtpException {
+        EnvelopeArgs.Rcpt rcpt = EnvelopeArgs.Rcpt.of(options, at);
+        Reply last = null;
+        for (String address : rcpt.to()) {
+            Reply r = check(at, SmtpStage.RCPT, "RCPT TO:<" + address + ">",
+                    session(at, "rcpt").rcpt(address, rcpt.options()), Reply::isPositiveCompletion);
+            if (r != null && r.isPositiveCompletion()) {
+                envelopeTo.add(address);
+            }
+            last = r;
+        }
+        return last;
     }
 
-    /** Inside {@code data { }}: From and To default to the transaction's envelope. */
-    void envelopeDefaults(DataSpec spec) {
+    /** DATA and the message (From and To default to the envelope): 354, then 250 after the final dot. */
+    Reply data(ScriptLocation at, DataSpec spec) throws SmtpException {
+        SmtpSession s = session(at, "data");
         spec.defaults(envelopeFrom, envelopeTo);
+        Reply r = s.data(spec.content());
+        if (s.inTransaction()) {
+            // Still in the transaction: DATA itself was refused, so the message was never sent.
+            return check(at, SmtpStage.DATA, "DATA", r, Reply::isPositiveIntermediate);
+        }
+        return check(at, SmtpStage.DATA_END, "DATA (end of message)", r, Reply::isPositiveCompletion);
+    }
+
+    /** A whole transaction from a message spec (the sender defaults to the profile's), every reply checked. */
+    SendResult send(ScriptLocation at, DataSpec spec) throws SmtpException {
+        spec.senderDefault(context.profileFrom());
+        SendResult result = session(at, "send").send(spec.envelope(), spec.content());
+        return checkSend(at, spec.envelopeFrom(), result);
     }
 }

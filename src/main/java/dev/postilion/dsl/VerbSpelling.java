@@ -101,6 +101,14 @@ final class VerbSpelling {
         return word + " does not take " + describe(args) + (how == null ? "" : "; write " + how);
     }
 
+    /** {@code value}, or a script error naming the verb's spelling when it is null. */
+    static <T> T requireValue(ScriptLocation at, String verb, T value) {
+        if (value == null) {
+            throw new ScriptError(at, missingValue(verb));
+        }
+        return value;
+    }
+
     /** The error for a DSL word given null where it needs a value. */
     static String missingValue(String word) {
         String how = of(word);

@@ -18,7 +18,7 @@ class ScriptScopeTest {
 
     @ParameterizedTest
     @ValueSource(classes = {DataSpec.class, BatchRowSpec.class, BatchRun.class, RowSources.class, Dialogue.class,
-        ScriptContext.class, ScriptPreflight.class})
+        Connector.class, ScriptContext.class, ScriptPreflight.class})
     void blockContextsHoldTheScopeNotTheScript(Class<?> type) {
         List<Class<?>> named = new ArrayList<>();
         for (Field f : type.getDeclaredFields()) {
