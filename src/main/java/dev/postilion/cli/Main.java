@@ -21,8 +21,8 @@ import picocli.CommandLine.ScopeType;
 
 /** The {@code postilion} command: one subcommand class each for run, send, check, profiles, base64 and serve. */
 @Command(name = "postilion", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"A scriptable SMTP client: telnet-style SMTP sessions as checked Groovy scripts,",
-                "from one hand-made session to resumable bulk sends."},
+        description = "A scriptable SMTP client: telnet-style SMTP sessions as checked Groovy scripts, from one"
+                + " hand-made session to resumable bulk sends.",
         subcommands = {RunCommand.class, SendCommand.class, CheckCommand.class, ProfilesCommand.class,
                 Base64Command.class, ServeCommand.class, JournalCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
