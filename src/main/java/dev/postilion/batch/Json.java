@@ -123,6 +123,12 @@ final class Json {
             return sb.append(b.booleanValue());
         } else if (value instanceof String s && plain(s)) {
             return sb.append('"').append(s).append('"');
+        } else if (value instanceof List<?> list && plainStrings(list)) {
+            sb.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                sb.append(i == 0 ? "\"" : ",\"").append((String) list.get(i)).append('"');
+            }
+            return sb.append(']');
         }
         Writer into = new Writer() {
             @Override
@@ -149,6 +155,15 @@ final class Json {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean plainStrings(List<?> list) {
+        for (Object x : list) {
+            if (!(x instanceof String s) || !plain(s)) {
                 return false;
             }
         }

@@ -142,7 +142,9 @@ class JsonTest {
         // Jackson; inside a list every value goes through Jackson. Both must give the same bytes.
         List<Object> values = Arrays.asList(null, 0L, -5L, Long.MAX_VALUE, Long.MIN_VALUE, Integer.MIN_VALUE, 42,
                 (short) 7, true, false, "", "plain ascii <a@example.com> 250 2.0.0 Ok", " ~!#$%&'()*+,-./:;<=>?@[]^_`{|}",
-                "a\"b", "a\\b", "\u00e9", "\u007f", "\u001f", "\t", "\u2028");
+                "a\"b", "a\\b", "\u00e9", "\u007f", "\u001f", "\t", "\u2028", List.of(), List.of("a@example.com"),
+                List.of("a@example.com", "b@example.com"), List.of("a@example.com", "\u00e9@example.com"),
+                Arrays.asList("a", null));
         for (Object v : values) {
             String viaGenerator = Json.write(new StringBuilder(), Arrays.asList(v)).toString();
             assertThat(Json.write(new StringBuilder(), v).toString()).as(String.valueOf(v))
